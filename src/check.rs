@@ -1,0 +1,160 @@
+//! `mcp-auth check`: resolve the input, gather evidence, grade, render.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+use crate::cli::{CheckArgs, Format};
+use crate::discovery::{self, parse_http_url};
+use crate::evidence::{Evidence, Target, TargetKind, EVIDENCE_SCHEMA_VERSION};
+use crate::exit::ExitStatus;
+use crate::probe::{ProbeSettings, Prober};
+use crate::report::{self, table::Style, Report, Verdict};
+use crate::Error;
+
+/// What the user asked to check, resolved.
+enum Input {
+    Issuer(url::Url),
+    WellKnown(url::Url),
+    File(String),
+    Evidence(std::path::PathBuf),
+}
+
+fn looks_like_url(s: &str) -> bool {
+    s.contains("://")
+}
+
+fn resolve(args: &CheckArgs) -> Result<Input, Error> {
+    if let Some(path) = &args.from_evidence {
+        return Ok(Input::Evidence(path.clone()));
+    }
+    if let Some(u) = &args.well_known_url {
+        return Ok(Input::WellKnown(parse_http_url(u)?));
+    }
+    let target = args.target.as_deref().unwrap_or_default();
+    if looks_like_url(target) {
+        let url = parse_http_url(target)?;
+        if discovery::is_well_known_url(&url) {
+            Ok(Input::WellKnown(url))
+        } else {
+            Ok(Input::Issuer(url))
+        }
+    } else if Path::new(target).exists() {
+        Ok(Input::File(target.to_owned()))
+    } else {
+        Err(Error::Input(format!(
+            "'{target}' is neither an http(s) URL nor an existing file"
+        )))
+    }
+}
+
+/// Gather evidence for the input (the only step that touches the network).
+async fn gather(args: &CheckArgs, input: Input) -> Result<Evidence, Error> {
+    let issuer_flag = match &args.issuer {
+        Some(i) => Some(parse_http_url(i)?.as_str().to_owned()).map(|_| i.clone()),
+        None => None,
+    };
+    let tool = format!("mcp-auth {}", env!("CARGO_PKG_VERSION"));
+    let target = |kind, issuer: Option<String>| Target {
+        input: args
+            .target
+            .clone()
+            .or_else(|| args.well_known_url.clone())
+            .unwrap_or_default(),
+        kind,
+        issuer,
+        server_type: args.server_type,
+    };
+    let prober = || {
+        Prober::new(ProbeSettings {
+            timeout: Duration::from_secs_f64(args.timeout),
+            ..ProbeSettings::default()
+        })
+    };
+    let evidence = match input {
+        Input::Evidence(path) => {
+            let text = read_file(&path)?;
+            let mut ev: Evidence = serde_json::from_str(&text).map_err(|e| {
+                Error::Input(format!("{} is not mcp-auth evidence: {e}", path.display()))
+            })?;
+            if ev.schema_version != EVIDENCE_SCHEMA_VERSION {
+                return Err(Error::Input(format!(
+                    "{} has evidence schema version {}, this mcp-auth reads {}",
+                    path.display(),
+                    ev.schema_version,
+                    EVIDENCE_SCHEMA_VERSION
+                )));
+            }
+            if args.server_type.is_some() {
+                ev.target.server_type = args.server_type;
+            }
+            return Ok(ev);
+        }
+        Input::File(path) => {
+            let body = read_file(Path::new(&path))?;
+            if let Err(e) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&body)
+            {
+                return Err(Error::Input(format!("{path} is not a JSON object: {e}")));
+            }
+            let issuer = issuer_flag.clone();
+            Evidence {
+                schema_version: EVIDENCE_SCHEMA_VERSION,
+                tool,
+                target: target(TargetKind::File, issuer.clone()),
+                authorization_server: discovery::from_file(&path, body, issuer),
+            }
+        }
+        Input::WellKnown(url) => {
+            let issuer = issuer_flag
+                .clone()
+                .or_else(|| discovery::issuer_from_well_known(&url));
+            let prober = prober()?;
+            Evidence {
+                schema_version: EVIDENCE_SCHEMA_VERSION,
+                tool,
+                target: target(TargetKind::WellKnownUrl, issuer.clone()),
+                authorization_server: discovery::fetch_well_known(&prober, &url, issuer).await,
+            }
+        }
+        Input::Issuer(url) => {
+            let prober = prober()?;
+            let issuer_text = args.target.clone().unwrap_or_default();
+            Evidence {
+                schema_version: EVIDENCE_SCHEMA_VERSION,
+                tool,
+                target: target(TargetKind::Issuer, Some(issuer_text.clone())),
+                authorization_server: discovery::discover_issuer(&prober, &url, &issuer_text)
+                    .await,
+            }
+        }
+    };
+    Ok(evidence)
+}
+
+fn read_file(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path)
+        .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))
+}
+
+/// Run `check`; returns the exit status.
+pub async fn run(args: &CheckArgs, style: Style, out: &mut dyn Write) -> Result<ExitStatus, Error> {
+    let input = resolve(args)?;
+    let evidence = gather(args, input).await?;
+    if let Some(path) = &args.save_evidence {
+        let text = serde_json::to_string_pretty(&evidence).expect("evidence serialises");
+        std::fs::write(path, text + "\n")
+            .map_err(|e| Error::Input(format!("cannot write {}: {e}", path.display())))?;
+    }
+    let report = Report::build(&evidence);
+    match args.format {
+        Format::Table => report::table::render(&report, style, out)?,
+        Format::Json => report::json(&report, out)?,
+        Format::Markdown => report::markdown::render(&report, out)?,
+    }
+    let verdict = report.verdict(args.strict);
+    if verdict == Verdict::NotFound {
+        out.flush()?;
+        eprintln!("error: {}", report.not_found_message());
+    }
+    Ok(verdict.into())
+}

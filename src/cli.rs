@@ -1,0 +1,172 @@
+//! Command-line definition (clap derive types only).
+//!
+//! Conventions: long flags in kebab-case; every command has examples in its
+//! long help; `--format` chooses the output, `--color` the colouring; exit
+//! codes are documented once, in `EXIT_CODES`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::evidence::ServerType;
+
+macro_rules! exit_codes {
+    () => {
+        "\
+Exit codes:
+  0  no required (MUST) check failed
+  1  a MUST check failed (with --strict: also any warning)
+  2  usage error: bad arguments, unreadable file, malformed URL
+  3  target unreachable, or no metadata document found"
+    };
+}
+
+/// The exit codes, as `--help` shows them.
+pub const EXIT_CODES: &str = exit_codes!();
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mcp-auth",
+    version,
+    about = "Check whether an OAuth 2.1 / OpenID Connect provider will work with MCP clients",
+    after_help = EXIT_CODES,
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// When to use colour (NO_COLOR is honoured with `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    /// More logging on stderr (-v debug, -vv trace). RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Discover and grade an authorization server's metadata.
+    #[command(after_long_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
+    /// List every check: id, level, spec section, fix hint.
+    Checks(ChecksArgs),
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+const CHECK_EXAMPLES: &str = concat!(
+    "\
+Examples:
+  mcp-auth check https://auth.example.com/tenant1
+  mcp-auth check https://auth.example.com/tenant1 --format json > report.json
+  mcp-auth check https://example.logto.app/oidc --type oidc
+  mcp-auth check --well-known-url https://idp.example.com/custom/metadata
+  mcp-auth check ./metadata.json --issuer https://auth.example.com
+  mcp-auth check https://auth.example.com --save-evidence ev.json
+  mcp-auth check --from-evidence ev.json --format markdown
+
+",
+    exit_codes!()
+);
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Issuer URL, metadata URL (containing /.well-known/), or a local JSON file.
+    #[arg(required_unless_present_any = ["well_known_url", "from_evidence"])]
+    pub target: Option<String>,
+
+    /// Fetch this metadata URL instead of deriving the well-known URLs.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["target", "from_evidence"])]
+    pub well_known_url: Option<String>,
+
+    /// The issuer the metadata must declare (for a file or a custom metadata URL).
+    #[arg(long, value_name = "URL")]
+    pub issuer: Option<String>,
+
+    /// Which URL Logto's mcp-auth library would build (`fetchServerConfig` type).
+    /// Discovery always tries every spec candidate.
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    pub server_type: Option<ServerType>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Also exit 1 when a check warns.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Seconds allowed for each HTTP exchange.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_timeout)]
+    pub timeout: f64,
+
+    /// Write the recorded HTTP exchanges to FILE (re-grade with --from-evidence).
+    #[arg(long, value_name = "FILE")]
+    pub save_evidence: Option<PathBuf>,
+
+    /// Grade evidence saved by --save-evidence instead of going to the network.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["target", "save_evidence"])]
+    pub from_evidence: Option<PathBuf>,
+}
+
+fn parse_timeout(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    if v.is_finite() && v > 0.0 && v <= 3600.0 {
+        Ok(v)
+    } else {
+        Err(format!("'{s}' must be between 0 and 3600 seconds"))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ChecksArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Human-readable tables.
+    Table,
+    /// The versioned JSON report (see README "JSON report").
+    Json,
+    /// GitHub-flavoured Markdown.
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn check_needs_a_target() {
+        assert!(Cli::try_parse_from(["mcp-auth", "check"]).is_err());
+        assert!(Cli::try_parse_from(["mcp-auth", "check", "--from-evidence", "x"]).is_ok());
+        assert!(Cli::try_parse_from(["mcp-auth", "check", "--well-known-url", "https://a/x"]).is_ok());
+        assert!(Cli::try_parse_from(["mcp-auth", "check", "https://a", "--timeout", "0"]).is_err());
+    }
+
+    #[test]
+    fn help_lists_exit_codes() {
+        let help = Cli::command().render_long_help().to_string();
+        assert!(help.contains("Exit codes"));
+    }
+}

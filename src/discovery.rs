@@ -1,0 +1,260 @@
+//! Where metadata lives: the well-known URL rules (pure functions) and the
+//! runner that fetches every candidate concurrently and records what it saw.
+//!
+//! Rules, newest MCP revision (2025-11-25, unchanged in 2026-07-28), for an
+//! issuer with a path `/p`:
+//! 1. RFC 8414 §3 path insertion: `/.well-known/oauth-authorization-server/p`
+//! 2. OpenID Connect with path insertion: `/.well-known/openid-configuration/p`
+//! 3. OpenID Connect Discovery §4 path appending: `/p/.well-known/openid-configuration`
+//!
+//! and without a path: 1 then 2 (which then equals 3). A terminating `/` of the
+//! path is removed first (RFC 8414 §3.1, OIDC Discovery §4.1).
+
+use url::Url;
+
+use crate::evidence::{AsDiscovery, Attempt, CandidateKind};
+use crate::probe::{ProbeRequest, Prober};
+
+const OAUTH_SUFFIX: &str = "/.well-known/oauth-authorization-server";
+const OIDC_SUFFIX: &str = "/.well-known/openid-configuration";
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum UrlError {
+    #[error("'{input}' is not a valid URL: {reason}")]
+    Invalid { input: String, reason: String },
+    #[error("'{input}' is not an http(s) URL (scheme '{scheme}')")]
+    Scheme { input: String, scheme: String },
+}
+
+/// Parse a URL the user gave, accepting only `http` and `https`.
+pub fn parse_http_url(input: &str) -> Result<Url, UrlError> {
+    let url = Url::parse(input).map_err(|e| UrlError::Invalid {
+        input: input.to_owned(),
+        reason: e.to_string(),
+    })?;
+    match url.scheme() {
+        "http" | "https" if url.host().is_some() => Ok(url),
+        "http" | "https" => Err(UrlError::Invalid {
+            input: input.to_owned(),
+            reason: "no host".to_owned(),
+        }),
+        other => Err(UrlError::Scheme {
+            input: input.to_owned(),
+            scheme: other.to_owned(),
+        }),
+    }
+}
+
+/// `scheme://host[:port]`, the part before the path.
+fn origin(url: &Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+/// The issuer's path without a terminating `/` (empty for no path).
+fn trimmed_path(url: &Url) -> &str {
+    url.path().trim_end_matches('/')
+}
+
+/// The candidate metadata URLs for an issuer, in the order a spec client tries
+/// them, followed by diagnostic URLs that no MCP client tries.
+pub fn as_candidates(issuer: &Url) -> Vec<(CandidateKind, String)> {
+    let origin = origin(issuer);
+    let path = trimmed_path(issuer);
+    if path.is_empty() {
+        vec![
+            (CandidateKind::Oauth, format!("{origin}{OAUTH_SUFFIX}")),
+            (CandidateKind::Oidc, format!("{origin}{OIDC_SUFFIX}")),
+        ]
+    } else {
+        vec![
+            (CandidateKind::Oauth, format!("{origin}{OAUTH_SUFFIX}{path}")),
+            (
+                CandidateKind::OidcInsert,
+                format!("{origin}{OIDC_SUFFIX}{path}"),
+            ),
+            (
+                CandidateKind::OidcAppend,
+                format!("{origin}{path}{OIDC_SUFFIX}"),
+            ),
+            (
+                CandidateKind::OauthAppend,
+                format!("{origin}{path}{OAUTH_SUFFIX}"),
+            ),
+        ]
+    }
+}
+
+/// Whether a URL looks like a metadata URL rather than an issuer.
+pub fn is_well_known_url(url: &Url) -> bool {
+    url.path().contains("/.well-known/")
+}
+
+/// The issuer a well-known URL was built from, when it follows one of the
+/// rules (so the document's `issuer` can still be checked).
+pub fn issuer_from_well_known(url: &Url) -> Option<String> {
+    let origin = origin(url);
+    let path = url.path();
+    for suffix in [OAUTH_SUFFIX, OIDC_SUFFIX] {
+        if let Some(rest) = path.strip_prefix(suffix) {
+            if rest.is_empty() || rest.starts_with('/') {
+                return Some(format!("{origin}{rest}"));
+            }
+        }
+        if let Some(prefix) = path.strip_suffix(suffix) {
+            return Some(format!("{origin}{prefix}"));
+        }
+    }
+    None
+}
+
+/// Fetch every candidate of an issuer concurrently.
+pub async fn discover_issuer(prober: &Prober, issuer: &Url, issuer_text: &str) -> AsDiscovery {
+    let candidates = as_candidates(issuer);
+    let exchanges = futures::future::join_all(
+        candidates
+            .iter()
+            .map(|(_, url)| prober.send(ProbeRequest::metadata_get(url.clone()))),
+    )
+    .await;
+    AsDiscovery {
+        issuer: Some(issuer_text.to_owned()),
+        attempts: candidates
+            .into_iter()
+            .zip(exchanges)
+            .map(|((kind, url), exchange)| Attempt {
+                kind,
+                url,
+                exchange: Some(exchange),
+                file_body: None,
+            })
+            .collect(),
+    }
+}
+
+/// Fetch one metadata URL the user named.
+pub async fn fetch_well_known(prober: &Prober, url: &Url, issuer: Option<String>) -> AsDiscovery {
+    let exchange = prober
+        .send(ProbeRequest::metadata_get(url.to_string()))
+        .await;
+    AsDiscovery {
+        issuer,
+        attempts: vec![Attempt {
+            kind: CandidateKind::Explicit,
+            url: url.to_string(),
+            exchange: Some(exchange),
+            file_body: None,
+        }],
+    }
+}
+
+/// A metadata document read from a file.
+pub fn from_file(path: &str, body: String, issuer: Option<String>) -> AsDiscovery {
+    AsDiscovery {
+        issuer,
+        attempts: vec![Attempt {
+            kind: CandidateKind::File,
+            url: path.to_owned(),
+            exchange: None,
+            file_body: Some(body),
+        }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urls(issuer: &str) -> Vec<String> {
+        as_candidates(&Url::parse(issuer).unwrap())
+            .into_iter()
+            .filter(|(k, _)| k.is_spec_candidate())
+            .map(|(_, u)| u)
+            .collect()
+    }
+
+    #[test]
+    fn issuer_without_path_gives_two_candidates() {
+        assert_eq!(
+            urls("https://auth.example.com"),
+            [
+                "https://auth.example.com/.well-known/oauth-authorization-server",
+                "https://auth.example.com/.well-known/openid-configuration",
+            ]
+        );
+        // A lone `/` is no path (spec-checklist §1.3 A).
+        assert_eq!(urls("https://auth.example.com/"), urls("https://auth.example.com"));
+    }
+
+    #[test]
+    fn issuer_with_path_gives_three_candidates_in_spec_order() {
+        assert_eq!(
+            urls("https://auth.example.com/tenant1"),
+            [
+                "https://auth.example.com/.well-known/oauth-authorization-server/tenant1",
+                "https://auth.example.com/.well-known/openid-configuration/tenant1",
+                "https://auth.example.com/tenant1/.well-known/openid-configuration",
+            ]
+        );
+        // RFC 8414 §3.1 / OIDC §4.1: a terminating `/` is removed first.
+        assert_eq!(
+            urls("https://auth.example.com/tenant1/"),
+            urls("https://auth.example.com/tenant1")
+        );
+    }
+
+    #[test]
+    fn keycloak_realm_and_port_are_kept() {
+        assert_eq!(
+            urls("http://localhost:8080/realms/mcp-realm"),
+            [
+                "http://localhost:8080/.well-known/oauth-authorization-server/realms/mcp-realm",
+                "http://localhost:8080/.well-known/openid-configuration/realms/mcp-realm",
+                "http://localhost:8080/realms/mcp-realm/.well-known/openid-configuration",
+            ]
+        );
+    }
+
+    #[test]
+    fn diagnostic_append_candidate_only_with_path() {
+        let all = as_candidates(&Url::parse("https://a.example/realms/x").unwrap());
+        assert_eq!(
+            all.last().unwrap(),
+            &(
+                CandidateKind::OauthAppend,
+                "https://a.example/realms/x/.well-known/oauth-authorization-server".to_owned()
+            )
+        );
+        let root = as_candidates(&Url::parse("https://a.example").unwrap());
+        assert!(root.iter().all(|(k, _)| k.is_spec_candidate()));
+    }
+
+    #[test]
+    fn issuer_is_inferred_from_each_well_known_form() {
+        let cases = [
+            ("https://a.example/.well-known/oauth-authorization-server/t1", "https://a.example/t1"),
+            ("https://a.example/.well-known/openid-configuration/t1", "https://a.example/t1"),
+            ("https://a.example/t1/.well-known/openid-configuration", "https://a.example/t1"),
+            ("https://a.example/.well-known/openid-configuration", "https://a.example"),
+            ("https://a.example/realms/x/.well-known/oauth-authorization-server", "https://a.example/realms/x"),
+        ];
+        for (url, issuer) in cases {
+            assert_eq!(
+                issuer_from_well_known(&Url::parse(url).unwrap()).as_deref(),
+                Some(issuer),
+                "{url}"
+            );
+        }
+        assert_eq!(
+            issuer_from_well_known(&Url::parse("https://a.example/custom/metadata").unwrap()),
+            None
+        );
+    }
+
+    #[test]
+    fn only_http_urls_are_accepted() {
+        assert!(parse_http_url("https://a.example/x").is_ok());
+        assert!(matches!(parse_http_url("ftp://a.example"), Err(UrlError::Scheme { .. })));
+        assert!(matches!(parse_http_url("not a url"), Err(UrlError::Invalid { .. })));
+        assert!(matches!(parse_http_url("http://"), Err(UrlError::Invalid { .. })));
+    }
+}

@@ -1,0 +1,230 @@
+//! Evidence: everything `check` observed, recorded as plain data.
+//!
+//! The gathering layer (`probe`, `discovery`) produces these values; the grading
+//! layer (`checks`) reads them and nothing else. An [`Evidence`] value can be
+//! written with `--save-evidence` and graded again offline with
+//! `--from-evidence`, giving the same report.
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the evidence file format written by `--save-evidence`.
+pub const EVIDENCE_SCHEMA_VERSION: u32 = 1;
+
+/// One HTTP request and what came back (or why nothing did).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exchange {
+    pub request: RequestRecord,
+    /// The response, when one arrived (even when its body was then cut off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<ResponseRecord>,
+    /// Why the exchange did not complete normally.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<TransportError>,
+    /// Wall time from sending the request to the end of the body, in milliseconds.
+    pub elapsed_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestRecord {
+    pub method: String,
+    pub url: String,
+    #[serde(default)]
+    pub headers: Vec<Header>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    /// Lower-case header name.
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponseRecord {
+    pub status: u16,
+    #[serde(default)]
+    pub headers: Vec<Header>,
+    /// The body as text (invalid UTF-8 sequences replaced, see `body_not_utf8`).
+    #[serde(default)]
+    pub body: String,
+    /// The body was not valid UTF-8.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub body_not_utf8: bool,
+    /// The body was longer than the cap and was not kept.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub body_truncated: bool,
+}
+
+impl ResponseRecord {
+    /// The first value of a header (names are compared case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| h.value.as_str())
+    }
+
+    /// The media type of `Content-Type`, lower-cased and without parameters.
+    pub fn media_type(&self) -> Option<String> {
+        self.header("content-type").map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransportError {
+    pub kind: TransportErrorKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransportErrorKind {
+    /// No answer (connect, headers or body) within the timeout.
+    Timeout,
+    /// The TCP (or TLS) connection could not be made.
+    Connect,
+    /// The body exceeded the size cap.
+    BodyTooLarge,
+    /// Anything else (protocol error, reset mid-body, …).
+    Other,
+}
+
+impl std::fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Timeout => "timeout",
+            Self::Connect => "connection failed",
+            Self::BodyTooLarge => "body too large",
+            Self::Other => "transport error",
+        })
+    }
+}
+
+/// How the user named the thing to check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetKind {
+    /// An issuer identifier: every well-known candidate is tried.
+    Issuer,
+    /// A metadata URL given directly (`--well-known-url`, or a URL containing `/.well-known/`).
+    WellKnownUrl,
+    /// A metadata document read from a local file.
+    File,
+}
+
+impl TargetKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Issuer => "issuer",
+            Self::WellKnownUrl => "metadata URL",
+            Self::File => "file",
+        }
+    }
+}
+
+/// The seeds' `fetchServerConfig` type: which single URL Logto MCP Auth builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum ServerType {
+    /// RFC 8414: `/.well-known/oauth-authorization-server` inserted before the path.
+    Oauth,
+    /// OpenID Connect: `/.well-known/openid-configuration` appended to the issuer.
+    Oidc,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Target {
+    /// What the user typed.
+    pub input: String,
+    pub kind: TargetKind,
+    /// The issuer identifier the metadata must declare, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_type: Option<ServerType>,
+}
+
+/// Which well-known rule produced a candidate URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CandidateKind {
+    /// RFC 8414 §3: `/.well-known/oauth-authorization-server` inserted between host and path.
+    Oauth,
+    /// OpenID Connect with path insertion: `/.well-known/openid-configuration` before the path.
+    OidcInsert,
+    /// OpenID Connect Discovery §4: `/.well-known/openid-configuration` appended to the issuer.
+    OidcAppend,
+    /// Issuer without a path: OIDC insertion and appending give the same URL.
+    Oidc,
+    /// `/.well-known/oauth-authorization-server` appended (not RFC 8414; no MCP client tries it).
+    /// Fetched only as a diagnostic for providers such as older Keycloak.
+    OauthAppend,
+    /// A metadata URL given by the user.
+    Explicit,
+    /// A metadata document read from a file.
+    File,
+}
+
+impl CandidateKind {
+    /// Whether a spec-following MCP client tries this URL.
+    pub fn is_spec_candidate(self) -> bool {
+        !matches!(self, Self::OauthAppend)
+    }
+
+    /// Whether a document found here is an OpenID Connect discovery document.
+    pub fn is_oidc_location(self) -> bool {
+        matches!(self, Self::OidcInsert | Self::OidcAppend | Self::Oidc)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Oauth => "RFC 8414 (path insertion)",
+            Self::OidcInsert => "OIDC (path insertion)",
+            Self::OidcAppend => "OIDC (path appending)",
+            Self::Oidc => "OIDC",
+            Self::OauthAppend => "RFC 8414 suffix appended (non-standard)",
+            Self::Explicit => "given URL",
+            Self::File => "file",
+        }
+    }
+}
+
+/// One place metadata was looked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attempt {
+    pub kind: CandidateKind,
+    /// The URL (or, for a file, its path).
+    pub url: String,
+    /// The HTTP exchange; absent for a file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<Exchange>,
+    /// The file's content; only for a file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_body: Option<String>,
+}
+
+/// Authorization-server discovery for one issuer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AsDiscovery {
+    /// The issuer the metadata must declare (RFC 8414 §3.3), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// In the order a spec client tries them; diagnostics last.
+    pub attempts: Vec<Attempt>,
+}
+
+/// Everything one `check` run observed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub schema_version: u32,
+    /// `mcp-auth <version>` that recorded it.
+    pub tool: String,
+    pub target: Target,
+    pub authorization_server: AsDiscovery,
+}

@@ -1,0 +1,74 @@
+//! `mcp-auth`: check whether an OAuth 2.1 / OpenID Connect provider will work
+//! with Model Context Protocol clients.
+//!
+//! Layers, kept apart:
+//! - gathering evidence: [`probe`] (the one HTTP client) and [`discovery`]
+//!   (well-known URL rules and the concurrent runner) produce [`evidence`];
+//! - grading: [`checks`] turns evidence into findings, with no I/O;
+//! - rendering: [`report`] formats findings as a table, JSON or Markdown.
+
+pub mod check;
+pub mod checks;
+pub mod cli;
+pub mod discovery;
+pub mod evidence;
+pub mod exit;
+pub mod metadata;
+pub mod output;
+pub mod probe;
+pub mod report;
+
+use std::io::Write;
+
+use clap::CommandFactory;
+
+use crate::cli::{Cli, Command, Format};
+use crate::exit::ExitStatus;
+
+/// Errors that end a run before a report exists.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Input(String),
+    #[error(transparent)]
+    Url(#[from] discovery::UrlError),
+    #[error(transparent)]
+    Probe(#[from] probe::ProbeError),
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+impl Error {
+    /// The exit status for this error.
+    pub fn exit_status(&self) -> ExitStatus {
+        match self {
+            Self::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Ok,
+            _ => ExitStatus::Usage,
+        }
+    }
+}
+
+/// Run a parsed command line.
+pub async fn run(cli: Cli) -> Result<ExitStatus, Error> {
+    let no_color = std::env::var("NO_COLOR").ok();
+    let style = output::resolve_style(cli.color, no_color.as_deref());
+    output::init_logging(cli.verbose, style.color || no_color.map_or(true, |v| v.is_empty()));
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match &cli.command {
+        Command::Check(args) => check::run(args, style, &mut out).await,
+        Command::Checks(args) => {
+            match args.format {
+                Format::Table => report::catalogue::table(style, &mut out)?,
+                Format::Json => report::catalogue::json(&mut out)?,
+                Format::Markdown => report::catalogue::markdown(&mut out)?,
+            }
+            Ok(ExitStatus::Ok)
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut Cli::command(), "mcp-auth", &mut out);
+            out.flush()?;
+            Ok(ExitStatus::Ok)
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! Colour and terminal decisions, made once per run.
+
+use std::io::IsTerminal;
+
+use crate::cli::ColorChoice;
+use crate::report::table::Style;
+
+/// Decide colour for stdout: the flag wins, then a non-empty NO_COLOR, then
+/// whether stdout is a terminal. Also applied to `colored` globally so no
+/// other code decides differently.
+pub fn resolve_style(choice: ColorChoice, no_color: Option<&str>) -> Style {
+    let tty = std::io::stdout().is_terminal();
+    let color = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => no_color.map_or(true, str::is_empty) && tty,
+    };
+    colored::control::set_override(color);
+    Style { color, tty }
+}
+
+/// Set up `tracing` on stderr: warnings by default, `-v` debug, `-vv` trace;
+/// RUST_LOG overrides.
+pub fn init_logging(verbose: u8, ansi_allowed: bool) {
+    let default = match verbose {
+        0 => "mcp_auth=warn",
+        1 => "mcp_auth=debug",
+        _ => "mcp_auth=trace,reqwest=debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi_allowed && std::io::stderr().is_terminal())
+        .try_init();
+}

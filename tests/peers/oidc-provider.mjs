@@ -1,0 +1,205 @@
+#!/usr/bin/env node
+// Test peer: a real node-oidc-provider (oidc-provider@9.13.3) authorization
+// server for mcp-auth integration tests. See README.md in this folder.
+//
+// Usage: node tests/peers/oidc-provider.mjs [--path /oidc] [--registration]
+//                                           [--resource http://127.0.0.1:1/mcp]
+//
+// Contract: listens on 127.0.0.1 with an ephemeral port and, once listening,
+// prints exactly one JSON line to stdout: {"issuer":"http://127.0.0.1:PORT[/path]","port":PORT}.
+// Everything else goes to stderr. Exits when stdin closes, on SIGTERM/SIGINT/SIGHUP,
+// and when its parent process goes away.
+
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer } from 'node:http';
+import { parseArgs } from 'node:util';
+
+// oidc-provider prints NOTICEs with console.info (stdout). stdout is reserved
+// for the single JSON line, so route every console writer to stderr before
+// the provider is loaded.
+for (const m of ['log', 'info', 'debug']) {
+  console[m] = (...args) => console.error(...args);
+}
+
+const log = (...args) => console.error('[oidc-provider peer]', ...args);
+
+function usage(msg) {
+  if (msg) process.stderr.write(`error: ${msg}\n`);
+  process.stderr.write(
+    'usage: node oidc-provider.mjs [--path /oidc] [--registration] [--resource URL]\n',
+  );
+  process.exit(2);
+}
+
+let args;
+try {
+  ({ values: args } = parseArgs({
+    options: {
+      path: { type: 'string' },
+      registration: { type: 'boolean', default: false },
+      resource: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  }));
+} catch (err) {
+  usage(err.message);
+}
+if (args.help) usage();
+
+// Normalise the mount path: "" (root) or "/seg[/seg...]" without trailing slash.
+let mountPath = args.path ?? '';
+if (mountPath) {
+  if (!mountPath.startsWith('/')) mountPath = `/${mountPath}`;
+  mountPath = mountPath.replace(/\/+$/, '');
+}
+
+let resource;
+if (args.resource !== undefined) {
+  try {
+    resource = new URL(args.resource).href;
+  } catch {
+    usage(`--resource is not a valid URL: ${args.resource}`);
+  }
+  // Keep the exact spelling given on the command line; compare both forms.
+}
+
+// --- lifecycle: stop when stdin closes, on signals, or when orphaned --------
+let shuttingDown = false;
+let server;
+function shutdown(reason) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  log(`shutting down (${reason})`);
+  if (server) {
+    server.close();
+    server.closeAllConnections?.();
+  }
+  process.exit(0);
+}
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
+  process.on(sig, () => shutdown(sig));
+}
+process.stdin.on('end', () => shutdown('stdin end'));
+process.stdin.on('close', () => shutdown('stdin close'));
+process.stdin.on('error', () => shutdown('stdin error'));
+process.stdin.resume(); // discard anything written to us; needed to see 'end'
+const initialPpid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== initialPpid) shutdown('parent exited');
+}, 500).unref();
+
+// --- provider configuration ---------------------------------------------------
+const { default: Provider, errors } = await import('oidc-provider');
+
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const signingJwk = { ...privateKey.export({ format: 'jwk' }), kid: 'peer-rs256', alg: 'RS256', use: 'sig' };
+
+function buildConfiguration() {
+  const features = {
+    devInteractions: { enabled: true },
+    userinfo: { enabled: true },
+    revocation: { enabled: true },
+    introspection: { enabled: true },
+    registration: { enabled: args.registration, initialAccessToken: false },
+  };
+
+  if (resource !== undefined) {
+    const accepted = new Set([args.resource, resource]);
+    features.resourceIndicators = {
+      enabled: true,
+      defaultResource: async () => undefined,
+      useGrantedResource: async () => true,
+      getResourceServerInfo: async (_ctx, resourceIndicator) => {
+        if (accepted.has(resourceIndicator)) {
+          return {
+            scope: 'openid profile email mcp:tools',
+            audience: args.resource,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        }
+        throw new errors.InvalidTarget();
+      },
+    };
+  }
+
+  return {
+    clients: [
+      {
+        client_id: 'mcp-auth-test',
+        token_endpoint_auth_method: 'none',
+        application_type: 'native',
+        grant_types: ['authorization_code', 'refresh_token'],
+        redirect_uris: ['http://127.0.0.1/callback'],
+        response_types: ['code'],
+      },
+    ],
+    jwks: { keys: [signingJwk] },
+    cookies: { keys: ['mcp-auth-test-peer-cookie-key-do-not-use-in-prod'] },
+    scopes: ['openid', 'profile', 'email', 'offline_access', 'mcp:tools'],
+    claims: {
+      openid: ['sub'],
+      profile: ['name'],
+      email: ['email'],
+    },
+    // pkce: left at the v9 default (required for public clients, i.e.
+    // token_endpoint_auth_method "none"; S256 is the only method).
+    features,
+    async findAccount(_ctx, accountId) {
+      return {
+        accountId,
+        async claims() {
+          return {
+            sub: accountId,
+            name: `Test User ${accountId}`,
+            email: `${accountId}@example.test`,
+          };
+        },
+      };
+    },
+  };
+}
+
+// --- HTTP server ----------------------------------------------------------------
+function notFound(res) {
+  const body = 'not found';
+  res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+server = createServer();
+
+await new Promise((resolve, reject) => {
+  server.once('error', reject);
+  server.listen(0, '127.0.0.1', resolve);
+});
+const { port } = server.address();
+const issuer = `http://127.0.0.1:${port}${mountPath}`;
+
+const provider = new Provider(issuer, buildConfiguration());
+provider.on('server_error', (_ctx, err) => log('server_error', err));
+const callback = provider.callback();
+
+server.on('request', (req, res) => {
+  if (!mountPath) {
+    callback(req, res);
+    return;
+  }
+  // Mounting (oidc-provider docs, "Mounting oidc-provider"): strip the prefix
+  // and keep the original URL so that generated URLs carry the mount path.
+  const url = req.url ?? '/';
+  if (url === mountPath || url.startsWith(`${mountPath}/`) || url.startsWith(`${mountPath}?`)) {
+    req.originalUrl = url;
+    req.baseUrl = mountPath;
+    const rest = url.slice(mountPath.length);
+    req.url = rest.startsWith('/') ? rest : `/${rest}`;
+    callback(req, res);
+    return;
+  }
+  notFound(res);
+});
+
+log(`listening on 127.0.0.1:${port}, issuer ${issuer}, registration=${args.registration}, resource=${args.resource ?? '(default)'}`);
+process.stdout.write(`${JSON.stringify({ issuer, port })}\n`);
