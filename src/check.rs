@@ -92,7 +92,8 @@ async fn gather(args: &CheckArgs, input: Input) -> Result<Evidence, Error> {
         }
         Input::File(path) => {
             let body = read_file(Path::new(&path))?;
-            if let Err(e) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&body)
+            if let Err(e) =
+                serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&body)
             {
                 return Err(Error::Input(format!("{path} is not a JSON object: {e}")));
             }
@@ -123,8 +124,7 @@ async fn gather(args: &CheckArgs, input: Input) -> Result<Evidence, Error> {
                 schema_version: EVIDENCE_SCHEMA_VERSION,
                 tool,
                 target: target(TargetKind::Issuer, Some(issuer_text.clone())),
-                authorization_server: discovery::discover_issuer(&prober, &url, &issuer_text)
-                    .await,
+                authorization_server: discovery::discover_issuer(&prober, &url, &issuer_text).await,
             }
         }
     };

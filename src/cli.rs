@@ -114,7 +114,9 @@ pub struct CheckArgs {
 }
 
 fn parse_timeout(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
     if v.is_finite() && v > 0.0 && v <= 3600.0 {
         Ok(v)
     } else {
@@ -160,7 +162,9 @@ mod tests {
     fn check_needs_a_target() {
         assert!(Cli::try_parse_from(["mcp-auth", "check"]).is_err());
         assert!(Cli::try_parse_from(["mcp-auth", "check", "--from-evidence", "x"]).is_ok());
-        assert!(Cli::try_parse_from(["mcp-auth", "check", "--well-known-url", "https://a/x"]).is_ok());
+        assert!(
+            Cli::try_parse_from(["mcp-auth", "check", "--well-known-url", "https://a/x"]).is_ok()
+        );
         assert!(Cli::try_parse_from(["mcp-auth", "check", "https://a", "--timeout", "0"]).is_err());
     }
 

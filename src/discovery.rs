@@ -67,7 +67,10 @@ pub fn as_candidates(issuer: &Url) -> Vec<(CandidateKind, String)> {
         ]
     } else {
         vec![
-            (CandidateKind::Oauth, format!("{origin}{OAUTH_SUFFIX}{path}")),
+            (
+                CandidateKind::Oauth,
+                format!("{origin}{OAUTH_SUFFIX}{path}"),
+            ),
             (
                 CandidateKind::OidcInsert,
                 format!("{origin}{OIDC_SUFFIX}{path}"),
@@ -182,7 +185,10 @@ mod tests {
             ]
         );
         // A lone `/` is no path (spec-checklist §1.3 A).
-        assert_eq!(urls("https://auth.example.com/"), urls("https://auth.example.com"));
+        assert_eq!(
+            urls("https://auth.example.com/"),
+            urls("https://auth.example.com")
+        );
     }
 
     #[test]
@@ -231,11 +237,26 @@ mod tests {
     #[test]
     fn issuer_is_inferred_from_each_well_known_form() {
         let cases = [
-            ("https://a.example/.well-known/oauth-authorization-server/t1", "https://a.example/t1"),
-            ("https://a.example/.well-known/openid-configuration/t1", "https://a.example/t1"),
-            ("https://a.example/t1/.well-known/openid-configuration", "https://a.example/t1"),
-            ("https://a.example/.well-known/openid-configuration", "https://a.example"),
-            ("https://a.example/realms/x/.well-known/oauth-authorization-server", "https://a.example/realms/x"),
+            (
+                "https://a.example/.well-known/oauth-authorization-server/t1",
+                "https://a.example/t1",
+            ),
+            (
+                "https://a.example/.well-known/openid-configuration/t1",
+                "https://a.example/t1",
+            ),
+            (
+                "https://a.example/t1/.well-known/openid-configuration",
+                "https://a.example/t1",
+            ),
+            (
+                "https://a.example/.well-known/openid-configuration",
+                "https://a.example",
+            ),
+            (
+                "https://a.example/realms/x/.well-known/oauth-authorization-server",
+                "https://a.example/realms/x",
+            ),
         ];
         for (url, issuer) in cases {
             assert_eq!(
@@ -253,8 +274,17 @@ mod tests {
     #[test]
     fn only_http_urls_are_accepted() {
         assert!(parse_http_url("https://a.example/x").is_ok());
-        assert!(matches!(parse_http_url("ftp://a.example"), Err(UrlError::Scheme { .. })));
-        assert!(matches!(parse_http_url("not a url"), Err(UrlError::Invalid { .. })));
-        assert!(matches!(parse_http_url("http://"), Err(UrlError::Invalid { .. })));
+        assert!(matches!(
+            parse_http_url("ftp://a.example"),
+            Err(UrlError::Scheme { .. })
+        ));
+        assert!(matches!(
+            parse_http_url("not a url"),
+            Err(UrlError::Invalid { .. })
+        ));
+        assert!(matches!(
+            parse_http_url("http://"),
+            Err(UrlError::Invalid { .. })
+        ));
     }
 }

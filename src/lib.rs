@@ -52,7 +52,10 @@ impl Error {
 pub async fn run(cli: Cli) -> Result<ExitStatus, Error> {
     let no_color = std::env::var("NO_COLOR").ok();
     let style = output::resolve_style(cli.color, no_color.as_deref());
-    output::init_logging(cli.verbose, style.color || no_color.map_or(true, |v| v.is_empty()));
+    output::init_logging(
+        cli.verbose,
+        style.color || no_color.map_or(true, |v| v.is_empty()),
+    );
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match &cli.command {

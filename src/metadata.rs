@@ -140,7 +140,10 @@ impl AsMetadata {
             ("userinfo_endpoint", &self.userinfo_endpoint),
             ("revocation_endpoint", &self.revocation_endpoint),
             ("introspection_endpoint", &self.introspection_endpoint),
-            ("device_authorization_endpoint", &self.device_authorization_endpoint),
+            (
+                "device_authorization_endpoint",
+                &self.device_authorization_endpoint,
+            ),
             (
                 "pushed_authorization_request_endpoint",
                 &self.pushed_authorization_request_endpoint,

@@ -204,10 +204,13 @@ fn classify(attempt: &Attempt) -> AttemptAnalysis {
     };
     out.elapsed_ms = Some(exchange.elapsed_ms);
     let Some(resp) = &exchange.response else {
-        let err = exchange.error.clone().unwrap_or(crate::evidence::TransportError {
-            kind: TransportErrorKind::Other,
-            message: "no response".to_owned(),
-        });
+        let err = exchange
+            .error
+            .clone()
+            .unwrap_or(crate::evidence::TransportError {
+                kind: TransportErrorKind::Other,
+                message: "no response".to_owned(),
+            });
         out.outcome = AttemptOutcome::Transport {
             kind: err.kind,
             message: err.message,

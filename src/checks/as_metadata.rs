@@ -32,7 +32,15 @@ pub const AS_AUTHZ_ENDPOINT: CheckDef = CheckDef {
     title: "authorization_endpoint is an absolute URL",
     spec: "RFC 8414 §2; OIDC Discovery §3",
     hint: "Publish `authorization_endpoint` as an absolute https URL.",
-    grade: |a| with_doc(a, |d| required_endpoint(d, "authorization_endpoint", d.md.authorization_endpoint.as_deref())),
+    grade: |a| {
+        with_doc(a, |d| {
+            required_endpoint(
+                d,
+                "authorization_endpoint",
+                d.md.authorization_endpoint.as_deref(),
+            )
+        })
+    },
 };
 
 pub const AS_TOKEN_ENDPOINT: CheckDef = CheckDef {
@@ -41,7 +49,11 @@ pub const AS_TOKEN_ENDPOINT: CheckDef = CheckDef {
     title: "token_endpoint is an absolute URL",
     spec: "RFC 8414 §2",
     hint: "Publish `token_endpoint` as an absolute https URL.",
-    grade: |a| with_doc(a, |d| required_endpoint(d, "token_endpoint", d.md.token_endpoint.as_deref())),
+    grade: |a| {
+        with_doc(a, |d| {
+            required_endpoint(d, "token_endpoint", d.md.token_endpoint.as_deref())
+        })
+    },
 };
 
 pub const AS_RESPONSE_TYPES: CheckDef = CheckDef {
@@ -82,8 +94,17 @@ pub const AS_PKCE_S256: CheckDef = CheckDef {
     grade: |a| {
         with_doc(a, |d| match &d.md.code_challenge_methods_supported {
             Some(m) if m.iter().any(|x| x == "S256") => Outcome::pass("S256 listed"),
-            Some(m) => Outcome::fail(format!("S256 is not listed (found: {})", if m.is_empty() { "nothing".to_owned() } else { m.join(", ") })),
-            None => Outcome::fail("PKCE support is not advertised (RFC 8414: absent means no PKCE)"),
+            Some(m) => Outcome::fail(format!(
+                "S256 is not listed (found: {})",
+                if m.is_empty() {
+                    "nothing".to_owned()
+                } else {
+                    m.join(", ")
+                }
+            )),
+            None => {
+                Outcome::fail("PKCE support is not advertised (RFC 8414: absent means no PKCE)")
+            }
         })
     },
 };
@@ -368,7 +389,10 @@ mod tests {
 
     #[test]
     fn endpoints() {
-        for (member, id) in [("authorization_endpoint", "AS-AUTHZ-ENDPOINT"), ("token_endpoint", "AS-TOKEN-ENDPOINT")] {
+        for (member, id) in [
+            ("authorization_endpoint", "AS-AUTHZ-ENDPOINT"),
+            ("token_endpoint", "AS-TOKEN-ENDPOINT"),
+        ] {
             assert_eq!(status_of(&served_at_oauth(&good_doc()), id), Pass);
             assert_eq!(s(member, json!(null), id), Fail, "{id} missing");
             assert_eq!(s(member, json!("/relative"), id), Fail, "{id} relative");
@@ -378,46 +402,158 @@ mod tests {
 
     #[test]
     fn response_types() {
-        assert_eq!(s("response_types_supported", json!(["code", "id_token"]), "AS-RESPONSE-TYPES"), Pass);
-        assert_eq!(s("response_types_supported", json!(["token"]), "AS-RESPONSE-TYPES"), Fail);
-        assert_eq!(s("response_types_supported", json!(null), "AS-RESPONSE-TYPES"), Fail);
+        assert_eq!(
+            s(
+                "response_types_supported",
+                json!(["code", "id_token"]),
+                "AS-RESPONSE-TYPES"
+            ),
+            Pass
+        );
+        assert_eq!(
+            s(
+                "response_types_supported",
+                json!(["token"]),
+                "AS-RESPONSE-TYPES"
+            ),
+            Fail
+        );
+        assert_eq!(
+            s("response_types_supported", json!(null), "AS-RESPONSE-TYPES"),
+            Fail
+        );
     }
 
     #[test]
     fn pkce() {
-        assert_eq!(s("code_challenge_methods_supported", json!(null), "AS-PKCE-PRESENT"), Fail);
-        assert_eq!(s("code_challenge_methods_supported", json!(["S256"]), "AS-PKCE-PRESENT"), Pass);
-        assert_eq!(s("code_challenge_methods_supported", json!(["plain"]), "AS-PKCE-S256"), Fail);
-        assert_eq!(s("code_challenge_methods_supported", json!(null), "AS-PKCE-S256"), Fail);
-        assert_eq!(s("code_challenge_methods_supported", json!(["S256", "plain"]), "AS-PKCE-S256"), Pass);
-        assert_eq!(s("code_challenge_methods_supported", json!(["S256", "plain"]), "AS-PKCE-PLAIN"), Info);
-        assert_eq!(s("code_challenge_methods_supported", json!(["S256"]), "AS-PKCE-PLAIN"), Pass);
+        assert_eq!(
+            s(
+                "code_challenge_methods_supported",
+                json!(null),
+                "AS-PKCE-PRESENT"
+            ),
+            Fail
+        );
+        assert_eq!(
+            s(
+                "code_challenge_methods_supported",
+                json!(["S256"]),
+                "AS-PKCE-PRESENT"
+            ),
+            Pass
+        );
+        assert_eq!(
+            s(
+                "code_challenge_methods_supported",
+                json!(["plain"]),
+                "AS-PKCE-S256"
+            ),
+            Fail
+        );
+        assert_eq!(
+            s(
+                "code_challenge_methods_supported",
+                json!(null),
+                "AS-PKCE-S256"
+            ),
+            Fail
+        );
+        assert_eq!(
+            s(
+                "code_challenge_methods_supported",
+                json!(["S256", "plain"]),
+                "AS-PKCE-S256"
+            ),
+            Pass
+        );
+        assert_eq!(
+            s(
+                "code_challenge_methods_supported",
+                json!(["S256", "plain"]),
+                "AS-PKCE-PLAIN"
+            ),
+            Info
+        );
+        assert_eq!(
+            s(
+                "code_challenge_methods_supported",
+                json!(["S256"]),
+                "AS-PKCE-PLAIN"
+            ),
+            Pass
+        );
     }
 
     #[test]
     fn grants() {
-        assert_eq!(s("grant_types_supported", json!(["implicit"]), "AS-GRANT-AUTHCODE"), Fail);
-        assert_eq!(s("grant_types_supported", json!(null), "AS-GRANT-AUTHCODE"), Pass);
-        assert_eq!(s("grant_types_supported", json!(["authorization_code"]), "AS-GRANT-REFRESH"), Info);
-        assert_eq!(s("grant_types_supported", json!(["authorization_code", "refresh_token"]), "AS-GRANT-REFRESH"), Pass);
+        assert_eq!(
+            s(
+                "grant_types_supported",
+                json!(["implicit"]),
+                "AS-GRANT-AUTHCODE"
+            ),
+            Fail
+        );
+        assert_eq!(
+            s("grant_types_supported", json!(null), "AS-GRANT-AUTHCODE"),
+            Pass
+        );
+        assert_eq!(
+            s(
+                "grant_types_supported",
+                json!(["authorization_code"]),
+                "AS-GRANT-REFRESH"
+            ),
+            Info
+        );
+        assert_eq!(
+            s(
+                "grant_types_supported",
+                json!(["authorization_code", "refresh_token"]),
+                "AS-GRANT-REFRESH"
+            ),
+            Pass
+        );
     }
 
     #[test]
     fn token_auth_none() {
         let id = "AS-TOKEN-AUTH-NONE";
-        assert_eq!(s("token_endpoint_auth_methods_supported", json!(["none"]), id), Pass);
-        assert_eq!(s("token_endpoint_auth_methods_supported", json!(null), id), Warn);
+        assert_eq!(
+            s("token_endpoint_auth_methods_supported", json!(["none"]), id),
+            Pass
+        );
+        assert_eq!(
+            s("token_endpoint_auth_methods_supported", json!(null), id),
+            Warn
+        );
         // good_doc advertises CIMD: shared secrets only is a failure.
-        assert_eq!(s("token_endpoint_auth_methods_supported", json!(["client_secret_basic"]), id), Fail);
+        assert_eq!(
+            s(
+                "token_endpoint_auth_methods_supported",
+                json!(["client_secret_basic"]),
+                id
+            ),
+            Fail
+        );
         let mut doc = good_doc();
         doc["token_endpoint_auth_methods_supported"] = json!(["client_secret_basic"]);
-        doc.as_object_mut().unwrap().remove("client_id_metadata_document_supported");
+        doc.as_object_mut()
+            .unwrap()
+            .remove("client_id_metadata_document_supported");
         assert_eq!(status_of(&served_at_oauth(&doc), id), Warn);
     }
 
     #[test]
     fn registration_and_cimd() {
-        assert_eq!(s("registration_endpoint", json!(null), "AS-REGISTRATION-ENDPOINT"), Info);
+        assert_eq!(
+            s(
+                "registration_endpoint",
+                json!(null),
+                "AS-REGISTRATION-ENDPOINT"
+            ),
+            Info
+        );
         let mut bare = good_doc();
         let o = bare.as_object_mut().unwrap();
         o.remove("registration_endpoint");
@@ -427,20 +563,46 @@ mod tests {
         assert_eq!(status_of(&bare, "AS-CIMD-SUPPORTED"), Warn);
         assert_eq!(status_of(&bare, "AS-REG-PATH"), Warn);
         assert_eq!(s("registration_endpoint", json!(null), "AS-REG-PATH"), Pass);
-        assert_eq!(s("client_id_metadata_document_supported", json!(null), "AS-REG-PATH"), Pass);
-        assert_eq!(status_of(&served_at_oauth(&good_doc()), "AS-CIMD-SUPPORTED"), Pass);
-        assert_eq!(s("client_id_metadata_document_supported", json!(false), "AS-CIMD-SUPPORTED"), Warn);
+        assert_eq!(
+            s(
+                "client_id_metadata_document_supported",
+                json!(null),
+                "AS-REG-PATH"
+            ),
+            Pass
+        );
+        assert_eq!(
+            status_of(&served_at_oauth(&good_doc()), "AS-CIMD-SUPPORTED"),
+            Pass
+        );
+        assert_eq!(
+            s(
+                "client_id_metadata_document_supported",
+                json!(false),
+                "AS-CIMD-SUPPORTED"
+            ),
+            Warn
+        );
     }
 
     #[test]
     fn scopes() {
-        assert_eq!(status_of(&served_at_oauth(&good_doc()), "AS-SCOPES-SUPPORTED"), Pass);
-        assert_eq!(s("scopes_supported", json!(null), "AS-SCOPES-SUPPORTED"), Warn);
+        assert_eq!(
+            status_of(&served_at_oauth(&good_doc()), "AS-SCOPES-SUPPORTED"),
+            Pass
+        );
+        assert_eq!(
+            s("scopes_supported", json!(null), "AS-SCOPES-SUPPORTED"),
+            Warn
+        );
     }
 
     #[test]
     fn jwks_uri_depends_on_location() {
-        assert_eq!(status_of(&served_at_oauth(&good_doc()), "AS-JWKS-URI"), Pass);
+        assert_eq!(
+            status_of(&served_at_oauth(&good_doc()), "AS-JWKS-URI"),
+            Pass
+        );
         assert_eq!(s("jwks_uri", json!(null), "AS-JWKS-URI"), Info);
         let mut doc = good_doc();
         doc.as_object_mut().unwrap().remove("jwks_uri");
@@ -449,10 +611,18 @@ mod tests {
 
     #[test]
     fn oidc_required() {
-        assert_eq!(status_of(&served_at_oauth(&good_doc()), "AS-OIDC-REQUIRED"), Skip);
-        assert_eq!(status_of(&served_at_oidc_append(&good_doc()), "AS-OIDC-REQUIRED"), Pass);
+        assert_eq!(
+            status_of(&served_at_oauth(&good_doc()), "AS-OIDC-REQUIRED"),
+            Skip
+        );
+        assert_eq!(
+            status_of(&served_at_oidc_append(&good_doc()), "AS-OIDC-REQUIRED"),
+            Pass
+        );
         let mut doc = good_doc();
-        doc.as_object_mut().unwrap().remove("subject_types_supported");
+        doc.as_object_mut()
+            .unwrap()
+            .remove("subject_types_supported");
         let f = finding(&served_at_oidc_append(&doc), "AS-OIDC-REQUIRED");
         assert_eq!(f.status, Fail);
         assert!(f.detail.contains("subject_types_supported"));
@@ -460,36 +630,81 @@ mod tests {
 
     #[test]
     fn member_types() {
-        assert_eq!(status_of(&served_at_oauth(&good_doc()), "AS-MEMBER-TYPES"), Pass);
-        let f = finding(&with("client_id_metadata_document_supported", json!("true")), "AS-MEMBER-TYPES");
+        assert_eq!(
+            status_of(&served_at_oauth(&good_doc()), "AS-MEMBER-TYPES"),
+            Pass
+        );
+        let f = finding(
+            &with("client_id_metadata_document_supported", json!("true")),
+            "AS-MEMBER-TYPES",
+        );
         assert_eq!(f.status, Fail);
-        assert!(f.detail.contains("client_id_metadata_document_supported"), "{}", f.detail);
+        assert!(
+            f.detail.contains("client_id_metadata_document_supported"),
+            "{}",
+            f.detail
+        );
     }
 
     #[test]
     fn zero_values() {
-        assert_eq!(status_of(&served_at_oauth(&good_doc()), "AS-ZERO-VALUES"), Pass);
+        assert_eq!(
+            status_of(&served_at_oauth(&good_doc()), "AS-ZERO-VALUES"),
+            Pass
+        );
         assert_eq!(s("scopes_supported", json!([]), "AS-ZERO-VALUES"), Warn);
     }
 
     #[test]
     fn iss_param() {
-        assert_eq!(status_of(&served_at_oauth(&good_doc()), "AS-ISS-PARAM"), Pass);
-        assert_eq!(s("authorization_response_iss_parameter_supported", json!(false), "AS-ISS-PARAM"), Warn);
-        assert_eq!(s("authorization_response_iss_parameter_supported", json!(null), "AS-ISS-PARAM"), Warn);
+        assert_eq!(
+            status_of(&served_at_oauth(&good_doc()), "AS-ISS-PARAM"),
+            Pass
+        );
+        assert_eq!(
+            s(
+                "authorization_response_iss_parameter_supported",
+                json!(false),
+                "AS-ISS-PARAM"
+            ),
+            Warn
+        );
+        assert_eq!(
+            s(
+                "authorization_response_iss_parameter_supported",
+                json!(null),
+                "AS-ISS-PARAM"
+            ),
+            Warn
+        );
     }
 
     #[test]
     fn userinfo() {
-        assert_eq!(status_of(&served_at_oauth(&good_doc()), "AS-USERINFO"), Pass);
+        assert_eq!(
+            status_of(&served_at_oauth(&good_doc()), "AS-USERINFO"),
+            Pass
+        );
         assert_eq!(s("userinfo_endpoint", json!(null), "AS-USERINFO"), Info);
-        assert_eq!(s("userinfo_endpoint", json!("http://example.com/me"), "AS-USERINFO"), Warn);
+        assert_eq!(
+            s(
+                "userinfo_endpoint",
+                json!("http://example.com/me"),
+                "AS-USERINFO"
+            ),
+            Warn
+        );
     }
 
     #[test]
     fn no_document_skips_member_checks() {
         let ev = issuer_evidence(not_found(), not_found(), not_found());
-        for id in ["AS-AUTHZ-ENDPOINT", "AS-PKCE-S256", "AS-USERINFO", "AS-OIDC-REQUIRED"] {
+        for id in [
+            "AS-AUTHZ-ENDPOINT",
+            "AS-PKCE-S256",
+            "AS-USERINFO",
+            "AS-OIDC-REQUIRED",
+        ] {
             assert_eq!(status_of(&ev, id), Skip, "{id}");
         }
     }

@@ -152,7 +152,9 @@ fn typescript_sdk(a: &Analysis<'_>) -> ClientPath {
                     return stop(format!("throws at {}: {e}", position(a, t)));
                 }
                 // v2 forgives an expected issuer with a trailing `/` the document lacks.
-                if let (Some(actual), Some(expected)) = (doc.md.issuer.as_deref(), a.expected_issuer()) {
+                if let (Some(actual), Some(expected)) =
+                    (doc.md.issuer.as_deref(), a.expected_issuer())
+                {
                     if actual != expected && expected.strip_suffix('/') != Some(actual) {
                         return stop(format!("throws IssuerMismatchError at {}", position(a, t)));
                     }
@@ -176,7 +178,11 @@ fn typescript_sdk(a: &Analysis<'_>) -> ClientPath {
                 };
             }
             (outcome, None) => {
-                return stop(format!("throws at {}: {}", position(a, t), outcome.summary()));
+                return stop(format!(
+                    "throws at {}: {}",
+                    position(a, t),
+                    outcome.summary()
+                ));
             }
         }
     }
@@ -221,21 +227,22 @@ fn python_sdk(a: &Analysis<'_>) -> ClientPath {
                     detail,
                 };
             }
-            (AttemptOutcome::Document | AttemptOutcome::NotJson { .. } | AttemptOutcome::NotObject { .. }, None) => {
-                continue
-            }
-            (outcome, None) => {
-                return ClientPath {
-                    client,
-                    url: Some(t.url.clone()),
-                    works: false,
-                    detail: format!(
-                        "stops at {} ({}) and falls back to /authorize and /token on the MCP origin",
-                        position(a, t),
-                        outcome.summary()
-                    ),
-                }
-            }
+            (
+                AttemptOutcome::Document
+                | AttemptOutcome::NotJson { .. }
+                | AttemptOutcome::NotObject { .. },
+                None,
+            ) => continue,
+            (outcome, None) => return ClientPath {
+                client,
+                url: Some(t.url.clone()),
+                works: false,
+                detail: format!(
+                    "stops at {} ({}) and falls back to /authorize and /token on the MCP origin",
+                    position(a, t),
+                    outcome.summary()
+                ),
+            },
         }
     }
     ClientPath {
@@ -253,8 +260,13 @@ pub fn client_paths(a: &Analysis<'_>) -> Vec<ClientPath> {
     }
     let mut out = vec![
         spec_client(a),
-        single_url(a, "MCP 2025-06-18 client (RFC 8414 only)", &[CandidateKind::Oauth], false)
-            .expect("the RFC 8414 candidate is always tried"),
+        single_url(
+            a,
+            "MCP 2025-06-18 client (RFC 8414 only)",
+            &[CandidateKind::Oauth],
+            false,
+        )
+        .expect("the RFC 8414 candidate is always tried"),
         typescript_sdk(a),
         python_sdk(a),
     ];
@@ -285,7 +297,10 @@ mod tests {
 
     fn paths(ev: &crate::evidence::Evidence) -> Vec<(String, bool)> {
         let a = Analysis::new(ev);
-        client_paths(&a).into_iter().map(|p| (p.client, p.works)).collect()
+        client_paths(&a)
+            .into_iter()
+            .map(|p| (p.client, p.works))
+            .collect()
     }
 
     fn works(ev: &crate::evidence::Evidence, client: &str) -> bool {
@@ -299,7 +314,13 @@ mod tests {
     #[test]
     fn rfc8414_document_works_everywhere_but_logto_oidc() {
         let ev = served_at_oauth(&good_doc());
-        for c in ["MCP 2025-11-25", "MCP 2025-06-18", "TypeScript", "Python", "Logto mcp-auth, type 'oauth'"] {
+        for c in [
+            "MCP 2025-11-25",
+            "MCP 2025-06-18",
+            "TypeScript",
+            "Python",
+            "Logto mcp-auth, type 'oauth'",
+        ] {
             assert!(works(&ev, c), "{c}");
         }
         assert!(!works(&ev, "Logto mcp-auth, type 'oidc'"));
@@ -316,12 +337,20 @@ mod tests {
 
     #[test]
     fn a_500_before_the_document_stops_both_sdks() {
-        let ev = issuer_evidence(response(500, "text/plain", "x"), not_found(), json(&good_doc()));
+        let ev = issuer_evidence(
+            response(500, "text/plain", "x"),
+            not_found(),
+            json(&good_doc()),
+        );
         assert!(works(&ev, "MCP 2025-11-25"));
         assert!(!works(&ev, "TypeScript"));
         assert!(!works(&ev, "Python"));
         // A 502 is skipped by the TypeScript SDK only.
-        let ev = issuer_evidence(response(502, "text/plain", "x"), not_found(), json(&good_doc()));
+        let ev = issuer_evidence(
+            response(502, "text/plain", "x"),
+            not_found(),
+            json(&good_doc()),
+        );
         assert!(works(&ev, "TypeScript"));
         assert!(!works(&ev, "Python"));
     }

@@ -31,19 +31,43 @@ fn sec_https_as(a: &Analysis<'_>) -> Outcome {
     for (name, value) in &urls {
         match transport(value) {
             Transport::Https | Transport::NotAUrl => {}
-            Transport::LoopbackHttp => loopback.push(format!("{name} ({value})")),
-            Transport::Insecure => insecure.push(format!("{name} ({value})")),
+            Transport::LoopbackHttp => loopback.push((*name, *value)),
+            Transport::Insecure => insecure.push((*name, *value)),
         }
     }
     if !insecure.is_empty() {
-        Outcome::fail(format!("not https: {}", join_list(&insecure)))
+        Outcome::fail(format!("not https: {}", describe(&insecure)))
     } else if !loopback.is_empty() {
         Outcome::warn(format!(
             "plain http on loopback (development only): {}",
-            join_list(&loopback)
+            describe(&loopback)
         ))
     } else {
         Outcome::pass(format!("{} URLs, all https", urls.len()))
+    }
+}
+
+/// `a and b (http://host)` when every URL shares one origin, else each with its URL.
+fn describe(urls: &[(&str, &str)]) -> String {
+    let origins: std::collections::BTreeSet<String> = urls
+        .iter()
+        .filter_map(|(_, v)| url::Url::parse(v).ok())
+        .map(|u| u.origin().ascii_serialization())
+        .collect();
+    let names: Vec<&str> = urls.iter().map(|(n, _)| *n).collect();
+    if origins.len() == 1 && urls.len() > 1 {
+        format!(
+            "{} (all on {})",
+            join_list(&names),
+            origins.first().expect("one origin")
+        )
+    } else {
+        join_list(
+            &urls
+                .iter()
+                .map(|(n, v)| format!("{n} ({v})"))
+                .collect::<Vec<_>>(),
+        )
     }
 }
 
@@ -64,7 +88,22 @@ fn disc_as_found(a: &Analysis<'_>) -> Outcome {
         .spec_attempts()
         .map(|(_, t)| format!("{} → {}", t.url, t.outcome.summary()))
         .collect();
-    Outcome::fail(format!("no candidate served a metadata document: {}", tried.join("; ")))
+    let mut detail = format!(
+        "no candidate served a metadata document: {}",
+        tried.join("; ")
+    );
+    if let Some(appended) = a
+        .attempts
+        .iter()
+        .find(|t| t.kind == CandidateKind::OauthAppend && t.doc.is_some())
+    {
+        detail.push_str(&format!(
+            ". Metadata exists at {} (suffix appended, not RFC 8414: no MCP client looks there; \
+             Keycloak before 26.4 serves only this form)",
+            appended.url
+        ));
+    }
+    Outcome::fail(detail)
 }
 
 pub const DISC_AS_RFC8414: CheckDef = CheckDef {
@@ -149,10 +188,7 @@ fn disc_as_content_type(a: &Analysis<'_>) -> Outcome {
     if sel.kind == CandidateKind::File {
         return Outcome::skip("read from a file: no HTTP headers");
     }
-    let media = sel
-        .content_type
-        .as_deref()
-        .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+    let media = sel.content_type.as_deref().map(crate::evidence::media_type);
     match media.as_deref() {
         Some("application/json") => Outcome::pass(sel.content_type.clone().unwrap_or_default()),
         Some(other) => Outcome::warn(format!(
@@ -294,28 +330,67 @@ mod tests {
 
     #[test]
     fn sec_https_as() {
-        assert_eq!(status_of(&with("issuer", json!(ISSUER)), "SEC-HTTPS-AS"), Pass);
         assert_eq!(
-            status_of(&with("token_endpoint", json!("http://auth.example.com/token")), "SEC-HTTPS-AS"),
+            status_of(&with("issuer", json!(ISSUER)), "SEC-HTTPS-AS"),
+            Pass
+        );
+        assert_eq!(
+            status_of(
+                &with("token_endpoint", json!("http://auth.example.com/token")),
+                "SEC-HTTPS-AS"
+            ),
             Fail
         );
-        let f = finding(&with("jwks_uri", json!("http://127.0.0.1:9/jwks")), "SEC-HTTPS-AS");
+        let f = finding(
+            &with("jwks_uri", json!("http://127.0.0.1:9/jwks")),
+            "SEC-HTTPS-AS",
+        );
         assert_eq!(f.status, Warn);
         assert!(f.detail.contains("jwks_uri"), "{}", f.detail);
+        let mut doc = good_doc();
+        for m in ["issuer", "authorization_endpoint", "token_endpoint"] {
+            doc[m] = json!(format!("http://localhost:8080/{m}"));
+        }
+        let f = finding(&served_at_oauth(&doc), "SEC-HTTPS-AS");
+        assert_eq!(f.status, Warn);
+        assert!(
+            f.detail.contains("(all on http://localhost:8080)"),
+            "{}",
+            f.detail
+        );
     }
 
     #[test]
     fn disc_as_found() {
-        assert_eq!(status_of(&served_at_oauth(&good_doc()), "DISC-AS-FOUND"), Pass);
-        let nothing = issuer_evidence(not_found(), not_found(), response(200, "text/html", "<html>"));
+        assert_eq!(
+            status_of(&served_at_oauth(&good_doc()), "DISC-AS-FOUND"),
+            Pass
+        );
+        let nothing = issuer_evidence(
+            not_found(),
+            not_found(),
+            response(200, "text/html", "<html>"),
+        );
         let f = finding(&nothing, "DISC-AS-FOUND");
         assert_eq!(f.status, Fail);
         assert!(f.detail.contains("body is HTML"), "{}", f.detail);
     }
 
     #[test]
+    fn disc_as_found_points_at_a_non_standard_location() {
+        let mut ev = issuer_evidence(not_found(), not_found(), not_found());
+        ev.authorization_server.attempts[3].exchange = Some(json(&good_doc()));
+        let f = finding(&ev, "DISC-AS-FOUND");
+        assert_eq!(f.status, Fail);
+        assert!(f.detail.contains("not RFC 8414"), "{}", f.detail);
+    }
+
+    #[test]
     fn disc_as_rfc8414() {
-        assert_eq!(status_of(&served_at_oauth(&good_doc()), "DISC-AS-RFC8414"), Pass);
+        assert_eq!(
+            status_of(&served_at_oauth(&good_doc()), "DISC-AS-RFC8414"),
+            Pass
+        );
         let f = finding(&served_at_oidc_append(&good_doc()), "DISC-AS-RFC8414");
         assert_eq!(f.status, Warn);
         assert!(f.detail.contains("2025-06-18"));
@@ -323,12 +398,23 @@ mod tests {
 
     #[test]
     fn disc_as_error_status() {
-        assert_eq!(status_of(&served_at_oidc_append(&good_doc()), "DISC-AS-ERROR-STATUS"), Pass);
-        let ev = issuer_evidence(response(500, "text/plain", "boom"), not_found(), json(&good_doc()));
+        assert_eq!(
+            status_of(&served_at_oidc_append(&good_doc()), "DISC-AS-ERROR-STATUS"),
+            Pass
+        );
+        let ev = issuer_evidence(
+            response(500, "text/plain", "boom"),
+            not_found(),
+            json(&good_doc()),
+        );
         let f = finding(&ev, "DISC-AS-ERROR-STATUS");
         assert_eq!(f.status, Fail);
         assert!(f.detail.contains("500"), "{}", f.detail);
-        let redirect = issuer_evidence(not_found(), response(302, "text/html", ""), json(&good_doc()));
+        let redirect = issuer_evidence(
+            not_found(),
+            response(302, "text/html", ""),
+            json(&good_doc()),
+        );
         assert_eq!(status_of(&redirect, "DISC-AS-ERROR-STATUS"), Fail);
         let nothing = issuer_evidence(not_found(), not_found(), not_found());
         assert_eq!(status_of(&nothing, "DISC-AS-ERROR-STATUS"), Skip);
@@ -337,41 +423,85 @@ mod tests {
     #[test]
     fn disc_as_content_type() {
         let ok = issuer_evidence(
-            response(200, "application/json; charset=utf-8", &good_doc().to_string()),
+            response(
+                200,
+                "application/json; charset=utf-8",
+                &good_doc().to_string(),
+            ),
             not_found(),
             not_found(),
         );
         assert_eq!(status_of(&ok, "DISC-AS-CONTENT-TYPE"), Pass);
-        let text = issuer_evidence(response(200, "text/plain", &good_doc().to_string()), not_found(), not_found());
+        let text = issuer_evidence(
+            response(200, "text/plain", &good_doc().to_string()),
+            not_found(),
+            not_found(),
+        );
         assert_eq!(status_of(&text, "DISC-AS-CONTENT-TYPE"), Warn);
     }
 
     #[test]
     fn disc_as_issuer_match() {
-        assert_eq!(status_of(&served_at_oauth(&good_doc()), "DISC-AS-ISSUER-MATCH"), Pass);
-        let f = finding(&with("issuer", json!(format!("{ISSUER}/"))), "DISC-AS-ISSUER-MATCH");
+        assert_eq!(
+            status_of(&served_at_oauth(&good_doc()), "DISC-AS-ISSUER-MATCH"),
+            Pass
+        );
+        let f = finding(
+            &with("issuer", json!(format!("{ISSUER}/"))),
+            "DISC-AS-ISSUER-MATCH",
+        );
         assert_eq!(f.status, Fail);
         assert!(f.detail.contains("trailing '/'"), "{}", f.detail);
-        let f = finding(&with("issuer", json!("https://other.example.com")), "DISC-AS-ISSUER-MATCH");
+        let f = finding(
+            &with("issuer", json!("https://other.example.com")),
+            "DISC-AS-ISSUER-MATCH",
+        );
         assert_eq!(f.status, Fail);
-        assert_eq!(status_of(&with("issuer", json!(null)), "DISC-AS-ISSUER-MATCH"), Fail);
+        assert_eq!(
+            status_of(&with("issuer", json!(null)), "DISC-AS-ISSUER-MATCH"),
+            Fail
+        );
     }
 
     #[test]
     fn disc_as_issuer_format() {
-        assert_eq!(status_of(&served_at_oauth(&good_doc()), "DISC-AS-ISSUER-FORMAT"), Pass);
         assert_eq!(
-            status_of(&with("issuer", json!("https://auth.example.com/t?x=1")), "DISC-AS-ISSUER-FORMAT"),
+            status_of(&served_at_oauth(&good_doc()), "DISC-AS-ISSUER-FORMAT"),
+            Pass
+        );
+        assert_eq!(
+            status_of(
+                &with("issuer", json!("https://auth.example.com/t?x=1")),
+                "DISC-AS-ISSUER-FORMAT"
+            ),
             Fail
         );
-        assert_eq!(status_of(&with("issuer", json!("http://auth.example.com")), "DISC-AS-ISSUER-FORMAT"), Fail);
-        assert_eq!(status_of(&with("issuer", json!("http://localhost:8080")), "DISC-AS-ISSUER-FORMAT"), Warn);
-        assert_eq!(status_of(&with("issuer", json!(null)), "DISC-AS-ISSUER-FORMAT"), Fail);
+        assert_eq!(
+            status_of(
+                &with("issuer", json!("http://auth.example.com")),
+                "DISC-AS-ISSUER-FORMAT"
+            ),
+            Fail
+        );
+        assert_eq!(
+            status_of(
+                &with("issuer", json!("http://localhost:8080")),
+                "DISC-AS-ISSUER-FORMAT"
+            ),
+            Warn
+        );
+        assert_eq!(
+            status_of(&with("issuer", json!(null)), "DISC-AS-ISSUER-FORMAT"),
+            Fail
+        );
     }
 
     #[test]
     fn disc_as_consistent() {
-        assert_eq!(status_of(&served_at_oauth(&good_doc()), "DISC-AS-CONSISTENT"), Skip);
+        assert_eq!(
+            status_of(&served_at_oauth(&good_doc()), "DISC-AS-CONSISTENT"),
+            Skip
+        );
         let same = issuer_evidence(json(&good_doc()), not_found(), json(&good_doc()));
         assert_eq!(status_of(&same, "DISC-AS-CONSISTENT"), Pass);
         let mut other = good_doc();

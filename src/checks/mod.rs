@@ -221,7 +221,10 @@ pub(crate) mod util {
     pub fn absolute_url(value: &str) -> Result<Url, String> {
         match Url::parse(value) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(u),
-            Ok(u) => Err(format!("'{value}' is not an http(s) URL (scheme '{}')", u.scheme())),
+            Ok(u) => Err(format!(
+                "'{value}' is not an http(s) URL (scheme '{}')",
+                u.scheme()
+            )),
             Err(e) => Err(format!("'{value}' is not an absolute URL ({e})")),
         }
     }
@@ -233,7 +236,10 @@ pub(crate) mod util {
             [one] => one.as_ref().to_owned(),
             [rest @ .., last] => format!(
                 "{} and {}",
-                rest.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", "),
+                rest.iter()
+                    .map(AsRef::as_ref)
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 last.as_ref()
             ),
         }
@@ -281,7 +287,11 @@ pub(crate) mod test_support {
 
     /// Evidence for the path issuer `ISSUER` with one exchange per candidate
     /// (RFC 8414, OIDC insert, OIDC append), diagnostics answering 404.
-    pub fn issuer_evidence(oauth: Exchange, oidc_insert: Exchange, oidc_append: Exchange) -> Evidence {
+    pub fn issuer_evidence(
+        oauth: Exchange,
+        oidc_insert: Exchange,
+        oidc_append: Exchange,
+    ) -> Evidence {
         let url = url::Url::parse(ISSUER).unwrap();
         let candidates = crate::discovery::as_candidates(&url);
         let mut exchanges = vec![oauth, oidc_insert, oidc_append, not_found()].into_iter();
@@ -378,11 +388,16 @@ mod tests {
         for c in CATALOGUE {
             assert!(seen.insert(c.id), "duplicate id {}", c.id);
             assert!(
-                c.id.chars().all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit() || ch == '-'),
+                c.id.chars()
+                    .all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit() || ch == '-'),
                 "id {} is not in the checklist's form",
                 c.id
             );
-            assert!(!c.spec.is_empty() && !c.hint.is_empty() && !c.title.is_empty(), "{}", c.id);
+            assert!(
+                !c.spec.is_empty() && !c.hint.is_empty() && !c.title.is_empty(),
+                "{}",
+                c.id
+            );
         }
     }
 
@@ -422,7 +437,13 @@ mod tests {
         let (_, findings) = grade(&ev);
         for f in findings {
             if f.status == Status::Fail {
-                assert_eq!(f.level, Level::Must, "{} failed at level {:?}", f.id, f.level);
+                assert_eq!(
+                    f.level,
+                    Level::Must,
+                    "{} failed at level {:?}",
+                    f.id,
+                    f.level
+                );
             }
         }
     }

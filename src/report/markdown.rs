@@ -22,8 +22,8 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "\nExpected issuer: `{issuer}`")?;
     }
     writeln!(out, "\n## Discovery\n")?;
-    writeln!(out, "| # | Rule | URL | Status | Result |")?;
-    writeln!(out, "|---|---|---|---|---|")?;
+    writeln!(out, "| # | Rule | URL | Status | Type | Result |")?;
+    writeln!(out, "|---|---|---|---|---|---|")?;
     let mut n = 0;
     for a in &report.discovery.attempts {
         let label = if a.spec_candidate {
@@ -38,10 +38,11 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(
             out,
-            "| {label} | {} | `{}` | {} | {} |",
+            "| {label} | {} | `{}` | {} | {} | {} |",
             cell(a.kind.label()),
             a.url,
             a.status.map_or("–".to_owned(), |s| s.to_string()),
+            a.media_type().unwrap_or_else(|| "–".to_owned()),
             cell(&result)
         )?;
     }

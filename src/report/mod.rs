@@ -56,6 +56,15 @@ pub struct AttemptReport {
     pub issuer: Option<String>,
 }
 
+impl AttemptReport {
+    /// The media type of the response, without parameters.
+    pub fn media_type(&self) -> Option<String> {
+        self.content_type
+            .as_deref()
+            .map(crate::evidence::media_type)
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub pass: usize,

@@ -86,7 +86,11 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
 
     writeln!(out, "{}", heading("Discovery", style))?;
     let mut t = new_table(style);
-    header(&mut t, &["#", "Rule", "URL", "Status", "Time", "Result"], style);
+    header(
+        &mut t,
+        &["#", "Rule", "URL", "Status", "Type", "Time", "Result"],
+        style,
+    );
     let mut n = 0;
     for a in &report.discovery.attempts {
         let label = if a.spec_candidate {
@@ -108,6 +112,7 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
             Cell::new(a.kind.label()),
             Cell::new(&a.url),
             Cell::new(a.status.map_or("–".to_owned(), |s| s.to_string())),
+            Cell::new(a.media_type().unwrap_or_else(|| "–".to_owned())),
             Cell::new(a.elapsed_ms.map_or("–".to_owned(), |ms| format!("{ms} ms"))),
             Cell::new(result),
         ]);

@@ -1,0 +1,301 @@
+//! Provider quirks, replayed from a recorded oidc-provider document by a
+//! loopback server.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::support::replay::{recorded, ReplayServer, Route};
+use crate::support::*;
+
+const ROOT_DOC: &str = "oidc-provider-9.13.3-root.json";
+const PATH_DOC: &str = "oidc-provider-9.13.3-path-registration.json";
+
+/// The recorded root-issuer document, changed by `patch`, served at the RFC
+/// 8414 location of a path-less issuer.
+fn serve_root(patch: impl FnOnce(&mut serde_json::Value)) -> ReplayServer {
+    ReplayServer::start(|origin| {
+        let mut doc = recorded(ROOT_DOC, origin);
+        patch(&mut doc);
+        vec![(
+            "/.well-known/oauth-authorization-server".into(),
+            Route::json(&doc),
+        )]
+    })
+}
+
+#[test]
+fn recorded_document_replayed_unchanged_passes() {
+    let server = serve_root(|_| {});
+    let (code, report, _) = check_json(&[&server.origin]);
+    assert_eq!(code, 0);
+    assert_eq!(status(&report, "DISC-AS-ISSUER-MATCH"), "pass");
+    assert_eq!(server.hits("/.well-known/oauth-authorization-server"), 1);
+    assert_eq!(
+        server.hits("/.well-known/openid-configuration"),
+        1,
+        "candidates are all fetched"
+    );
+}
+
+#[test]
+fn wrong_issuer() {
+    let server = serve_root(|d| d["issuer"] = json!("https://login.example.com"));
+    let (code, report, _) = check_json(&[&server.origin]);
+    assert_eq!(code, 1);
+    assert_statuses(
+        &report,
+        &[
+            ("DISC-AS-ISSUER-MATCH", "fail"),
+            ("DISC-AS-ISSUER-FORMAT", "pass"),
+        ],
+    );
+    assert!(!client_works(&report, "MCP 2025-11-25"));
+    assert!(!client_works(&report, "TypeScript SDK"));
+}
+
+#[test]
+fn trailing_slash_issuer() {
+    let server = serve_root(|d| {
+        let i = d["issuer"].as_str().unwrap().to_owned();
+        d["issuer"] = json!(format!("{i}/"));
+    });
+    let (code, report, _) = check_json(&[&server.origin]);
+    assert_eq!(code, 1);
+    let detail = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "DISC-AS-ISSUER-MATCH")
+        .unwrap()["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(detail.contains("trailing '/'"), "{detail}");
+}
+
+#[test]
+fn missing_code_challenge_methods() {
+    let server = serve_root(|d| {
+        d.as_object_mut()
+            .unwrap()
+            .remove("code_challenge_methods_supported");
+    });
+    let (code, report, _) = check_json(&[&server.origin]);
+    assert_eq!(code, 1);
+    assert_statuses(
+        &report,
+        &[("AS-PKCE-PRESENT", "fail"), ("AS-PKCE-S256", "fail")],
+    );
+    // The TypeScript SDK tolerates the absence; the spec client refuses.
+    assert!(client_works(&report, "TypeScript SDK"));
+    assert!(!client_works(&report, "MCP 2025-11-25"));
+}
+
+#[test]
+fn plain_only_pkce() {
+    let server = serve_root(|d| d["code_challenge_methods_supported"] = json!(["plain"]));
+    let (code, report, _) = check_json(&[&server.origin]);
+    assert_eq!(code, 1);
+    assert_statuses(
+        &report,
+        &[
+            ("AS-PKCE-PRESENT", "pass"),
+            ("AS-PKCE-S256", "fail"),
+            ("AS-PKCE-PLAIN", "info"),
+        ],
+    );
+    assert!(!client_works(&report, "TypeScript SDK"));
+}
+
+#[test]
+fn server_error_on_the_first_candidate() {
+    let server = ReplayServer::start(|origin| {
+        let doc = recorded(PATH_DOC, origin);
+        vec![
+            (
+                "/.well-known/oauth-authorization-server/oidc".into(),
+                Route::raw(500, Some("text/plain"), "internal error"),
+            ),
+            (
+                "/oidc/.well-known/openid-configuration".into(),
+                Route::json(&doc),
+            ),
+        ]
+    });
+    let issuer = format!("{}/oidc", server.origin);
+    let (code, report, _) = check_json(&[&issuer]);
+    assert_eq!(code, 1);
+    assert_statuses(
+        &report,
+        &[("DISC-AS-FOUND", "pass"), ("DISC-AS-ERROR-STATUS", "fail")],
+    );
+    assert!(client_works(&report, "MCP 2025-11-25"));
+    assert!(!client_works(&report, "TypeScript SDK"));
+    assert!(!client_works(&report, "Python SDK"));
+}
+
+#[test]
+fn html_instead_of_json() {
+    let server = ReplayServer::start(|_| {
+        [
+            "/.well-known/oauth-authorization-server",
+            "/.well-known/openid-configuration",
+        ]
+        .into_iter()
+        .map(|p| {
+            (
+                p.to_owned(),
+                Route::raw(200, Some("text/html"), "<!doctype html><h1>Sign in</h1>"),
+            )
+        })
+        .collect()
+    });
+    let (code, report, stderr) = check_json(&[&server.origin]);
+    assert_eq!(code, 3);
+    assert_eq!(status(&report, "DISC-AS-FOUND"), "fail");
+    assert_one_line_error(&stderr, "body is HTML");
+}
+
+#[test]
+fn invalid_json_and_json_array() {
+    let server = ReplayServer::start(|_| {
+        vec![
+            (
+                "/.well-known/oauth-authorization-server".into(),
+                Route::raw(200, Some("application/json"), "{\"issuer\": "),
+            ),
+            (
+                "/.well-known/openid-configuration".into(),
+                Route::raw(200, Some("application/json"), "[1, 2]"),
+            ),
+        ]
+    });
+    let (code, report, stderr) = check_json(&[&server.origin]);
+    assert_eq!(code, 3);
+    let outcomes: Vec<&str> = report["discovery"]["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["outcome"]["result"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["not_json", "not_object"]);
+    assert_one_line_error(&stderr, "JSON array, not an object");
+}
+
+#[test]
+fn oversized_body_is_capped() {
+    let server = ReplayServer::start(|origin| {
+        let mut doc = recorded(ROOT_DOC, origin);
+        doc["padding"] = json!("x".repeat(2 * 1024 * 1024));
+        vec![(
+            "/.well-known/oauth-authorization-server".into(),
+            Route::json(&doc),
+        )]
+    });
+    let (code, report, stderr) = check_json(&[&server.origin]);
+    assert_eq!(code, 3);
+    assert_eq!(
+        report["discovery"]["attempts"][0]["outcome"]["result"],
+        "too_large"
+    );
+    assert_one_line_error(&stderr, "larger than the 1 MiB cap");
+}
+
+#[test]
+fn slow_server_times_out() {
+    let server = ReplayServer::start(|origin| {
+        let doc = recorded(ROOT_DOC, origin);
+        [
+            "/.well-known/oauth-authorization-server",
+            "/.well-known/openid-configuration",
+        ]
+        .into_iter()
+        .map(|p| {
+            (
+                p.to_owned(),
+                Route::json(&doc).delayed(Duration::from_secs(120)),
+            )
+        })
+        .collect()
+    });
+    let (code, report, stderr) = check_json(&[&server.origin, "--timeout", "0.5"]);
+    assert_eq!(code, 3);
+    assert_eq!(
+        report["discovery"]["attempts"][0]["outcome"]["kind"],
+        "timeout"
+    );
+    assert_one_line_error(&stderr, "no answer within the timeout");
+    assert!(stderr.contains("target unreachable"), "{stderr}");
+}
+
+#[test]
+fn unreachable_host() {
+    // Bind a port, then free it: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (code, stdout, stderr) = run(&["check", &format!("http://127.0.0.1:{port}")]);
+    assert_eq!(code, 3);
+    assert!(
+        stdout.contains("Discovery"),
+        "the report still shows the attempts"
+    );
+    assert_one_line_error(&stderr, "target unreachable");
+}
+
+#[test]
+fn wrong_member_types() {
+    let server = serve_root(|d| {
+        d["client_id_metadata_document_supported"] = json!("true");
+        d["scopes_supported"] = json!([]);
+    });
+    let (code, report, _) = check_json(&[&server.origin]);
+    assert_eq!(code, 1);
+    assert_statuses(
+        &report,
+        &[("AS-MEMBER-TYPES", "fail"), ("AS-ZERO-VALUES", "warn")],
+    );
+    assert!(!client_works(&report, "TypeScript SDK"));
+}
+
+#[test]
+fn oidc_document_missing_required_members() {
+    let server = ReplayServer::start(|origin| {
+        let mut doc = recorded(ROOT_DOC, origin);
+        let o = doc.as_object_mut().unwrap();
+        o.remove("jwks_uri");
+        o.remove("subject_types_supported");
+        vec![(
+            "/.well-known/openid-configuration".into(),
+            Route::json(&doc),
+        )]
+    });
+    let (code, report, _) = check_json(&[&server.origin]);
+    assert_eq!(code, 1);
+    assert_statuses(
+        &report,
+        &[
+            ("AS-OIDC-REQUIRED", "fail"),
+            ("AS-JWKS-URI", "fail"),
+            ("DISC-AS-RFC8414", "warn"),
+        ],
+    );
+}
+
+/// stderr has exactly one `error:` line, containing `needle`.
+fn assert_one_line_error(stderr: &str, needle: &str) {
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    assert_eq!(errors.len(), 1, "expected one error line, got:\n{stderr}");
+    assert!(
+        errors[0].contains(needle),
+        "{:?} does not mention {needle:?}",
+        errors[0]
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

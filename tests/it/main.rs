@@ -1,0 +1,9 @@
+//! Integration tests: the built binary against real peers and replayed
+//! documents, all on 127.0.0.1.
+
+mod support;
+
+mod check_offline;
+mod check_peer;
+mod check_replay;
+mod contract;

@@ -1,0 +1,92 @@
+//! Test support: the binary under test, real peers and the replay server.
+//! Everything listens on 127.0.0.1 with an ephemeral port.
+
+pub mod peer;
+pub mod replay;
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A recorded fixture, as text.
+pub fn fixture(name: &str) -> String {
+    let path = root().join("tests/fixtures").join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// `mcp-auth` with a clean environment: no colour variables, no RUST_LOG,
+/// HOME in a scratch directory.
+pub fn mcp_auth(home: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("mcp-auth").expect("binary built");
+    cmd.env_clear()
+        .env("HOME", home)
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .timeout(std::time::Duration::from_secs(60));
+    cmd
+}
+
+/// Run `mcp-auth`, returning (exit code, stdout, stderr).
+pub fn run(args: &[&str]) -> (i32, String, String) {
+    let home = tempfile::tempdir().expect("tempdir");
+    let out = mcp_auth(home.path()).args(args).output().expect("ran");
+    (
+        out.status.code().expect("exited normally"),
+        String::from_utf8(out.stdout).expect("utf-8 stdout"),
+        String::from_utf8(out.stderr).expect("utf-8 stderr"),
+    )
+}
+
+/// Run `check … --format json` and parse the report.
+pub fn check_json(args: &[&str]) -> (i32, serde_json::Value, String) {
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json"]);
+    let (code, stdout, stderr) = run(&all);
+    let report: serde_json::Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{stdout}\nstderr:\n{stderr}"));
+    (code, report, stderr)
+}
+
+/// The status of a check id in a JSON report.
+pub fn status(report: &serde_json::Value, id: &str) -> String {
+    report["checks"]
+        .as_array()
+        .expect("checks array")
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id} in report"))["status"]
+        .as_str()
+        .expect("status string")
+        .to_owned()
+}
+
+/// Assert several statuses at once, showing the whole report on failure.
+pub fn assert_statuses(report: &serde_json::Value, expected: &[(&str, &str)]) {
+    let wrong: Vec<String> = expected
+        .iter()
+        .filter(|(id, st)| status(report, id) != *st)
+        .map(|(id, st)| format!("{id}: expected {st}, got {}", status(report, id)))
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "{wrong:#?}\nreport: {}",
+        serde_json::to_string_pretty(&report["checks"]).unwrap()
+    );
+}
+
+/// Whether a named client works, from a JSON report.
+pub fn client_works(report: &serde_json::Value, prefix: &str) -> bool {
+    report["discovery"]["clients"]
+        .as_array()
+        .expect("clients")
+        .iter()
+        .find(|c| c["client"].as_str().unwrap().starts_with(prefix))
+        .unwrap_or_else(|| panic!("no client {prefix}"))["works"]
+        .as_bool()
+        .unwrap()
+}

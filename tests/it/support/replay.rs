@@ -1,0 +1,117 @@
+//! A small loopback HTTP server that replays recorded documents (and
+//! deliberately broken variants of them) at chosen paths.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{header, Request, Response, StatusCode};
+
+/// What to answer at one path.
+#[derive(Clone, Debug)]
+pub struct Route {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+    /// Wait this long before answering (the client's timeout should fire first).
+    pub delay: Option<Duration>,
+}
+
+impl Route {
+    pub fn json(body: &serde_json::Value) -> Self {
+        Self::raw(200, Some("application/json"), body.to_string())
+    }
+    pub fn raw(status: u16, content_type: Option<&str>, body: impl Into<Vec<u8>>) -> Self {
+        Self {
+            status,
+            content_type: content_type.map(str::to_owned),
+            body: body.into(),
+            delay: None,
+        }
+    }
+    pub fn delayed(mut self, d: Duration) -> Self {
+        self.delay = Some(d);
+        self
+    }
+}
+
+pub struct ReplayServer {
+    pub origin: String,
+    hits: Arc<Mutex<HashMap<String, usize>>>,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+/// Recorded documents name this origin; the server substitutes its own.
+pub const RECORDED_ORIGIN: &str = "http://127.0.0.1:4444";
+
+impl ReplayServer {
+    /// Serve `routes` (path → answer); anything else is a plain 404.
+    /// `build` receives the server's origin so documents can name it.
+    pub fn start(build: impl FnOnce(&str) -> Vec<(String, Route)>) -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        listener.set_nonblocking(true).unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        let routes: Arc<HashMap<String, Route>> = Arc::new(build(&origin).into_iter().collect());
+        let hits = Arc::new(Mutex::new(HashMap::new()));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let hits2 = hits.clone();
+        runtime.spawn(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let app = axum::Router::new().fallback(move |req: Request<Body>| {
+                let routes = routes.clone();
+                let hits = hits2.clone();
+                async move {
+                    let path = req.uri().path().to_owned();
+                    *hits.lock().unwrap().entry(path.clone()).or_default() += 1;
+                    match routes.get(&path) {
+                        Some(route) => {
+                            if let Some(d) = route.delay {
+                                tokio::time::sleep(d).await;
+                            }
+                            let mut resp = Response::builder().status(route.status);
+                            if let Some(ct) = &route.content_type {
+                                resp = resp.header(header::CONTENT_TYPE, ct);
+                            }
+                            resp.body(Body::from(route.body.clone())).unwrap()
+                        }
+                        None => Response::builder()
+                            .status(StatusCode::NOT_FOUND)
+                            .header(header::CONTENT_TYPE, "text/plain")
+                            .body(Body::from("not found"))
+                            .unwrap(),
+                    }
+                }
+            });
+            axum::serve(listener, app).await.unwrap();
+        });
+        Self {
+            origin,
+            hits,
+            runtime: Some(runtime),
+        }
+    }
+
+    /// How many requests reached `path`.
+    pub fn hits(&self, path: &str) -> usize {
+        self.hits.lock().unwrap().get(path).copied().unwrap_or(0)
+    }
+}
+
+impl Drop for ReplayServer {
+    fn drop(&mut self) {
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// A recorded document with the recorded origin replaced by `origin`.
+pub fn recorded(name: &str, origin: &str) -> serde_json::Value {
+    let text = super::fixture(&format!("recorded/{name}")).replace(RECORDED_ORIGIN, origin);
+    serde_json::from_str(&text).expect("fixture is JSON")
+}
