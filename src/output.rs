@@ -10,13 +10,18 @@ use crate::report::table::Style;
 /// other code decides differently.
 pub fn resolve_style(choice: ColorChoice, no_color: Option<&str>) -> Style {
     let tty = std::io::stdout().is_terminal();
-    let color = match choice {
+    let color = decide_color(choice, no_color, tty);
+    colored::control::set_override(color);
+    Style { color, tty }
+}
+
+/// The colour rule: the flag wins, then a non-empty NO_COLOR, then the terminal.
+pub fn decide_color(choice: ColorChoice, no_color: Option<&str>, tty: bool) -> bool {
+    match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => no_color.map_or(true, str::is_empty) && tty,
-    };
-    colored::control::set_override(color);
-    Style { color, tty }
+    }
 }
 
 /// Set up `tracing` on stderr: warnings by default, `-v` debug, `-vv` trace;
@@ -34,4 +39,32 @@ pub fn init_logging(verbose: u8, ansi_allowed: bool) {
         .with_writer(std::io::stderr)
         .with_ansi(ansi_allowed && std::io::stderr().is_terminal())
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_rule() {
+        use ColorChoice::*;
+        assert!(decide_color(Auto, None, true));
+        assert!(
+            !decide_color(Auto, None, false),
+            "never colour a pipe by default"
+        );
+        assert!(
+            !decide_color(Auto, Some("1"), true),
+            "NO_COLOR turns colour off"
+        );
+        assert!(
+            decide_color(Auto, Some(""), true),
+            "an empty NO_COLOR is ignored"
+        );
+        assert!(
+            decide_color(Always, Some("1"), false),
+            "--color always wins"
+        );
+        assert!(!decide_color(Never, None, true));
+    }
 }

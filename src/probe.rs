@@ -211,25 +211,27 @@ fn transport_error(e: &reqwest::Error) -> TransportError {
     } else {
         TransportErrorKind::Other
     };
+    if kind == TransportErrorKind::Timeout {
+        return TransportError {
+            kind,
+            message: "no answer within the timeout".to_owned(),
+        };
+    }
+    // The causes, without reqwest's "error sending request for url (…)" and
+    // hyper-util's "client error (Connect)" wrappers, which add nothing.
     let mut parts: Vec<String> = Vec::new();
-    let mut source: Option<&dyn std::error::Error> = Some(e);
+    let mut source = std::error::Error::source(e);
     while let Some(err) = source {
         let text = err.to_string();
-        // reqwest repeats the URL in its top-level message; keep the causes.
-        if !parts.iter().any(|p| p.contains(&text)) {
+        if !text.starts_with("client error (") && !parts.iter().any(|p| p.contains(&text)) {
             parts.push(text);
         }
         source = err.source();
     }
-    let message = if parts.len() > 1 {
-        parts[1..].join(": ")
+    let message = if parts.is_empty() {
+        e.to_string()
     } else {
         parts.join(": ")
-    };
-    let message = if kind == TransportErrorKind::Timeout {
-        "no answer within the timeout".to_owned()
-    } else {
-        message
     };
     TransportError { kind, message }
 }

@@ -233,16 +233,18 @@ fn python_sdk(a: &Analysis<'_>) -> ClientPath {
                 | AttemptOutcome::NotObject { .. },
                 None,
             ) => continue,
-            (outcome, None) => return ClientPath {
-                client,
-                url: Some(t.url.clone()),
-                works: false,
-                detail: format!(
+            (outcome, None) => {
+                return ClientPath {
+                    client,
+                    url: Some(t.url.clone()),
+                    works: false,
+                    detail: format!(
                     "stops at {} ({}) and falls back to /authorize and /token on the MCP origin",
                     position(a, t),
                     outcome.summary()
                 ),
-            },
+                }
+            }
         }
     }
     ClientPath {

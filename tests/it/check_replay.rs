@@ -136,6 +136,32 @@ fn server_error_on_the_first_candidate() {
 }
 
 #[test]
+fn server_errors_everywhere() {
+    let server = ReplayServer::start(|_| {
+        [
+            "/.well-known/oauth-authorization-server",
+            "/.well-known/openid-configuration",
+        ]
+        .into_iter()
+        .map(|p| {
+            (
+                p.to_owned(),
+                Route::raw(503, Some("text/plain"), "maintenance"),
+            )
+        })
+        .collect()
+    });
+    let (code, report, stderr) = check_json(&[&server.origin]);
+    assert_eq!(code, 3);
+    assert_eq!(report["summary"]["metadata_found"], false);
+    assert_one_line_error(&stderr, "503 server error");
+    assert!(
+        stderr.contains("no authorization server metadata found"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn html_instead_of_json() {
     let server = ReplayServer::start(|_| {
         [
