@@ -4,6 +4,7 @@
 //
 // Usage: node tests/peers/oidc-provider.mjs [--path /oidc] [--registration]
 //                                           [--resource http://127.0.0.1:1/mcp]
+//                                           [--resource-any-loopback]
 //
 // Contract: listens on 127.0.0.1 with an ephemeral port and, once listening,
 // prints exactly one JSON line to stdout: {"issuer":"http://127.0.0.1:PORT[/path]","port":PORT}.
@@ -26,7 +27,7 @@ const log = (...args) => console.error('[oidc-provider peer]', ...args);
 function usage(msg) {
   if (msg) process.stderr.write(`error: ${msg}\n`);
   process.stderr.write(
-    'usage: node oidc-provider.mjs [--path /oidc] [--registration] [--resource URL]\n',
+    'usage: node oidc-provider.mjs [--path /oidc] [--registration] [--resource URL] [--resource-any-loopback]\n',
   );
   process.exit(2);
 }
@@ -38,6 +39,7 @@ try {
       path: { type: 'string' },
       registration: { type: 'boolean', default: false },
       resource: { type: 'string' },
+      'resource-any-loopback': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -63,6 +65,29 @@ if (args.resource !== undefined) {
     usage(`--resource is not a valid URL: ${args.resource}`);
   }
   // Keep the exact spelling given on the command line; compare both forms.
+}
+const anyLoopback = args['resource-any-loopback'];
+
+// --resource-any-loopback: any absolute http://127.0.0.1:PORT/... URL (no
+// fragment, no userinfo) is an acceptable resource indicator; its audience is
+// the indicator exactly as sent. Solves the port chicken-and-egg with a
+// resource server started after this provider.
+function isLoopbackResource(indicator) {
+  let u;
+  try {
+    u = new URL(indicator);
+  } catch {
+    return false;
+  }
+  return (
+    u.protocol === 'http:' &&
+    u.hostname === '127.0.0.1' &&
+    u.port !== '' &&
+    !u.hash &&
+    !indicator.includes('#') &&
+    !u.username &&
+    !u.password
+  );
 }
 
 // --- lifecycle: stop when stdin closes, on signals, or when orphaned --------
@@ -105,8 +130,8 @@ function buildConfiguration() {
     registration: { enabled: args.registration, initialAccessToken: false },
   };
 
-  if (resource !== undefined) {
-    const accepted = new Set([args.resource, resource]);
+  if (resource !== undefined || anyLoopback) {
+    const accepted = new Set(resource !== undefined ? [args.resource, resource] : []);
     features.resourceIndicators = {
       enabled: true,
       defaultResource: async () => undefined,
@@ -116,6 +141,14 @@ function buildConfiguration() {
           return {
             scope: 'openid profile email mcp:tools',
             audience: args.resource,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        }
+        if (anyLoopback && isLoopbackResource(resourceIndicator)) {
+          return {
+            scope: 'openid profile email mcp:tools',
+            audience: resourceIndicator,
             accessTokenFormat: 'jwt',
             jwt: { sign: { alg: 'RS256' } },
           };
@@ -201,5 +234,5 @@ server.on('request', (req, res) => {
   notFound(res);
 });
 
-log(`listening on 127.0.0.1:${port}, issuer ${issuer}, registration=${args.registration}, resource=${args.resource ?? '(default)'}`);
+log(`listening on 127.0.0.1:${port}, issuer ${issuer}, registration=${args.registration}, resource=${args.resource ?? '(default)'}, resource-any-loopback=${anyLoopback}`);
 process.stdout.write(`${JSON.stringify({ issuer, port })}\n`);

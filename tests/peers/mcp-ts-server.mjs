@@ -1,0 +1,320 @@
+#!/usr/bin/env node
+// Test peer: an MCP server (Streamable HTTP) built with the official MCP
+// TypeScript SDK (@modelcontextprotocol/sdk, pinned in package.json), protected
+// by the SDK's own bearer-auth middleware and serving RFC 9728 Protected
+// Resource Metadata through the SDK's own router. See README.md in this folder.
+//
+// Usage: node tests/peers/mcp-ts-server.mjs --issuer <AS issuer URL>
+//          [--path /mcp] [--scopes "mcp:tools"] [--required-scopes "..."]
+//          [--no-header-url] [--prm-at path|root|header|all] [--stateless]
+//
+// Contract: listens on 127.0.0.1 with an ephemeral port and, once listening,
+// prints exactly one JSON line to stdout:
+//   {"url":"http://127.0.0.1:PORT/mcp","resource":"http://127.0.0.1:PORT/mcp","port":PORT}
+// Everything else goes to stderr. Exits when stdin closes, on SIGTERM/SIGINT/SIGHUP,
+// and when its parent process goes away.
+
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import { parseArgs } from 'node:util';
+
+// stdout is reserved for the single JSON line: route every console writer
+// (the SDK and its helpers use console.log/warn) to stderr before loading them.
+for (const m of ['log', 'info', 'debug', 'warn']) {
+  console[m] = (...args) => console.error(...args);
+}
+
+// The SDK's auth routers refuse a non-https issuer unless it is localhost /
+// 127.0.0.1 or this variable is set. The peer is loopback-only; set it so that
+// an http issuer on any loopback spelling works (read at SDK module load).
+process.env.MCP_DANGEROUSLY_ALLOW_INSECURE_ISSUER_URL = '1';
+
+const log = (...args) => console.error('[mcp-ts-server peer]', ...args);
+
+const USAGE =
+  'usage: node mcp-ts-server.mjs --issuer URL [--path /mcp] [--scopes "mcp:tools"] ' +
+  '[--required-scopes "..."] [--no-header-url] [--prm-at path|root|header|all] [--stateless]\n';
+
+function usage(msg) {
+  if (msg) process.stderr.write(`error: ${msg}\n`);
+  process.stderr.write(USAGE);
+  process.exit(2);
+}
+
+let args;
+try {
+  ({ values: args } = parseArgs({
+    options: {
+      issuer: { type: 'string' },
+      path: { type: 'string', default: '/mcp' },
+      scopes: { type: 'string', default: 'mcp:tools' },
+      'required-scopes': { type: 'string', default: '' },
+      'no-header-url': { type: 'boolean', default: false },
+      'prm-at': { type: 'string', default: 'path' },
+      stateless: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  }));
+} catch (err) {
+  usage(err.message);
+}
+if (args.help) usage();
+if (!args.issuer) usage('--issuer is required');
+let issuerUrl;
+try {
+  issuerUrl = new URL(args.issuer);
+} catch {
+  usage(`--issuer is not a valid URL: ${args.issuer}`);
+}
+const issuer = args.issuer; // exact spelling, used for the `iss` check and in the PRM
+const PRM_MODES = ['path', 'root', 'header', 'all'];
+if (!PRM_MODES.includes(args['prm-at'])) usage(`--prm-at must be one of ${PRM_MODES.join('|')}`);
+let mcpPath = args.path;
+if (!mcpPath.startsWith('/')) mcpPath = `/${mcpPath}`;
+const splitScopes = (s) => s.split(/[\s,]+/).filter(Boolean);
+const scopesSupported = splitScopes(args.scopes);
+const requiredScopes = splitScopes(args['required-scopes']);
+
+// --- lifecycle: stop when stdin closes, on signals, or when orphaned --------
+let shuttingDown = false;
+let httpServer;
+function shutdown(reason) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  log(`shutting down (${reason})`);
+  if (httpServer) {
+    httpServer.close();
+    httpServer.closeAllConnections?.();
+  }
+  process.exit(0);
+}
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
+  process.on(sig, () => shutdown(sig));
+}
+process.stdin.on('end', () => shutdown('stdin end'));
+process.stdin.on('close', () => shutdown('stdin close'));
+process.stdin.on('error', () => shutdown('stdin error'));
+process.stdin.resume(); // discard anything written to us; needed to see 'end'
+const initialPpid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== initialPpid) shutdown('parent exited');
+}, 500).unref();
+
+// --- load the SDK (after the env var and console redirection) ----------------
+const { z } = await import('zod');
+const { createRemoteJWKSet, jwtVerify } = await import('jose');
+const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js');
+const { StreamableHTTPServerTransport } = await import('@modelcontextprotocol/sdk/server/streamableHttp.js');
+const { createMcpExpressApp } = await import('@modelcontextprotocol/sdk/server/express.js');
+const { isInitializeRequest } = await import('@modelcontextprotocol/sdk/types.js');
+const { mcpAuthMetadataRouter, getOAuthProtectedResourceMetadataUrl } = await import(
+  '@modelcontextprotocol/sdk/server/auth/router.js'
+);
+const { metadataHandler } = await import('@modelcontextprotocol/sdk/server/auth/handlers/metadata.js');
+const { requireBearerAuth } = await import('@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js');
+const { InvalidTokenError } = await import('@modelcontextprotocol/sdk/server/auth/errors.js');
+
+// --- discover the authorization server ----------------------------------------
+async function discover() {
+  const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+  let lastErr;
+  for (let i = 0; i < 20; i++) {
+    try {
+      const res = await fetch(url, { headers: { accept: 'application/json' } });
+      if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+      const meta = await res.json();
+      if (typeof meta.jwks_uri !== 'string') throw new Error(`${url}: no jwks_uri`);
+      return meta;
+    } catch (err) {
+      lastErr = err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw lastErr;
+}
+let asMetadata;
+try {
+  asMetadata = await discover();
+} catch (err) {
+  log(`cannot discover the authorization server: ${err.message ?? err}`);
+  process.exit(1);
+}
+const jwks = createRemoteJWKSet(new URL(asMetadata.jwks_uri));
+
+// --- listen first (ephemeral port), then build the app around the real URL ---
+httpServer = createServer();
+await new Promise((resolve, reject) => {
+  httpServer.once('error', reject);
+  httpServer.listen(0, '127.0.0.1', resolve);
+});
+const { port } = httpServer.address();
+const resourceUrl = new URL(`http://127.0.0.1:${port}${mcpPath}`);
+const resource = resourceUrl.href;
+
+// --- token verifier: JWT access tokens signed by the AS (jwks_uri) ------------
+const tokenVerifier = {
+  async verifyAccessToken(token) {
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(token, jwks, { issuer, audience: resource }));
+    } catch (err) {
+      // InvalidTokenError => 401 + WWW-Authenticate from requireBearerAuth; any
+      // other error would become a 500 there.
+      log(`token rejected: ${err.code ?? ''} ${err.message}`);
+      throw new InvalidTokenError(`Invalid token: ${err.message}`);
+    }
+    return {
+      token,
+      clientId: payload.client_id ?? payload.azp ?? '',
+      scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
+      expiresAt: payload.exp,
+      resource: resourceUrl, // jwtVerify checked aud contains it
+      extra: { claims: payload },
+    };
+  },
+};
+
+// --- MCP server: one tool, whoami -------------------------------------------------
+function buildMcpServer() {
+  const server = new McpServer({ name: 'mcp-auth-test-peer-ts', version: '0.0.0' });
+  server.registerTool(
+    'whoami',
+    {
+      title: 'Who am I',
+      description: "Returns the claims of the access token used for this request",
+      inputSchema: {},
+      outputSchema: { claims: z.record(z.string(), z.any()) },
+    },
+    async (_input, extra) => {
+      const claims = extra.authInfo?.extra?.claims ?? {};
+      return {
+        content: [{ type: 'text', text: JSON.stringify(claims) }],
+        structuredContent: { claims },
+      };
+    },
+  );
+  return server;
+}
+
+// --- express app, the SDK way ----------------------------------------------------
+// createMcpExpressApp: express + Host-header (DNS rebinding) validation for
+// 127.0.0.1/localhost/[::1] + express.json().
+const app = createMcpExpressApp();
+
+const prmDocument = {
+  resource,
+  authorization_servers: [issuer],
+  scopes_supported: scopesSupported,
+  resource_name: 'mcp-auth test peer (MCP TypeScript SDK)',
+};
+const pathPrmUrl = getOAuthProtectedResourceMetadataUrl(resourceUrl); // /.well-known/oauth-protected-resource/mcp
+const rootPrmPath = '/.well-known/oauth-protected-resource';
+const headerOnlyPrmPath = `/prm${mcpPath}`; // not a well-known location
+const oauthMetadata = { ...asMetadata, issuer };
+
+const mode = args['prm-at'];
+if (mode === 'path' || mode === 'all') {
+  // SDK default: PRM at the path-inserted URL + a copy of the AS metadata at
+  // /.well-known/oauth-authorization-server (both with cors() and GET/OPTIONS only).
+  app.use(
+    mcpAuthMetadataRouter({
+      oauthMetadata,
+      resourceServerUrl: resourceUrl,
+      scopesSupported,
+      resourceName: prmDocument.resource_name,
+    }),
+  );
+} else {
+  // Same document and handler as mcpAuthMetadataRouter, at other locations.
+  app.use('/.well-known/oauth-authorization-server', metadataHandler(oauthMetadata));
+}
+if (mode === 'root' || mode === 'all') app.use(rootPrmPath, metadataHandler(prmDocument));
+if (mode === 'header' || mode === 'all') app.use(headerOnlyPrmPath, metadataHandler(prmDocument));
+
+const headerPrmUrl =
+  mode === 'root'
+    ? new URL(rootPrmPath, resourceUrl).href
+    : mode === 'header'
+      ? new URL(headerOnlyPrmPath, resourceUrl).href
+      : pathPrmUrl;
+
+const authMiddleware = requireBearerAuth({
+  verifier: tokenVerifier,
+  requiredScopes,
+  resourceMetadataUrl: args['no-header-url'] ? undefined : headerPrmUrl,
+  expectedResource: resourceUrl,
+});
+
+// --- Streamable HTTP endpoint (as in the SDK's simpleStreamableHttp /
+// simpleStatelessStreamableHttp examples) ---------------------------------------
+const jsonRpcError = (res, status, code, message) =>
+  res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+
+const sessions = new Map(); // sessionId -> transport
+
+async function postHandler(req, res) {
+  try {
+    if (args.stateless) {
+      const server = buildMcpServer();
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+      res.on('close', () => {
+        transport.close();
+        server.close();
+      });
+      await server.connect(transport);
+      await transport.handleRequest(req, res, req.body);
+      return;
+    }
+    const sessionId = req.headers['mcp-session-id'];
+    if (sessionId) {
+      const transport = sessions.get(sessionId);
+      if (!transport) return jsonRpcError(res, 404, -32001, 'Session not found');
+      await transport.handleRequest(req, res, req.body);
+      return;
+    }
+    if (!isInitializeRequest(req.body)) {
+      return jsonRpcError(res, 400, -32000, 'Bad Request: No valid session ID provided');
+    }
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (sid) => sessions.set(sid, transport),
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) sessions.delete(transport.sessionId);
+    };
+    await buildMcpServer().connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  } catch (err) {
+    log('error handling MCP request:', err);
+    if (!res.headersSent) jsonRpcError(res, 500, -32603, 'Internal server error');
+  }
+}
+
+async function sessionHandler(req, res) {
+  if (args.stateless) return jsonRpcError(res, 405, -32000, 'Method not allowed.');
+  const sessionId = req.headers['mcp-session-id'];
+  if (!sessionId) return res.status(400).send('Missing session ID');
+  const transport = sessions.get(sessionId);
+  if (!transport) return jsonRpcError(res, 404, -32001, 'Session not found');
+  try {
+    await transport.handleRequest(req, res);
+  } catch (err) {
+    log('error handling MCP request:', err);
+    if (!res.headersSent) jsonRpcError(res, 500, -32603, 'Internal server error');
+  }
+}
+
+app.post(mcpPath, authMiddleware, postHandler);
+app.get(mcpPath, authMiddleware, sessionHandler);
+app.delete(mcpPath, authMiddleware, sessionHandler);
+
+httpServer.on('request', app);
+
+log(
+  `listening on 127.0.0.1:${port}, resource ${resource}, issuer ${issuer}, jwks ${asMetadata.jwks_uri}, ` +
+    `prm-at=${mode}, header-url=${args['no-header-url'] ? '(none)' : headerPrmUrl}, ` +
+    `required-scopes=${requiredScopes.join(' ') || '(none)'}, stateless=${args.stateless}`,
+);
+process.stdout.write(`${JSON.stringify({ url: resource, resource, port })}\n`);
