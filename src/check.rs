@@ -4,17 +4,19 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::cli::{CheckArgs, Format};
+use crate::cli::{CheckArgs, Format, TargetAs};
 use crate::discovery::{self, parse_http_url};
-use crate::evidence::{Evidence, Target, TargetKind, EVIDENCE_SCHEMA_VERSION};
+use crate::evidence::{AsRole, Evidence, Target, TargetKind, EVIDENCE_SCHEMA_VERSION};
 use crate::exit::ExitStatus;
+use crate::gather;
 use crate::probe::{ProbeSettings, Prober};
 use crate::report::{self, table::Style, Report, Verdict};
 use crate::Error;
 
 /// What the user asked to check, resolved.
 enum Input {
-    Issuer(url::Url),
+    /// An issuer or an MCP endpoint.
+    Url(url::Url),
     WellKnown(url::Url),
     File(String),
     Evidence(std::path::PathBuf),
@@ -34,10 +36,10 @@ fn resolve(args: &CheckArgs) -> Result<Input, Error> {
     let target = args.target.as_deref().unwrap_or_default();
     if looks_like_url(target) {
         let url = parse_http_url(target)?;
-        if discovery::is_well_known_url(&url) {
+        if discovery::is_well_known_url(&url) && args.target_as != TargetAs::Mcp {
             Ok(Input::WellKnown(url))
         } else {
-            Ok(Input::Issuer(url))
+            Ok(Input::Url(url))
         }
     } else if Path::new(target).exists() {
         Ok(Input::File(target.to_owned()))
@@ -55,6 +57,9 @@ async fn gather(args: &CheckArgs, input: Input) -> Result<Evidence, Error> {
         None => None,
     };
     let tool = format!("mcp-auth {}", env!("CARGO_PKG_VERSION"));
+    let settings = gather::Settings {
+        register: args.register,
+    };
     let target = |kind, issuer: Option<String>| Target {
         input: args
             .target
@@ -102,7 +107,8 @@ async fn gather(args: &CheckArgs, input: Input) -> Result<Evidence, Error> {
                 schema_version: EVIDENCE_SCHEMA_VERSION,
                 tool,
                 target: target(TargetKind::File, issuer.clone()),
-                authorization_server: discovery::from_file(&path, body, issuer),
+                resource: None,
+                authorization_servers: vec![discovery::from_file(&path, body, issuer)],
             }
         }
         Input::WellKnown(url) => {
@@ -110,21 +116,44 @@ async fn gather(args: &CheckArgs, input: Input) -> Result<Evidence, Error> {
                 .clone()
                 .or_else(|| discovery::issuer_from_well_known(&url));
             let prober = prober()?;
+            let mut disc = discovery::fetch_well_known(&prober, &url, issuer.clone()).await;
+            disc.probes = gather::server_probes(&prober, &disc, settings).await;
             Evidence {
                 schema_version: EVIDENCE_SCHEMA_VERSION,
                 tool,
-                target: target(TargetKind::WellKnownUrl, issuer.clone()),
-                authorization_server: discovery::fetch_well_known(&prober, &url, issuer).await,
+                target: target(TargetKind::WellKnownUrl, issuer),
+                resource: None,
+                authorization_servers: vec![disc],
             }
         }
-        Input::Issuer(url) => {
+        Input::Url(url) => {
             let prober = prober()?;
-            let issuer_text = args.target.clone().unwrap_or_default();
-            Evidence {
-                schema_version: EVIDENCE_SCHEMA_VERSION,
-                tool,
-                target: target(TargetKind::Issuer, Some(issuer_text.clone())),
-                authorization_server: discovery::discover_issuer(&prober, &url, &issuer_text).await,
+            let text = args.target.clone().unwrap_or_default();
+            let first = match args.target_as {
+                TargetAs::Issuer => None,
+                TargetAs::Mcp | TargetAs::Auto => Some(gather::first_round(&prober, &url).await),
+            };
+            match first {
+                Some(first) if args.target_as == TargetAs::Mcp || first.looks_like_mcp() => {
+                    let (resource, servers) =
+                        gather::mcp_server(&prober, &url, &text, first, settings).await;
+                    Evidence {
+                        schema_version: EVIDENCE_SCHEMA_VERSION,
+                        tool,
+                        target: target(TargetKind::McpServer, None),
+                        resource: Some(resource),
+                        authorization_servers: servers,
+                    }
+                }
+                _ => Evidence {
+                    schema_version: EVIDENCE_SCHEMA_VERSION,
+                    tool,
+                    target: target(TargetKind::Issuer, Some(text.clone())),
+                    resource: None,
+                    authorization_servers: vec![
+                        gather::server(&prober, &text, AsRole::Target, settings).await,
+                    ],
+                },
             }
         }
     };

@@ -46,7 +46,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Discover and grade an authorization server's metadata.
+    /// Discover and grade an MCP server's authorization chain, or an
+    /// authorization server's metadata.
     #[command(after_long_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
     /// List every check: id, level, spec section, fix hint.
@@ -61,6 +62,8 @@ pub enum Command {
 const CHECK_EXAMPLES: &str = concat!(
     "\
 Examples:
+  mcp-auth check https://mcp.example.com/mcp
+  mcp-auth check https://mcp.example.com/mcp --register
   mcp-auth check https://auth.example.com/tenant1
   mcp-auth check https://auth.example.com/tenant1 --format json > report.json
   mcp-auth check https://example.logto.app/oidc --type oidc
@@ -86,6 +89,17 @@ pub struct CheckArgs {
     /// The issuer the metadata must declare (for a file or a custom metadata URL).
     #[arg(long, value_name = "URL")]
     pub issuer: Option<String>,
+
+    /// What the URL is: `auto` sends an MCP request first and treats a 401 (or
+    /// protected resource metadata) as an MCP server, anything else as an issuer.
+    #[arg(long = "as", value_enum, value_name = "KIND", default_value_t = TargetAs::Auto)]
+    pub target_as: TargetAs,
+
+    /// Probe dynamic client registration: registers public native clients at
+    /// the provider (never done by default); the first one's client_id is
+    /// printed for reuse with `login`.
+    #[arg(long)]
+    pub register: bool,
 
     /// Which URL Logto's mcp-auth library would build (`fetchServerConfig` type).
     /// Discovery always tries every spec candidate.
@@ -139,6 +153,16 @@ pub enum Format {
     Json,
     /// GitHub-flavoured Markdown.
     Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TargetAs {
+    /// Detect from the answer to an MCP request.
+    Auto,
+    /// An authorization server's issuer identifier.
+    Issuer,
+    /// An MCP server's Streamable HTTP endpoint.
+    Mcp,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -12,11 +12,12 @@
 
 use url::Url;
 
-use crate::evidence::{AsDiscovery, Attempt, CandidateKind};
+use crate::evidence::{AsDiscovery, AsRole, Attempt, CandidateKind, PrmSource};
 use crate::probe::{ProbeRequest, Prober};
 
 const OAUTH_SUFFIX: &str = "/.well-known/oauth-authorization-server";
 const OIDC_SUFFIX: &str = "/.well-known/openid-configuration";
+const PRM_SUFFIX: &str = "/.well-known/oauth-protected-resource";
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum UrlError {
@@ -87,6 +88,29 @@ pub fn as_candidates(issuer: &Url) -> Vec<(CandidateKind, String)> {
     }
 }
 
+/// The well-known protected resource metadata URLs of an MCP endpoint, in the
+/// order of MCP 2025-11-25 (RFC 9728 §3.1 path insertion, then the root).
+/// The query is not carried over (the Python SDK drops it).
+pub fn prm_candidates(mcp: &Url) -> Vec<(PrmSource, String)> {
+    let origin = origin(mcp);
+    let path = trimmed_path(mcp);
+    let mut out = Vec::new();
+    if !path.is_empty() {
+        out.push((
+            PrmSource::PathInserted,
+            format!("{origin}{PRM_SUFFIX}{path}"),
+        ));
+    }
+    out.push((PrmSource::Root, format!("{origin}{PRM_SUFFIX}")));
+    out
+}
+
+/// The origin of a URL as an issuer string (MCP 2025-03-26's "authorization
+/// base URL": the MCP URL with its path discarded).
+pub fn legacy_issuer(mcp: &Url) -> String {
+    origin(mcp)
+}
+
 /// Whether a URL looks like a metadata URL rather than an issuer.
 pub fn is_well_known_url(url: &Url) -> bool {
     url.path().contains("/.well-known/")
@@ -111,7 +135,12 @@ pub fn issuer_from_well_known(url: &Url) -> Option<String> {
 }
 
 /// Fetch every candidate of an issuer concurrently.
-pub async fn discover_issuer(prober: &Prober, issuer: &Url, issuer_text: &str) -> AsDiscovery {
+pub async fn discover_issuer(
+    prober: &Prober,
+    issuer: &Url,
+    issuer_text: &str,
+    role: AsRole,
+) -> AsDiscovery {
     let candidates = as_candidates(issuer);
     let exchanges = futures::future::join_all(
         candidates
@@ -121,6 +150,8 @@ pub async fn discover_issuer(prober: &Prober, issuer: &Url, issuer_text: &str) -
     .await;
     AsDiscovery {
         issuer: Some(issuer_text.to_owned()),
+        role,
+        probes: Vec::new(),
         attempts: candidates
             .into_iter()
             .zip(exchanges)
@@ -141,6 +172,8 @@ pub async fn fetch_well_known(prober: &Prober, url: &Url, issuer: Option<String>
         .await;
     AsDiscovery {
         issuer,
+        role: AsRole::Target,
+        probes: Vec::new(),
         attempts: vec![Attempt {
             kind: CandidateKind::Explicit,
             url: url.to_string(),
@@ -154,6 +187,8 @@ pub async fn fetch_well_known(prober: &Prober, url: &Url, issuer: Option<String>
 pub fn from_file(path: &str, body: String, issuer: Option<String>) -> AsDiscovery {
     AsDiscovery {
         issuer,
+        role: AsRole::Target,
+        probes: Vec::new(),
         attempts: vec![Attempt {
             kind: CandidateKind::File,
             url: path.to_owned(),
@@ -268,6 +303,34 @@ mod tests {
         assert_eq!(
             issuer_from_well_known(&Url::parse("https://a.example/custom/metadata").unwrap()),
             None
+        );
+    }
+
+    #[test]
+    fn prm_candidates_follow_rfc9728() {
+        let c = |u: &str| prm_candidates(&Url::parse(u).unwrap());
+        assert_eq!(
+            c("https://mcp.example.com/mcp"),
+            [
+                (
+                    PrmSource::PathInserted,
+                    "https://mcp.example.com/.well-known/oauth-protected-resource/mcp".to_owned()
+                ),
+                (
+                    PrmSource::Root,
+                    "https://mcp.example.com/.well-known/oauth-protected-resource".to_owned()
+                ),
+            ]
+        );
+        assert_eq!(c("https://mcp.example.com/"), c("https://mcp.example.com"));
+        assert_eq!(c("https://mcp.example.com").len(), 1);
+        assert_eq!(
+            c("http://127.0.0.1:8080/a/mcp/?x=1")[0].1,
+            "http://127.0.0.1:8080/.well-known/oauth-protected-resource/a/mcp"
+        );
+        assert_eq!(
+            legacy_issuer(&Url::parse("https://mcp.example.com:8443/mcp").unwrap()),
+            "https://mcp.example.com:8443"
         );
     }
 

@@ -30,6 +30,9 @@ pub struct RequestRecord {
     pub url: String,
     #[serde(default)]
     pub headers: Vec<Header>,
+    /// The request body, for probes that send one (never a credential).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +65,15 @@ impl ResponseRecord {
             .iter()
             .find(|h| h.name.eq_ignore_ascii_case(name))
             .map(|h| h.value.as_str())
+    }
+
+    /// Every value of a header, in order.
+    pub fn header_all(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| h.value.as_str())
+            .collect()
     }
 }
 
@@ -115,6 +127,8 @@ pub enum TargetKind {
     WellKnownUrl,
     /// A metadata document read from a local file.
     File,
+    /// An MCP server (Streamable HTTP endpoint) protected by OAuth.
+    McpServer,
 }
 
 impl TargetKind {
@@ -123,6 +137,7 @@ impl TargetKind {
             Self::Issuer => "issuer",
             Self::WellKnownUrl => "metadata URL",
             Self::File => "file",
+            Self::McpServer => "MCP server",
         }
     }
 }
@@ -208,14 +223,122 @@ pub struct Attempt {
     pub file_body: Option<String>,
 }
 
+/// Why an authorization server is in the evidence.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AsRole {
+    /// The target itself (issuer mode).
+    #[default]
+    Target,
+    /// Listed in the protected resource metadata's `authorization_servers`.
+    Listed,
+    /// No protected resource metadata: the MCP server's origin, as MCP
+    /// 2025-03-26 clients assume.
+    Legacy,
+}
+
 /// Authorization-server discovery for one issuer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AsDiscovery {
     /// The issuer the metadata must declare (RFC 8414 §3.3), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
+    #[serde(default)]
+    pub role: AsRole,
     /// In the order a spec client tries them; diagnostics last.
     pub attempts: Vec<Attempt>,
+    /// Probes run once the metadata was known (CORS, registration).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub probes: Vec<Probe>,
+}
+
+/// What a probe request was for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProbeKind {
+    /// POST to the MCP endpoint with `Authorization: Bearer <garbage>`.
+    InvalidToken,
+    /// POST to the MCP endpoint with `?access_token=<garbage>`.
+    QueryToken,
+    /// OPTIONS preflight for a POST to the MCP endpoint.
+    CorsMcpPreflight,
+    /// The unauthenticated POST, sent with `Origin`.
+    CorsMcpPost,
+    /// OPTIONS preflight for a GET of the protected resource metadata.
+    CorsPrmPreflight,
+    /// GET of the protected resource metadata with `Origin`.
+    CorsPrmGet,
+    /// OPTIONS preflight for a GET of the authorization server metadata.
+    CorsAsPreflight,
+    /// GET of the authorization server metadata with `Origin`.
+    CorsAsGet,
+    /// GET of `jwks_uri` with `Origin`.
+    CorsJwks,
+    /// OPTIONS preflight for a POST to the registration endpoint.
+    CorsRegPreflight,
+    /// A (deliberately invalid) token request with `Origin`.
+    CorsToken,
+    /// OPTIONS preflight for a GET of the userinfo endpoint with `Authorization`.
+    CorsUserinfoPreflight,
+    /// Dynamic registration of a native client with a `127.0.0.1` redirect URI.
+    RegisterLoopbackIp,
+    /// The same with a `localhost` redirect URI.
+    RegisterLocalhost,
+    /// The loopback-IP registration without `application_type` (pre-2026 clients).
+    RegisterNoAppType,
+    /// RFC 7592 deletion of a client the probe registered.
+    RegisterDelete,
+}
+
+/// One probe request and its exchange.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Probe {
+    pub kind: ProbeKind,
+    pub exchange: Exchange,
+}
+
+/// Where a protected resource metadata URL came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrmSource {
+    /// `resource_metadata` of the 401 challenge.
+    Header,
+    /// RFC 9728 §3.1: `/.well-known/oauth-protected-resource` inserted before the path.
+    PathInserted,
+    /// `/.well-known/oauth-protected-resource` at the root.
+    Root,
+}
+
+impl PrmSource {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Header => "WWW-Authenticate resource_metadata",
+            Self::PathInserted => "well-known, path inserted",
+            Self::Root => "well-known, root",
+        }
+    }
+}
+
+/// One place protected resource metadata was looked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrmAttempt {
+    pub source: PrmSource,
+    pub url: String,
+    pub exchange: Exchange,
+}
+
+/// The MCP server's side of the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceEvidence {
+    /// The MCP endpoint.
+    pub url: String,
+    /// The unauthenticated `initialize` POST.
+    pub unauthenticated: Exchange,
+    /// Protected resource metadata locations, header URL first.
+    pub prm: Vec<PrmAttempt>,
+    /// Further probes of the MCP endpoint and its metadata.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub probes: Vec<Probe>,
 }
 
 /// Everything one `check` run observed.
@@ -225,5 +348,26 @@ pub struct Evidence {
     /// `mcp-auth <version>` that recorded it.
     pub tool: String,
     pub target: Target,
-    pub authorization_server: AsDiscovery,
+    /// MCP server mode: the protected resource's part of the chain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<ResourceEvidence>,
+    /// The authorization servers, the one clients use first.
+    pub authorization_servers: Vec<AsDiscovery>,
+}
+
+impl AsDiscovery {
+    /// The exchange of a probe, if it was sent.
+    pub fn probe(&self, kind: ProbeKind) -> Option<&Exchange> {
+        find_probe(&self.probes, kind)
+    }
+}
+
+impl ResourceEvidence {
+    pub fn probe(&self, kind: ProbeKind) -> Option<&Exchange> {
+        find_probe(&self.probes, kind)
+    }
+}
+
+fn find_probe(probes: &[Probe], kind: ProbeKind) -> Option<&Exchange> {
+    probes.iter().find(|p| p.kind == kind).map(|p| &p.exchange)
 }

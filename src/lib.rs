@@ -13,10 +13,12 @@ pub mod cli;
 pub mod discovery;
 pub mod evidence;
 pub mod exit;
+pub mod gather;
 pub mod metadata;
 pub mod output;
 pub mod probe;
 pub mod report;
+pub mod www_authenticate;
 
 use std::io::Write;
 

@@ -29,20 +29,26 @@ pub fn json_kind(v: &Value) -> &'static str {
     }
 }
 
+/// A metadata document read leniently: known members typed, the rest kept.
+pub trait Lenient: Sized + Default {
+    /// Read a JSON object; never fails.
+    fn from_object(obj: &Map<String, Value>) -> (Self, Vec<MemberTypeError>);
+}
+
 macro_rules! metadata_members {
-    ($( $name:ident : $ty:ty => $expected:literal ),* $(,)?) => {
-        /// Known members, each `None` when absent or of the wrong type.
+    ($(#[$doc:meta])* $struct:ident { $( $name:ident : $ty:ty => $expected:literal ),* $(,)? }) => {
+        $(#[$doc])*
+        /// Known members are `None` when absent or of the wrong type.
         #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-        pub struct AsMetadata {
+        pub struct $struct {
             $( #[serde(skip_serializing_if = "Option::is_none")] pub $name: Option<$ty>, )*
             /// Members this tool does not know, kept as they were.
             #[serde(flatten)]
             pub extra: Map<String, Value>,
         }
 
-        impl AsMetadata {
-            /// Read a JSON object; never fails.
-            pub fn from_object(obj: &Map<String, Value>) -> (Self, Vec<MemberTypeError>) {
+        impl Lenient for $struct {
+            fn from_object(obj: &Map<String, Value>) -> (Self, Vec<MemberTypeError>) {
                 let mut out = Self::default();
                 let mut errors = Vec::new();
                 for (key, value) in obj {
@@ -86,6 +92,8 @@ fn element_kind(v: &Value, expected: &str) -> &'static str {
 }
 
 metadata_members! {
+    /// Authorization server metadata (RFC 8414 §2, OIDC Discovery §3, RFC 9207, CIMD).
+    AsMetadata {
     issuer: String => "string",
     authorization_endpoint: String => "string",
     token_endpoint: String => "string",
@@ -127,6 +135,54 @@ metadata_members! {
     frontchannel_logout_supported: bool => "boolean",
     tls_client_certificate_bound_access_tokens: bool => "boolean",
     mtls_endpoint_aliases: Map<String, Value> => "object",
+    }
+}
+
+metadata_members! {
+    /// Protected resource metadata (RFC 9728 §2).
+    ResourceMetadata {
+    resource: String => "string",
+    authorization_servers: Vec<String> => "array of strings",
+    jwks_uri: String => "string",
+    scopes_supported: Vec<String> => "array of strings",
+    bearer_methods_supported: Vec<String> => "array of strings",
+    resource_signing_alg_values_supported: Vec<String> => "array of strings",
+    resource_name: String => "string",
+    resource_documentation: String => "string",
+    resource_policy_uri: String => "string",
+    resource_tos_uri: String => "string",
+    tls_client_certificate_bound_access_tokens: bool => "boolean",
+    authorization_details_types_supported: Vec<String> => "array of strings",
+    dpop_signing_alg_values_supported: Vec<String> => "array of strings",
+    dpop_bound_access_tokens_required: bool => "boolean",
+    }
+}
+
+metadata_members! {
+    /// A dynamic client registration response (RFC 7591 §3.2.1).
+    ClientInformation {
+    client_id: String => "string",
+    client_secret: String => "string",
+    client_id_issued_at: i64 => "number",
+    client_secret_expires_at: i64 => "number",
+    redirect_uris: Vec<String> => "array of strings",
+    token_endpoint_auth_method: String => "string",
+    grant_types: Vec<String> => "array of strings",
+    response_types: Vec<String> => "array of strings",
+    application_type: String => "string",
+    client_name: String => "string",
+    registration_access_token: String => "string",
+    registration_client_uri: String => "string",
+    }
+}
+
+metadata_members! {
+    /// An OAuth error response (RFC 6749 §5.2, RFC 7591 §3.2.2).
+    ErrorResponse {
+    error: String => "string",
+    error_description: String => "string",
+    error_uri: String => "string",
+    }
 }
 
 impl AsMetadata {
@@ -183,7 +239,7 @@ mod tests {
             "scopes_supported": ["openid", 3],
             "x-vendor": {"a": 1}
         });
-        let (md, errors) = AsMetadata::from_object(doc.as_object().unwrap());
+        let (md, errors) = <AsMetadata as Lenient>::from_object(doc.as_object().unwrap());
         assert_eq!(md.issuer.as_deref(), Some("https://a.example"));
         assert_eq!(md.client_id_metadata_document_supported, None);
         assert_eq!(md.scopes_supported, None);

@@ -37,25 +37,178 @@ impl Default for ProbeSettings {
     }
 }
 
-/// A request to make, built by the discovery layer.
+/// The `Origin` CORS probes send: the MCP Inspector's web app, the most
+/// common browser-based MCP client.
+pub const CORS_ORIGIN: &str = "http://localhost:6274";
+
+/// The token value invalid-token probes send. Deliberately not a token.
+pub const GARBAGE_TOKEN: &str = "mcp-auth-probe-invalid-token";
+
+/// JSON members whose values are secrets: never recorded.
+const SECRET_MEMBERS: [&str; 4] = [
+    "client_secret",
+    "registration_access_token",
+    "access_token",
+    "refresh_token",
+];
+
+/// A request to make, built by the gathering layer.
 #[derive(Debug, Clone)]
 pub struct ProbeRequest {
     pub method: reqwest::Method,
     pub url: String,
     pub headers: Vec<(&'static str, String)>,
+    pub body: Option<String>,
+}
+
+/// The JSON-RPC `initialize` an MCP client sends first.
+fn initialize_body() -> String {
+    serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-11-25",
+            "capabilities": {},
+            "clientInfo": {"name": "mcp-auth", "version": env!("CARGO_PKG_VERSION")}
+        }
+    })
+    .to_string()
 }
 
 impl ProbeRequest {
+    fn new(method: reqwest::Method, url: impl Into<String>) -> Self {
+        Self {
+            method,
+            url: url.into(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    fn body(mut self, body: String) -> Self {
+        self.body = Some(body);
+        self
+    }
+
     /// A metadata GET as an MCP client sends it.
     pub fn metadata_get(url: impl Into<String>) -> Self {
-        Self {
-            method: reqwest::Method::GET,
-            url: url.into(),
-            headers: vec![
-                ("accept", "application/json".to_owned()),
-                ("mcp-protocol-version", MCP_PROTOCOL_VERSION.to_owned()),
-            ],
+        Self::new(reqwest::Method::GET, url)
+            .header("accept", "application/json")
+            .header("mcp-protocol-version", MCP_PROTOCOL_VERSION)
+    }
+
+    /// An unauthenticated MCP `initialize` POST (Streamable HTTP).
+    pub fn mcp_initialize(url: impl Into<String>) -> Self {
+        Self::new(reqwest::Method::POST, url)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .body(initialize_body())
+    }
+
+    /// The same with a bearer token that cannot be valid.
+    pub fn mcp_initialize_invalid_token(url: impl Into<String>) -> Self {
+        Self::mcp_initialize(url).header("authorization", format!("Bearer {GARBAGE_TOKEN}"))
+    }
+
+    /// The same with `?access_token=` in the query string.
+    pub fn mcp_initialize_query_token(url: &url::Url) -> Self {
+        let mut u = url.clone();
+        u.query_pairs_mut()
+            .append_pair("access_token", GARBAGE_TOKEN);
+        Self::mcp_initialize(u.to_string())
+    }
+
+    /// The unauthenticated POST as a browser sends it.
+    pub fn mcp_initialize_with_origin(url: impl Into<String>) -> Self {
+        Self::mcp_initialize(url).header("origin", CORS_ORIGIN)
+    }
+
+    /// A CORS preflight for `method` with `headers`.
+    pub fn cors_preflight(url: impl Into<String>, method: &str, headers: &str) -> Self {
+        let mut req = Self::new(reqwest::Method::OPTIONS, url)
+            .header("origin", CORS_ORIGIN)
+            .header("access-control-request-method", method);
+        if !headers.is_empty() {
+            req = req.header("access-control-request-headers", headers);
         }
+        req
+    }
+
+    /// A metadata GET with `Origin`, as a browser sends it.
+    pub fn cors_get(url: impl Into<String>) -> Self {
+        Self::metadata_get(url).header("origin", CORS_ORIGIN)
+    }
+
+    /// A token request that cannot succeed, sent with `Origin`: the CORS
+    /// headers of the (error) response are what counts.
+    pub fn cors_token(url: impl Into<String>) -> Self {
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "authorization_code")
+            .append_pair("code", "mcp-auth-cors-probe")
+            .append_pair("redirect_uri", "http://127.0.0.1/callback")
+            .append_pair("client_id", "mcp-auth-cors-probe")
+            .append_pair(
+                "code_verifier",
+                "mcp-auth-cors-probe-verifier-0000000000000000",
+            )
+            .finish();
+        Self::new(reqwest::Method::POST, url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .header("origin", CORS_ORIGIN)
+            .body(form)
+    }
+
+    /// A dynamic client registration (RFC 7591).
+    pub fn register(url: impl Into<String>, metadata: &serde_json::Value) -> Self {
+        Self::new(reqwest::Method::POST, url)
+            .header("content-type", "application/json")
+            .header("accept", "application/json")
+            .body(metadata.to_string())
+    }
+
+    /// RFC 7592 deletion of a registered client.
+    pub fn unregister(url: impl Into<String>, registration_access_token: &str) -> Self {
+        Self::new(reqwest::Method::DELETE, url).header(
+            "authorization",
+            format!("Bearer {registration_access_token}"),
+        )
+    }
+}
+
+/// What gets recorded of a header value: credentials never are.
+fn recorded_value(name: &str, value: &str) -> String {
+    if name.eq_ignore_ascii_case("authorization") {
+        let scheme = value.split(' ').next().unwrap_or_default();
+        format!("{scheme} [redacted]")
+    } else {
+        value.to_owned()
+    }
+}
+
+/// A JSON body with secret members replaced; other bodies unchanged.
+pub fn redact_body(body: &str) -> std::borrow::Cow<'_, str> {
+    if !SECRET_MEMBERS.iter().any(|m| body.contains(m)) {
+        return body.into();
+    }
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(mut obj)) => {
+            for m in SECRET_MEMBERS {
+                if let Some(v) = obj.get_mut(m) {
+                    if v.is_string() {
+                        *v = serde_json::Value::String("[redacted]".to_owned());
+                    }
+                }
+            }
+            serde_json::Value::Object(obj).to_string().into()
+        }
+        _ => body.into(),
     }
 }
 
@@ -93,6 +246,13 @@ impl Prober {
     /// Send one request and record the exchange. Never fails: transport problems
     /// are part of the evidence.
     pub async fn send(&self, req: ProbeRequest) -> Exchange {
+        self.send_keeping_secrets(req).await.0
+    }
+
+    /// [`Self::send`], also returning the unredacted body, for the caller to
+    /// use (never to record): e.g. the registration access token needed to
+    /// delete a probe client.
+    pub async fn send_keeping_secrets(&self, req: ProbeRequest) -> (Exchange, Option<String>) {
         let request = RequestRecord {
             method: req.method.to_string(),
             url: req.url.clone(),
@@ -101,12 +261,18 @@ impl Prober {
                 .iter()
                 .map(|(n, v)| Header {
                     name: (*n).to_owned(),
-                    value: v.clone(),
+                    value: recorded_value(n, v),
                 })
                 .collect(),
+            body: req.body.clone(),
         };
         let started = Instant::now();
-        let (response, error) = self.exchange(&req).await;
+        let (mut response, error) = self.exchange(&req).await;
+        let raw_body = response.as_mut().map(|r| {
+            let raw = std::mem::take(&mut r.body);
+            r.body = redact_body(&raw).into_owned();
+            raw
+        });
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         tracing::debug!(
             method = %request.method,
@@ -116,12 +282,15 @@ impl Prober {
             elapsed_ms,
             "exchange"
         );
-        Exchange {
-            request,
-            response,
-            error,
-            elapsed_ms,
-        }
+        (
+            Exchange {
+                request,
+                response,
+                error,
+                elapsed_ms,
+            },
+            raw_body,
+        )
     }
 
     async fn exchange(
@@ -131,6 +300,9 @@ impl Prober {
         let mut builder = self.client.request(req.method.clone(), &req.url);
         for (name, value) in &req.headers {
             builder = builder.header(*name, value);
+        }
+        if let Some(body) = &req.body {
+            builder = builder.body(body.clone());
         }
         let mut resp = match builder.send().await {
             Ok(resp) => resp,
@@ -239,6 +411,24 @@ fn transport_error(e: &reqwest::Error) -> TransportError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_are_not_recorded() {
+        assert_eq!(
+            recorded_value("Authorization", "Bearer abc.def"),
+            "Bearer [redacted]"
+        );
+        assert_eq!(recorded_value("accept", "x"), "x");
+        let body =
+            r#"{"client_id":"c","client_secret":"s3cret","registration_access_token":"t0k"}"#;
+        let red = redact_body(body);
+        assert!(!red.contains("s3cret") && !red.contains("t0k"), "{red}");
+        assert!(red.contains("\"client_id\":\"c\""));
+        assert_eq!(
+            redact_body("not json client_secret"),
+            "not json client_secret"
+        );
+    }
 
     #[test]
     fn human_bytes_reads_well() {

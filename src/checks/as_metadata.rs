@@ -1,11 +1,11 @@
 //! Authorization-server metadata members (checklist §2.3 and §2.10).
 
 use super::util::{absolute_url, join_list, transport, Transport};
-use super::{Analysis, CheckDef, Doc, Level, Outcome};
+use super::{AsAnalysis, CheckDef, Doc, Grade, Level, Outcome};
 use crate::metadata::{empty_arrays, lists};
 
 /// Run `f` on the document in use, or skip.
-fn with_doc(a: &Analysis<'_>, f: impl FnOnce(&Doc) -> Outcome) -> Outcome {
+fn with_doc(a: &AsAnalysis<'_>, f: impl FnOnce(&Doc) -> Outcome) -> Outcome {
     match a.doc() {
         Some(doc) => f(doc),
         None => Outcome::skip("no metadata document"),
@@ -32,7 +32,7 @@ pub const AS_AUTHZ_ENDPOINT: CheckDef = CheckDef {
     title: "authorization_endpoint is an absolute URL",
     spec: "RFC 8414 §2; OIDC Discovery §3",
     hint: "Publish `authorization_endpoint` as an absolute https URL.",
-    grade: |a| {
+    grade: Grade::Server(|a| {
         with_doc(a, |d| {
             required_endpoint(
                 d,
@@ -40,7 +40,7 @@ pub const AS_AUTHZ_ENDPOINT: CheckDef = CheckDef {
                 d.md.authorization_endpoint.as_deref(),
             )
         })
-    },
+    }),
 };
 
 pub const AS_TOKEN_ENDPOINT: CheckDef = CheckDef {
@@ -49,11 +49,11 @@ pub const AS_TOKEN_ENDPOINT: CheckDef = CheckDef {
     title: "token_endpoint is an absolute URL",
     spec: "RFC 8414 §2",
     hint: "Publish `token_endpoint` as an absolute https URL.",
-    grade: |a| {
+    grade: Grade::Server(|a| {
         with_doc(a, |d| {
             required_endpoint(d, "token_endpoint", d.md.token_endpoint.as_deref())
         })
-    },
+    }),
 };
 
 pub const AS_RESPONSE_TYPES: CheckDef = CheckDef {
@@ -62,13 +62,13 @@ pub const AS_RESPONSE_TYPES: CheckDef = CheckDef {
     title: "response_types_supported contains code",
     spec: "RFC 8414 §2; OIDC Discovery §3",
     hint: "Publish `response_types_supported` including \"code\" (the TypeScript SDK rejects metadata without it).",
-    grade: |a| {
+    grade: Grade::Server(|a| {
         with_doc(a, |d| match &d.md.response_types_supported {
             Some(types) if types.iter().any(|t| t == "code") => Outcome::pass(types.join(", ")),
             Some(types) => Outcome::fail(format!("\"code\" is not listed (found: {})", types.join(", "))),
             None => Outcome::fail("`response_types_supported` is missing (REQUIRED; the TypeScript SDK rejects the document, the Python SDK assumes [\"code\"])"),
         })
-    },
+    }),
 };
 
 pub const AS_PKCE_PRESENT: CheckDef = CheckDef {
@@ -77,12 +77,12 @@ pub const AS_PKCE_PRESENT: CheckDef = CheckDef {
     title: "code_challenge_methods_supported is present",
     spec: "MCP 2025-11-25 §Authorization Code Protection; RFC 8414 §2; RFC 9700 §2.1.1",
     hint: "Publish `code_challenge_methods_supported: [\"S256\"]`; MCP clients MUST refuse to proceed without it.",
-    grade: |a| {
+    grade: Grade::Server(|a| {
         with_doc(a, |d| match &d.md.code_challenge_methods_supported {
             Some(methods) => Outcome::pass(methods.join(", ")),
             None => Outcome::fail("absent: spec-conformant clients refuse (the TypeScript and Python SDKs currently tolerate it)"),
         })
-    },
+    }),
 };
 
 pub const AS_PKCE_S256: CheckDef = CheckDef {
@@ -91,7 +91,7 @@ pub const AS_PKCE_S256: CheckDef = CheckDef {
     title: "PKCE method S256 is supported",
     spec: "MCP 2025-11-25 §Authorization Code Protection; OAuth 2.1 draft-13 §4.1.1",
     hint: "Support PKCE with S256 and list it in `code_challenge_methods_supported`.",
-    grade: |a| {
+    grade: Grade::Server(|a| {
         with_doc(a, |d| match &d.md.code_challenge_methods_supported {
             Some(m) if m.iter().any(|x| x == "S256") => Outcome::pass("S256 listed"),
             Some(m) => Outcome::fail(format!(
@@ -106,7 +106,7 @@ pub const AS_PKCE_S256: CheckDef = CheckDef {
                 Outcome::fail("PKCE support is not advertised (RFC 8414: absent means no PKCE)")
             }
         })
-    },
+    }),
 };
 
 pub const AS_PKCE_PLAIN: CheckDef = CheckDef {
@@ -115,7 +115,7 @@ pub const AS_PKCE_PLAIN: CheckDef = CheckDef {
     title: "PKCE plain is not offered",
     spec: "OAuth 2.1 draft-13 §4.1.1; RFC 9700 §2.1.1",
     hint: "Consider dropping `plain`: it exposes the verifier and MCP clients always use S256.",
-    grade: |a| {
+    grade: Grade::Server(|a| {
         with_doc(a, |d| {
             if lists(&d.md.code_challenge_methods_supported, "plain") {
                 Outcome::info("`plain` is advertised (a downgrade surface; MCP clients use S256)")
@@ -123,7 +123,7 @@ pub const AS_PKCE_PLAIN: CheckDef = CheckDef {
                 Outcome::pass("`plain` is not advertised")
             }
         })
-    },
+    }),
 };
 
 pub const AS_GRANT_AUTHCODE: CheckDef = CheckDef {
@@ -132,13 +132,13 @@ pub const AS_GRANT_AUTHCODE: CheckDef = CheckDef {
     title: "authorization_code grant is supported",
     spec: "RFC 8414 §2 (grant_types_supported)",
     hint: "List \"authorization_code\" in `grant_types_supported` (or omit the member: its default includes it).",
-    grade: |a| {
+    grade: Grade::Server(|a| {
         with_doc(a, |d| match &d.md.grant_types_supported {
             Some(g) if g.iter().any(|x| x == "authorization_code") => Outcome::pass(g.join(", ")),
             Some(g) => Outcome::fail(format!("\"authorization_code\" is not listed (found: {})", g.join(", "))),
             None => Outcome::pass("absent: RFC 8414 defaults to [\"authorization_code\", \"implicit\"]"),
         })
-    },
+    }),
 };
 
 pub const AS_GRANT_REFRESH: CheckDef = CheckDef {
@@ -147,7 +147,7 @@ pub const AS_GRANT_REFRESH: CheckDef = CheckDef {
     title: "refresh_token grant is listed",
     spec: "MCP 2026-07-28 §Refresh Tokens",
     hint: "Offer refresh tokens (and list \"refresh_token\" in `grant_types_supported`) so users need not re-authorize when access tokens expire.",
-    grade: |a| {
+    grade: Grade::Server(|a| {
         with_doc(a, |d| {
             if lists(&d.md.grant_types_supported, "refresh_token") {
                 Outcome::pass("\"refresh_token\" listed")
@@ -155,7 +155,7 @@ pub const AS_GRANT_REFRESH: CheckDef = CheckDef {
                 Outcome::info("\"refresh_token\" is not listed; users re-authorize when the access token expires")
             }
         })
-    },
+    }),
 };
 
 pub const AS_TOKEN_AUTH_NONE: CheckDef = CheckDef {
@@ -164,7 +164,7 @@ pub const AS_TOKEN_AUTH_NONE: CheckDef = CheckDef {
     title: "Public clients can use the token endpoint",
     spec: "MCP §Overview (OAuth 2.1 public clients); RFC 8414 §2; CIMD draft",
     hint: "List \"none\" in `token_endpoint_auth_methods_supported` so PKCE-only clients (CLIs, desktop apps) can redeem codes.",
-    grade: |a| {
+    grade: Grade::Server(|a| {
         with_doc(a, |d| match &d.md.token_endpoint_auth_methods_supported {
             Some(m) if m.iter().any(|x| x == "none") => Outcome::pass("\"none\" listed"),
             Some(m) if d.md.client_id_metadata_document_supported == Some(true)
@@ -178,7 +178,7 @@ pub const AS_TOKEN_AUTH_NONE: CheckDef = CheckDef {
             Some(m) => Outcome::warn(format!("\"none\" is not listed (found: {})", m.join(", "))),
             None => Outcome::warn("absent: RFC 8414 defaults to client_secret_basic only (the TypeScript SDK tries \"none\" anyway)"),
         })
-    },
+    }),
 };
 
 pub const AS_REGISTRATION_ENDPOINT: CheckDef = CheckDef {
@@ -187,7 +187,7 @@ pub const AS_REGISTRATION_ENDPOINT: CheckDef = CheckDef {
     title: "Dynamic client registration endpoint",
     spec: "MCP 2025-11-25 §Dynamic Client Registration (MAY; deprecated in 2026-07-28); RFC 7591",
     hint: "Offer dynamic client registration (RFC 7591) or Client ID Metadata Documents so clients can register without manual setup.",
-    grade: |a| {
+    grade: Grade::Server(|a| {
         with_doc(a, |d| match &d.md.registration_endpoint {
             Some(r) => match absolute_url(r) {
                 Ok(_) => Outcome::pass(r.clone()),
@@ -198,7 +198,7 @@ pub const AS_REGISTRATION_ENDPOINT: CheckDef = CheckDef {
             }
             None => Outcome::warn("absent, and no CIMD either: the TypeScript SDK reports \"does not support dynamic client registration\""),
         })
-    },
+    }),
 };
 
 pub const AS_CIMD_SUPPORTED: CheckDef = CheckDef {
@@ -207,13 +207,13 @@ pub const AS_CIMD_SUPPORTED: CheckDef = CheckDef {
     title: "Client ID Metadata Documents are supported",
     spec: "MCP 2025-11-25 §Client ID Metadata Documents; draft-ietf-oauth-client-id-metadata-document",
     hint: "Support Client ID Metadata Documents and advertise `client_id_metadata_document_supported: true`.",
-    grade: |a| {
+    grade: Grade::Server(|a| {
         with_doc(a, |d| match d.md.client_id_metadata_document_supported {
             Some(true) => Outcome::pass("advertised"),
             Some(false) => Outcome::warn("explicitly false"),
             None => Outcome::warn("not advertised: clients will not use a URL client_id"),
         })
-    },
+    }),
 };
 
 pub const AS_REG_PATH: CheckDef = CheckDef {
@@ -222,7 +222,7 @@ pub const AS_REG_PATH: CheckDef = CheckDef {
     title: "A client can register without manual setup",
     spec: "MCP 2025-11-25 §Client Registration Approaches; 2026-07-28 client-registration",
     hint: "Offer CIMD (preferred) or dynamic client registration; otherwise every user must obtain a client id by hand.",
-    grade: |a| {
+    grade: Grade::Server(|a| {
         with_doc(a, |d| {
             let cimd = d.md.client_id_metadata_document_supported == Some(true);
             let dcr = d.md.registration_endpoint.is_some();
@@ -233,7 +233,7 @@ pub const AS_REG_PATH: CheckDef = CheckDef {
                 (false, false) => Outcome::warn("neither CIMD nor dynamic registration: generic MCP clients need a pre-registered client id"),
             }
         })
-    },
+    }),
 };
 
 pub const AS_SCOPES_SUPPORTED: CheckDef = CheckDef {
@@ -242,12 +242,12 @@ pub const AS_SCOPES_SUPPORTED: CheckDef = CheckDef {
     title: "scopes_supported is published",
     spec: "RFC 8414 §2 (RECOMMENDED)",
     hint: "Publish `scopes_supported`; the Python SDK falls back to it when neither the challenge nor the resource metadata names a scope.",
-    grade: |a| {
+    grade: Grade::Server(|a| {
         with_doc(a, |d| match &d.md.scopes_supported {
             Some(s) if !s.is_empty() => Outcome::pass(s.join(", ")),
             _ => Outcome::warn("absent or empty"),
         })
-    },
+    }),
 };
 
 pub const AS_JWKS_URI: CheckDef = CheckDef {
@@ -256,7 +256,7 @@ pub const AS_JWKS_URI: CheckDef = CheckDef {
     title: "jwks_uri is published",
     spec: "RFC 8414 §2 (OPTIONAL); OIDC Discovery §3 (REQUIRED)",
     hint: "Publish `jwks_uri` (https): MCP servers that verify JWT access tokens locally need it, and it is REQUIRED for OpenID Connect documents.",
-    grade: |a| {
+    grade: Grade::Server(|a| {
         let oidc = a.doc_is_oidc_located();
         with_doc(a, |d| match &d.md.jwks_uri {
             Some(j) => match absolute_url(j) {
@@ -266,7 +266,7 @@ pub const AS_JWKS_URI: CheckDef = CheckDef {
             None if oidc => Outcome::fail("absent from a document served at an openid-configuration URL (the TypeScript SDK's OIDC schema requires it)"),
             None => Outcome::info("absent: resource servers cannot verify JWT access tokens locally"),
         })
-    },
+    }),
 };
 
 const OIDC_REQUIRED: [&str; 7] = [
@@ -285,7 +285,7 @@ pub const AS_OIDC_REQUIRED: CheckDef = CheckDef {
     title: "OpenID Connect REQUIRED members are present",
     spec: "OIDC Discovery 1.0 §3",
     hint: "A document served at /.well-known/openid-configuration must carry every OIDC REQUIRED member; the TypeScript SDK aborts otherwise.",
-    grade: |a| {
+    grade: Grade::Server(|a| {
         if a.doc().is_some() && !a.doc_is_oidc_located() {
             return Outcome::skip("not served at an OpenID Connect location");
         }
@@ -301,7 +301,7 @@ pub const AS_OIDC_REQUIRED: CheckDef = CheckDef {
                 Outcome::fail(format!("missing: {}", join_list(&missing)))
             }
         })
-    },
+    }),
 };
 
 pub const AS_MEMBER_TYPES: CheckDef = CheckDef {
@@ -310,7 +310,7 @@ pub const AS_MEMBER_TYPES: CheckDef = CheckDef {
     title: "Known members have the right JSON types",
     spec: "RFC 8414 §2",
     hint: "Fix the member types (e.g. booleans as true/false, not \"true\"); the TypeScript SDK rejects the whole document on one wrong type.",
-    grade: |a| {
+    grade: Grade::Server(|a| {
         with_doc(a, |d| {
             if d.type_errors.is_empty() {
                 Outcome::pass("all known members well-typed")
@@ -323,7 +323,7 @@ pub const AS_MEMBER_TYPES: CheckDef = CheckDef {
                 Outcome::fail(join_list(&list))
             }
         })
-    },
+    }),
 };
 
 pub const AS_ZERO_VALUES: CheckDef = CheckDef {
@@ -332,7 +332,7 @@ pub const AS_ZERO_VALUES: CheckDef = CheckDef {
     title: "No empty arrays",
     spec: "RFC 8414 §3.2 (\"Claims with zero elements MUST be omitted\")",
     hint: "Omit members whose list is empty instead of publishing [].",
-    grade: |a| {
+    grade: Grade::Server(|a| {
         with_doc(a, |d| {
             let empty = empty_arrays(&d.raw);
             if empty.is_empty() {
@@ -341,7 +341,7 @@ pub const AS_ZERO_VALUES: CheckDef = CheckDef {
                 Outcome::warn(format!("empty: {}", join_list(&empty)))
             }
         })
-    },
+    }),
 };
 
 pub const AS_ISS_PARAM: CheckDef = CheckDef {
@@ -350,12 +350,12 @@ pub const AS_ISS_PARAM: CheckDef = CheckDef {
     title: "RFC 9207 iss parameter is advertised",
     spec: "MCP 2026-07-28 §Authorization Response Validation; RFC 9207 §2.3",
     hint: "Send `iss` in authorization responses (including errors) and advertise `authorization_response_iss_parameter_supported: true` (mix-up defence).",
-    grade: |a| {
+    grade: Grade::Server(|a| {
         with_doc(a, |d| match d.md.authorization_response_iss_parameter_supported {
             Some(true) => Outcome::pass("advertised"),
             _ => Outcome::warn("not advertised: clients cannot detect a stripped `iss` (mix-up attacks)"),
         })
-    },
+    }),
 };
 
 pub const AS_USERINFO: CheckDef = CheckDef {
@@ -364,7 +364,7 @@ pub const AS_USERINFO: CheckDef = CheckDef {
     title: "userinfo_endpoint is published",
     spec: "OIDC Discovery §3 (RECOMMENDED)",
     hint: "Publish `userinfo_endpoint` (https) so `mcp-auth whoami` and other clients can show who logged in.",
-    grade: |a| {
+    grade: Grade::Server(|a| {
         with_doc(a, |d| match &d.md.userinfo_endpoint {
             Some(u) => match transport(u) {
                 Transport::Https | Transport::LoopbackHttp => Outcome::pass(u.clone()),
@@ -373,7 +373,7 @@ pub const AS_USERINFO: CheckDef = CheckDef {
             },
             None => Outcome::info("absent: `mcp-auth whoami` cannot show claims"),
         })
-    },
+    }),
 };
 
 #[cfg(test)]

@@ -4,8 +4,10 @@
 
 use serde::Serialize;
 
-use super::{Analysis, AttemptAnalysis, AttemptOutcome, Doc};
-use crate::evidence::{CandidateKind, ServerType, TargetKind};
+use url::Url;
+
+use super::{AsAnalysis, AttemptAnalysis, AttemptOutcome, Doc, ResourceAnalysis};
+use crate::evidence::{AsRole, CandidateKind, PrmSource, ServerType};
 use crate::metadata::lists;
 
 /// One client's path through discovery.
@@ -21,7 +23,7 @@ pub struct ClientPath {
     pub detail: String,
 }
 
-fn position(a: &Analysis<'_>, attempt: &AttemptAnalysis) -> String {
+fn position(a: &AsAnalysis<'_>, attempt: &AttemptAnalysis) -> String {
     let n = a
         .spec_attempts()
         .position(|(_, t)| std::ptr::eq(t, attempt))
@@ -51,7 +53,7 @@ fn usable(doc: &Doc) -> Result<(), String> {
 }
 
 /// MCP 2025-11-25 and 2026-07-28: every candidate in order, first document wins.
-fn spec_client(a: &Analysis<'_>) -> ClientPath {
+fn spec_client(a: &AsAnalysis<'_>) -> ClientPath {
     let client = "MCP 2025-11-25 / 2026-07-28 client".to_owned();
     let Some(sel) = a.selected_attempt() else {
         return ClientPath {
@@ -76,7 +78,7 @@ fn spec_client(a: &Analysis<'_>) -> ClientPath {
 
 /// A client that fetches exactly one candidate.
 fn single_url(
-    a: &Analysis<'_>,
+    a: &AsAnalysis<'_>,
     client: &str,
     kinds: &[CandidateKind],
     check_issuer: bool,
@@ -135,7 +137,7 @@ fn ts_schema(doc: &Doc, oidc: bool) -> Result<(), String> {
 }
 
 /// The TypeScript SDK v2: next candidate on 4xx or 502, throws on anything else.
-fn typescript_sdk(a: &Analysis<'_>) -> ClientPath {
+fn typescript_sdk(a: &AsAnalysis<'_>) -> ClientPath {
     let client = "TypeScript SDK v2".to_owned();
     for (_, t) in a.spec_attempts() {
         let stop = |detail: String| ClientPath {
@@ -196,7 +198,7 @@ fn typescript_sdk(a: &Analysis<'_>) -> ClientPath {
 
 /// The Python SDK v2: next candidate on 4xx or an invalid 200; anything else
 /// ends discovery and it falls back to default endpoints on the MCP origin.
-fn python_sdk(a: &Analysis<'_>) -> ClientPath {
+fn python_sdk(a: &AsAnalysis<'_>) -> ClientPath {
     let client = "Python SDK v2".to_owned();
     for (_, t) in a.spec_attempts() {
         match (&t.outcome, &t.doc) {
@@ -256,8 +258,8 @@ fn python_sdk(a: &Analysis<'_>) -> ClientPath {
 }
 
 /// Every client path that applies to this evidence.
-pub fn client_paths(a: &Analysis<'_>) -> Vec<ClientPath> {
-    if a.target_kind() != TargetKind::Issuer {
+pub fn client_paths(a: &AsAnalysis<'_>) -> Vec<ClientPath> {
+    if !a.from_issuer() {
         return Vec::new();
     }
     let mut out = vec![
@@ -272,7 +274,7 @@ pub fn client_paths(a: &Analysis<'_>) -> Vec<ClientPath> {
         typescript_sdk(a),
         python_sdk(a),
     ];
-    let wanted = a.evidence.target.server_type;
+    let wanted = a.server_type;
     if wanted.is_none() || wanted == Some(ServerType::Oauth) {
         out.extend(single_url(
             a,
@@ -292,13 +294,194 @@ pub fn client_paths(a: &Analysis<'_>) -> Vec<ClientPath> {
     out
 }
 
+/// The TypeScript SDK's `checkResourceAllowed`: same origin, and the
+/// requested path starts with the configured one (a longer configured path,
+/// such as `/mcp/` for `/mcp`, is refused).
+pub fn ts_resource_allowed(requested: &Url, configured: &Url) -> bool {
+    if requested.origin() != configured.origin() || requested.path().len() < configured.path().len()
+    {
+        return false;
+    }
+    let slash = |p: &str| {
+        if p.ends_with('/') {
+            p.to_owned()
+        } else {
+            format!("{p}/")
+        }
+    };
+    slash(requested.path()).starts_with(&slash(configured.path()))
+}
+
+/// The Python SDK's `check_resource_allowed`: same origin, path prefix,
+/// trailing slashes ignored.
+pub fn python_resource_allowed(requested: &Url, configured: &Url) -> bool {
+    if requested.origin() != configured.origin() {
+        return false;
+    }
+    let trim = |p: &str| format!("{}/", p.trim_end_matches('/'));
+    trim(requested.path()).starts_with(&trim(configured.path()))
+}
+
+/// The PRM step of one client, then its authorization-server step.
+struct PrmStep {
+    url: String,
+    authorization_servers: Vec<String>,
+    resource: Option<String>,
+}
+
+fn prm_step(
+    r: &ResourceAnalysis<'_>,
+    order: &[PrmSource],
+    header_alone: bool,
+) -> Result<PrmStep, String> {
+    let candidates: Vec<_> = if header_alone && r.header_prm_url().is_some() {
+        r.prm
+            .iter()
+            .filter(|p| p.source == PrmSource::Header)
+            .collect()
+    } else {
+        order.iter().filter_map(|s| r.prm_at(*s)).collect()
+    };
+    let Some(p) = candidates.iter().find(|p| p.doc.is_some()) else {
+        return Err(match candidates.first() {
+            Some(p) => format!(
+                "no protected resource metadata ({} → {})",
+                p.url,
+                p.outcome.summary()
+            ),
+            None => "no protected resource metadata to fetch".to_owned(),
+        });
+    };
+    let doc = p.doc.as_ref().expect("found");
+    Ok(PrmStep {
+        url: p.url.clone(),
+        authorization_servers: doc.md.authorization_servers.clone().unwrap_or_default(),
+        resource: doc.md.resource.clone(),
+    })
+}
+
+/// Join a PRM step and the client's authorization-server path.
+fn chain(
+    client: &str,
+    r: &ResourceAnalysis<'_>,
+    prm: Result<PrmStep, String>,
+    resource_ok: impl Fn(&str) -> Result<(), String>,
+    legacy_on_missing: bool,
+    as_step: impl Fn(&AsAnalysis<'_>) -> ClientPath,
+) -> ClientPath {
+    let fail = |detail: String| ClientPath {
+        client: client.to_owned(),
+        url: None,
+        works: false,
+        detail,
+    };
+    let server = match prm {
+        Ok(step) => {
+            if let Err(e) = step
+                .resource
+                .as_deref()
+                .map_or(Err("PRM has no resource".to_owned()), &resource_ok)
+            {
+                return fail(format!("PRM {}: {e}", step.url));
+            }
+            match step.authorization_servers.first() {
+                Some(first) => r.servers.iter().find(|s| {
+                    s.role() == AsRole::Listed && s.expected_issuer() == Some(first.as_str())
+                }),
+                None if legacy_on_missing => r.servers.iter().find(|s| s.role() == AsRole::Legacy),
+                None => return fail(format!("PRM {} lists no authorization server", step.url)),
+            }
+        }
+        Err(e) if legacy_on_missing => {
+            let legacy = r.servers.iter().find(|s| s.role() == AsRole::Legacy);
+            if legacy.is_none() {
+                return fail(e);
+            }
+            legacy
+        }
+        Err(e) => return fail(e),
+    };
+    let Some(server) = server else {
+        return fail("the authorization server was not examined".to_owned());
+    };
+    let mut path = as_step(server);
+    path.client = client.to_owned();
+    let via = if server.role() == AsRole::Legacy {
+        "no PRM, legacy authorization server at the MCP origin".to_owned()
+    } else {
+        format!("AS {}", server.expected_issuer().unwrap_or("?"))
+    };
+    path.detail = format!("{via}: {}", path.detail);
+    path
+}
+
+/// End-to-end paths (PRM, then authorization server) for an MCP server.
+pub fn resource_client_paths(r: &ResourceAnalysis<'_>) -> Vec<ClientPath> {
+    let mcp = r.url().to_owned();
+    let exact = |res: &str| {
+        if res == mcp {
+            Ok(())
+        } else {
+            Err(format!("resource '{res}' is not '{mcp}'"))
+        }
+    };
+    let lenient = |rule: fn(&Url, &Url) -> bool, who: &'static str| {
+        let mcp = mcp.clone();
+        move |res: &str| match (Url::parse(&mcp), Url::parse(res)) {
+            (Ok(a), Ok(b)) if rule(&a, &b) => Ok(()),
+            _ => Err(format!("{who} rejects resource '{res}' for '{mcp}'")),
+        }
+    };
+    let all = [PrmSource::Header, PrmSource::PathInserted, PrmSource::Root];
+    let well_known_only = [PrmSource::PathInserted, PrmSource::Root];
+    let spec_order: &[PrmSource] = if r.header_prm_url().is_some() {
+        &[PrmSource::Header]
+    } else {
+        &well_known_only
+    };
+    vec![
+        chain(
+            "MCP 2025-11-25 / 2026-07-28 client",
+            r,
+            prm_step(r, spec_order, true),
+            exact,
+            false,
+            spec_client,
+        ),
+        chain(
+            "MCP 2025-06-18 client",
+            r,
+            prm_step(r, &[PrmSource::Header], true),
+            exact,
+            false,
+            |s| single_url(s, "", &[CandidateKind::Oauth], false).unwrap_or_else(|| spec_client(s)),
+        ),
+        chain(
+            "TypeScript SDK v2",
+            r,
+            prm_step(r, &well_known_only, true),
+            lenient(ts_resource_allowed, "the TypeScript SDK"),
+            true,
+            typescript_sdk,
+        ),
+        chain(
+            "Python SDK v2",
+            r,
+            prm_step(r, &all, false),
+            lenient(python_resource_allowed, "the Python SDK"),
+            false,
+            python_sdk,
+        ),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::checks::test_support::*;
 
     fn paths(ev: &crate::evidence::Evidence) -> Vec<(String, bool)> {
-        let a = Analysis::new(ev);
+        let a = AsAnalysis::new(ev, &ev.authorization_servers[0]);
         client_paths(&a)
             .into_iter()
             .map(|p| (p.client, p.works))

@@ -1,8 +1,8 @@
 //! Transport security and authorization-server discovery (checklist §2.1–2.2).
 
 use super::util::{join_list, transport, Transport};
-use super::{Analysis, CheckDef, Level, Outcome};
-use crate::evidence::{CandidateKind, TargetKind};
+use super::{AsAnalysis, CheckDef, Grade, Level, Outcome};
+use crate::evidence::CandidateKind;
 
 pub const SEC_HTTPS_AS: CheckDef = CheckDef {
     id: "SEC-HTTPS-AS",
@@ -10,10 +10,10 @@ pub const SEC_HTTPS_AS: CheckDef = CheckDef {
     title: "Issuer and endpoints use https",
     spec: "MCP 2025-06-18+ §Communication Security; OAuth 2.1 draft-13 §1.5; RFC 8414 §2",
     hint: "Serve the issuer and every endpoint over https; plain http is acceptable only on loopback during development.",
-    grade: sec_https_as,
+    grade: Grade::Server(sec_https_as),
 };
 
-fn sec_https_as(a: &Analysis<'_>) -> Outcome {
+fn sec_https_as(a: &AsAnalysis<'_>) -> Outcome {
     let mut urls: Vec<(&str, &str)> = Vec::new();
     if let Some(doc) = a.doc() {
         if let Some(issuer) = doc.md.issuer.as_deref() {
@@ -77,10 +77,10 @@ pub const DISC_AS_FOUND: CheckDef = CheckDef {
     title: "Authorization server metadata is found",
     spec: "MCP 2025-11-25 §Authorization Server Metadata Discovery; RFC 8414 §3; OIDC Discovery §4",
     hint: "Serve the metadata as a JSON object with status 200 at /.well-known/oauth-authorization-server{path} (RFC 8414) or /.well-known/openid-configuration.",
-    grade: disc_as_found,
+    grade: Grade::Server(disc_as_found),
 };
 
-fn disc_as_found(a: &Analysis<'_>) -> Outcome {
+fn disc_as_found(a: &AsAnalysis<'_>) -> Outcome {
     if let Some(sel) = a.selected_attempt() {
         return Outcome::pass(format!("{} ({})", sel.url, sel.kind.label()));
     }
@@ -112,11 +112,11 @@ pub const DISC_AS_RFC8414: CheckDef = CheckDef {
     title: "RFC 8414 path-inserted URL is served",
     spec: "RFC 8414 §3; MCP 2025-06-18 §Overview (MUST there); 2025-11-25+ one of two options",
     hint: "Also publish the metadata at /.well-known/oauth-authorization-server{issuer path}: MCP 2025-06-18 clients and the Python SDK's legacy mode look only there.",
-    grade: disc_as_rfc8414,
+    grade: Grade::Server(disc_as_rfc8414),
 };
 
-fn disc_as_rfc8414(a: &Analysis<'_>) -> Outcome {
-    if a.target_kind() != TargetKind::Issuer {
+fn disc_as_rfc8414(a: &AsAnalysis<'_>) -> Outcome {
+    if !a.from_issuer() {
         return Outcome::skip("only observable when starting from an issuer");
     }
     let Some(oauth) = a.attempts.iter().find(|t| t.kind == CandidateKind::Oauth) else {
@@ -141,11 +141,11 @@ pub const DISC_AS_ERROR_STATUS: CheckDef = CheckDef {
     title: "Earlier candidates answer 4xx",
     spec: "MCP 2025-11-25 §Authorization Server Metadata Discovery (try in order); TS/Python SDK discovery",
     hint: "Answer 404 at every well-known URL you do not serve; a 5xx, a redirect or an HTML page there stops the TypeScript and Python SDKs before they reach your metadata.",
-    grade: disc_as_error_status,
+    grade: Grade::Server(disc_as_error_status),
 };
 
-fn disc_as_error_status(a: &Analysis<'_>) -> Outcome {
-    if a.target_kind() != TargetKind::Issuer {
+fn disc_as_error_status(a: &AsAnalysis<'_>) -> Outcome {
+    if !a.from_issuer() {
         return Outcome::skip("only observable when starting from an issuer");
     }
     let Some(selected) = a.selected else {
@@ -178,10 +178,10 @@ pub const DISC_AS_CONTENT_TYPE: CheckDef = CheckDef {
     title: "Metadata is served as application/json",
     spec: "RFC 8414 §3.2; OIDC Discovery §4",
     hint: "Send Content-Type: application/json with the metadata document.",
-    grade: disc_as_content_type,
+    grade: Grade::Server(disc_as_content_type),
 };
 
-fn disc_as_content_type(a: &Analysis<'_>) -> Outcome {
+fn disc_as_content_type(a: &AsAnalysis<'_>) -> Outcome {
     let Some(sel) = a.selected_attempt() else {
         return Outcome::skip("no metadata document");
     };
@@ -204,10 +204,10 @@ pub const DISC_AS_ISSUER_MATCH: CheckDef = CheckDef {
     title: "issuer is identical to the issuer used for discovery",
     spec: "RFC 8414 §3.3; OIDC Discovery §4.3; MCP 2026-07-28 authorization-server-discovery",
     hint: "Make `issuer` in the metadata byte-for-byte the identifier clients start from (scheme, host, port, path and trailing slash included).",
-    grade: disc_as_issuer_match,
+    grade: Grade::Server(disc_as_issuer_match),
 };
 
-fn disc_as_issuer_match(a: &Analysis<'_>) -> Outcome {
+fn disc_as_issuer_match(a: &AsAnalysis<'_>) -> Outcome {
     let Some(doc) = a.doc() else {
         return Outcome::skip("no metadata document");
     };
@@ -231,16 +231,48 @@ fn disc_as_issuer_match(a: &Analysis<'_>) -> Outcome {
     }
 }
 
+pub const DISC_AS_ISSUER_EQ_PRM: CheckDef = CheckDef {
+    id: "DISC-AS-ISSUER-EQ-PRM",
+    level: Level::Must,
+    title: "PRM authorization_servers entry equals the document's issuer",
+    spec: "RFC 9728 §2 (issuer identifiers per RFC 8414); RFC 8414 §3.3; MCP 2026-07-28 authorization-server-discovery",
+    hint: "Copy the authorization server's `issuer` into the protected resource metadata's `authorization_servers` byte for byte (trailing slash included).",
+    grade: Grade::Server(disc_as_issuer_eq_prm),
+};
+
+fn disc_as_issuer_eq_prm(a: &AsAnalysis<'_>) -> Outcome {
+    if a.role() != crate::evidence::AsRole::Listed {
+        return Outcome::skip("not reached through protected resource metadata");
+    }
+    let Some(doc) = a.doc() else {
+        return Outcome::skip("no metadata document");
+    };
+    let listed = a.expected_issuer().unwrap_or_default();
+    match doc.md.issuer.as_deref() {
+        Some(actual) if actual == listed => Outcome::pass(format!("'{listed}'")),
+        Some(actual) if actual.trim_end_matches('/') == listed.trim_end_matches('/') => {
+            Outcome::fail(format!(
+                "the PRM lists '{listed}', the document says '{actual}': only a trailing '/' differs, \
+                 the most common real-world mismatch"
+            ))
+        }
+        Some(actual) => Outcome::fail(format!(
+            "the PRM lists '{listed}', the document says '{actual}'"
+        )),
+        None => Outcome::fail("the document has no `issuer`"),
+    }
+}
+
 pub const DISC_AS_ISSUER_FORMAT: CheckDef = CheckDef {
     id: "DISC-AS-ISSUER-FORMAT",
     level: Level::Must,
     title: "issuer is an https URL without query or fragment",
     spec: "RFC 8414 §2 (issuer)",
     hint: "Use an https URL with no query and no fragment as the issuer identifier.",
-    grade: disc_as_issuer_format,
+    grade: Grade::Server(disc_as_issuer_format),
 };
 
-fn disc_as_issuer_format(a: &Analysis<'_>) -> Outcome {
+fn disc_as_issuer_format(a: &AsAnalysis<'_>) -> Outcome {
     let Some(doc) = a.doc() else {
         return Outcome::skip("no metadata document");
     };
@@ -279,7 +311,7 @@ pub const DISC_AS_CONSISTENT: CheckDef = CheckDef {
     title: "All served locations agree",
     spec: "RFC 8414 §5 (publish at both locations)",
     hint: "Serve the same issuer and endpoints at every well-known location, so every client gets the same answer.",
-    grade: disc_as_consistent,
+    grade: Grade::Server(disc_as_consistent),
 };
 
 const COMPARED: [&str; 6] = [
@@ -291,7 +323,7 @@ const COMPARED: [&str; 6] = [
     "code_challenge_methods_supported",
 ];
 
-fn disc_as_consistent(a: &Analysis<'_>) -> Outcome {
+fn disc_as_consistent(a: &AsAnalysis<'_>) -> Outcome {
     let served: Vec<_> = a
         .spec_attempts()
         .filter_map(|(_, t)| t.doc.as_ref().map(|d| (t, d)))
@@ -379,7 +411,7 @@ mod tests {
     #[test]
     fn disc_as_found_points_at_a_non_standard_location() {
         let mut ev = issuer_evidence(not_found(), not_found(), not_found());
-        ev.authorization_server.attempts[3].exchange = Some(json(&good_doc()));
+        ev.authorization_servers[0].attempts[3].exchange = Some(json(&good_doc()));
         let f = finding(&ev, "DISC-AS-FOUND");
         assert_eq!(f.status, Fail);
         assert!(f.detail.contains("not RFC 8414"), "{}", f.detail);
@@ -461,6 +493,19 @@ mod tests {
             status_of(&with("issuer", json!(null)), "DISC-AS-ISSUER-MATCH"),
             Fail
         );
+    }
+
+    #[test]
+    fn disc_as_issuer_eq_prm() {
+        let mut ev = served_at_oauth(&good_doc());
+        assert_eq!(status_of(&ev, "DISC-AS-ISSUER-EQ-PRM"), Skip);
+        ev.authorization_servers[0].role = crate::evidence::AsRole::Listed;
+        assert_eq!(status_of(&ev, "DISC-AS-ISSUER-EQ-PRM"), Pass);
+        let mut ev = with("issuer", json!(format!("{ISSUER}/")));
+        ev.authorization_servers[0].role = crate::evidence::AsRole::Listed;
+        let f = finding(&ev, "DISC-AS-ISSUER-EQ-PRM");
+        assert_eq!(f.status, Fail);
+        assert!(f.detail.contains("trailing"));
     }
 
     #[test]

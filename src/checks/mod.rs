@@ -8,11 +8,17 @@
 mod analysis;
 mod as_metadata;
 pub mod clients;
+mod cors;
 mod discovery;
+mod registration;
+mod resource;
 
 use serde::{Deserialize, Serialize};
 
-pub use analysis::{Analysis, AttemptAnalysis, AttemptOutcome, Doc};
+pub use analysis::{
+    body_doc, classify, Analysis, AsAnalysis, AttemptAnalysis, AttemptOutcome, Doc, Fetched,
+    PrmAnalysis, ResourceAnalysis,
+};
 
 use crate::evidence::Evidence;
 
@@ -94,6 +100,15 @@ impl Outcome {
     }
 }
 
+/// What a check looks at.
+#[derive(Clone, Copy)]
+pub enum Grade {
+    /// The MCP server side (run once, only for MCP servers).
+    Resource(fn(&ResourceAnalysis<'_>) -> Outcome),
+    /// One authorization server (run for each).
+    Server(fn(&AsAnalysis<'_>) -> Outcome),
+}
+
 /// One entry of the catalogue.
 pub struct CheckDef {
     pub id: &'static str,
@@ -101,7 +116,14 @@ pub struct CheckDef {
     pub title: &'static str,
     pub spec: &'static str,
     pub hint: &'static str,
-    pub grade: fn(&Analysis<'_>) -> Outcome,
+    pub grade: Grade,
+}
+
+impl CheckDef {
+    /// Whether the check is about the MCP server rather than an authorization server.
+    pub fn is_resource_check(&self) -> bool {
+        matches!(self.grade, Grade::Resource(_))
+    }
 }
 
 impl std::fmt::Debug for CheckDef {
@@ -114,6 +136,9 @@ impl std::fmt::Debug for CheckDef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub id: String,
+    /// Which authorization server the finding is about (MCP server mode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     pub level: Level,
     pub status: Status,
     pub title: String,
@@ -122,14 +147,44 @@ pub struct Finding {
     pub hint: String,
 }
 
-/// Every check, in report order.
+/// Every check, in report order: the MCP server's, then each authorization server's.
 pub static CATALOGUE: &[CheckDef] = &[
+    resource::SEC_HTTPS_RS,
+    resource::CH_401,
+    resource::CH_WWW_AUTH,
+    resource::CH_BEARER_SCHEME,
+    resource::CH_RESOURCE_METADATA,
+    resource::CH_PARAM_SYNTAX,
+    resource::CH_SCOPE,
+    resource::CH_NO_ERROR_WITHOUT_CREDS,
+    resource::CH_INVALID_TOKEN,
+    resource::CH_QUERY_TOKEN,
+    resource::PRM_DISCOVERABLE,
+    resource::PRM_HTTP,
+    resource::PRM_LOCATION,
+    resource::PRM_RESOURCE_PRESENT,
+    resource::PRM_RESOURCE_MATCH,
+    resource::PRM_RESOURCE_FORMAT,
+    resource::PRM_AS_PRESENT,
+    resource::PRM_AS_FIRST,
+    resource::PRM_AS_ISSUER_FORMAT,
+    resource::PRM_SCOPES,
+    resource::PRM_NO_OFFLINE_ACCESS,
+    resource::PRM_BEARER_METHODS,
+    resource::PRM_JWKS_HTTPS,
+    resource::PRM_ZERO_VALUES,
+    resource::PRM_NAME,
+    cors::CORS_MCP_PREFLIGHT,
+    cors::CORS_MCP_EXPOSE,
+    cors::CORS_PRM_GET,
+    cors::CORS_PRM_PREFLIGHT,
     discovery::SEC_HTTPS_AS,
     discovery::DISC_AS_FOUND,
     discovery::DISC_AS_RFC8414,
     discovery::DISC_AS_ERROR_STATUS,
     discovery::DISC_AS_CONTENT_TYPE,
     discovery::DISC_AS_ISSUER_MATCH,
+    discovery::DISC_AS_ISSUER_EQ_PRM,
     discovery::DISC_AS_ISSUER_FORMAT,
     discovery::DISC_AS_CONSISTENT,
     as_metadata::AS_AUTHZ_ENDPOINT,
@@ -151,6 +206,20 @@ pub static CATALOGUE: &[CheckDef] = &[
     as_metadata::AS_ZERO_VALUES,
     as_metadata::AS_ISS_PARAM,
     as_metadata::AS_USERINFO,
+    cors::CORS_AS_GET,
+    cors::CORS_AS_PREFLIGHT,
+    cors::CORS_JWKS,
+    cors::CORS_REG_PREFLIGHT,
+    cors::CORS_TOKEN,
+    cors::CORS_USERINFO,
+    registration::DCR_STATUS,
+    registration::DCR_CLIENT_ID,
+    registration::DCR_ECHO_METADATA,
+    registration::DCR_AUTH_METHOD,
+    registration::DCR_LOOPBACK_IP,
+    registration::DCR_LOOPBACK_LOCALHOST,
+    registration::DCR_APP_TYPE,
+    registration::DCR_ERROR_FORMAT,
 ];
 
 /// Look a check up by id.
@@ -158,21 +227,48 @@ pub fn find(id: &str) -> Option<&'static CheckDef> {
     CATALOGUE.iter().find(|c| c.id == id)
 }
 
-/// Grade evidence: every check in catalogue order.
+/// Grade evidence: for an MCP server, its checks and then every
+/// authorization server's (each finding naming its server); for an issuer,
+/// the authorization-server checks.
 pub fn grade(evidence: &Evidence) -> (Analysis<'_>, Vec<Finding>) {
     let analysis = Analysis::new(evidence);
-    let findings = CATALOGUE.iter().map(|c| run(c, &analysis)).collect();
+    let mut findings = Vec::new();
+    if let Some(resource) = &analysis.resource {
+        for check in CATALOGUE {
+            if let Grade::Resource(f) = check.grade {
+                findings.push(finding(check, f(resource), None));
+            }
+        }
+    }
+    let name_servers = analysis.resource.is_some();
+    for server in analysis.all_servers() {
+        let subject = name_servers.then(|| server_subject(server));
+        for check in CATALOGUE {
+            if let Grade::Server(f) = check.grade {
+                findings.push(finding(check, f(server), subject.clone()));
+            }
+        }
+    }
     (analysis, findings)
 }
 
-fn run(check: &CheckDef, analysis: &Analysis<'_>) -> Finding {
-    let mut outcome = (check.grade)(analysis);
+/// How findings name an authorization server.
+pub fn server_subject(server: &AsAnalysis<'_>) -> String {
+    let issuer = server.expected_issuer().unwrap_or("?");
+    match server.role() {
+        crate::evidence::AsRole::Legacy => format!("{issuer} (legacy, no PRM)"),
+        _ => issuer.to_owned(),
+    }
+}
+
+fn finding(check: &CheckDef, mut outcome: Outcome, subject: Option<String>) -> Finding {
     if outcome.status == Status::Fail && check.level != Level::Must {
         // Only a MUST can fail (see `Status`).
         outcome.status = Status::Warn;
     }
     Finding {
         id: check.id.to_owned(),
+        subject,
         level: check.level,
         status: outcome.status,
         title: check.title.to_owned(),
@@ -261,6 +357,7 @@ pub(crate) mod test_support {
                 method: "GET".into(),
                 url: String::new(),
                 headers: vec![],
+                body: None,
             },
             response: Some(ResponseRecord {
                 status,
@@ -304,8 +401,11 @@ pub(crate) mod test_support {
                 issuer: Some(ISSUER.into()),
                 server_type: None,
             },
-            authorization_server: AsDiscovery {
+            resource: None,
+            authorization_servers: vec![AsDiscovery {
                 issuer: Some(ISSUER.into()),
+                role: AsRole::Target,
+                probes: vec![],
                 attempts: candidates
                     .into_iter()
                     .map(|(kind, url)| {
@@ -319,7 +419,7 @@ pub(crate) mod test_support {
                         }
                     })
                     .collect(),
-            },
+            }],
         }
     }
 
@@ -362,6 +462,162 @@ pub(crate) mod test_support {
     pub fn finding(ev: &Evidence, id: &str) -> crate::checks::Finding {
         let (_, findings) = crate::checks::grade(ev);
         findings.into_iter().find(|f| f.id == id).expect("check id")
+    }
+
+    pub const MCP: &str = "https://mcp.example.com/mcp";
+    pub const PRM_URL: &str = "https://mcp.example.com/.well-known/oauth-protected-resource/mcp";
+    pub const ROOT_PRM_URL: &str = "https://mcp.example.com/.well-known/oauth-protected-resource";
+
+    /// An exchange with request headers, a status and response headers.
+    pub fn exchange(
+        method: &str,
+        url: &str,
+        request_headers: &[(&str, &str)],
+        status: u16,
+        response_headers: &[(&str, &str)],
+        body: &str,
+    ) -> Exchange {
+        let h = |l: &[(&str, &str)]| {
+            l.iter()
+                .map(|(n, v)| Header {
+                    name: (*n).to_ascii_lowercase(),
+                    value: (*v).into(),
+                })
+                .collect()
+        };
+        Exchange {
+            request: RequestRecord {
+                method: method.into(),
+                url: url.into(),
+                headers: h(request_headers),
+                body: None,
+            },
+            response: Some(ResponseRecord {
+                status,
+                headers: h(response_headers),
+                body: body.into(),
+                body_not_utf8: false,
+                body_truncated: false,
+            }),
+            error: None,
+            elapsed_ms: 1,
+        }
+    }
+
+    /// A 401 with these `WWW-Authenticate` values.
+    pub fn challenge(values: &[&str]) -> Exchange {
+        let headers: Vec<(&str, &str)> = values.iter().map(|v| ("www-authenticate", *v)).collect();
+        exchange("POST", MCP, &[], 401, &headers, "")
+    }
+
+    /// The challenge of a well-behaved MCP server.
+    pub fn good_challenge() -> Exchange {
+        challenge(&[&format!(
+            r#"Bearer resource_metadata="{PRM_URL}", scope="mcp:tools""#
+        )])
+    }
+
+    /// A compliant protected resource metadata document for `MCP`.
+    pub fn good_prm() -> Value {
+        serde_json::json!({
+            "resource": MCP,
+            "authorization_servers": [ISSUER],
+            "scopes_supported": ["mcp:tools"],
+            "bearer_methods_supported": ["header"],
+            "resource_name": "Example MCP server"
+        })
+    }
+
+    /// An MCP server's evidence: the unauthenticated response, the PRM
+    /// served at the header URL (when the challenge names one; `PRM_URL`) and
+    /// at the path-inserted URL, nothing at the root, and a compliant
+    /// authorization server (`good_doc()` at its RFC 8414 URL) listed first.
+    /// Probes: a well-behaved invalid-token and query-token answer.
+    pub fn mcp_evidence(unauthenticated: Exchange, prm: &Value) -> Evidence {
+        let header_url = unauthenticated.response.as_ref().and_then(|r| {
+            crate::www_authenticate::parse(&r.header_all("www-authenticate"))
+                .bearer()
+                .and_then(|b| b.param("resource_metadata"))
+                .map(|p| p.value.clone())
+        });
+        let mut prm_attempts = Vec::new();
+        if let Some(h) = header_url {
+            let ex = if h == PRM_URL { json(prm) } else { not_found() };
+            prm_attempts.push(PrmAttempt {
+                source: PrmSource::Header,
+                url: h,
+                exchange: ex,
+            });
+        }
+        prm_attempts.push(PrmAttempt {
+            source: PrmSource::PathInserted,
+            url: PRM_URL.into(),
+            exchange: json(prm),
+        });
+        prm_attempts.push(PrmAttempt {
+            source: PrmSource::Root,
+            url: ROOT_PRM_URL.into(),
+            exchange: not_found(),
+        });
+        let mut ev = served_at_oauth(&good_doc());
+        ev.target = Target {
+            input: MCP.into(),
+            kind: TargetKind::McpServer,
+            issuer: None,
+            server_type: None,
+        };
+        ev.authorization_servers[0].role = AsRole::Listed;
+        ev.resource = Some(ResourceEvidence {
+            url: MCP.into(),
+            unauthenticated,
+            prm: prm_attempts,
+            probes: vec![
+                Probe {
+                    kind: ProbeKind::InvalidToken,
+                    exchange: challenge(&[&format!(
+                        r#"Bearer error="invalid_token", resource_metadata="{PRM_URL}""#
+                    )]),
+                },
+                Probe {
+                    kind: ProbeKind::QueryToken,
+                    exchange: good_challenge(),
+                },
+            ],
+        });
+        ev
+    }
+
+    /// A compliant MCP server's evidence.
+    pub fn good_mcp() -> Evidence {
+        mcp_evidence(good_challenge(), &good_prm())
+    }
+
+    /// `good_mcp()` with one PRM member changed (`Value::Null` removes it).
+    pub fn with_prm(member: &str, value: Value) -> Evidence {
+        let mut prm = good_prm();
+        let obj = prm.as_object_mut().unwrap();
+        if value.is_null() {
+            obj.remove(member);
+        } else {
+            obj.insert(member.into(), value);
+        }
+        mcp_evidence(good_challenge(), &prm)
+    }
+
+    /// Add (or replace) a probe of the MCP server.
+    pub fn with_resource_probe(mut ev: Evidence, kind: ProbeKind, exchange: Exchange) -> Evidence {
+        let probes = &mut ev.resource.as_mut().expect("MCP evidence").probes;
+        probes.retain(|p| p.kind != kind);
+        probes.push(Probe { kind, exchange });
+        ev
+    }
+
+    /// Add (or replace) a probe of the first authorization server.
+    pub fn with_server_probe(mut ev: Evidence, kind: ProbeKind, exchange: Exchange) -> Evidence {
+        let probes = &mut ev.authorization_servers[0].probes;
+        probes.retain(|p| p.kind != kind);
+        probes.push(Probe { kind, exchange });
+        ev
     }
 
     /// Grade `good_doc()` with one member changed (`Value::Null` removes it).
@@ -424,6 +680,24 @@ mod tests {
             .map(|f| format!("{} {:?}: {}", f.id, f.status, f.detail))
             .collect();
         assert!(bad.is_empty(), "{bad:#?}");
+    }
+
+    #[test]
+    fn a_compliant_mcp_server_passes_every_resource_check() {
+        let ev = test_support::good_mcp();
+        let (_, findings) = grade(&ev);
+        let resource: Vec<_> = findings.iter().filter(|f| f.subject.is_none()).collect();
+        assert!(resource.len() >= 25, "{}", resource.len());
+        let bad: Vec<_> = resource
+            .iter()
+            .filter(|f| !matches!(f.status, Status::Pass | Status::Skip))
+            .map(|f| format!("{} {:?}: {}", f.id, f.status, f.detail))
+            .collect();
+        assert!(bad.is_empty(), "{bad:#?}");
+        // Server findings name their server.
+        assert!(findings
+            .iter()
+            .any(|f| f.subject.as_deref() == Some(test_support::ISSUER) && f.id == "AS-PKCE-S256"));
     }
 
     #[test]

@@ -7,8 +7,14 @@ pub mod table;
 
 use serde::{Deserialize, Serialize};
 
-use crate::checks::{self, clients::ClientPath, AttemptOutcome, Finding, Level, Status};
-use crate::evidence::{CandidateKind, Evidence, Target};
+use crate::checks::{
+    self, clients::ClientPath, AsAnalysis, AttemptOutcome, Finding, Level, ResourceAnalysis, Status,
+};
+use crate::evidence::{
+    AsRole, CandidateKind, Evidence, Exchange, PrmSource, ProbeKind, Target, TransportErrorKind,
+};
+use crate::metadata::ClientInformation;
+use crate::www_authenticate::Parsed;
 
 /// Version of the JSON report format (`--format json`). Bumped on any
 /// incompatible change; additions keep the version.
@@ -20,9 +26,59 @@ pub struct Report {
     /// `mcp-auth <version>`.
     pub tool: String,
     pub target: Target,
+    /// MCP server mode: the protected resource's part of the chain.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<ResourceReport>,
+    /// The authorization server clients use (the target itself in issuer mode).
     pub discovery: DiscoveryReport,
+    /// Further authorization servers listed in the protected resource metadata.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub additional_authorization_servers: Vec<DiscoveryReport>,
+    /// CORS headers seen on every probed endpoint (as a browser would send).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cors: Vec<CorsRow>,
+    /// The client registered by `--register`, for reuse with `login`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registered_client_id: Option<String>,
     pub checks: Vec<Finding>,
     pub summary: Summary,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResourceReport {
+    pub url: String,
+    /// Status of the unauthenticated `initialize` POST.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// Why there was no response.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub www_authenticate: Vec<String>,
+    /// The challenges as parsed (RFC 9110 §11.6.1).
+    pub challenges: Parsed,
+    pub prm_attempts: Vec<PrmAttemptReport>,
+    /// The metadata a spec client uses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata_url: Option<String>,
+    /// End to end, what each kind of client would do.
+    pub clients: Vec<ClientPath>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PrmAttemptReport {
+    pub source: PrmSource,
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elapsed_ms: Option<u64>,
+    pub outcome: AttemptOutcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization_servers: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -30,6 +86,8 @@ pub struct DiscoveryReport {
     /// The issuer the metadata must declare, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_issuer: Option<String>,
+    /// Why this server was examined.
+    pub role: AsRole,
     pub attempts: Vec<AttemptReport>,
     /// URL of the document that was graded (what a spec client uses).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -65,6 +123,75 @@ impl AttemptReport {
     }
 }
 
+/// The CORS response headers of one probe.
+#[derive(Debug, Clone, Serialize)]
+pub struct CorsRow {
+    pub probe: ProbeKind,
+    pub method: String,
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_origin: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_headers: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expose_headers: Option<String>,
+}
+
+impl CorsRow {
+    fn from_probe(kind: ProbeKind, ex: &Exchange) -> Self {
+        let h = |n: &str| {
+            ex.response
+                .as_ref()
+                .and_then(|r| r.header(n))
+                .map(str::to_owned)
+        };
+        Self {
+            probe: kind,
+            method: ex.request.method.clone(),
+            url: ex.request.url.clone(),
+            status: ex.response.as_ref().map(|r| r.status),
+            allow_origin: h("access-control-allow-origin"),
+            allow_headers: h("access-control-allow-headers"),
+            expose_headers: h("access-control-expose-headers"),
+        }
+    }
+
+    /// What the probe asked for, in words.
+    pub fn label(&self) -> &'static str {
+        match self.probe {
+            ProbeKind::CorsMcpPreflight => "MCP endpoint, preflight",
+            ProbeKind::CorsMcpPost => "MCP endpoint, 401",
+            ProbeKind::CorsPrmPreflight => "resource metadata, preflight",
+            ProbeKind::CorsPrmGet => "resource metadata",
+            ProbeKind::CorsAsPreflight => "AS metadata, preflight",
+            ProbeKind::CorsAsGet => "AS metadata",
+            ProbeKind::CorsJwks => "jwks_uri",
+            ProbeKind::CorsRegPreflight => "registration, preflight",
+            ProbeKind::CorsToken => "token endpoint",
+            ProbeKind::CorsUserinfoPreflight => "userinfo, preflight",
+            _ => "other",
+        }
+    }
+}
+
+fn is_cors(kind: ProbeKind) -> bool {
+    matches!(
+        kind,
+        ProbeKind::CorsMcpPreflight
+            | ProbeKind::CorsMcpPost
+            | ProbeKind::CorsPrmPreflight
+            | ProbeKind::CorsPrmGet
+            | ProbeKind::CorsAsPreflight
+            | ProbeKind::CorsAsGet
+            | ProbeKind::CorsJwks
+            | ProbeKind::CorsRegPreflight
+            | ProbeKind::CorsToken
+            | ProbeKind::CorsUserinfoPreflight
+    )
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub pass: usize,
@@ -72,7 +199,7 @@ pub struct Summary {
     pub warn: usize,
     pub fail: usize,
     pub skip: usize,
-    /// No candidate produced a metadata document.
+    /// Some metadata document (resource or authorization server) was found.
     pub metadata_found: bool,
 }
 
@@ -84,26 +211,102 @@ pub enum Verdict {
     NotFound,
 }
 
+fn discovery_report(a: &AsAnalysis<'_>) -> DiscoveryReport {
+    DiscoveryReport {
+        expected_issuer: a.expected_issuer().map(str::to_owned),
+        role: a.role(),
+        attempts: a
+            .attempts
+            .iter()
+            .map(|t| AttemptReport {
+                kind: t.kind,
+                url: t.url.clone(),
+                spec_candidate: t.kind.is_spec_candidate(),
+                status: t.status,
+                content_type: t.content_type.clone(),
+                elapsed_ms: t.elapsed_ms,
+                outcome: t.outcome.clone(),
+                issuer: t.doc.as_ref().and_then(|d| d.md.issuer.clone()),
+            })
+            .collect(),
+        metadata_url: a.selected_attempt().map(|t| t.url.clone()),
+        clients: checks::clients::client_paths(a),
+    }
+}
+
+fn resource_report(r: &ResourceAnalysis<'_>) -> ResourceReport {
+    let ex = &r.evidence.unauthenticated;
+    ResourceReport {
+        url: r.url().to_owned(),
+        status: r.status,
+        error: ex.error.as_ref().map(|e| e.message.clone()),
+        www_authenticate: r.www_authenticate.clone(),
+        challenges: r.challenges.clone(),
+        prm_attempts: r
+            .prm
+            .iter()
+            .map(|p| PrmAttemptReport {
+                source: p.source,
+                url: p.url.clone(),
+                status: p.status,
+                content_type: p.content_type.clone(),
+                elapsed_ms: p.elapsed_ms,
+                outcome: p.outcome.clone(),
+                resource: p.doc.as_ref().and_then(|d| d.md.resource.clone()),
+                authorization_servers: p
+                    .doc
+                    .as_ref()
+                    .and_then(|d| d.md.authorization_servers.clone()),
+            })
+            .collect(),
+        metadata_url: r.spec_prm().map(|p| p.url.clone()),
+        clients: checks::clients::resource_client_paths(r),
+    }
+}
+
 impl Report {
     /// Grade evidence into a report.
     pub fn build(evidence: &Evidence) -> Self {
         let (analysis, findings) = checks::grade(evidence);
-        let attempts = analysis
-            .attempts
-            .iter()
-            .map(|a| AttemptReport {
-                kind: a.kind,
-                url: a.url.clone(),
-                spec_candidate: a.kind.is_spec_candidate(),
-                status: a.status,
-                content_type: a.content_type.clone(),
-                elapsed_ms: a.elapsed_ms,
-                outcome: a.outcome.clone(),
-                issuer: a.doc.as_ref().and_then(|d| d.md.issuer.clone()),
-            })
-            .collect();
+        let servers = analysis.all_servers();
+        let mut discoveries = servers.iter().map(discovery_report);
+        let discovery = discoveries.next().unwrap_or(DiscoveryReport {
+            expected_issuer: None,
+            role: AsRole::Target,
+            attempts: Vec::new(),
+            metadata_url: None,
+            clients: Vec::new(),
+        });
+        let mut cors = Vec::new();
+        if let Some(r) = &evidence.resource {
+            cors.extend(
+                r.probes
+                    .iter()
+                    .filter(|p| is_cors(p.kind))
+                    .map(|p| CorsRow::from_probe(p.kind, &p.exchange)),
+            );
+        }
+        for d in &evidence.authorization_servers {
+            cors.extend(
+                d.probes
+                    .iter()
+                    .filter(|p| is_cors(p.kind))
+                    .map(|p| CorsRow::from_probe(p.kind, &p.exchange)),
+            );
+        }
+        let registered_client_id = evidence.authorization_servers.iter().find_map(|d| {
+            let ex = d.probe(ProbeKind::RegisterLoopbackIp)?;
+            if !ex
+                .response
+                .as_ref()
+                .is_some_and(|r| (200..300).contains(&r.status))
+            {
+                return None;
+            }
+            checks::body_doc::<ClientInformation>(ex)?.md.client_id
+        });
         let mut summary = Summary {
-            metadata_found: analysis.selected.is_some(),
+            metadata_found: analysis.anything_found(),
             ..Summary::default()
         };
         for f in &findings {
@@ -119,20 +322,21 @@ impl Report {
             schema_version: REPORT_SCHEMA_VERSION,
             tool: evidence.tool.clone(),
             target: evidence.target.clone(),
-            discovery: DiscoveryReport {
-                expected_issuer: evidence.authorization_server.issuer.clone(),
-                attempts,
-                metadata_url: analysis.selected_attempt().map(|a| a.url.clone()),
-                clients: checks::clients::client_paths(&analysis),
-            },
+            resource: analysis.resource.as_ref().map(resource_report),
+            discovery,
+            additional_authorization_servers: discoveries.collect(),
+            cors,
+            registered_client_id,
             checks: findings,
             summary,
         }
     }
 
-    /// The verdict: nothing found, a MUST failed (or, strictly, anything warned), or fine.
+    /// The verdict: unreachable or nothing found, a MUST failed (or, strictly,
+    /// a MUST or SHOULD warned), or fine.
     pub fn verdict(&self, strict: bool) -> Verdict {
-        if !self.summary.metadata_found {
+        let unreachable = self.resource.as_ref().is_some_and(|r| r.status.is_none());
+        if unreachable || !self.summary.metadata_found {
             Verdict::NotFound
         } else if self.checks.iter().any(|f| {
             f.status == Status::Fail
@@ -146,6 +350,25 @@ impl Report {
 
     /// One line saying why nothing was found, for stderr.
     pub fn not_found_message(&self) -> String {
+        if let Some(r) = &self.resource {
+            if r.status.is_none() {
+                return format!(
+                    "target unreachable: POST {} → {}",
+                    r.url,
+                    r.error.as_deref().unwrap_or("no response")
+                );
+            }
+            return format!(
+                "no protected resource or authorization server metadata found for {} (POST → {}; {})",
+                r.url,
+                r.status.unwrap_or_default(),
+                r.prm_attempts
+                    .iter()
+                    .map(|p| format!("{} → {}", p.url, p.outcome.summary()))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
+        }
         let tried: Vec<String> = self
             .discovery
             .attempts
@@ -153,11 +376,17 @@ impl Report {
             .filter(|a| a.spec_candidate)
             .map(|a| format!("{} → {}", a.url, a.outcome.summary()))
             .collect();
-        let unreachable = self
-            .discovery
-            .attempts
-            .iter()
-            .all(|a| matches!(a.outcome, AttemptOutcome::Transport { .. }));
+        let unreachable = self.discovery.attempts.iter().all(|a| {
+            matches!(
+                a.outcome,
+                AttemptOutcome::Transport {
+                    kind: TransportErrorKind::Connect
+                        | TransportErrorKind::Timeout
+                        | TransportErrorKind::Other,
+                    ..
+                }
+            )
+        });
         format!(
             "{} for {}: {}",
             if unreachable {

@@ -162,8 +162,11 @@ const tokenVerifier = {
     } catch (err) {
       // InvalidTokenError => 401 + WWW-Authenticate from requireBearerAuth; any
       // other error would become a 500 there.
+      // requireBearerAuth puts the message verbatim (unescaped) into the
+      // error_description quoted-string: keep it free of double quotes and backslashes.
       log(`token rejected: ${err.code ?? ''} ${err.message}`);
-      throw new InvalidTokenError(`Invalid token: ${err.message}`);
+      const what = [err.code, err.claim].filter(Boolean).join(' ');
+      throw new InvalidTokenError(what ? `Invalid token (${what})` : 'Invalid token');
     }
     return {
       token,

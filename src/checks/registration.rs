@@ -1,0 +1,272 @@
+//! Dynamic client registration, probed with `--register` (checklist §2.6).
+//! The probe registers a public native client three ways: with a
+//! `127.0.0.1` redirect URI, with `localhost`, and without `application_type`.
+
+use super::{body_doc, AsAnalysis, CheckDef, Doc, Grade, Level, Outcome};
+use crate::evidence::{Exchange, ProbeKind};
+use crate::metadata::{ClientInformation, ErrorResponse};
+
+/// RFC 7591 §3.2.2 error codes (plus RFC 6749's generic ones).
+const DCR_ERRORS: [&str; 7] = [
+    "invalid_redirect_uri",
+    "invalid_client_metadata",
+    "invalid_software_statement",
+    "unapproved_software_statement",
+    "invalid_request",
+    "access_denied",
+    "invalid_token",
+];
+
+/// A registration attempt, read.
+struct Reg<'a> {
+    ex: &'a Exchange,
+    status: Option<u16>,
+    client: Option<Doc<ClientInformation>>,
+    sent: Option<Doc<ClientInformation>>,
+}
+
+impl Reg<'_> {
+    fn ok(&self) -> bool {
+        self.status.is_some_and(|s| (200..300).contains(&s))
+    }
+
+    /// "201", or "400 invalid_redirect_uri: …", or the transport error.
+    fn describe(&self) -> String {
+        let Some(status) = self.status else {
+            return self
+                .ex
+                .error
+                .as_ref()
+                .map_or("no response".to_owned(), |e| e.message.clone());
+        };
+        match body_doc::<ErrorResponse>(self.ex)
+            .and_then(|d| d.md.error.map(|e| (e, d.md.error_description)))
+        {
+            Some((e, Some(d))) if !self.ok() => format!("{status} {e}: {d}"),
+            Some((e, None)) if !self.ok() => format!("{status} {e}"),
+            _ => status.to_string(),
+        }
+    }
+}
+
+fn reg<'a>(a: &'a AsAnalysis<'_>, kind: ProbeKind) -> Option<Reg<'a>> {
+    let ex = a.probe(kind)?;
+    Some(Reg {
+        ex,
+        status: ex.response.as_ref().map(|r| r.status),
+        client: body_doc(ex),
+        sent: ex.request.body.as_deref().and_then(|b| {
+            serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(b)
+                .ok()
+                .map(|raw| {
+                    let (md, type_errors) =
+                        <ClientInformation as crate::metadata::Lenient>::from_object(&raw);
+                    Doc {
+                        raw,
+                        md,
+                        type_errors,
+                    }
+                })
+        }),
+    })
+}
+
+/// Run `f` on the main (loopback IP) registration, or skip.
+fn with_main(a: &AsAnalysis<'_>, f: impl FnOnce(&Reg<'_>) -> Outcome) -> Outcome {
+    match reg(a, ProbeKind::RegisterLoopbackIp) {
+        Some(r) => f(&r),
+        None if a
+            .doc()
+            .is_some_and(|d| d.md.registration_endpoint.is_none()) =>
+        {
+            Outcome::skip("no registration endpoint")
+        }
+        None => {
+            Outcome::skip("not probed: run with --register (it creates a client at the provider)")
+        }
+    }
+}
+
+/// Run `f` on a successful main registration's client information.
+fn with_client(
+    a: &AsAnalysis<'_>,
+    f: impl FnOnce(&Reg<'_>, &ClientInformation) -> Outcome,
+) -> Outcome {
+    with_main(a, |r| match (&r.client, r.ok()) {
+        (Some(c), true) => f(r, &c.md),
+        (None, true) => Outcome::fail("the registration response is not a JSON object"),
+        (_, false) => Outcome::skip(format!("registration was refused ({})", r.describe())),
+    })
+}
+
+pub const DCR_STATUS: CheckDef = CheckDef {
+    id: "DCR-STATUS",
+    level: Level::Must,
+    title: "Registration answers 201 Created",
+    spec: "RFC 7591 §3.2.1",
+    hint: "Answer a successful registration with 201 Created and a JSON body.",
+    grade: Grade::Server(|a| {
+        with_main(a, |r| match r.status {
+            Some(201) => Outcome::pass("201"),
+            Some(s @ 200..=299) => Outcome::warn(format!(
+                "{s}: the TypeScript SDK accepts any 2xx, the Python SDK only 200/201"
+            )),
+            _ => Outcome::fail(format!(
+                "a public native client was not registered: {}",
+                r.describe()
+            )),
+        })
+    }),
+};
+
+pub const DCR_CLIENT_ID: CheckDef = CheckDef {
+    id: "DCR-CLIENT-ID",
+    level: Level::Must,
+    title: "Registration returns a client_id",
+    spec: "RFC 7591 §3.2.1 (REQUIRED)",
+    hint: "Return the new client's `client_id` as a string.",
+    grade: Grade::Server(|a| {
+        with_client(a, |_, c| match &c.client_id {
+            Some(id) if !id.is_empty() => Outcome::pass(format!("client_id {id}")),
+            _ => Outcome::fail("no `client_id` string in the response"),
+        })
+    }),
+};
+
+pub const DCR_ECHO_METADATA: CheckDef = CheckDef {
+    id: "DCR-ECHO-METADATA",
+    level: Level::Must,
+    title: "Registration echoes the registered metadata",
+    spec: "RFC 7591 §3.2.1 (\"MUST return all registered metadata\")",
+    hint: "Return the registered metadata, at least `redirect_uris`, in the registration response.",
+    grade: Grade::Server(|a| {
+        with_client(a, |r, c| {
+            let sent = r
+                .sent
+                .as_ref()
+                .and_then(|s| s.md.redirect_uris.clone())
+                .unwrap_or_default();
+            match &c.redirect_uris {
+                None => Outcome::fail("`redirect_uris` is not echoed: every TypeScript-SDK-based client aborts registration"),
+                Some(got) if !sent.is_empty() && got != &sent => Outcome::warn(format!(
+                    "the server registered other redirect URIs than requested: sent {}, got {}",
+                    sent.join(", "),
+                    got.join(", ")
+                )),
+                Some(got) => Outcome::pass(format!("redirect_uris {}", got.join(", "))),
+            }
+        })
+    }),
+};
+
+pub const DCR_AUTH_METHOD: CheckDef = CheckDef {
+    id: "DCR-AUTH-METHOD",
+    level: Level::Must,
+    title: "The public client stays public (auth method none)",
+    spec: "RFC 7591 §3.2.1 (client_secret_expires_at REQUIRED with a secret)",
+    hint: "Register `token_endpoint_auth_method: none` as requested; if you substitute a secret method, return the secret and client_secret_expires_at.",
+    grade: Grade::Server(|a| {
+        with_client(a, |_, c| {
+            let method = c.token_endpoint_auth_method.as_deref();
+            match (method, &c.client_secret, c.client_secret_expires_at) {
+                (Some("none"), None, _) => Outcome::pass("none"),
+                (Some("none"), Some(_), _) => Outcome::warn("method none, but a client_secret was issued anyway"),
+                (Some(m), Some(_), Some(_)) => Outcome::warn(format!(
+                    "the server substituted {m} (with a secret): clients must now send it at the token endpoint"
+                )),
+                (Some(m), Some(_), None) => Outcome::fail(format!(
+                    "{m} with a client_secret but no client_secret_expires_at (REQUIRED with a secret)"
+                )),
+                (Some(m), None, _) => Outcome::fail(format!(
+                    "{m} but no client_secret: the Python SDK rejects such a registration as unusable"
+                )),
+                (None, None, _) => Outcome::warn("no token_endpoint_auth_method echoed (the RFC 7591 default is client_secret_basic)"),
+                (None, Some(_), _) => Outcome::warn("a client_secret was issued without naming the method"),
+            }
+        })
+    }),
+};
+
+pub const DCR_LOOPBACK_IP: CheckDef = CheckDef {
+    id: "DCR-LOOPBACK-IP",
+    level: Level::Must,
+    title: "A 127.0.0.1 redirect URI is accepted",
+    spec: "OAuth 2.1 draft-13 §8.4.2; MCP §Communication Security; OIDC Registration 1.0 §2",
+    hint: "Accept http://127.0.0.1:<port>/… redirect URIs for native clients (any port at request time).",
+    grade: Grade::Server(|a| {
+        with_main(a, |r| {
+            if r.ok() {
+                Outcome::pass("accepted")
+            } else {
+                Outcome::fail(format!("refused: {}", r.describe()))
+            }
+        })
+    }),
+};
+
+pub const DCR_LOOPBACK_LOCALHOST: CheckDef = CheckDef {
+    id: "DCR-LOOPBACK-LOCALHOST",
+    level: Level::Should,
+    title: "A localhost redirect URI is accepted",
+    spec: "MCP §Communication Security (localhost allowed); OAuth 2.1 §8.4.2 (NOT RECOMMENDED for clients)",
+    hint: "Accept http://localhost:<port>/… redirect URIs: the MCP Inspector web app uses them.",
+    grade: Grade::Server(|a| match reg(a, ProbeKind::RegisterLocalhost) {
+        None => with_main(a, |_| Outcome::skip("not probed")),
+        Some(r) if r.ok() => Outcome::pass("accepted"),
+        Some(r) => Outcome::warn(format!("refused: {}", r.describe())),
+    }),
+};
+
+pub const DCR_APP_TYPE: CheckDef = CheckDef {
+    id: "DCR-APP-TYPE",
+    level: Level::Must,
+    title: "Native clients register, with and without application_type",
+    spec: "MCP 2026-07-28 client-registration §Application Type; OIDC Registration 1.0 §2",
+    hint: "Accept `application_type: native` with loopback redirect URIs, and loopback URIs from clients that omit application_type (pre-2026 SDKs).",
+    grade: Grade::Server(|a| {
+        with_main(a, |native| {
+            if !native.ok() {
+                return Outcome::fail(format!("application_type native refused: {}", native.describe()));
+            }
+            match reg(a, ProbeKind::RegisterNoAppType) {
+                None => Outcome::pass("native accepted (variant without application_type not probed)"),
+                Some(r) if r.ok() => Outcome::pass("native accepted; also accepted without application_type"),
+                Some(r) => Outcome::warn(format!(
+                    "native accepted, but without application_type refused ({}): TypeScript and Python SDK 1.x clients cannot register",
+                    r.describe()
+                )),
+            }
+        })
+    }),
+};
+
+pub const DCR_ERROR_FORMAT: CheckDef = CheckDef {
+    id: "DCR-ERROR-FORMAT",
+    level: Level::Should,
+    title: "Refusals are 400 with an RFC 7591 error code",
+    spec: "RFC 7591 §3.2.2",
+    hint: "Refuse a registration with 400 and a JSON body {\"error\": \"invalid_redirect_uri\" | \"invalid_client_metadata\" | …, \"error_description\": …}.",
+    grade: Grade::Server(|a| {
+        let refused: Vec<Reg<'_>> = [ProbeKind::RegisterLoopbackIp, ProbeKind::RegisterLocalhost, ProbeKind::RegisterNoAppType]
+            .into_iter()
+            .filter_map(|k| reg(a, k))
+            .filter(|r| r.status.is_some() && !r.ok())
+            .collect();
+        if refused.is_empty() {
+            return with_main(a, |_| Outcome::skip("no registration was refused"));
+        }
+        let bad: Vec<String> = refused
+            .iter()
+            .filter(|r| {
+                let code = body_doc::<ErrorResponse>(r.ex).and_then(|d| d.md.error);
+                r.status != Some(400) || !code.is_some_and(|c| DCR_ERRORS.contains(&c.as_str()))
+            })
+            .map(Reg::describe)
+            .collect();
+        if bad.is_empty() {
+            Outcome::pass(format!("{} refusal(s), all 400 with an RFC 7591 code", refused.len()))
+        } else {
+            Outcome::warn(format!("refusals without a usable error: {}", bad.join("; ")))
+        }
+    }),
+};

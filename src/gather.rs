@@ -1,0 +1,393 @@
+//! Gathering evidence: which requests are sent, in which order. Everything
+//! that does not depend on an earlier answer is sent concurrently, so a check
+//! costs about as many round trips as its dependency chain is deep:
+//!
+//! 1. the MCP `initialize` POST and the well-known metadata URLs;
+//! 2. the header's metadata URL (when it is another one) and the probes of
+//!    the MCP endpoint (invalid token, query token, CORS);
+//! 3. every listed authorization server's candidate URLs;
+//! 4. each server's endpoint probes (CORS, registration with `--register`).
+
+use futures::future::join_all;
+use url::Url;
+
+use crate::checks::classify;
+use crate::discovery::{self, parse_http_url};
+use crate::evidence::{
+    AsDiscovery, AsRole, Exchange, PrmAttempt, PrmSource, Probe, ProbeKind, ResourceEvidence,
+};
+use crate::metadata::{AsMetadata, ClientInformation, ResourceMetadata};
+use crate::probe::{ProbeRequest, Prober};
+use crate::www_authenticate;
+
+/// At most this many authorization servers of one PRM are examined.
+pub const MAX_SERVERS: usize = 8;
+
+/// The redirect URI port registration probes use (`login --redirect-port` can reuse it).
+pub const PROBE_REDIRECT_PORT: u16 = 8976;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Settings {
+    /// Register probe clients (creates clients at the provider).
+    pub register: bool,
+}
+
+/// The first round against a URL that may be an MCP server.
+#[derive(Debug, Clone)]
+pub struct FirstRound {
+    pub unauthenticated: Exchange,
+    pub prm: Vec<PrmAttempt>,
+}
+
+impl FirstRound {
+    /// A 401, a challenge, or well-known protected resource metadata: an MCP
+    /// server (spec-checklist §1.4).
+    pub fn looks_like_mcp(&self) -> bool {
+        let resp = self.unauthenticated.response.as_ref();
+        resp.is_some_and(|r| r.status == 401 || r.header("www-authenticate").is_some())
+            || self.prm.iter().any(|p| {
+                classify::<ResourceMetadata>(&p.url, &p.exchange)
+                    .doc
+                    .is_some()
+            })
+    }
+}
+
+/// Round 1: the unauthenticated POST and the well-known metadata URLs.
+pub async fn first_round(prober: &Prober, mcp: &Url) -> FirstRound {
+    let wk = discovery::prm_candidates(mcp);
+    let (unauthenticated, exchanges) = futures::join!(
+        prober.send(ProbeRequest::mcp_initialize(mcp.as_str())),
+        join_all(
+            wk.iter()
+                .map(|(_, u)| prober.send(ProbeRequest::metadata_get(u.clone())))
+        ),
+    );
+    FirstRound {
+        unauthenticated,
+        prm: wk
+            .into_iter()
+            .zip(exchanges)
+            .map(|((source, url), exchange)| PrmAttempt {
+                source,
+                url,
+                exchange,
+            })
+            .collect(),
+    }
+}
+
+/// The whole MCP server chain, from the first round on.
+pub async fn mcp_server(
+    prober: &Prober,
+    mcp: &Url,
+    input: &str,
+    first: FirstRound,
+    settings: Settings,
+) -> (ResourceEvidence, Vec<AsDiscovery>) {
+    let header_url = first
+        .unauthenticated
+        .response
+        .as_ref()
+        .and_then(|r| {
+            let parsed = www_authenticate::parse(&r.header_all("www-authenticate"));
+            parsed
+                .bearer()
+                .and_then(|b| b.param("resource_metadata"))
+                .map(|p| p.value.clone())
+        })
+        .filter(|v| !v.is_empty());
+
+    let side_probes = async {
+        let probes = [
+            (
+                ProbeKind::InvalidToken,
+                ProbeRequest::mcp_initialize_invalid_token(mcp.as_str()),
+            ),
+            (
+                ProbeKind::QueryToken,
+                ProbeRequest::mcp_initialize_query_token(mcp),
+            ),
+            (
+                ProbeKind::CorsMcpPreflight,
+                ProbeRequest::cors_preflight(
+                    mcp.as_str(),
+                    "POST",
+                    "authorization, content-type, mcp-protocol-version",
+                ),
+            ),
+            (
+                ProbeKind::CorsMcpPost,
+                ProbeRequest::mcp_initialize_with_origin(mcp.as_str()),
+            ),
+        ];
+        send_probes(prober, probes.into_iter().collect()).await
+    };
+
+    let chain = async {
+        let mut prm = Vec::new();
+        if let Some(h) = &header_url {
+            let exchange = match first.prm.iter().find(|p| &p.url == h) {
+                Some(p) => p.exchange.clone(),
+                None => match parse_http_url(h) {
+                    Ok(u) => prober.send(ProbeRequest::metadata_get(u.as_str())).await,
+                    Err(e) => not_sent(h, &e.to_string()),
+                },
+            };
+            prm.push(PrmAttempt {
+                source: PrmSource::Header,
+                url: h.clone(),
+                exchange,
+            });
+        }
+        prm.extend(first.prm.iter().cloned());
+        // The document to follow: the header's, else the first well-known one.
+        let used = prm
+            .iter()
+            .map(|p| (p, classify::<ResourceMetadata>(&p.url, &p.exchange)))
+            .find(|(_, f)| f.doc.is_some());
+        let prm_url = used.as_ref().map(|(p, _)| p.url.clone());
+        let listed: Vec<String> = used
+            .and_then(|(_, f)| f.doc)
+            .and_then(|d| d.md.authorization_servers)
+            .unwrap_or_default();
+        let prm_cors = async {
+            match &prm_url {
+                Some(u) => {
+                    send_probes(
+                        prober,
+                        vec![
+                            (
+                                ProbeKind::CorsPrmPreflight,
+                                ProbeRequest::cors_preflight(
+                                    u.as_str(),
+                                    "GET",
+                                    "mcp-protocol-version",
+                                ),
+                            ),
+                            (ProbeKind::CorsPrmGet, ProbeRequest::cors_get(u.as_str())),
+                        ],
+                    )
+                    .await
+                }
+                None => Vec::new(),
+            }
+        };
+        let servers = async {
+            if listed.is_empty() {
+                // No usable PRM: the 2025-03-26 chain (authorization server at the origin).
+                let origin = discovery::legacy_issuer(mcp);
+                vec![server(prober, &origin, AsRole::Legacy, settings).await]
+            } else {
+                join_all(
+                    listed
+                        .iter()
+                        .take(MAX_SERVERS)
+                        .enumerate()
+                        .map(|(i, issuer)| {
+                            let settings = Settings {
+                                register: settings.register && i == 0,
+                            };
+                            server(prober, issuer, AsRole::Listed, settings)
+                        }),
+                )
+                .await
+            }
+        };
+        let (prm_probes, servers) = futures::join!(prm_cors, servers);
+        (prm, prm_probes, servers)
+    };
+
+    let (mut probes, (prm, prm_probes, servers)) = futures::join!(side_probes, chain);
+    probes.extend(prm_probes);
+    (
+        ResourceEvidence {
+            url: input.to_owned(),
+            unauthenticated: first.unauthenticated,
+            prm,
+            probes,
+        },
+        servers,
+    )
+}
+
+/// Discovery of one authorization server, then its endpoint probes.
+pub async fn server(
+    prober: &Prober,
+    issuer: &str,
+    role: AsRole,
+    settings: Settings,
+) -> AsDiscovery {
+    let url = match parse_http_url(issuer) {
+        Ok(u) => u,
+        Err(e) => {
+            return AsDiscovery {
+                issuer: Some(issuer.to_owned()),
+                role,
+                attempts: vec![crate::evidence::Attempt {
+                    kind: crate::evidence::CandidateKind::Explicit,
+                    url: issuer.to_owned(),
+                    exchange: Some(not_sent(issuer, &e.to_string())),
+                    file_body: None,
+                }],
+                probes: Vec::new(),
+            }
+        }
+    };
+    let mut disc = discovery::discover_issuer(prober, &url, issuer, role).await;
+    disc.probes = server_probes(prober, &disc, settings).await;
+    disc
+}
+
+/// Round 4 for one server: CORS on its endpoints and, when asked, registration.
+pub async fn server_probes(prober: &Prober, disc: &AsDiscovery, settings: Settings) -> Vec<Probe> {
+    let Some((meta_url, md)) = disc
+        .attempts
+        .iter()
+        .filter(|a| a.kind.is_spec_candidate() || disc.attempts.len() == 1)
+        .filter_map(|a| {
+            let ex = a.exchange.as_ref()?;
+            classify::<AsMetadata>(&a.url, ex)
+                .doc
+                .map(|d| (a.url.clone(), d.md))
+        })
+        .next()
+    else {
+        return Vec::new();
+    };
+    let http = |u: &Option<String>| u.as_deref().and_then(|v| parse_http_url(v).ok());
+    let mut probes = vec![
+        (
+            ProbeKind::CorsAsPreflight,
+            ProbeRequest::cors_preflight(meta_url.as_str(), "GET", "mcp-protocol-version"),
+        ),
+        (
+            ProbeKind::CorsAsGet,
+            ProbeRequest::cors_get(meta_url.as_str()),
+        ),
+    ];
+    if let Some(u) = http(&md.jwks_uri) {
+        probes.push((ProbeKind::CorsJwks, ProbeRequest::cors_get(u.as_str())));
+    }
+    if let Some(u) = http(&md.registration_endpoint) {
+        probes.push((
+            ProbeKind::CorsRegPreflight,
+            ProbeRequest::cors_preflight(u.as_str(), "POST", "content-type"),
+        ));
+    }
+    if let Some(u) = http(&md.token_endpoint) {
+        probes.push((ProbeKind::CorsToken, ProbeRequest::cors_token(u.as_str())));
+    }
+    if let Some(u) = http(&md.userinfo_endpoint) {
+        probes.push((
+            ProbeKind::CorsUserinfoPreflight,
+            ProbeRequest::cors_preflight(u.as_str(), "GET", "authorization"),
+        ));
+    }
+    let registration = async {
+        match http(&md.registration_endpoint) {
+            Some(u) if settings.register => register(prober, &u).await,
+            _ => Vec::new(),
+        }
+    };
+    let (mut out, reg) = futures::join!(send_probes(prober, probes), registration);
+    out.extend(reg);
+    out
+}
+
+/// The client metadata a public native MCP client registers.
+pub fn registration_metadata(host: &str, application_type: bool) -> serde_json::Value {
+    let mut m = serde_json::json!({
+        "client_name": "mcp-auth check (probe)",
+        "redirect_uris": [format!("http://{host}:{PROBE_REDIRECT_PORT}/callback")],
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        "token_endpoint_auth_method": "none",
+    });
+    if application_type {
+        m["application_type"] = "native".into();
+    }
+    m
+}
+
+/// Register three probe clients; delete (RFC 7592) all but the first, which
+/// the report names for reuse with `login`.
+async fn register(prober: &Prober, endpoint: &Url) -> Vec<Probe> {
+    let variants = [
+        (
+            ProbeKind::RegisterLoopbackIp,
+            registration_metadata("127.0.0.1", true),
+        ),
+        (
+            ProbeKind::RegisterLocalhost,
+            registration_metadata("localhost", true),
+        ),
+        (
+            ProbeKind::RegisterNoAppType,
+            registration_metadata("127.0.0.1", false),
+        ),
+    ];
+    let results = join_all(variants.iter().map(|(_, body)| {
+        prober.send_keeping_secrets(ProbeRequest::register(endpoint.as_str(), body))
+    }))
+    .await;
+    let mut probes = Vec::new();
+    let mut deletions = Vec::new();
+    for (i, ((kind, _), (exchange, raw))) in variants.iter().zip(results).enumerate() {
+        if i > 0 {
+            if let Some(req) = raw.as_deref().and_then(deletion_request) {
+                deletions.push(req);
+            }
+        }
+        probes.push(Probe {
+            kind: *kind,
+            exchange,
+        });
+    }
+    for exchange in join_all(deletions.into_iter().map(|r| prober.send(r))).await {
+        probes.push(Probe {
+            kind: ProbeKind::RegisterDelete,
+            exchange,
+        });
+    }
+    probes
+}
+
+/// An RFC 7592 DELETE for a registration response that allows it.
+fn deletion_request(raw_body: &str) -> Option<ProbeRequest> {
+    let obj: serde_json::Map<String, serde_json::Value> = serde_json::from_str(raw_body).ok()?;
+    let (md, _) = <ClientInformation as crate::metadata::Lenient>::from_object(&obj);
+    let uri = parse_http_url(md.registration_client_uri.as_deref()?).ok()?;
+    Some(ProbeRequest::unregister(
+        uri.as_str(),
+        md.registration_access_token.as_deref()?,
+    ))
+}
+
+async fn send_probes(prober: &Prober, probes: Vec<(ProbeKind, ProbeRequest)>) -> Vec<Probe> {
+    let (kinds, reqs): (Vec<_>, Vec<_>) = probes.into_iter().unzip();
+    let exchanges = join_all(reqs.into_iter().map(|r| prober.send(r))).await;
+    kinds
+        .into_iter()
+        .zip(exchanges)
+        .map(|(kind, exchange)| Probe { kind, exchange })
+        .collect()
+}
+
+/// An exchange that was never sent because its URL was unusable.
+fn not_sent(url: &str, why: &str) -> Exchange {
+    Exchange {
+        request: crate::evidence::RequestRecord {
+            method: "GET".to_owned(),
+            url: url.to_owned(),
+            headers: Vec::new(),
+            body: None,
+        },
+        response: None,
+        error: Some(crate::evidence::TransportError {
+            kind: crate::evidence::TransportErrorKind::Other,
+            message: format!("not sent: {why}"),
+        }),
+        elapsed_ms: 0,
+    }
+}
