@@ -50,7 +50,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             writeln!(
                 out,
                 "| {} | `{}` | {} | {} |",
-                cell(p.source.label()),
+                cell(&p.label()),
                 p.url,
                 p.status.map_or("–".to_owned(), |s| s.to_string()),
                 cell(&result)

@@ -66,7 +66,9 @@ pub struct ResourceReport {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PrmAttemptReport {
-    pub source: PrmSource,
+    /// Every rule that led to this URL (the header's URL is often also the
+    /// path-inserted well-known URL).
+    pub sources: Vec<PrmSource>,
     pub url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
@@ -112,6 +114,17 @@ pub struct AttemptReport {
     /// The `issuer` member of the document found there.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
+}
+
+impl PrmAttemptReport {
+    /// "WWW-Authenticate resource_metadata = well-known, path inserted".
+    pub fn label(&self) -> String {
+        self.sources
+            .iter()
+            .map(|s| s.label())
+            .collect::<Vec<_>>()
+            .join(" = ")
+    }
 }
 
 impl AttemptReport {
@@ -242,23 +255,25 @@ fn resource_report(r: &ResourceAnalysis<'_>) -> ResourceReport {
         error: ex.error.as_ref().map(|e| e.message.clone()),
         www_authenticate: r.www_authenticate.clone(),
         challenges: r.challenges.clone(),
-        prm_attempts: r
-            .prm
-            .iter()
-            .map(|p| PrmAttemptReport {
-                source: p.source,
-                url: p.url.clone(),
-                status: p.status,
-                content_type: p.content_type.clone(),
-                elapsed_ms: p.elapsed_ms,
-                outcome: p.outcome.clone(),
-                resource: p.doc.as_ref().and_then(|d| d.md.resource.clone()),
-                authorization_servers: p
-                    .doc
-                    .as_ref()
-                    .and_then(|d| d.md.authorization_servers.clone()),
-            })
-            .collect(),
+        prm_attempts: r.prm.iter().fold(Vec::new(), |mut rows: Vec<PrmAttemptReport>, p| {
+            match rows.iter_mut().find(|row| row.url == p.url) {
+                Some(row) => row.sources.push(p.source),
+                None => rows.push(PrmAttemptReport {
+                    sources: vec![p.source],
+                    url: p.url.clone(),
+                    status: p.status,
+                    content_type: p.content_type.clone(),
+                    elapsed_ms: p.elapsed_ms,
+                    outcome: p.outcome.clone(),
+                    resource: p.doc.as_ref().and_then(|d| d.md.resource.clone()),
+                    authorization_servers: p
+                        .doc
+                        .as_ref()
+                        .and_then(|d| d.md.authorization_servers.clone()),
+                }),
+            }
+            rows
+        }),
         metadata_url: r.spec_prm().map(|p| p.url.clone()),
         clients: checks::clients::resource_client_paths(r),
     }

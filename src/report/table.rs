@@ -124,7 +124,7 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
                 result.push_str("\n← used");
             }
             t.add_row(vec![
-                Cell::new(p.source.label()),
+                Cell::new(p.label()),
                 Cell::new(&p.url),
                 Cell::new(dash(p.status)),
                 Cell::new(ms(p.elapsed_ms)),

@@ -161,7 +161,7 @@ fn evidence_round_trip() {
         serde_json::from_str(&std::fs::read_to_string(ev).unwrap()).unwrap();
     assert_eq!(saved["schema_version"], 1);
     assert_eq!(
-        saved["authorization_server"]["attempts"]
+        saved["authorization_servers"][0]["attempts"]
             .as_array()
             .unwrap()
             .len(),

@@ -30,12 +30,15 @@ fn recorded_document_replayed_unchanged_passes() {
     let (code, report, _) = check_json(&[&server.origin]);
     assert_eq!(code, 0);
     assert_eq!(status(&report, "DISC-AS-ISSUER-MATCH"), "pass");
-    assert_eq!(server.hits("/.well-known/oauth-authorization-server"), 1);
-    assert_eq!(
-        server.hits("/.well-known/openid-configuration"),
-        1,
-        "candidates are all fetched"
-    );
+    // Discovery GET plus the CORS GET (with Origin) of the document in use,
+    // and its preflight.
+    assert_eq!(server.hits("GET /.well-known/oauth-authorization-server"), 2);
+    assert_eq!(server.hits("OPTIONS /.well-known/oauth-authorization-server"), 1);
+    assert_eq!(server.hits("GET /.well-known/openid-configuration"), 1, "candidates are all fetched");
+    // Auto-detection: one MCP request and the protected resource metadata URL, then issuer mode.
+    assert_eq!(server.hits("POST /"), 1);
+    assert_eq!(server.hits("GET /.well-known/oauth-protected-resource"), 1);
+    assert_eq!(report["target"]["kind"], "issuer");
 }
 
 #[test]

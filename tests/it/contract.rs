@@ -56,6 +56,11 @@ fn readme_catalogue_is_current() {
     let to = readme
         .find(end)
         .expect("README has the catalogue end marker");
+    let count = generated.lines().filter(|l| l.starts_with("| `")).count();
+    assert!(
+        readme.contains(&format!("against {count} requirements")),
+        "README.md's introduction should say 'against {count} requirements'"
+    );
     assert_eq!(
         &readme[from..to],
         generated,

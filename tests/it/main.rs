@@ -3,6 +3,8 @@
 
 mod support;
 
+mod check_mcp;
+mod check_mcp_replay;
 mod check_offline;
 mod check_peer;
 mod check_replay;

@@ -1,50 +1,123 @@
-//! node-oidc-provider (npm `oidc-provider`, pinned in tests/peers) as a real
-//! authorization server on 127.0.0.1.
+//! Real peers on 127.0.0.1, each a child process that prints one JSON line
+//! when it listens and exits when its stdin closes: node-oidc-provider, the
+//! MCP TypeScript SDK server, and the Python SDK / mcpauth servers.
 
 use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 
-pub struct OidcProvider {
+pub struct Peer {
     child: Child,
     /// Held open: the peer exits when its stdin closes.
     _stdin: ChildStdin,
-    pub issuer: String,
+    /// The line it printed when ready.
+    pub ready: serde_json::Value,
 }
 
-impl OidcProvider {
-    /// Start the peer with the given flags and wait for its "listening" line.
-    pub fn start(args: &[&str]) -> Self {
-        let dir = super::root().join("tests/peers");
-        assert!(
-            dir.join("node_modules/oidc-provider").exists(),
-            "oidc-provider is not installed: run `npm ci --prefix tests/peers`"
-        );
-        let mut child = Command::new("node")
-            .arg(dir.join("oidc-provider.mjs"))
+impl Peer {
+    fn start(program: PathBuf, script: PathBuf, args: &[&str]) -> Self {
+        let mut child = Command::new(&program)
+            .arg(&script)
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .expect("start node (is Node.js installed?)");
+            .unwrap_or_else(|e| panic!("start {}: {e}", program.display()));
         let stdin = child.stdin.take().expect("stdin");
         let mut line = String::new();
         BufReader::new(child.stdout.take().expect("stdout"))
             .read_line(&mut line)
             .expect("read the peer's first line");
-        let ready: serde_json::Value = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("peer did not start ({e}); it printed {line:?}"));
+        let ready: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| {
+            panic!("{} did not start ({e}); it printed {line:?}", script.display())
+        });
         Self {
-            issuer: ready["issuer"].as_str().expect("issuer").to_owned(),
             child,
             _stdin: stdin,
+            ready,
         }
+    }
+
+    fn field(&self, name: &str) -> String {
+        self.ready[name].as_str().expect(name).to_owned()
     }
 }
 
-impl Drop for OidcProvider {
+impl Drop for Peer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+fn peers_dir() -> PathBuf {
+    super::root().join("tests/peers")
+}
+
+fn node_script(name: &str) -> (PathBuf, PathBuf) {
+    let dir = peers_dir();
+    assert!(
+        dir.join("node_modules/oidc-provider").exists(),
+        "the Node peers are not installed: run `npm ci --prefix tests/peers`"
+    );
+    (PathBuf::from("node"), dir.join(name))
+}
+
+/// node-oidc-provider (npm `oidc-provider`).
+pub struct OidcProvider {
+    peer: Peer,
+    pub issuer: String,
+}
+
+impl OidcProvider {
+    pub fn start(args: &[&str]) -> Self {
+        let (node, script) = node_script("oidc-provider.mjs");
+        let peer = Peer::start(node, script, args);
+        Self {
+            issuer: peer.field("issuer"),
+            peer,
+        }
+    }
+
+    /// With dynamic registration, under `/oidc`, accepting any loopback MCP
+    /// server as a resource.
+    pub fn for_mcp() -> Self {
+        Self::start(&["--path", "/oidc", "--registration", "--resource-any-loopback"])
+    }
+}
+
+/// An MCP server protected by OAuth.
+pub struct McpServer {
+    _peer: Peer,
+    pub url: String,
+}
+
+impl McpServer {
+    /// The MCP TypeScript SDK's server (`tests/peers/mcp-ts-server.mjs`).
+    pub fn typescript(issuer: &str, args: &[&str]) -> Self {
+        let (node, script) = node_script("mcp-ts-server.mjs");
+        let mut all = vec!["--issuer", issuer];
+        all.extend_from_slice(args);
+        Self::from(Peer::start(node, script, &all))
+    }
+
+    /// A Python server (`tests/peers/python/<script>`): `fastmcp_server.py`
+    /// (the `mcp` SDK) or `mcpauth_server.py` (Logto's mcpauth).
+    pub fn python(script: &str, issuer: &str) -> Self {
+        let dir = peers_dir().join("python");
+        let python = dir.join(".venv/bin/python");
+        assert!(
+            python.exists(),
+            "the Python peers are not installed: run `bash tests/peers/python/install.sh`"
+        );
+        Self::from(Peer::start(python, dir.join(script), &["--issuer", issuer]))
+    }
+
+    fn from(peer: Peer) -> Self {
+        Self {
+            url: peer.field("url"),
+            _peer: peer,
+        }
     }
 }

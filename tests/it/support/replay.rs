@@ -13,6 +13,8 @@ use axum::http::{header, Request, Response, StatusCode};
 pub struct Route {
     pub status: u16,
     pub content_type: Option<String>,
+    /// Further response headers.
+    pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
     /// Wait this long before answering (the client's timeout should fire first).
     pub delay: Option<Duration>,
@@ -26,9 +28,14 @@ impl Route {
         Self {
             status,
             content_type: content_type.map(str::to_owned),
+            headers: Vec::new(),
             body: body.into(),
             delay: None,
         }
+    }
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
     }
     pub fn delayed(mut self, d: Duration) -> Self {
         self.delay = Some(d);
@@ -46,7 +53,8 @@ pub struct ReplayServer {
 pub const RECORDED_ORIGIN: &str = "http://127.0.0.1:4444";
 
 impl ReplayServer {
-    /// Serve `routes` (path → answer); anything else is a plain 404.
+    /// Serve `routes` (`"/path"` for any method, or `"METHOD /path"`);
+    /// anything else is a plain 404.
     /// `build` receives the server's origin so documents can name it.
     pub fn start(build: impl FnOnce(&str) -> Vec<(String, Route)>) -> Self {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
@@ -67,8 +75,9 @@ impl ReplayServer {
                 let hits = hits2.clone();
                 async move {
                     let path = req.uri().path().to_owned();
-                    *hits.lock().unwrap().entry(path.clone()).or_default() += 1;
-                    match routes.get(&path) {
+                    let keyed = format!("{} {path}", req.method());
+                    *hits.lock().unwrap().entry(keyed.clone()).or_default() += 1;
+                    match routes.get(&keyed).or_else(|| routes.get(&path)) {
                         Some(route) => {
                             if let Some(d) = route.delay {
                                 tokio::time::sleep(d).await;
@@ -76,6 +85,9 @@ impl ReplayServer {
                             let mut resp = Response::builder().status(route.status);
                             if let Some(ct) = &route.content_type {
                                 resp = resp.header(header::CONTENT_TYPE, ct);
+                            }
+                            for (n, v) in &route.headers {
+                                resp = resp.header(n.as_str(), v.as_str());
                             }
                             resp.body(Body::from(route.body.clone())).unwrap()
                         }
@@ -96,9 +108,14 @@ impl ReplayServer {
         }
     }
 
-    /// How many requests reached `path`.
-    pub fn hits(&self, path: &str) -> usize {
-        self.hits.lock().unwrap().get(path).copied().unwrap_or(0)
+    /// How many requests reached `"METHOD /path"`.
+    pub fn hits(&self, method_and_path: &str) -> usize {
+        self.hits
+            .lock()
+            .unwrap()
+            .get(method_and_path)
+            .copied()
+            .unwrap_or(0)
     }
 }
 
@@ -110,8 +127,25 @@ impl Drop for ReplayServer {
     }
 }
 
-/// A recorded document with the recorded origin replaced by `origin`.
+/// The recorded MCP server's origin (the authorization server's is `RECORDED_ORIGIN`).
+pub const RECORDED_MCP_ORIGIN: &str = "http://127.0.0.1:5555";
+
+/// A recorded document with the recorded origins replaced by `origin`.
 pub fn recorded(name: &str, origin: &str) -> serde_json::Value {
-    let text = super::fixture(&format!("recorded/{name}")).replace(RECORDED_ORIGIN, origin);
+    let text = super::fixture(&format!("recorded/{name}"))
+        .replace(RECORDED_ORIGIN, origin)
+        .replace(RECORDED_MCP_ORIGIN, origin);
     serde_json::from_str(&text).expect("fixture is JSON")
+}
+
+/// A recorded 401: its status and one header.
+pub fn recorded_challenge(name: &str, origin: &str) -> Route {
+    let rec = recorded(name, origin);
+    let www = rec["headers"]["www-authenticate"].as_str().expect("www-authenticate");
+    Route::raw(
+        rec["status"].as_u64().unwrap() as u16,
+        Some("application/json"),
+        r#"{"error":"invalid_token"}"#,
+    )
+    .header("www-authenticate", www)
 }

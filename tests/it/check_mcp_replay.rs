@@ -1,0 +1,212 @@
+//! Broken MCP servers, replayed from the recorded TypeScript SDK server and
+//! oidc-provider documents with one fault each.
+
+use serde_json::json;
+
+use crate::support::replay::{recorded, recorded_challenge, ReplayServer, Route};
+use crate::support::*;
+
+const PRM_PATH: &str = "/.well-known/oauth-protected-resource/mcp";
+
+/// The recorded TypeScript SDK server and its authorization server on one
+/// origin; `patch` changes the routes.
+fn mcp_replay(patch: impl FnOnce(&str, &mut Vec<(String, Route)>)) -> (ReplayServer, String) {
+    let server = ReplayServer::start(|origin| {
+        let mut routes = vec![
+            ("POST /mcp".to_owned(), recorded_challenge("ts-sdk-1.32.2-401.json", origin)),
+            (PRM_PATH.to_owned(), Route::json(&recorded("ts-sdk-1.32.2-prm.json", origin))),
+            (
+                "/oidc/.well-known/openid-configuration".to_owned(),
+                Route::json(&recorded("oidc-provider-9.13.3-path-registration.json", origin)),
+            ),
+        ];
+        patch(origin, &mut routes);
+        routes
+    });
+    let url = format!("{}/mcp", server.origin);
+    (server, url)
+}
+
+fn set(routes: &mut Vec<(String, Route)>, key: &str, route: Route) {
+    routes.retain(|(k, _)| k != key);
+    routes.push((key.to_owned(), route));
+}
+
+fn prm_with(origin: &str, patch: impl FnOnce(&mut serde_json::Value)) -> Route {
+    let mut prm = recorded("ts-sdk-1.32.2-prm.json", origin);
+    patch(&mut prm);
+    Route::json(&prm)
+}
+
+fn detail(report: &serde_json::Value, id: &str) -> String {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap()["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn resource_client_works(report: &serde_json::Value, prefix: &str) -> bool {
+    report["resource"]["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["client"].as_str().unwrap().starts_with(prefix))
+        .unwrap()["works"]
+        .as_bool()
+        .unwrap()
+}
+
+#[test]
+fn recorded_server_replayed_unchanged() {
+    let (server, url) = mcp_replay(|_, _| {});
+    let (code, report, stderr) = check_json(&[&url]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_statuses(
+        &report,
+        &[
+            ("CH-401", "pass"),
+            ("CH-RESOURCE-METADATA", "pass"),
+            ("PRM-RESOURCE-MATCH", "pass"),
+            // No route answers the registration preflight: no CORS there.
+            ("CORS-REG-PREFLIGHT", "warn"),
+        ],
+    );
+    assert_eq!(server.hits("POST /mcp"), 4, "probe, invalid token, query token, CORS");
+    assert_eq!(server.hits("OPTIONS /mcp"), 1);
+}
+
+#[test]
+fn no_www_authenticate() {
+    let (_s, url) = mcp_replay(|_, r| {
+        set(r, "POST /mcp", Route::raw(401, Some("application/json"), "{}"));
+    });
+    let (code, report, _) = check_json(&[&url]);
+    assert_eq!(code, 1);
+    assert_statuses(
+        &report,
+        &[
+            ("CH-401", "pass"),
+            ("CH-WWW-AUTH", "fail"),
+            // 2025-11-25 clients still find the well-known metadata.
+            ("CH-RESOURCE-METADATA", "warn"),
+            ("PRM-DISCOVERABLE", "pass"),
+        ],
+    );
+    assert!(resource_client_works(&report, "MCP 2025-11-25"));
+}
+
+#[test]
+fn resource_mismatch() {
+    let (_s, url) = mcp_replay(|o, r| {
+        set(r, PRM_PATH, prm_with(o, |p| p["resource"] = json!("https://elsewhere.example/mcp")));
+    });
+    let (code, report, _) = check_json(&[&url]);
+    assert_eq!(code, 1);
+    assert_eq!(status(&report, "PRM-RESOURCE-MATCH"), "fail");
+    for client in ["MCP 2025-11-25", "TypeScript SDK", "Python SDK"] {
+        assert!(!resource_client_works(&report, client), "{client}");
+    }
+}
+
+#[test]
+fn trailing_slash_resource() {
+    let (_s, url) = mcp_replay(|o, r| {
+        set(r, PRM_PATH, prm_with(o, |p| p["resource"] = json!(format!("{o}/mcp/"))));
+    });
+    let (code, report, _) = check_json(&[&url]);
+    assert_eq!(code, 1);
+    assert_eq!(status(&report, "PRM-RESOURCE-MATCH"), "fail");
+    assert!(detail(&report, "PRM-RESOURCE-MATCH").contains("the Python SDK accepts it"));
+    assert_eq!(status(&report, "PRM-RESOURCE-FORMAT"), "warn");
+    assert!(!resource_client_works(&report, "TypeScript SDK"));
+    assert!(resource_client_works(&report, "Python SDK"));
+}
+
+#[test]
+fn prm_without_authorization_servers() {
+    let (_s, url) = mcp_replay(|o, r| {
+        set(
+            r,
+            PRM_PATH,
+            prm_with(o, |p| {
+                p.as_object_mut().unwrap().remove("authorization_servers");
+            }),
+        );
+    });
+    let (code, report, _) = check_json(&[&url]);
+    assert_eq!(code, 1);
+    assert_eq!(status(&report, "PRM-AS-PRESENT"), "fail");
+    // The chain falls back to the 2025-03-26 rule: the MCP origin as authorization server.
+    assert_eq!(report["discovery"]["role"], "legacy");
+}
+
+#[test]
+fn malformed_challenge() {
+    let (_s, url) = mcp_replay(|o, r| {
+        let www = format!(r#"Bearer error="invalid_token", resource_metadata="{o}{PRM_PATH}", scope="mcp:tools"#);
+        set(r, "POST /mcp", Route::raw(401, Some("application/json"), "{}").header("www-authenticate", &www));
+    });
+    let (code, report, _) = check_json(&[&url]);
+    assert_eq!(code, 0, "a syntax warning alone does not fail the run");
+    assert_eq!(status(&report, "CH-PARAM-SYNTAX"), "warn");
+    assert!(detail(&report, "CH-PARAM-SYNTAX").contains("unterminated"));
+    assert_eq!(status(&report, "CH-RESOURCE-METADATA"), "pass");
+    let (code, _, _) = check_json(&[&url, "--strict"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn ok_instead_of_401() {
+    let (_s, url) = mcp_replay(|_, r| {
+        set(
+            r,
+            "POST /mcp",
+            Route::raw(200, Some("application/json"), r#"{"jsonrpc":"2.0","id":1,"result":{}}"#),
+        );
+    });
+    // Still detected as an MCP server: it serves protected resource metadata.
+    let (code, report, _) = check_json(&[&url]);
+    assert_eq!(report["target"]["kind"], "mcp_server");
+    assert_eq!(code, 1);
+    assert_eq!(status(&report, "CH-401"), "fail");
+    assert!(detail(&report, "CH-401").contains("without a token"));
+}
+
+#[test]
+fn registration_rejects_loopback_redirects() {
+    let (server, url) = mcp_replay(|_, r| {
+        set(
+            r,
+            "POST /oidc/reg",
+            Route::raw(
+                400,
+                Some("application/json"),
+                r#"{"error":"invalid_redirect_uri","error_description":"loopback redirect URIs are not allowed"}"#,
+            ),
+        );
+    });
+    let (code, report, _) = check_json(&[&url, "--register"]);
+    assert_eq!(code, 1);
+    assert_statuses(
+        &report,
+        &[
+            ("DCR-STATUS", "fail"),
+            ("DCR-LOOPBACK-IP", "fail"),
+            ("DCR-LOOPBACK-LOCALHOST", "warn"),
+            ("DCR-APP-TYPE", "fail"),
+            ("DCR-ERROR-FORMAT", "pass"),
+        ],
+    );
+    assert!(detail(&report, "DCR-LOOPBACK-IP").contains("invalid_redirect_uri"));
+    assert!(report["registered_client_id"].is_null());
+    assert_eq!(server.hits("POST /oidc/reg"), 3, "three registration variants");
+    // Without --register nothing is registered.
+    let (_, report, _) = check_json(&[&url]);
+    assert_eq!(status(&report, "DCR-STATUS"), "skip");
+    assert_eq!(server.hits("POST /oidc/reg"), 3);
+}
