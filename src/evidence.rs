@@ -286,6 +286,8 @@ pub enum ProbeKind {
     RegisterLocalhost,
     /// The loopback-IP registration without `application_type` (pre-2026 clients).
     RegisterNoAppType,
+    /// A registration with an invalid redirect URI, to see how refusals look.
+    RegisterInvalid,
     /// RFC 7592 deletion of a client the probe registered.
     RegisterDelete,
 }

@@ -310,9 +310,12 @@ pub fn registration_metadata(host: &str, application_type: bool) -> serde_json::
     m
 }
 
-/// Register three probe clients; delete (RFC 7592) all but the first, which
-/// the report names for reuse with `login`.
+/// Register probe clients (three valid variants, one with an invalid
+/// redirect URI); delete (RFC 7592) all but the first, which the report
+/// names for reuse with `login`.
 async fn register(prober: &Prober, endpoint: &Url) -> Vec<Probe> {
+    let mut invalid = registration_metadata("127.0.0.1", true);
+    invalid["redirect_uris"] = serde_json::json!(["not a valid redirect uri"]);
     let variants = [
         (
             ProbeKind::RegisterLoopbackIp,
@@ -326,6 +329,7 @@ async fn register(prober: &Prober, endpoint: &Url) -> Vec<Probe> {
             ProbeKind::RegisterNoAppType,
             registration_metadata("127.0.0.1", false),
         ),
+        (ProbeKind::RegisterInvalid, invalid),
     ];
     let results = join_all(variants.iter().map(|(_, body)| {
         prober.send_keeping_secrets(ProbeRequest::register(endpoint.as_str(), body))

@@ -247,11 +247,22 @@ pub const DCR_ERROR_FORMAT: CheckDef = CheckDef {
     spec: "RFC 7591 §3.2.2",
     hint: "Refuse a registration with 400 and a JSON body {\"error\": \"invalid_redirect_uri\" | \"invalid_client_metadata\" | …, \"error_description\": …}.",
     grade: Grade::Server(|a| {
-        let refused: Vec<Reg<'_>> = [ProbeKind::RegisterLoopbackIp, ProbeKind::RegisterLocalhost, ProbeKind::RegisterNoAppType]
-            .into_iter()
-            .filter_map(|k| reg(a, k))
-            .filter(|r| r.status.is_some() && !r.ok())
-            .collect();
+        if let Some(r) = reg(a, ProbeKind::RegisterInvalid).filter(Reg::ok) {
+            return Outcome::warn(format!(
+                "a client with the redirect URI 'not a valid redirect uri' was accepted ({})",
+                r.describe()
+            ));
+        }
+        let refused: Vec<Reg<'_>> = [
+            ProbeKind::RegisterLoopbackIp,
+            ProbeKind::RegisterLocalhost,
+            ProbeKind::RegisterNoAppType,
+            ProbeKind::RegisterInvalid,
+        ]
+        .into_iter()
+        .filter_map(|k| reg(a, k))
+        .filter(|r| r.status.is_some() && !r.ok())
+        .collect();
         if refused.is_empty() {
             return with_main(a, |_| Outcome::skip("no registration was refused"));
         }

@@ -77,6 +77,8 @@ fn typescript_sdk_server() {
         ("DCR-LOOPBACK-IP", "pass"),
         ("DCR-LOOPBACK-LOCALHOST", "pass"),
         ("DCR-APP-TYPE", "pass"),
+        // The deliberately invalid redirect URI is refused with 400 invalid_redirect_uri.
+        ("DCR-ERROR-FORMAT", "pass"),
     ] {
         assert_eq!(status_for(&report, id, issuer), expected, "{id}");
     }

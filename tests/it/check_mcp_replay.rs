@@ -204,9 +204,9 @@ fn registration_rejects_loopback_redirects() {
     );
     assert!(detail(&report, "DCR-LOOPBACK-IP").contains("invalid_redirect_uri"));
     assert!(report["registered_client_id"].is_null());
-    assert_eq!(server.hits("POST /oidc/reg"), 3, "three registration variants");
+    assert_eq!(server.hits("POST /oidc/reg"), 4, "four registration variants");
     // Without --register nothing is registered.
     let (_, report, _) = check_json(&[&url]);
     assert_eq!(status(&report, "DCR-STATUS"), "skip");
-    assert_eq!(server.hits("POST /oidc/reg"), 3);
+    assert_eq!(server.hits("POST /oidc/reg"), 4);
 }
