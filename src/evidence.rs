@@ -256,6 +256,9 @@ pub struct AsDiscovery {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProbeKind {
+    /// GET `{MCP origin}/.well-known/oauth-authorization-server`: where
+    /// MCP 2025-03-26 clients look.
+    LegacyAsMetadata,
     /// POST to the MCP endpoint with `Authorization: Bearer <garbage>`.
     InvalidToken,
     /// POST to the MCP endpoint with `?access_token=<garbage>`.

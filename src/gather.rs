@@ -120,6 +120,13 @@ pub async fn mcp_server(
                 ProbeKind::CorsMcpPost,
                 ProbeRequest::mcp_initialize_with_origin(mcp.as_str()),
             ),
+            (
+                ProbeKind::LegacyAsMetadata,
+                ProbeRequest::metadata_get(format!(
+                    "{}/.well-known/oauth-authorization-server",
+                    discovery::legacy_issuer(mcp)
+                )),
+            ),
         ];
         send_probes(prober, probes.into_iter().collect()).await
     };

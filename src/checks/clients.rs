@@ -439,7 +439,7 @@ pub fn resource_client_paths(r: &ResourceAnalysis<'_>) -> Vec<ClientPath> {
     } else {
         &well_known_only
     };
-    vec![
+    let mut out = vec![
         chain(
             "MCP 2025-11-25 / 2026-07-28 client",
             r,
@@ -472,7 +472,49 @@ pub fn resource_client_paths(r: &ResourceAnalysis<'_>) -> Vec<ClientPath> {
             false,
             python_sdk,
         ),
-    ]
+    ];
+    out.extend(legacy_client(r));
+    out
+}
+
+/// MCP 2025-03-26: no protected resource metadata; the MCP origin is the
+/// authorization server, with `/.well-known/oauth-authorization-server` or
+/// else the default endpoints `/authorize`, `/token`, `/register`.
+fn legacy_client(r: &ResourceAnalysis<'_>) -> Option<ClientPath> {
+    let ex = r.probe(crate::evidence::ProbeKind::LegacyAsMetadata)?;
+    let fetched = super::classify::<crate::metadata::AsMetadata>(&ex.request.url, ex);
+    let origin = Url::parse(r.url()).ok()?.origin().ascii_serialization();
+    let client = "MCP 2025-03-26 client (no PRM)".to_owned();
+    Some(match &fetched.doc {
+        Some(doc) => match usable(doc) {
+            Ok(()) => ClientPath {
+                client,
+                url: Some(fetched.url.clone()),
+                works: true,
+                detail: format!(
+                    "uses the metadata at {} (issuer {})",
+                    fetched.url,
+                    doc.md.issuer.as_deref().unwrap_or("?")
+                ),
+            },
+            Err(e) => ClientPath {
+                client,
+                url: Some(fetched.url.clone()),
+                works: false,
+                detail: format!("finds {} but stops: {e}", fetched.url),
+            },
+        },
+        None => ClientPath {
+            client,
+            url: None,
+            works: false,
+            detail: format!(
+                "{} → {}; falls back to {origin}/authorize, /token and /register on the MCP server itself",
+                fetched.url,
+                fetched.outcome.summary()
+            ),
+        },
+    })
 }
 
 #[cfg(test)]

@@ -255,25 +255,28 @@ fn resource_report(r: &ResourceAnalysis<'_>) -> ResourceReport {
         error: ex.error.as_ref().map(|e| e.message.clone()),
         www_authenticate: r.www_authenticate.clone(),
         challenges: r.challenges.clone(),
-        prm_attempts: r.prm.iter().fold(Vec::new(), |mut rows: Vec<PrmAttemptReport>, p| {
-            match rows.iter_mut().find(|row| row.url == p.url) {
-                Some(row) => row.sources.push(p.source),
-                None => rows.push(PrmAttemptReport {
-                    sources: vec![p.source],
-                    url: p.url.clone(),
-                    status: p.status,
-                    content_type: p.content_type.clone(),
-                    elapsed_ms: p.elapsed_ms,
-                    outcome: p.outcome.clone(),
-                    resource: p.doc.as_ref().and_then(|d| d.md.resource.clone()),
-                    authorization_servers: p
-                        .doc
-                        .as_ref()
-                        .and_then(|d| d.md.authorization_servers.clone()),
-                }),
-            }
-            rows
-        }),
+        prm_attempts: r
+            .prm
+            .iter()
+            .fold(Vec::new(), |mut rows: Vec<PrmAttemptReport>, p| {
+                match rows.iter_mut().find(|row| row.url == p.url) {
+                    Some(row) => row.sources.push(p.source),
+                    None => rows.push(PrmAttemptReport {
+                        sources: vec![p.source],
+                        url: p.url.clone(),
+                        status: p.status,
+                        content_type: p.content_type.clone(),
+                        elapsed_ms: p.elapsed_ms,
+                        outcome: p.outcome.clone(),
+                        resource: p.doc.as_ref().and_then(|d| d.md.resource.clone()),
+                        authorization_servers: p
+                            .doc
+                            .as_ref()
+                            .and_then(|d| d.md.authorization_servers.clone()),
+                    }),
+                }
+                rows
+            }),
         metadata_url: r.spec_prm().map(|p| p.url.clone()),
         clients: checks::clients::resource_client_paths(r),
     }

@@ -88,9 +88,15 @@ fn typescript_sdk_server() {
     assert!(resource_client_works(&report, "Python SDK"));
     // 2025-06-18 clients need RFC 8414, which oidc-provider under /oidc does not serve.
     assert!(!resource_client_works(&report, "MCP 2025-06-18"));
+    // The SDK's metadata router also serves the authorization server's metadata at
+    // the MCP origin, which is where 2025-03-26 clients look.
+    assert!(resource_client_works(&report, "MCP 2025-03-26"));
     // The header URL is the path-inserted well-known URL: one row, two sources.
     let attempts = report["resource"]["prm_attempts"].as_array().unwrap();
-    assert_eq!(attempts[0]["sources"], serde_json::json!(["header", "path_inserted"]));
+    assert_eq!(
+        attempts[0]["sources"],
+        serde_json::json!(["header", "path_inserted"])
+    );
 }
 
 #[test]
@@ -139,9 +145,14 @@ fn python_sdk_server() {
         "pass"
     );
     // Without --register nothing is registered.
-    assert_eq!(status_for(&report, "DCR-STATUS", Some(&provider.issuer)), "skip");
+    assert_eq!(
+        status_for(&report, "DCR-STATUS", Some(&provider.issuer)),
+        "skip"
+    );
     assert!(report["registered_client_id"].is_null());
     assert!(resource_client_works(&report, "Python SDK"));
+    // Nothing at the MCP origin: 2025-03-26 clients fall back to default endpoints.
+    assert!(!resource_client_works(&report, "MCP 2025-03-26"));
 }
 
 #[test]
@@ -181,5 +192,8 @@ fn as_flag_forces_the_kind() {
     assert_statuses(&report, &[("CH-401", "fail"), ("PRM-DISCOVERABLE", "fail")]);
     assert_eq!(report["discovery"]["role"], "legacy");
     assert_eq!(code, 3);
-    assert!(stderr.contains("no protected resource or authorization server metadata"), "{stderr}");
+    assert!(
+        stderr.contains("no protected resource or authorization server metadata"),
+        "{stderr}"
+    );
 }

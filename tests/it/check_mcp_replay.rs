@@ -13,11 +13,20 @@ const PRM_PATH: &str = "/.well-known/oauth-protected-resource/mcp";
 fn mcp_replay(patch: impl FnOnce(&str, &mut Vec<(String, Route)>)) -> (ReplayServer, String) {
     let server = ReplayServer::start(|origin| {
         let mut routes = vec![
-            ("POST /mcp".to_owned(), recorded_challenge("ts-sdk-1.32.2-401.json", origin)),
-            (PRM_PATH.to_owned(), Route::json(&recorded("ts-sdk-1.32.2-prm.json", origin))),
+            (
+                "POST /mcp".to_owned(),
+                recorded_challenge("ts-sdk-1.32.2-401.json", origin),
+            ),
+            (
+                PRM_PATH.to_owned(),
+                Route::json(&recorded("ts-sdk-1.32.2-prm.json", origin)),
+            ),
             (
                 "/oidc/.well-known/openid-configuration".to_owned(),
-                Route::json(&recorded("oidc-provider-9.13.3-path-registration.json", origin)),
+                Route::json(&recorded(
+                    "oidc-provider-9.13.3-path-registration.json",
+                    origin,
+                )),
             ),
         ];
         patch(origin, &mut routes);
@@ -76,14 +85,22 @@ fn recorded_server_replayed_unchanged() {
             ("CORS-REG-PREFLIGHT", "warn"),
         ],
     );
-    assert_eq!(server.hits("POST /mcp"), 4, "probe, invalid token, query token, CORS");
+    assert_eq!(
+        server.hits("POST /mcp"),
+        4,
+        "probe, invalid token, query token, CORS"
+    );
     assert_eq!(server.hits("OPTIONS /mcp"), 1);
 }
 
 #[test]
 fn no_www_authenticate() {
     let (_s, url) = mcp_replay(|_, r| {
-        set(r, "POST /mcp", Route::raw(401, Some("application/json"), "{}"));
+        set(
+            r,
+            "POST /mcp",
+            Route::raw(401, Some("application/json"), "{}"),
+        );
     });
     let (code, report, _) = check_json(&[&url]);
     assert_eq!(code, 1);
@@ -103,7 +120,13 @@ fn no_www_authenticate() {
 #[test]
 fn resource_mismatch() {
     let (_s, url) = mcp_replay(|o, r| {
-        set(r, PRM_PATH, prm_with(o, |p| p["resource"] = json!("https://elsewhere.example/mcp")));
+        set(
+            r,
+            PRM_PATH,
+            prm_with(o, |p| {
+                p["resource"] = json!("https://elsewhere.example/mcp")
+            }),
+        );
     });
     let (code, report, _) = check_json(&[&url]);
     assert_eq!(code, 1);
@@ -116,7 +139,11 @@ fn resource_mismatch() {
 #[test]
 fn trailing_slash_resource() {
     let (_s, url) = mcp_replay(|o, r| {
-        set(r, PRM_PATH, prm_with(o, |p| p["resource"] = json!(format!("{o}/mcp/"))));
+        set(
+            r,
+            PRM_PATH,
+            prm_with(o, |p| p["resource"] = json!(format!("{o}/mcp/"))),
+        );
     });
     let (code, report, _) = check_json(&[&url]);
     assert_eq!(code, 1);
@@ -148,8 +175,14 @@ fn prm_without_authorization_servers() {
 #[test]
 fn malformed_challenge() {
     let (_s, url) = mcp_replay(|o, r| {
-        let www = format!(r#"Bearer error="invalid_token", resource_metadata="{o}{PRM_PATH}", scope="mcp:tools"#);
-        set(r, "POST /mcp", Route::raw(401, Some("application/json"), "{}").header("www-authenticate", &www));
+        let www = format!(
+            r#"Bearer error="invalid_token", resource_metadata="{o}{PRM_PATH}", scope="mcp:tools"#
+        );
+        set(
+            r,
+            "POST /mcp",
+            Route::raw(401, Some("application/json"), "{}").header("www-authenticate", &www),
+        );
     });
     let (code, report, _) = check_json(&[&url]);
     assert_eq!(code, 0, "a syntax warning alone does not fail the run");
@@ -166,7 +199,11 @@ fn ok_instead_of_401() {
         set(
             r,
             "POST /mcp",
-            Route::raw(200, Some("application/json"), r#"{"jsonrpc":"2.0","id":1,"result":{}}"#),
+            Route::raw(
+                200,
+                Some("application/json"),
+                r#"{"jsonrpc":"2.0","id":1,"result":{}}"#,
+            ),
         );
     });
     // Still detected as an MCP server: it serves protected resource metadata.
@@ -204,7 +241,11 @@ fn registration_rejects_loopback_redirects() {
     );
     assert!(detail(&report, "DCR-LOOPBACK-IP").contains("invalid_redirect_uri"));
     assert!(report["registered_client_id"].is_null());
-    assert_eq!(server.hits("POST /oidc/reg"), 4, "four registration variants");
+    assert_eq!(
+        server.hits("POST /oidc/reg"),
+        4,
+        "four registration variants"
+    );
     // Without --register nothing is registered.
     let (_, report, _) = check_json(&[&url]);
     assert_eq!(status(&report, "DCR-STATUS"), "skip");

@@ -32,9 +32,19 @@ fn recorded_document_replayed_unchanged_passes() {
     assert_eq!(status(&report, "DISC-AS-ISSUER-MATCH"), "pass");
     // Discovery GET plus the CORS GET (with Origin) of the document in use,
     // and its preflight.
-    assert_eq!(server.hits("GET /.well-known/oauth-authorization-server"), 2);
-    assert_eq!(server.hits("OPTIONS /.well-known/oauth-authorization-server"), 1);
-    assert_eq!(server.hits("GET /.well-known/openid-configuration"), 1, "candidates are all fetched");
+    assert_eq!(
+        server.hits("GET /.well-known/oauth-authorization-server"),
+        2
+    );
+    assert_eq!(
+        server.hits("OPTIONS /.well-known/oauth-authorization-server"),
+        1
+    );
+    assert_eq!(
+        server.hits("GET /.well-known/openid-configuration"),
+        1,
+        "candidates are all fetched"
+    );
     // Auto-detection: one MCP request and the protected resource metadata URL, then issuer mode.
     assert_eq!(server.hits("POST /"), 1);
     assert_eq!(server.hits("GET /.well-known/oauth-protected-resource"), 1);

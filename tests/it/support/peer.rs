@@ -30,7 +30,10 @@ impl Peer {
             .read_line(&mut line)
             .expect("read the peer's first line");
         let ready: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| {
-            panic!("{} did not start ({e}); it printed {line:?}", script.display())
+            panic!(
+                "{} did not start ({e}); it printed {line:?}",
+                script.display()
+            )
         });
         Self {
             child,
@@ -83,7 +86,12 @@ impl OidcProvider {
     /// With dynamic registration, under `/oidc`, accepting any loopback MCP
     /// server as a resource.
     pub fn for_mcp() -> Self {
-        Self::start(&["--path", "/oidc", "--registration", "--resource-any-loopback"])
+        Self::start(&[
+            "--path",
+            "/oidc",
+            "--registration",
+            "--resource-any-loopback",
+        ])
     }
 }
 

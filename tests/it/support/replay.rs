@@ -141,7 +141,9 @@ pub fn recorded(name: &str, origin: &str) -> serde_json::Value {
 /// A recorded 401: its status and one header.
 pub fn recorded_challenge(name: &str, origin: &str) -> Route {
     let rec = recorded(name, origin);
-    let www = rec["headers"]["www-authenticate"].as_str().expect("www-authenticate");
+    let www = rec["headers"]["www-authenticate"]
+        .as_str()
+        .expect("www-authenticate");
     Route::raw(
         rec["status"].as_u64().unwrap() as u16,
         Some("application/json"),
