@@ -34,10 +34,10 @@ pub struct Challenge {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token68: Option<String>,
     pub params: Vec<Param>,
-    /// Spaces between the scheme and the first parameter (the TypeScript SDK
-    /// splits on a single space).
+    /// The whitespace between the scheme and the first parameter (RFC 9110:
+    /// spaces; the TypeScript SDK splits on a single space).
     #[serde(skip)]
-    pub spaces_after_scheme: usize,
+    pub separator: String,
 }
 
 impl Challenge {
@@ -85,12 +85,13 @@ impl Cursor<'_> {
     fn peek(&self) -> Option<u8> {
         self.s.get(self.pos).copied()
     }
-    fn skip_ws(&mut self) -> usize {
+    /// Skip spaces and tabs; return what was skipped.
+    fn skip_ws(&mut self) -> String {
         let start = self.pos;
         while matches!(self.peek(), Some(b' ' | b'\t')) {
             self.pos += 1;
         }
-        self.pos - start
+        String::from_utf8_lossy(&self.s[start..self.pos]).into_owned()
     }
     fn skip_ws_and_commas(&mut self) {
         while matches!(self.peek(), Some(b' ' | b'\t' | b',')) {
@@ -154,14 +155,14 @@ pub fn parse<S: AsRef<str>>(values: &[S]) -> Parsed {
             c.recover();
             continue;
         };
-        let spaces = c.skip_ws();
+        let separator = c.skip_ws();
         let mut challenge = Challenge {
             scheme,
             token68: None,
             params: Vec::new(),
-            spaces_after_scheme: spaces,
+            separator,
         };
-        if spaces > 0 && c.peek().is_some_and(|b| b != b',') {
+        if !challenge.separator.is_empty() && c.peek().is_some_and(|b| b != b',') {
             if !c.at_param() {
                 // token68
                 let start = c.pos;

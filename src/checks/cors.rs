@@ -71,9 +71,11 @@ impl View<'_> {
         self.requested_headers
             .iter()
             .filter(|h| {
-                !self.allow_headers.contains(h)
-                    && !(self.allow_headers.iter().any(|a| a == "*")
-                        && h.as_str() != "authorization")
+                let wildcard = self.allow_headers.iter().any(|a| a == "*");
+                // Per the Fetch standard `*` never covers Authorization.
+                let covered =
+                    self.allow_headers.contains(h) || (wildcard && h.as_str() != "authorization");
+                !covered
             })
             .cloned()
             .collect()

@@ -12,6 +12,12 @@ mod cors;
 mod discovery;
 mod registration;
 mod resource;
+#[cfg(test)]
+mod tests_cors;
+#[cfg(test)]
+mod tests_registration;
+#[cfg(test)]
+mod tests_resource;
 
 use serde::{Deserialize, Serialize};
 

@@ -154,8 +154,11 @@ pub const CH_BEARER_SCHEME: CheckDef = CheckDef {
                     r.challenges.challenges.len()
                 ));
             }
-            if bearer.spaces_after_scheme > 1 {
-                return Outcome::warn("more than one space after `Bearer`: the TypeScript SDK splits on a single space");
+            if bearer.separator != " " {
+                return Outcome::warn(format!(
+                    "{:?} after `Bearer` instead of a single space: the TypeScript SDK splits on one space and reads nothing",
+                    bearer.separator
+                ));
             }
             Outcome::pass(format!("Bearer with {} parameter(s)", bearer.params.len()))
         })
@@ -452,7 +455,7 @@ pub const PRM_LOCATION: CheckDef = CheckDef {
         let detail = format!(
             "served: {}{}",
             join_list(&served),
-            if not.is_empty() { format!("; not served: {}", join_list(&not)) } else { String::new() }
+            if not.is_empty() { String::new() } else { format!("; not served: {}", join_list(&not)) }
         );
         let path_served = r.prm_at(PrmSource::PathInserted).is_some_and(|p| p.doc.is_some());
         let has_path = Url::parse(r.url()).is_ok_and(|u| !u.path().trim_end_matches('/').is_empty());

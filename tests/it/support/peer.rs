@@ -69,7 +69,7 @@ fn node_script(name: &str) -> (PathBuf, PathBuf) {
 
 /// node-oidc-provider (npm `oidc-provider`).
 pub struct OidcProvider {
-    peer: Peer,
+    _peer: Peer,
     pub issuer: String,
 }
 
@@ -79,7 +79,7 @@ impl OidcProvider {
         let peer = Peer::start(node, script, args);
         Self {
             issuer: peer.field("issuer"),
-            peer,
+            _peer: peer,
         }
     }
 
