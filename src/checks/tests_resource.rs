@@ -240,7 +240,11 @@ fn ch_bearer_scheme_warns_on_two_spaces_after_bearer() {
     let ev = answering(challenge(&[&format!("Bearer  {}", rm())]));
     let f = finding(&ev, "CH-BEARER-SCHEME");
     assert_eq!(f.status, Warn);
-    assert!(f.detail.contains("instead of a single space"), "{}", f.detail);
+    assert!(
+        f.detail.contains("instead of a single space"),
+        "{}",
+        f.detail
+    );
 }
 
 #[test]
