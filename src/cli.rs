@@ -50,6 +50,15 @@ pub enum Command {
     /// authorization server's metadata.
     #[command(after_long_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
+    /// Log in with authorization code + PKCE in a browser; caches the tokens.
+    #[command(after_long_help = LOGIN_EXAMPLES)]
+    Login(LoginArgs),
+    /// Show who the cached token belongs to: userinfo claims and the token's own claims.
+    Whoami(WhoamiArgs),
+    /// Delete cached tokens (revoking them when the server offers revocation).
+    Logout(LogoutArgs),
+    /// List cached tokens (never their values).
+    Tokens(TokensArgs),
     /// List every check: id, level, spec section, fix hint.
     Checks(ChecksArgs),
     /// Print a shell completion script.
@@ -136,6 +145,113 @@ fn parse_timeout(s: &str) -> Result<f64, String> {
     } else {
         Err(format!("'{s}' must be between 0 and 3600 seconds"))
     }
+}
+
+const LOGIN_EXAMPLES: &str = "\
+Examples:
+  mcp-auth login https://mcp.example.com/mcp
+  mcp-auth login https://auth.example.com --client-id abc --scope \"openid profile email\"
+  mcp-auth login https://auth.example.com --client-id abc --redirect-port 8976 --no-browser
+  mcp-auth login https://mcp.example.com/mcp --refresh
+
+The browser is $BROWSER when set, else the system's; the URL is always printed too.
+Tokens are cached per (issuer, client id, resource) under $MCP_AUTH_HOME/tokens (default:
+the user's data directory), mode 0600.
+
+Exit codes: 0 logged in; 1 the login was refused or failed a check (state, iss, PKCE);
+2 usage error; 3 the server could not be reached.";
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// An MCP server URL (its authorization server is discovered) or an issuer.
+    pub target: String,
+
+    /// What the URL is (see `check --as`).
+    #[arg(long = "as", value_enum, value_name = "KIND", default_value_t = TargetAs::Auto)]
+    pub target_as: TargetAs,
+
+    /// A pre-registered client id (else CIMD, else dynamic registration).
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+
+    /// Your Client ID Metadata Document URL, used as client id when the server supports CIMD.
+    #[arg(long, value_name = "URL")]
+    pub client_metadata_url: Option<String>,
+
+    /// Scopes to request (default: what the MCP server asks for; for an issuer, openid profile email when offered).
+    #[arg(long)]
+    pub scope: Option<String>,
+
+    /// The RFC 8707 resource to request (default: the MCP server's).
+    #[arg(long, value_name = "URL", conflicts_with = "no_resource")]
+    pub resource: Option<String>,
+
+    /// Send no resource parameter (for providers that reject it, or for an identity-only token).
+    #[arg(long)]
+    pub no_resource: bool,
+
+    /// Loopback port for the redirect (0: any free port).
+    #[arg(long, value_name = "PORT", default_value_t = 0)]
+    pub redirect_port: u16,
+
+    /// The exact redirect URI, when the provider needs a registered one (loopback, on --redirect-port).
+    #[arg(long, value_name = "URI", requires = "redirect_port")]
+    pub redirect_uri: Option<String>,
+
+    /// Print the URL instead of opening a browser (SSH, headless).
+    #[arg(long)]
+    pub no_browser: bool,
+
+    /// Proceed even when the server does not advertise PKCE S256.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Seconds to wait for the browser's redirect.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub login_timeout: u64,
+
+    /// Seconds allowed for each HTTP exchange.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_timeout)]
+    pub timeout: f64,
+
+    /// Print the access token on stdout after logging in.
+    #[arg(long)]
+    pub show_token: bool,
+
+    /// Refresh the cached token for this URL instead of logging in again.
+    #[arg(long)]
+    pub refresh: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WhoamiArgs {
+    /// The issuer or MCP server logged in to (default: the only cached login).
+    pub target: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Seconds allowed for each HTTP exchange.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_timeout)]
+    pub timeout: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    /// The issuer or MCP server to log out of (default: every cached login).
+    pub target: Option<String>,
+
+    /// Seconds allowed for the revocation request.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_timeout)]
+    pub timeout: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct TokensArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

@@ -14,10 +14,14 @@ pub mod discovery;
 pub mod evidence;
 pub mod exit;
 pub mod gather;
+pub mod jwt;
+pub mod login;
 pub mod metadata;
 pub mod output;
 pub mod probe;
 pub mod report;
+pub mod token_store;
+pub mod whoami;
 pub mod www_authenticate;
 
 use std::io::Write;
@@ -62,6 +66,10 @@ pub async fn run(cli: Cli) -> Result<ExitStatus, Error> {
     let mut out = stdout.lock();
     match &cli.command {
         Command::Check(args) => check::run(args, style, &mut out).await,
+        Command::Login(args) => login::cmd::login(args, &mut out).await,
+        Command::Whoami(args) => whoami::run(args, style, &mut out).await,
+        Command::Logout(args) => login::cmd::logout(args, &mut out).await,
+        Command::Tokens(args) => login::cmd::tokens(args, style, &mut out),
         Command::Checks(args) => {
             match args.format {
                 Format::Table => report::catalogue::table(style, &mut out)?,

@@ -9,3 +9,4 @@ mod check_offline;
 mod check_peer;
 mod check_replay;
 mod contract;
+mod login;

@@ -1,0 +1,337 @@
+//! `login`, `whoami`, `tokens`, `logout` end to end: a real node-oidc-provider,
+//! the user's part played by headless Chromium, and forged callbacks.
+
+use std::path::Path;
+
+use crate::support::login::{browser_login, raw_get, LoginRun};
+use crate::support::peer::{McpServer, OidcProvider};
+use crate::support::*;
+
+/// `mcp-auth` with MCP_AUTH_HOME set.
+fn cli(home: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = mcp_auth(home)
+        .env("MCP_AUTH_HOME", home)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn token_files(home: &Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(home.join("tokens"))
+        .map(|rd| rd.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn browser_login_whoami_tokens_logout() {
+    let provider = OidcProvider::start(&[]);
+    let home = tempfile::tempdir().unwrap();
+    let run = LoginRun::start(
+        home.path(),
+        &[&provider.issuer, "--client-id", "mcp-auth-test"],
+    );
+    assert_eq!(run.param("code_challenge_method"), "S256");
+    assert!(run.param("redirect_uri").starts_with("http://127.0.0.1:"));
+    let page = browser_login(&run.url, "alice");
+    assert!(
+        page["text"].as_str().unwrap().contains("close this tab"),
+        "{page}"
+    );
+    let (code, login_out, login_err) = run.finish();
+    assert_eq!(code, 0, "{login_err}");
+    assert!(login_out.contains("Logged in to"), "{login_out}");
+
+    // One token file, mode 0600, in a 0700 directory.
+    let files = token_files(home.path());
+    assert_eq!(files.len(), 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&files[0]), 0o600);
+        assert_eq!(mode(&home.path().join("tokens")), 0o700);
+    }
+    let cached: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
+    let secrets: Vec<String> = ["access_token", "refresh_token", "id_token"]
+        .iter()
+        .filter_map(|k| cached[k].as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        secrets.len() >= 2,
+        "expected access and refresh/id tokens: {cached}"
+    );
+
+    let (code, who, who_err) = cli(home.path(), &["whoami"]);
+    assert_eq!(code, 0, "{who_err}");
+    assert!(who.contains("alice"), "{who}");
+    let (code, who_json, _) = cli(
+        home.path(),
+        &["whoami", &provider.issuer, "--format", "json", "-vv"],
+    );
+    assert_eq!(code, 0);
+    let w: serde_json::Value = serde_json::from_str(&who_json).unwrap();
+    assert_eq!(w["userinfo"]["sub"], "alice");
+    let (code, refreshed, refresh_err) = cli(
+        home.path(),
+        &["login", &provider.issuer, "--refresh", "-vv"],
+    );
+    assert_eq!(code, 0, "{refresh_err}");
+    let (_, tokens, _) = cli(home.path(), &["tokens"]);
+    assert!(
+        tokens.contains("mcp-auth-test") && tokens.contains("1 cached login"),
+        "{tokens}"
+    );
+
+    // No token value ever reached an output.
+    let all = [
+        login_out,
+        login_err,
+        who,
+        who_err,
+        who_json,
+        refreshed,
+        refresh_err,
+        tokens,
+    ]
+    .concat();
+    for s in &secrets {
+        assert!(!all.contains(s.as_str()), "a token leaked into the output");
+    }
+
+    let (code, bye, _) = cli(home.path(), &["logout", &provider.issuer]);
+    assert_eq!(code, 0);
+    assert!(
+        bye.contains("Revoked") && bye.contains("Logged out"),
+        "{bye}"
+    );
+    assert!(token_files(home.path()).is_empty());
+    let (code, _, err) = cli(home.path(), &["whoami"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("no cached login"), "{err}");
+}
+
+#[test]
+fn mcp_login_registers_and_binds_the_token_to_the_resource() {
+    let provider = OidcProvider::for_mcp();
+    let server = McpServer::typescript(&provider.issuer, &[]);
+    let home = tempfile::tempdir().unwrap();
+    let run = LoginRun::start(home.path(), &[&server.url]);
+    assert_eq!(
+        run.param("resource"),
+        server.url,
+        "RFC 8707 resource is sent"
+    );
+    assert!(
+        run.param("scope").contains("mcp:tools"),
+        "scope from the PRM"
+    );
+    assert!(
+        run.stderr_head.contains("Registered client"),
+        "{}",
+        run.stderr_head
+    );
+    browser_login(&run.url, "bob");
+    let (code, out, err) = run.finish();
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&format!("for {}", server.url)), "{out}");
+
+    // oidc-provider refuses audience-bound tokens at userinfo: whoami explains.
+    let (code, who, err) = cli(home.path(), &["whoami", &server.url]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--no-resource"), "{err}");
+    assert!(who.contains("contains the resource"), "{who}");
+    assert!(
+        who.contains("claims NOT verified") || who.contains("(unverified)"),
+        "{who}"
+    );
+}
+
+/// Start a login whose callback is then forged.
+fn forged(
+    callback_query: impl FnOnce(&LoginRun) -> String,
+) -> (
+    i32,
+    String,
+    Option<(u16, String)>,
+    tempfile::TempDir,
+    String,
+) {
+    let provider = OidcProvider::start(&[]);
+    let home = tempfile::tempdir().unwrap();
+    let run = LoginRun::start(
+        home.path(),
+        &[&provider.issuer, "--client-id", "mcp-auth-test"],
+    );
+    let callback = format!("{}?{}", run.param("redirect_uri"), callback_query(&run));
+    let answer = raw_get(&callback);
+    let (code, _, err) = run.finish();
+    (code, err, answer, home, callback)
+}
+
+#[test]
+fn a_wrong_state_is_refused_and_nothing_is_stored() {
+    let (code, err, answer, home, callback) =
+        forged(|r| format!("code=abc&state=forged&iss={}", urlencode(&issuer_of(r))));
+    assert_eq!(code, 1);
+    assert!(err.contains("state does not match"), "{err}");
+    assert_eq!(answer.unwrap().0, 400, "the browser page says it failed");
+    assert!(token_files(home.path()).is_empty());
+    // The callback server is gone: a replay finds nobody.
+    assert!(
+        raw_get(&callback).is_none(),
+        "a second callback was accepted"
+    );
+}
+
+#[test]
+fn a_wrong_iss_is_refused() {
+    let (code, err, _, home, _) = forged(|r| {
+        format!(
+            "code=abc&state={}&iss=https%3A%2F%2Fevil.example",
+            r.param("state")
+        )
+    });
+    assert_eq!(code, 1);
+    assert!(err.contains("mix-up"), "{err}");
+    assert!(token_files(home.path()).is_empty());
+}
+
+#[test]
+fn a_missing_iss_is_refused_when_advertised() {
+    let (code, err, _, _, _) = forged(|r| format!("code=abc&state={}", r.param("state")));
+    assert_eq!(code, 1);
+    assert!(err.contains("advertises RFC 9207"), "{err}");
+}
+
+#[test]
+fn an_error_callback_is_reported() {
+    let (code, err, _, home, _) = forged(|r| {
+        format!(
+            "error=access_denied&error_description=the+user+said+no&state={}&iss={}",
+            r.param("state"),
+            urlencode(&issuer_of(r))
+        )
+    });
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("refused: access_denied (the user said no)"),
+        "{err}"
+    );
+    assert!(token_files(home.path()).is_empty());
+}
+
+#[test]
+fn code_and_error_together_or_no_code_are_refused() {
+    let (code, err, _, _, _) = forged(|r| {
+        format!(
+            "code=abc&error=server_error&state={}&iss={}",
+            r.param("state"),
+            urlencode(&issuer_of(r))
+        )
+    });
+    assert_eq!(code, 1);
+    assert!(err.contains("both a code and an error"), "{err}");
+    let (code, err, _, _, _) = forged(|r| {
+        format!(
+            "state={}&iss={}",
+            r.param("state"),
+            urlencode(&issuer_of(r))
+        )
+    });
+    assert_eq!(code, 1);
+    assert!(err.contains("no code"), "{err}");
+}
+
+#[test]
+fn a_forged_code_fails_at_the_token_endpoint() {
+    // Right state and iss, but a code the server never issued.
+    let (code, err, answer, home, _) = forged(|r| {
+        format!(
+            "code=forged&state={}&iss={}",
+            r.param("state"),
+            urlencode(&issuer_of(r))
+        )
+    });
+    assert_eq!(answer.unwrap().0, 200);
+    assert_eq!(code, 1);
+    assert!(err.contains("invalid_grant"), "{err}");
+    assert!(token_files(home.path()).is_empty());
+}
+
+#[test]
+fn login_times_out() {
+    let provider = OidcProvider::start(&[]);
+    let home = tempfile::tempdir().unwrap();
+    let run = LoginRun::start(
+        home.path(),
+        &[
+            &provider.issuer,
+            "--client-id",
+            "mcp-auth-test",
+            "--login-timeout",
+            "1",
+        ],
+    );
+    let (code, _, err) = run.finish();
+    assert_eq!(code, 1);
+    assert!(err.contains("no callback within 1 s"), "{err}");
+}
+
+#[test]
+fn login_refuses_what_it_cannot_do() {
+    let provider = OidcProvider::start(&[]);
+    let home = tempfile::tempdir().unwrap();
+    // No registration endpoint and no client id: say what the provider needs.
+    let (code, _, err) = cli(home.path(), &["login", &provider.issuer, "--no-browser"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("register a public client"), "{err}");
+    // A redirect URI that is not ours.
+    let (code, _, err) = cli(
+        home.path(),
+        &[
+            "login",
+            &provider.issuer,
+            "--client-id",
+            "x",
+            "--redirect-port",
+            "0",
+            "--redirect-uri",
+            "https://evil.example/cb",
+            "--no-browser",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--redirect-uri must be"), "{err}");
+    // Nothing listening: unreachable.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (code, _, err) = cli(
+        home.path(),
+        &[
+            "login",
+            &format!("http://127.0.0.1:{port}"),
+            "--client-id",
+            "x",
+            "--no-browser",
+        ],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(token_files(home.path()).is_empty());
+}
+
+fn issuer_of(r: &LoginRun) -> String {
+    r.url.origin().ascii_serialization()
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
