@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::cli::{CheckArgs, Format, TargetAs};
 use crate::discovery::{self, parse_http_url};
-use crate::evidence::{AsRole, Evidence, Target, TargetKind, EVIDENCE_SCHEMA_VERSION};
+use crate::evidence::{Evidence, Target, TargetKind, EVIDENCE_SCHEMA_VERSION};
 use crate::exit::ExitStatus;
 use crate::gather;
 use crate::probe::{ProbeSettings, Prober};
@@ -56,7 +56,8 @@ async fn gather(args: &CheckArgs, input: Input) -> Result<Evidence, Error> {
         Some(i) => Some(parse_http_url(i)?.as_str().to_owned()).map(|_| i.clone()),
         None => None,
     };
-    let tool = format!("mcp-auth {}", env!("CARGO_PKG_VERSION"));
+    let tool = gather::tool_name();
+    let recorded_at = Some(gather::now_rfc3339());
     let settings = gather::Settings {
         register: args.register,
     };
@@ -78,18 +79,7 @@ async fn gather(args: &CheckArgs, input: Input) -> Result<Evidence, Error> {
     };
     let evidence = match input {
         Input::Evidence(path) => {
-            let text = read_file(&path)?;
-            let mut ev: Evidence = serde_json::from_str(&text).map_err(|e| {
-                Error::Input(format!("{} is not mcp-auth evidence: {e}", path.display()))
-            })?;
-            if ev.schema_version != EVIDENCE_SCHEMA_VERSION {
-                return Err(Error::Input(format!(
-                    "{} has evidence schema version {}, this mcp-auth reads {}",
-                    path.display(),
-                    ev.schema_version,
-                    EVIDENCE_SCHEMA_VERSION
-                )));
-            }
+            let mut ev = Evidence::load(&path).map_err(Error::Input)?;
             if args.server_type.is_some() {
                 ev.target.server_type = args.server_type;
             }
@@ -106,6 +96,7 @@ async fn gather(args: &CheckArgs, input: Input) -> Result<Evidence, Error> {
             Evidence {
                 schema_version: EVIDENCE_SCHEMA_VERSION,
                 tool,
+                recorded_at,
                 target: target(TargetKind::File, issuer.clone()),
                 resource: None,
                 authorization_servers: vec![discovery::from_file(&path, body, issuer)],
@@ -121,6 +112,7 @@ async fn gather(args: &CheckArgs, input: Input) -> Result<Evidence, Error> {
             Evidence {
                 schema_version: EVIDENCE_SCHEMA_VERSION,
                 tool,
+                recorded_at,
                 target: target(TargetKind::WellKnownUrl, issuer),
                 resource: None,
                 authorization_servers: vec![disc],
@@ -129,32 +121,15 @@ async fn gather(args: &CheckArgs, input: Input) -> Result<Evidence, Error> {
         Input::Url(url) => {
             let prober = prober()?;
             let text = args.target.clone().unwrap_or_default();
-            let first = match args.target_as {
-                TargetAs::Issuer => None,
-                TargetAs::Mcp | TargetAs::Auto => Some(gather::first_round(&prober, &url).await),
-            };
-            match first {
-                Some(first) if args.target_as == TargetAs::Mcp || first.looks_like_mcp() => {
-                    let (resource, servers) =
-                        gather::mcp_server(&prober, &url, &text, first, settings).await;
-                    Evidence {
-                        schema_version: EVIDENCE_SCHEMA_VERSION,
-                        tool,
-                        target: target(TargetKind::McpServer, None),
-                        resource: Some(resource),
-                        authorization_servers: servers,
-                    }
-                }
-                _ => Evidence {
-                    schema_version: EVIDENCE_SCHEMA_VERSION,
-                    tool,
-                    target: target(TargetKind::Issuer, Some(text.clone())),
-                    resource: None,
-                    authorization_servers: vec![
-                        gather::server(&prober, &text, AsRole::Target, settings).await,
-                    ],
-                },
-            }
+            gather::url_evidence(
+                &prober,
+                &url,
+                &text,
+                args.target_as,
+                settings,
+                args.server_type,
+            )
+            .await
         }
     };
     Ok(evidence)

@@ -352,12 +352,34 @@ pub struct Evidence {
     pub schema_version: u32,
     /// `mcp-auth <version>` that recorded it.
     pub tool: String,
+    /// When it was recorded (RFC 3339, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_at: Option<String>,
     pub target: Target,
     /// MCP server mode: the protected resource's part of the chain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<ResourceEvidence>,
     /// The authorization servers, the one clients use first.
     pub authorization_servers: Vec<AsDiscovery>,
+}
+
+impl Evidence {
+    /// Read an evidence file written by `--save-evidence` or `matrix --record`.
+    pub fn load(path: &std::path::Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let ev: Self = serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not mcp-auth evidence: {e}", path.display()))?;
+        if ev.schema_version != EVIDENCE_SCHEMA_VERSION {
+            return Err(format!(
+                "{} has evidence schema version {}, this mcp-auth reads {}",
+                path.display(),
+                ev.schema_version,
+                EVIDENCE_SCHEMA_VERSION
+            ));
+        }
+        Ok(ev)
+    }
 }
 
 impl AsDiscovery {

@@ -32,6 +32,66 @@ pub struct Settings {
     pub register: bool,
 }
 
+/// `mcp-auth <version>`, as evidence names its recorder.
+pub fn tool_name() -> String {
+    format!("mcp-auth {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// Now, RFC 3339 in UTC to the second.
+pub fn now_rfc3339() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+/// All the evidence for a URL: an MCP server's chain, or an issuer's
+/// discovery (`kind` decides, or the first round does for `auto`).
+pub async fn url_evidence(
+    prober: &Prober,
+    url: &Url,
+    text: &str,
+    kind: crate::cli::TargetAs,
+    settings: Settings,
+    server_type: Option<crate::evidence::ServerType>,
+) -> crate::evidence::Evidence {
+    use crate::cli::TargetAs;
+    use crate::evidence::{Evidence, Target, TargetKind, EVIDENCE_SCHEMA_VERSION};
+    let recorded_at = Some(now_rfc3339());
+    let first = match kind {
+        TargetAs::Issuer => None,
+        TargetAs::Mcp | TargetAs::Auto => Some(first_round(prober, url).await),
+    };
+    match first {
+        Some(first) if kind == TargetAs::Mcp || first.looks_like_mcp() => {
+            let (resource, servers) = mcp_server(prober, url, text, first, settings).await;
+            Evidence {
+                schema_version: EVIDENCE_SCHEMA_VERSION,
+                tool: tool_name(),
+                recorded_at,
+                target: Target {
+                    input: text.to_owned(),
+                    kind: TargetKind::McpServer,
+                    issuer: None,
+                    server_type,
+                },
+                resource: Some(resource),
+                authorization_servers: servers,
+            }
+        }
+        _ => Evidence {
+            schema_version: EVIDENCE_SCHEMA_VERSION,
+            tool: tool_name(),
+            recorded_at,
+            target: Target {
+                input: text.to_owned(),
+                kind: TargetKind::Issuer,
+                issuer: Some(text.to_owned()),
+                server_type,
+            },
+            resource: None,
+            authorization_servers: vec![server(prober, text, AsRole::Target, settings).await],
+        },
+    }
+}
+
 /// The first round against a URL that may be an MCP server.
 #[derive(Debug, Clone)]
 pub struct FirstRound {

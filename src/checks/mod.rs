@@ -401,6 +401,7 @@ pub(crate) mod test_support {
         Evidence {
             schema_version: EVIDENCE_SCHEMA_VERSION,
             tool: "test".into(),
+            recorded_at: None,
             target: Target {
                 input: ISSUER.into(),
                 kind: TargetKind::Issuer,

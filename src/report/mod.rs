@@ -25,6 +25,9 @@ pub struct Report {
     pub schema_version: u32,
     /// `mcp-auth <version>`.
     pub tool: String,
+    /// When the evidence was recorded (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded_at: Option<String>,
     pub target: Target,
     /// MCP server mode: the protected resource's part of the chain.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -339,6 +342,7 @@ impl Report {
         Self {
             schema_version: REPORT_SCHEMA_VERSION,
             tool: evidence.tool.clone(),
+            recorded_at: evidence.recorded_at.clone(),
             target: evidence.target.clone(),
             resource: analysis.resource.as_ref().map(resource_report),
             discovery,
