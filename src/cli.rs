@@ -59,8 +59,14 @@ pub enum Command {
     Logout(LogoutArgs),
     /// List cached tokens (never their values).
     Tokens(TokensArgs),
+    /// Check every provider of providers/ and write a compatibility table.
+    #[command(after_long_help = MATRIX_EXAMPLES)]
+    Matrix(MatrixArgs),
     /// List every check: id, level, spec section, fix hint.
     Checks(ChecksArgs),
+    /// Print the JSON Schema of the provider file format (providers/schema.json).
+    #[command(hide = true)]
+    ProvidersSchema,
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -252,6 +258,66 @@ pub struct TokensArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+const MATRIX_EXAMPLES: &str = "\
+Examples:
+  mcp-auth matrix                                   # all of providers/ (matrix = true), concurrently
+  mcp-auth matrix --only keycloak,auth0 --format markdown > COMPATIBILITY.md
+  mcp-auth matrix --record evidence/                # save every exchange, one file per provider
+  mcp-auth matrix --replay evidence/                # re-grade offline, identical output
+  mcp-auth matrix --format json > last.json
+  mcp-auth matrix --baseline last.json              # print what changed; exit 1 on regressions
+
+Exit codes: 0 done (whatever the verdicts); 1 a regression against --baseline; 2 usage error
+(e.g. a provider file that does not validate).";
+
+#[derive(Debug, Args)]
+pub struct MatrixArgs {
+    /// The providers directory (default: ./providers if present, else the built-in set).
+    #[arg(long, value_name = "DIR")]
+    pub providers: Option<PathBuf>,
+
+    /// Only these provider ids (comma-separated); includes entries with matrix = false.
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub only: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = MatrixFormat::Table)]
+    pub format: MatrixFormat,
+
+    /// Save each provider's evidence as DIR/<id>.json.
+    #[arg(long, value_name = "DIR", conflicts_with = "replay")]
+    pub record: Option<PathBuf>,
+
+    /// Grade DIR/<id>.json instead of going to the network.
+    #[arg(long, value_name = "DIR")]
+    pub replay: Option<PathBuf>,
+
+    /// A previous `--format json` output: print what changed, exit 1 on regressions.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Providers checked at once.
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    pub concurrency: usize,
+
+    /// Seconds allowed for each HTTP exchange.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_timeout)]
+    pub timeout: f64,
+
+    /// Seconds allowed for one provider's whole check.
+    #[arg(long, value_name = "SECS", default_value_t = 60.0, value_parser = parse_timeout)]
+    pub provider_timeout: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MatrixFormat {
+    Table,
+    Markdown,
+    Json,
+    /// JUnit XML: a test suite per provider, a test case per check.
+    Junit,
 }
 
 #[derive(Debug, Args)]

@@ -143,7 +143,9 @@ impl TargetKind {
 }
 
 /// The seeds' `fetchServerConfig` type: which single URL Logto MCP Auth builds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ServerType {
     /// RFC 8414: `/.well-known/oauth-authorization-server` inserted before the path.

@@ -16,9 +16,11 @@ pub mod exit;
 pub mod gather;
 pub mod jwt;
 pub mod login;
+pub mod matrix;
 pub mod metadata;
 pub mod output;
 pub mod probe;
+pub mod providers;
 pub mod report;
 pub mod token_store;
 pub mod whoami;
@@ -70,6 +72,11 @@ pub async fn run(cli: Cli) -> Result<ExitStatus, Error> {
         Command::Whoami(args) => whoami::run(args, style, &mut out).await,
         Command::Logout(args) => login::cmd::logout(args, &mut out).await,
         Command::Tokens(args) => login::cmd::tokens(args, style, &mut out),
+        Command::Matrix(args) => matrix::run(args, style, &mut out).await,
+        Command::ProvidersSchema => {
+            out.write_all(providers::json_schema().as_bytes())?;
+            Ok(ExitStatus::Ok)
+        }
         Command::Checks(args) => {
             match args.format {
                 Format::Table => report::catalogue::table(style, &mut out)?,

@@ -151,6 +151,10 @@ pub struct Finding {
     pub detail: String,
     pub spec: String,
     pub hint: String,
+    /// A provider-specific fix, when the target is a known provider with a
+    /// documented quirk for this check (set by the report, not by grading).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_hint: Option<String>,
 }
 
 /// Every check, in report order: the MCP server's, then each authorization server's.
@@ -281,6 +285,7 @@ fn finding(check: &CheckDef, mut outcome: Outcome, subject: Option<String>) -> F
         detail: outcome.detail,
         spec: check.spec.to_owned(),
         hint: check.hint.to_owned(),
+        provider_hint: None,
     }
 }
 

@@ -141,7 +141,10 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             if f.status == crate::checks::Status::Pass {
                 String::new()
             } else {
-                cell(&f.hint)
+                match &f.provider_hint {
+                    Some(p) => cell(&format!("{} Known quirk of {p}", f.hint)),
+                    None => cell(&f.hint),
+                }
             },
             cell(&f.spec)
         )?;

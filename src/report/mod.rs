@@ -40,6 +40,9 @@ pub struct Report {
     /// CORS headers seen on every probed endpoint (as a browser would send).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cors: Vec<CorsRow>,
+    /// The known provider the target was recognised as (`providers/`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<ProviderMatch>,
     /// The client registered by `--register`, for reuse with `login`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registered_client_id: Option<String>,
@@ -137,6 +140,27 @@ impl AttemptReport {
             .as_deref()
             .map(crate::evidence::media_type)
     }
+}
+
+/// A recognised provider and its documented quirks.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderMatch {
+    pub id: String,
+    pub name: String,
+    pub docs: String,
+    pub quirks: Vec<QuirkReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QuirkReport {
+    pub id: String,
+    pub summary: String,
+    pub hint: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    pub checks: Vec<String>,
+    /// Whether one of its checks did not pass in this report.
+    pub seen: bool,
 }
 
 /// The CORS response headers of one probe.
@@ -286,9 +310,56 @@ fn resource_report(r: &ResourceAnalysis<'_>) -> ResourceReport {
 }
 
 impl Report {
-    /// Grade evidence into a report.
+    /// Grade evidence into a report, naming the quirks of a known provider
+    /// (the providers built into the binary).
     pub fn build(evidence: &Evidence) -> Self {
-        let (analysis, findings) = checks::grade(evidence);
+        Self::build_with(evidence, crate::providers::embedded())
+    }
+
+    /// The same, with these providers.
+    pub fn build_with(evidence: &Evidence, providers: &[crate::providers::Provider]) -> Self {
+        let (analysis, mut findings) = checks::grade(evidence);
+        let provider = crate::providers::identify(providers, evidence).map(|p| {
+            let not_passing = |check: &str| {
+                findings.iter().any(|f| {
+                    f.id == check && matches!(f.status, Status::Warn | Status::Fail | Status::Info)
+                })
+            };
+            ProviderMatch {
+                id: p.id.clone(),
+                name: p.def.name.clone(),
+                docs: p.def.docs.clone(),
+                quirks: p
+                    .def
+                    .quirks
+                    .iter()
+                    .map(|q| QuirkReport {
+                        id: q.id.clone(),
+                        summary: q.summary.clone(),
+                        hint: q.hint.clone(),
+                        link: q.link.clone(),
+                        checks: q.checks.clone(),
+                        seen: q.checks.iter().any(|c| not_passing(c)),
+                    })
+                    .collect(),
+            }
+        });
+        if let Some(p) = &provider {
+            for f in &mut findings {
+                if matches!(f.status, Status::Pass | Status::Skip) {
+                    continue;
+                }
+                let hints: Vec<&str> = p
+                    .quirks
+                    .iter()
+                    .filter(|q| q.checks.contains(&f.id))
+                    .map(|q| q.hint.as_str())
+                    .collect();
+                if !hints.is_empty() {
+                    f.provider_hint = Some(format!("{}: {}", p.name, hints.join(" ")));
+                }
+            }
+        }
         let servers = analysis.all_servers();
         let mut discoveries = servers.iter().map(discovery_report);
         let discovery = discoveries.next().unwrap_or(DiscoveryReport {
@@ -348,6 +419,7 @@ impl Report {
             discovery,
             additional_authorization_servers: discoveries.collect(),
             cors,
+            provider,
             registered_client_id,
             checks: findings,
             summary,
@@ -426,4 +498,61 @@ impl Report {
 pub fn json(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, report)?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_support::*;
+    use crate::providers::Provider;
+
+    fn provider() -> Provider {
+        Provider::parse(
+            "providers/example-idp.toml",
+            r#"
+name = "Example IdP"
+homepage = "https://auth.example.com"
+docs = "https://auth.example.com/docs"
+kind = "issuer"
+url = "https://auth.example.com/tenant1"
+updated = "2026-11-23"
+sources = ["https://auth.example.com/docs"]
+[fingerprint]
+issuer_hosts = ["auth.example.com"]
+[[quirks]]
+id = "no-cimd"
+summary = "No CIMD."
+checks = ["AS-CIMD-SUPPORTED"]
+hint = "Ask for the CIMD beta flag."
+"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_known_provider_adds_its_fix_to_failing_checks_only() {
+        let ev = with(
+            "client_id_metadata_document_supported",
+            serde_json::Value::Null,
+        );
+        let r = Report::build_with(&ev, &[provider()]);
+        let p = r.provider.as_ref().expect("recognised");
+        assert_eq!(p.id, "example-idp");
+        assert!(p.quirks[0].seen);
+        let f = r
+            .checks
+            .iter()
+            .find(|f| f.id == "AS-CIMD-SUPPORTED")
+            .unwrap();
+        assert_eq!(
+            f.provider_hint.as_deref(),
+            Some("Example IdP: Ask for the CIMD beta flag.")
+        );
+        // Passing: no hint, quirk not seen.
+        let r = Report::build_with(&served_at_oauth(&good_doc()), &[provider()]);
+        assert!(!r.provider.as_ref().unwrap().quirks[0].seen);
+        assert!(r.checks.iter().all(|f| f.provider_hint.is_none()));
+        // Unknown host: not recognised.
+        assert!(Report::build_with(&good_mcp(), &[]).provider.is_none());
+    }
 }

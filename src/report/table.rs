@@ -88,6 +88,13 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
             style
         )
     )?;
+    if let Some(p) = &report.provider {
+        writeln!(
+            out,
+            "provider: {} (recognised from its URL; docs: {})",
+            p.name, p.docs
+        )?;
+    }
     if let Some(r) = &report.resource {
         writeln!(out)?;
         writeln!(out, "{}", heading("Protected resource", style))?;
@@ -220,7 +227,11 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
         {
             let mut detail = f.detail.clone();
             if !matches!(f.status, Status::Pass | Status::Skip) {
-                detail.push_str(&format!("\nfix: {}\nspec: {}", f.hint, f.spec));
+                detail.push_str(&format!("\nfix: {}", f.hint));
+                if let Some(p) = &f.provider_hint {
+                    detail.push_str(&format!("\nknown quirk of {p}"));
+                }
+                detail.push_str(&format!("\nspec: {}", f.spec));
             }
             t.add_row(vec![
                 status_cell(f.status, style),

@@ -10,3 +10,4 @@ mod check_peer;
 mod check_replay;
 mod contract;
 mod login;
+mod matrix;
