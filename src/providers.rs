@@ -274,13 +274,18 @@ impl Provider {
         let Some(fp) = &self.def.fingerprint else {
             return false;
         };
-        let host_ok = fp
-            .issuer_hosts
-            .iter()
-            .any(|pattern| match pattern.strip_prefix("*.") {
-                Some(suffix) => host.ends_with(&format!(".{suffix}")),
-                None => host == *pattern,
-            });
+        if fp.issuer_hosts.is_empty() && fp.path_prefixes.is_empty() {
+            return false;
+        }
+        // Self-hosted products have no fixed host: their path shape is the fingerprint.
+        let host_ok = fp.issuer_hosts.is_empty()
+            || fp
+                .issuer_hosts
+                .iter()
+                .any(|pattern| match pattern.strip_prefix("*.") {
+                    Some(suffix) => host.ends_with(&format!(".{suffix}")),
+                    None => host == *pattern,
+                });
         host_ok
             && (fp.path_prefixes.is_empty()
                 || fp
@@ -475,6 +480,17 @@ hint = "Register a client by hand."
             assert!(line.contains(needle), "{needle}: {line}");
             assert!(!line.contains('\n'), "one line: {line}");
         }
+    }
+
+    #[test]
+    fn path_only_fingerprints_match_any_host() {
+        let text = GOOD.replace(
+            "issuer_hosts = [\"*.example.com\"]",
+            "path_prefixes = [\"/realms/\"]",
+        );
+        let p = Provider::parse("providers/kc.toml", &text).unwrap();
+        assert!(p.matches_issuer(&url::Url::parse("https://sso.acme.test/realms/mcp").unwrap()));
+        assert!(!p.matches_issuer(&url::Url::parse("https://sso.acme.test/oidc").unwrap()));
     }
 
     #[test]

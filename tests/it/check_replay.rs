@@ -338,3 +338,48 @@ fn assert_one_line_error(stderr: &str, needle: &str) {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// A Keycloak-shaped issuer (`/realms/…`) is recognised, and its documented
+/// fix is added to the checks its quirks explain.
+#[test]
+fn a_known_provider_is_recognised_with_its_fixes() {
+    let server = ReplayServer::start(|origin| {
+        let mut doc = recorded(PATH_DOC, origin);
+        let issuer = format!("{origin}/realms/mcp");
+        let text = doc.to_string().replace(&format!("{origin}/oidc"), &issuer);
+        doc = serde_json::from_str(&text).unwrap();
+        vec![(
+            "/realms/mcp/.well-known/openid-configuration".into(),
+            Route::json(&doc),
+        )]
+    });
+    let issuer = format!("{}/realms/mcp", server.origin);
+    let (code, report, _) = check_json(&[&issuer]);
+    assert_eq!(code, 0);
+    assert_eq!(report["provider"]["id"], "keycloak");
+    let rfc8414 = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "DISC-AS-RFC8414")
+        .unwrap();
+    assert_eq!(rfc8414["status"], "warn");
+    assert!(
+        rfc8414["provider_hint"]
+            .as_str()
+            .unwrap()
+            .starts_with("Keycloak: "),
+        "{rfc8414}"
+    );
+    // Checks that pass carry no provider hint.
+    let s256 = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "AS-PKCE-S256")
+        .unwrap();
+    assert!(s256["provider_hint"].is_null());
+    let (_, table, _) = run(&["check", &issuer]);
+    assert!(table.contains("provider: Keycloak"), "{table}");
+    assert!(table.contains("known quirk of Keycloak"), "{table}");
+}

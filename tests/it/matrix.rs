@@ -314,6 +314,23 @@ fn repository_providers_are_valid_and_the_schema_is_current() {
         mcp_auth::providers::json_schema(),
         "providers/schema.json is stale: regenerate it with `cargo run -q -- providers-schema > providers/schema.json`"
     );
+    // README states the counts.
+    let mcp = list
+        .iter()
+        .filter(|p| p.def.kind == mcp_auth::providers::ProviderKind::Mcp)
+        .count();
+    let checked = list.iter().filter(|p| p.def.matrix).count();
+    let readme = std::fs::read_to_string(root().join("README.md"))
+        .unwrap()
+        .replace('\n', " ");
+    let claim = format!(
+        "defines {} providers: {} authorization servers and {} public MCP servers; `matrix` checks the {} that",
+        list.len(),
+        list.len() - mcp,
+        mcp,
+        checked
+    );
+    assert!(readme.contains(&claim), "README.md should say: {claim}");
     // The built-in set is the same as the directory.
     assert_eq!(mcp_auth::providers::embedded().len(), list.len());
 }

@@ -52,6 +52,7 @@ try {
       'no-header-url': { type: 'boolean', default: false },
       'prm-at': { type: 'string', default: 'path' },
       stateless: { type: 'boolean', default: false },
+      'delay-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -313,7 +314,9 @@ app.post(mcpPath, authMiddleware, postHandler);
 app.get(mcpPath, authMiddleware, sessionHandler);
 app.delete(mcpPath, authMiddleware, sessionHandler);
 
-httpServer.on('request', app);
+// --delay-ms D: answer every request D ms late (benchmarks: a slow network).
+const delayMs = Number(args['delay-ms'] ?? 0);
+httpServer.on('request', delayMs > 0 ? (req, res) => setTimeout(() => app(req, res), delayMs) : app);
 
 log(
   `listening on 127.0.0.1:${port}, resource ${resource}, issuer ${issuer}, jwks ${asMetadata.jwks_uri}, ` +

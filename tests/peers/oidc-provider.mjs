@@ -27,7 +27,7 @@ const log = (...args) => console.error('[oidc-provider peer]', ...args);
 function usage(msg) {
   if (msg) process.stderr.write(`error: ${msg}\n`);
   process.stderr.write(
-    'usage: node oidc-provider.mjs [--path /oidc] [--registration] [--resource URL] [--resource-any-loopback]\n',
+    'usage: node oidc-provider.mjs [--path /oidc] [--registration] [--resource URL] [--resource-any-loopback] [--delay-ms D]\n',
   );
   process.exit(2);
 }
@@ -40,6 +40,7 @@ try {
       registration: { type: 'boolean', default: false },
       resource: { type: 'string' },
       'resource-any-loopback': { type: 'boolean', default: false },
+      'delay-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -215,7 +216,17 @@ const provider = new Provider(issuer, buildConfiguration());
 provider.on('server_error', (_ctx, err) => log('server_error', err));
 const callback = provider.callback();
 
+// --delay-ms D: answer every request D ms late (benchmarks: a slow network).
+const delayMs = Number(args['delay-ms'] ?? 0);
 server.on('request', (req, res) => {
+  if (delayMs > 0) {
+    setTimeout(() => route(req, res), delayMs);
+  } else {
+    route(req, res);
+  }
+});
+
+function route(req, res) {
   if (!mountPath) {
     callback(req, res);
     return;
@@ -232,7 +243,7 @@ server.on('request', (req, res) => {
     return;
   }
   notFound(res);
-});
+}
 
 log(`listening on 127.0.0.1:${port}, issuer ${issuer}, registration=${args.registration}, resource=${args.resource ?? '(default)'}, resource-any-loopback=${anyLoopback}`);
 process.stdout.write(`${JSON.stringify({ issuer, port })}\n`);
