@@ -108,7 +108,13 @@ async fn gather(args: &CheckArgs, input: Input) -> Result<Evidence, Error> {
                 .or_else(|| discovery::issuer_from_well_known(&url));
             let prober = prober()?;
             let mut disc = discovery::fetch_well_known(&prober, &url, issuer.clone()).await;
-            disc.probes = gather::server_probes(&prober, &disc, settings).await;
+            disc.probes = gather::server_probes(
+                &prober,
+                &disc,
+                settings,
+                &gather::UrlPolicy::for_target(&url),
+            )
+            .await;
             Evidence {
                 schema_version: EVIDENCE_SCHEMA_VERSION,
                 tool,

@@ -32,6 +32,63 @@ pub struct Settings {
     pub register: bool,
 }
 
+/// Which URLs found in remote documents (metadata, challenges) may be
+/// requested: https, or http on loopback, or the target's own origin; and no
+/// private or link-local IP literal unless the target itself is on one
+/// (MCP 2026-07-28 security best practices, SSRF). Redirects are never
+/// followed at all.
+#[derive(Debug, Clone)]
+pub struct UrlPolicy {
+    origin: String,
+    target_is_private: bool,
+}
+
+fn is_private_ip(host: Option<url::Host<&str>>) -> bool {
+    match host {
+        Some(url::Host::Ipv4(ip)) => {
+            let o = ip.octets();
+            ip.is_private()
+                || ip.is_link_local()
+                || ip.is_loopback()
+                || ip.is_unspecified()
+                || ip.is_broadcast()
+                || (o[0] == 100 && (64..128).contains(&o[1]))
+        }
+        Some(url::Host::Ipv6(ip)) => {
+            ip.is_loopback()
+                || ip.is_unspecified()
+                || (ip.segments()[0] & 0xfe00) == 0xfc00
+                || (ip.segments()[0] & 0xffc0) == 0xfe80
+        }
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+impl UrlPolicy {
+    pub fn for_target(target: &Url) -> Self {
+        Self {
+            origin: target.origin().ascii_serialization(),
+            target_is_private: is_private_ip(target.host()),
+        }
+    }
+
+    /// The URL, if it may be requested; otherwise why not.
+    pub fn check(&self, candidate: &str) -> Result<Url, String> {
+        let url = parse_http_url(candidate).map_err(|e| e.to_string())?;
+        let same_origin = url.origin().ascii_serialization() == self.origin;
+        if !same_origin && url.scheme() == "http" && !crate::checks::util::is_loopback(&url) {
+            return Err(format!("{candidate} is plain http outside loopback"));
+        }
+        if !same_origin && !self.target_is_private && is_private_ip(url.host()) {
+            return Err(format!(
+                "{candidate} points at a private or link-local address while the target is public"
+            ));
+        }
+        Ok(url)
+    }
+}
+
 /// `mcp-auth <version>`, as evidence names its recorder.
 pub fn tool_name() -> String {
     format!("mcp-auth {}", env!("CARGO_PKG_VERSION"))
@@ -87,7 +144,16 @@ pub async fn url_evidence(
                 server_type,
             },
             resource: None,
-            authorization_servers: vec![server(prober, text, AsRole::Target, settings).await],
+            authorization_servers: vec![
+                server(
+                    prober,
+                    text,
+                    AsRole::Target,
+                    settings,
+                    &UrlPolicy::for_target(url),
+                )
+                .await,
+            ],
         },
     }
 }
@@ -145,6 +211,7 @@ pub async fn mcp_server(
     first: FirstRound,
     settings: Settings,
 ) -> (ResourceEvidence, Vec<AsDiscovery>) {
+    let policy = UrlPolicy::for_target(mcp);
     let header_url = first
         .unauthenticated
         .response
@@ -196,9 +263,9 @@ pub async fn mcp_server(
         if let Some(h) = &header_url {
             let exchange = match first.prm.iter().find(|p| &p.url == h) {
                 Some(p) => p.exchange.clone(),
-                None => match parse_http_url(h) {
+                None => match policy.check(h) {
                     Ok(u) => prober.send(ProbeRequest::metadata_get(u.as_str())).await,
-                    Err(e) => not_sent(h, &e.to_string()),
+                    Err(e) => not_sent(h, &e),
                 },
             };
             prm.push(PrmAttempt {
@@ -244,7 +311,7 @@ pub async fn mcp_server(
             if listed.is_empty() {
                 // No usable PRM: the 2025-03-26 chain (authorization server at the origin).
                 let origin = discovery::legacy_issuer(mcp);
-                vec![server(prober, &origin, AsRole::Legacy, settings).await]
+                vec![server(prober, &origin, AsRole::Legacy, settings, &policy).await]
             } else {
                 join_all(
                     listed
@@ -255,7 +322,7 @@ pub async fn mcp_server(
                             let settings = Settings {
                                 register: settings.register && i == 0,
                             };
-                            server(prober, issuer, AsRole::Listed, settings)
+                            server(prober, issuer, AsRole::Listed, settings, &policy)
                         }),
                 )
                 .await
@@ -284,8 +351,9 @@ pub async fn server(
     issuer: &str,
     role: AsRole,
     settings: Settings,
+    policy: &UrlPolicy,
 ) -> AsDiscovery {
-    let url = match parse_http_url(issuer) {
+    let url = match policy.check(issuer) {
         Ok(u) => u,
         Err(e) => {
             return AsDiscovery {
@@ -294,7 +362,7 @@ pub async fn server(
                 attempts: vec![crate::evidence::Attempt {
                     kind: crate::evidence::CandidateKind::Explicit,
                     url: issuer.to_owned(),
-                    exchange: Some(not_sent(issuer, &e.to_string())),
+                    exchange: Some(not_sent(issuer, &e)),
                     file_body: None,
                 }],
                 probes: Vec::new(),
@@ -302,12 +370,17 @@ pub async fn server(
         }
     };
     let mut disc = discovery::discover_issuer(prober, &url, issuer, role).await;
-    disc.probes = server_probes(prober, &disc, settings).await;
+    disc.probes = server_probes(prober, &disc, settings, policy).await;
     disc
 }
 
 /// Round 4 for one server: CORS on its endpoints and, when asked, registration.
-pub async fn server_probes(prober: &Prober, disc: &AsDiscovery, settings: Settings) -> Vec<Probe> {
+pub async fn server_probes(
+    prober: &Prober,
+    disc: &AsDiscovery,
+    settings: Settings,
+    policy: &UrlPolicy,
+) -> Vec<Probe> {
     let Some((meta_url, md)) = disc
         .attempts
         .iter()
@@ -322,7 +395,21 @@ pub async fn server_probes(prober: &Prober, disc: &AsDiscovery, settings: Settin
     else {
         return Vec::new();
     };
-    let http = |u: &Option<String>| u.as_deref().and_then(|v| parse_http_url(v).ok());
+    // Endpoints the policy refuses are recorded as probes that were not sent.
+    let mut refused = Vec::new();
+    let mut http = |kind: ProbeKind, u: &Option<String>| -> Option<Url> {
+        let v = u.as_deref()?;
+        match policy.check(v) {
+            Ok(url) => Some(url),
+            Err(e) => {
+                refused.push(Probe {
+                    kind,
+                    exchange: not_sent(v, &e),
+                });
+                None
+            }
+        }
+    };
     let mut probes = vec![
         (
             ProbeKind::CorsAsPreflight,
@@ -333,32 +420,38 @@ pub async fn server_probes(prober: &Prober, disc: &AsDiscovery, settings: Settin
             ProbeRequest::cors_get(meta_url.as_str()),
         ),
     ];
-    if let Some(u) = http(&md.jwks_uri) {
+    if let Some(u) = http(ProbeKind::CorsJwks, &md.jwks_uri) {
         probes.push((ProbeKind::CorsJwks, ProbeRequest::cors_get(u.as_str())));
     }
-    if let Some(u) = http(&md.registration_endpoint) {
+    if let Some(u) = http(ProbeKind::CorsRegPreflight, &md.registration_endpoint) {
         probes.push((
             ProbeKind::CorsRegPreflight,
             ProbeRequest::cors_preflight(u.as_str(), "POST", "content-type"),
         ));
     }
-    if let Some(u) = http(&md.token_endpoint) {
+    if let Some(u) = http(ProbeKind::CorsToken, &md.token_endpoint) {
         probes.push((ProbeKind::CorsToken, ProbeRequest::cors_token(u.as_str())));
     }
-    if let Some(u) = http(&md.userinfo_endpoint) {
+    if let Some(u) = http(ProbeKind::CorsUserinfoPreflight, &md.userinfo_endpoint) {
         probes.push((
             ProbeKind::CorsUserinfoPreflight,
             ProbeRequest::cors_preflight(u.as_str(), "GET", "authorization"),
         ));
     }
+    let reg_url = if settings.register {
+        http(ProbeKind::RegisterLoopbackIp, &md.registration_endpoint)
+    } else {
+        None
+    };
     let registration = async {
-        match http(&md.registration_endpoint) {
-            Some(u) if settings.register => register(prober, &u).await,
-            _ => Vec::new(),
+        match reg_url {
+            Some(u) => register(prober, &u).await,
+            None => Vec::new(),
         }
     };
     let (mut out, reg) = futures::join!(send_probes(prober, probes), registration);
     out.extend(reg);
+    out.extend(refused);
     out
 }
 
@@ -460,5 +553,48 @@ fn not_sent(url: &str, why: &str) -> Exchange {
             message: format!("not sent: {why}"),
         }),
         elapsed_ms: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remote_documents_cannot_send_us_anywhere() {
+        let public = UrlPolicy::for_target(&Url::parse("https://mcp.example.com/mcp").unwrap());
+        assert!(public.check("https://auth.example.net/tenant").is_ok());
+        assert!(
+            public
+                .check("https://mcp.example.com/.well-known/x")
+                .is_ok(),
+            "own origin"
+        );
+        assert!(
+            public
+                .check("http://mcp.example.com/.well-known/x")
+                .is_err(),
+            "a downgrade to http is another origin"
+        );
+        let refused = [
+            "http://auth.example.net/",
+            "https://169.254.169.254/latest/meta-data",
+            "https://10.0.0.1/",
+            "https://192.168.1.1/",
+            "https://[fd00::1]/",
+            "https://[fe80::1]/",
+            "https://127.0.0.1/",
+            "https://localhost/",
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+        ];
+        for u in refused {
+            assert!(public.check(u).is_err(), "{u} should be refused");
+        }
+        // A target on loopback (local development) may point at other loopback ports.
+        let local = UrlPolicy::for_target(&Url::parse("http://127.0.0.1:5555/mcp").unwrap());
+        assert!(local.check("http://127.0.0.1:4444/oidc").is_ok());
+        assert!(local.check("http://localhost:4444/oidc").is_ok());
+        assert!(local.check("http://auth.example.net/").is_err());
     }
 }
