@@ -74,6 +74,7 @@ async fn gather(args: &CheckArgs, input: Input) -> Result<Evidence, Error> {
     let prober = || {
         Prober::new(ProbeSettings {
             timeout: Duration::from_secs_f64(args.timeout),
+            ca_certs: args.cacert.clone(),
             ..ProbeSettings::default()
         })
     };

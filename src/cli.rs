@@ -133,6 +133,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_timeout)]
     pub timeout: f64,
 
+    /// Trust this CA certificate (PEM) too, e.g. a corporate CA; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Vec<PathBuf>,
+
     /// Write the recorded HTTP exchanges to FILE (re-grade with --from-evidence).
     #[arg(long, value_name = "FILE")]
     pub save_evidence: Option<PathBuf>,
@@ -220,6 +224,10 @@ pub struct LoginArgs {
     #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_timeout)]
     pub timeout: f64,
 
+    /// Trust this CA certificate (PEM) too, e.g. a corporate CA; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Vec<PathBuf>,
+
     /// Print the access token on stdout after logging in.
     #[arg(long)]
     pub show_token: bool,
@@ -241,6 +249,10 @@ pub struct WhoamiArgs {
     /// Seconds allowed for each HTTP exchange.
     #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_timeout)]
     pub timeout: f64,
+
+    /// Trust this CA certificate (PEM) too, e.g. a corporate CA; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -251,6 +263,10 @@ pub struct LogoutArgs {
     /// Seconds allowed for the revocation request.
     #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_timeout)]
     pub timeout: f64,
+
+    /// Trust this CA certificate (PEM) too, e.g. a corporate CA; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -305,6 +321,10 @@ pub struct MatrixArgs {
     /// Seconds allowed for each HTTP exchange.
     #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_timeout)]
     pub timeout: f64,
+
+    /// Trust this CA certificate (PEM) too, e.g. a corporate CA; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Vec<PathBuf>,
 
     /// Seconds allowed for one provider's whole check.
     #[arg(long, value_name = "SECS", default_value_t = 60.0, value_parser = parse_timeout)]

@@ -247,6 +247,7 @@ pub async fn run(
     };
     let prober = crate::probe::Prober::new(crate::probe::ProbeSettings {
         timeout: Duration::from_secs_f64(args.timeout),
+        ca_certs: args.cacert.clone(),
         ..Default::default()
     })?;
     let bar = if std::io::stderr().is_terminal() && args.format == MatrixFormat::Table {

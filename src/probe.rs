@@ -26,6 +26,8 @@ pub struct ProbeSettings {
     pub timeout: Duration,
     /// Bodies longer than this are not kept.
     pub body_cap: usize,
+    /// Extra trusted CA certificates (PEM files), e.g. a corporate CA.
+    pub ca_certs: Vec<std::path::PathBuf>,
 }
 
 impl Default for ProbeSettings {
@@ -33,6 +35,7 @@ impl Default for ProbeSettings {
         Self {
             timeout: Duration::from_secs(10),
             body_cap: DEFAULT_BODY_CAP,
+            ca_certs: Vec::new(),
         }
     }
 }
@@ -216,6 +219,8 @@ pub fn redact_body(body: &str) -> std::borrow::Cow<'_, str> {
 pub enum ProbeError {
     #[error("could not build the HTTP client: {0}")]
     Client(#[source] reqwest::Error),
+    #[error("--cacert {path}: {reason}")]
+    CaCert { path: String, reason: String },
 }
 
 /// The shared HTTP client: one connection pool, one policy.
@@ -227,7 +232,23 @@ pub struct Prober {
 
 impl Prober {
     pub fn new(settings: ProbeSettings) -> Result<Self, ProbeError> {
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        for path in &settings.ca_certs {
+            let ca_error = |reason: String| ProbeError::CaCert {
+                path: path.display().to_string(),
+                reason,
+            };
+            let pem = std::fs::read(path).map_err(|e| ca_error(e.to_string()))?;
+            let certs =
+                reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| ca_error(e.to_string()))?;
+            if certs.is_empty() {
+                return Err(ca_error("no PEM certificate in the file".to_owned()));
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let client = builder
             .user_agent(concat!("mcp-auth/", env!("CARGO_PKG_VERSION")))
             // Redirects are recorded and graded, never followed silently.
             .redirect(Policy::none())
@@ -400,11 +421,14 @@ fn transport_error(e: &reqwest::Error) -> TransportError {
         }
         source = err.source();
     }
-    let message = if parts.is_empty() {
+    let mut message = if parts.is_empty() {
         e.to_string()
     } else {
         parts.join(": ")
     };
+    if message.contains("certificate") {
+        message.push_str(" (TLS; --cacert FILE trusts a private CA)");
+    }
     TransportError { kind, message }
 }
 

@@ -262,18 +262,15 @@ pub fn client_paths(a: &AsAnalysis<'_>) -> Vec<ClientPath> {
     if !a.from_issuer() {
         return Vec::new();
     }
-    let mut out = vec![
-        spec_client(a),
-        single_url(
-            a,
-            "MCP 2025-06-18 client (RFC 8414 only)",
-            &[CandidateKind::Oauth],
-            false,
-        )
-        .expect("the RFC 8414 candidate is always tried"),
-        typescript_sdk(a),
-        python_sdk(a),
-    ];
+    let mut out = vec![spec_client(a)];
+    // No RFC 8414 candidate when the issuer itself could not be used (e.g. refused by policy).
+    out.extend(single_url(
+        a,
+        "MCP 2025-06-18 client (RFC 8414 only)",
+        &[CandidateKind::Oauth],
+        false,
+    ));
+    out.extend([typescript_sdk(a), python_sdk(a)]);
     let wanted = a.server_type;
     if wanted.is_none() || wanted == Some(ServerType::Oauth) {
         out.extend(single_url(

@@ -10,9 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::checks::{
     self, clients::ClientPath, AsAnalysis, AttemptOutcome, Finding, Level, ResourceAnalysis, Status,
 };
-use crate::evidence::{
-    AsRole, CandidateKind, Evidence, Exchange, PrmSource, ProbeKind, Target, TransportErrorKind,
-};
+use crate::evidence::{AsRole, CandidateKind, Evidence, Exchange, PrmSource, ProbeKind, Target};
 use crate::metadata::ClientInformation;
 use crate::www_authenticate::Parsed;
 
@@ -470,17 +468,8 @@ impl Report {
             .filter(|a| a.spec_candidate)
             .map(|a| format!("{} → {}", a.url, a.outcome.summary()))
             .collect();
-        let unreachable = self.discovery.attempts.iter().all(|a| {
-            matches!(
-                a.outcome,
-                AttemptOutcome::Transport {
-                    kind: TransportErrorKind::Connect
-                        | TransportErrorKind::Timeout
-                        | TransportErrorKind::Other,
-                    ..
-                }
-            )
-        });
+        // Unreachable: no attempt got as far as a response status.
+        let unreachable = self.discovery.attempts.iter().all(|a| a.status.is_none());
         format!(
             "{} for {}: {}",
             if unreachable {

@@ -9,5 +9,6 @@ mod check_offline;
 mod check_peer;
 mod check_replay;
 mod contract;
+mod hostile;
 mod login;
 mod matrix;

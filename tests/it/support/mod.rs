@@ -1,9 +1,11 @@
 //! Test support: the binary under test, real peers and the replay server.
 //! Everything listens on 127.0.0.1 with an ephemeral port.
 
+pub mod hostile;
 pub mod login;
 pub mod peer;
 pub mod replay;
+pub mod tls;
 
 use std::path::{Path, PathBuf};
 

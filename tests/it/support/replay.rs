@@ -57,7 +57,12 @@ impl ReplayServer {
     /// anything else is a plain 404.
     /// `build` receives the server's origin so documents can name it.
     pub fn start(build: impl FnOnce(&str) -> Vec<(String, Route)>) -> Self {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        Self::start_on("127.0.0.1:0", build)
+    }
+
+    /// The same on another loopback address (e.g. `[::1]:0`).
+    pub fn start_on(addr: &str, build: impl FnOnce(&str) -> Vec<(String, Route)>) -> Self {
+        let listener = std::net::TcpListener::bind(addr).expect("bind a loopback address");
         listener.set_nonblocking(true).unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
         let routes: Arc<HashMap<String, Route>> = Arc::new(build(&origin).into_iter().collect());
