@@ -321,6 +321,14 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn listens_on_loopback_only() {
+        let server = CallbackServer::bind(0).await.unwrap();
+        let addr = server.listener.local_addr().unwrap();
+        assert!(addr.ip().is_loopback(), "{addr}");
+        assert_eq!(addr.ip().to_string(), "127.0.0.1");
+    }
+
+    #[tokio::test]
     async fn times_out() {
         let server = CallbackServer::bind(0).await.unwrap();
         let r = server

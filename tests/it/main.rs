@@ -12,3 +12,4 @@ mod contract;
 mod hostile;
 mod login;
 mod matrix;
+mod token_cache;
