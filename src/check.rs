@@ -60,6 +60,11 @@ async fn gather(args: &CheckArgs, input: Input) -> Result<Evidence, Error> {
     let recorded_at = Some(gather::now_rfc3339());
     let settings = gather::Settings {
         register: args.register,
+        authorize: args.probe_authorize.then(|| gather::AuthorizeSettings {
+            client_id: args.client_id.clone(),
+            redirect_uri: args.redirect_uri.clone(),
+            resource: None,
+        }),
     };
     let target = |kind, issuer: Option<String>| Target {
         input: args
@@ -156,7 +161,8 @@ pub async fn run(args: &CheckArgs, style: Style, out: &mut dyn Write) -> Result<
         std::fs::write(path, text + "\n")
             .map_err(|e| Error::Input(format!("cannot write {}: {e}", path.display())))?;
     }
-    let report = Report::build(&evidence);
+    let mut report = Report::build(&evidence);
+    report.retain_clients(args.client);
     match args.format {
         Format::Table => report::table::render(&report, style, out)?,
         Format::Json => report::json(&report, out)?,

@@ -116,6 +116,29 @@ pub struct CheckArgs {
     #[arg(long)]
     pub register: bool,
 
+    /// Send crafted authorization requests (redirects not followed) to see how
+    /// the server treats unregistered redirect URIs, other loopback ports,
+    /// missing PKCE and the resource parameter. Needs a client id.
+    #[arg(long)]
+    pub probe_authorize: bool,
+
+    /// The client id for --probe-authorize (default: the client --register creates).
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+
+    /// A redirect URI registered for that client.
+    #[arg(
+        long,
+        value_name = "URI",
+        default_value = "http://127.0.0.1:8976/callback"
+    )]
+    pub redirect_uri: String,
+
+    /// Which clients' paths to show: the spec's (every revision), the MCP
+    /// TypeScript SDK's, the MCP Python SDK's, Logto's mcp-auth library's, or all.
+    #[arg(long, value_enum, value_name = "CLIENT", default_value_t = ClientFilter::All)]
+    pub client: ClientFilter,
+
     /// Which URL Logto's mcp-auth library would build (`fetchServerConfig` type).
     /// Discovery always tries every spec candidate.
     #[arg(long = "type", value_enum, value_name = "TYPE")]
@@ -355,6 +378,32 @@ pub enum Format {
     Json,
     /// GitHub-flavoured Markdown.
     Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClientFilter {
+    /// Spec-following clients of each MCP revision.
+    Strict,
+    /// The MCP TypeScript SDK (v2).
+    TsSdk,
+    /// The MCP Python SDK (v2).
+    PythonSdk,
+    /// Logto's mcp-auth library (`fetchServerConfig`).
+    Seeds,
+    All,
+}
+
+impl ClientFilter {
+    /// Whether a client row (by its name) belongs to this filter.
+    pub fn keeps(self, client: &str) -> bool {
+        match self {
+            Self::All => true,
+            Self::Strict => client.starts_with("MCP "),
+            Self::TsSdk => client.starts_with("TypeScript SDK"),
+            Self::PythonSdk => client.starts_with("Python SDK"),
+            Self::Seeds => client.starts_with("Logto mcp-auth"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -295,6 +295,18 @@ pub enum ProbeKind {
     RegisterInvalid,
     /// RFC 7592 deletion of a client the probe registered.
     RegisterDelete,
+    /// A well-formed authorization request (the baseline the others are read against).
+    AuthzBaseline,
+    /// The same with an unregistered redirect URI.
+    AuthzUnregisteredRedirect,
+    /// The same with the registered loopback redirect URI on another port.
+    AuthzOtherLoopbackPort,
+    /// The same without a PKCE challenge.
+    AuthzNoPkce,
+    /// The same with `code_challenge_method=plain`.
+    AuthzPlainPkce,
+    /// The same with the RFC 8707 `resource` of the MCP server.
+    AuthzResource,
 }
 
 /// One probe request and its exchange.

@@ -26,10 +26,23 @@ pub const MAX_SERVERS: usize = 8;
 /// The redirect URI port registration probes use (`login --redirect-port` can reuse it).
 pub const PROBE_REDIRECT_PORT: u16 = 8976;
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Settings {
     /// Register probe clients (creates clients at the provider).
     pub register: bool,
+    /// Send crafted authorization requests (`--probe-authorize`).
+    pub authorize: Option<AuthorizeSettings>,
+}
+
+/// What authorization-request probes need besides the metadata.
+#[derive(Debug, Clone, Default)]
+pub struct AuthorizeSettings {
+    /// `--client-id` (else the client `--register` created).
+    pub client_id: Option<String>,
+    /// A redirect URI registered for that client.
+    pub redirect_uri: String,
+    /// The MCP server's resource (for AUTHZ-RESOURCE-ACCEPTED).
+    pub resource: Option<String>,
 }
 
 /// Which URLs found in remote documents (metadata, challenges) may be
@@ -281,6 +294,10 @@ pub async fn mcp_server(
             .map(|p| (p, classify::<ResourceMetadata>(&p.url, &p.exchange)))
             .find(|(_, f)| f.doc.is_some());
         let prm_url = used.as_ref().map(|(p, _)| p.url.clone());
+        let prm_resource = used
+            .as_ref()
+            .and_then(|(_, f)| f.doc.as_ref())
+            .and_then(|d| d.md.resource.clone());
         let listed: Vec<String> = used
             .and_then(|(_, f)| f.doc)
             .and_then(|d| d.md.authorization_servers)
@@ -311,7 +328,7 @@ pub async fn mcp_server(
             if listed.is_empty() {
                 // No usable PRM: the 2025-03-26 chain (authorization server at the origin).
                 let origin = discovery::legacy_issuer(mcp);
-                vec![server(prober, &origin, AsRole::Legacy, settings, &policy).await]
+                vec![server(prober, &origin, AsRole::Legacy, settings.clone(), &policy).await]
             } else {
                 join_all(
                     listed
@@ -319,8 +336,15 @@ pub async fn mcp_server(
                         .take(MAX_SERVERS)
                         .enumerate()
                         .map(|(i, issuer)| {
+                            // Registration and authorization probes go to the server clients use.
                             let settings = Settings {
                                 register: settings.register && i == 0,
+                                authorize: settings.authorize.clone().filter(|_| i == 0).map(|a| {
+                                    AuthorizeSettings {
+                                        resource: prm_resource.clone(),
+                                        ..a
+                                    }
+                                }),
                             };
                             server(prober, issuer, AsRole::Listed, settings, &policy)
                         }),
@@ -443,15 +467,123 @@ pub async fn server_probes(
     } else {
         None
     };
-    let registration = async {
-        match reg_url {
+    let authz_url = if settings.authorize.is_some() {
+        http(ProbeKind::AuthzBaseline, &md.authorization_endpoint)
+    } else {
+        None
+    };
+    // Registration, then (with the client it created, or --client-id) the
+    // authorization-request probes.
+    let registration_then_authorize = async {
+        let mut reg = match reg_url {
             Some(u) => register(prober, &u).await,
             None => Vec::new(),
+        };
+        if let (Some(a), Some(endpoint)) = (&settings.authorize, &authz_url) {
+            let registered = reg
+                .iter()
+                .find(|p| p.kind == ProbeKind::RegisterLoopbackIp)
+                .and_then(|p| crate::checks::body_doc::<ClientInformation>(&p.exchange))
+                .and_then(|d| d.md.client_id);
+            match a.client_id.clone().or(registered) {
+                Some(client_id) => {
+                    let scope =
+                        crate::metadata::lists(&md.scopes_supported, "openid").then_some("openid");
+                    reg.extend(
+                        send_probes(
+                            prober,
+                            authorize_requests(
+                                endpoint,
+                                &client_id,
+                                &a.redirect_uri,
+                                a.resource.as_deref(),
+                                scope,
+                            ),
+                        )
+                        .await,
+                    );
+                }
+                None => reg.push(Probe {
+                    kind: ProbeKind::AuthzBaseline,
+                    exchange: not_sent(
+                        endpoint.as_str(),
+                        "--probe-authorize needs a client: pass --client-id or --register",
+                    ),
+                }),
+            }
         }
+        reg
     };
-    let (mut out, reg) = futures::join!(send_probes(prober, probes), registration);
+    let (mut out, reg) = futures::join!(send_probes(prober, probes), registration_then_authorize);
     out.extend(reg);
     out.extend(refused);
+    out
+}
+
+/// The verifier whose S256 challenge the probes send (never redeemed).
+const PROBE_VERIFIER: &str = "mcp-auth-probe-verifier-0123456789-abcdefghijklmnopqrstuvwxyz";
+
+/// The crafted authorization requests of `--probe-authorize`, each a GET whose
+/// answer (login page, error page, or redirect) is read without following it.
+pub fn authorize_requests(
+    endpoint: &Url,
+    client_id: &str,
+    redirect_uri: &str,
+    resource: Option<&str>,
+    scope: Option<&str>,
+) -> Vec<(ProbeKind, ProbeRequest)> {
+    use base64::Engine;
+    use sha2::Digest;
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(PROBE_VERIFIER.as_bytes()));
+    let build = |redirect: &str, pkce: Option<(&str, &str)>, resource: Option<&str>| {
+        let mut u = endpoint.clone();
+        {
+            let mut q = u.query_pairs_mut();
+            q.append_pair("response_type", "code")
+                .append_pair("client_id", client_id)
+                .append_pair("redirect_uri", redirect)
+                .append_pair("state", "mcp-auth-probe");
+            if let Some(s) = scope {
+                q.append_pair("scope", s);
+            }
+            if let Some((c, m)) = pkce {
+                q.append_pair("code_challenge", c)
+                    .append_pair("code_challenge_method", m);
+            }
+            if let Some(r) = resource {
+                q.append_pair("resource", r);
+            }
+        }
+        ProbeRequest::authorize(u.to_string())
+    };
+    let s256 = Some((challenge.as_str(), "S256"));
+    let other_port = Url::parse(redirect_uri)
+        .ok()
+        .filter(crate::checks::util::is_loopback)
+        .map(|mut u| {
+            let port = u.port_or_known_default().unwrap_or(80);
+            let _ = u.set_port(Some(if port == 65535 { 8977 } else { port + 1 }));
+            u.to_string()
+        });
+    let mut out = vec![
+        (ProbeKind::AuthzBaseline, build(redirect_uri, s256, None)),
+        (
+            ProbeKind::AuthzUnregisteredRedirect,
+            build("https://mcp-auth-probe.invalid/callback", s256, None),
+        ),
+        (ProbeKind::AuthzNoPkce, build(redirect_uri, None, None)),
+        (
+            ProbeKind::AuthzPlainPkce,
+            build(redirect_uri, Some((PROBE_VERIFIER, "plain")), None),
+        ),
+    ];
+    if let Some(p) = other_port {
+        out.push((ProbeKind::AuthzOtherLoopbackPort, build(&p, s256, None)));
+    }
+    if let Some(r) = resource {
+        out.push((ProbeKind::AuthzResource, build(redirect_uri, s256, Some(r))));
+    }
     out
 }
 

@@ -176,6 +176,11 @@ impl ProbeRequest {
             .body(metadata.to_string())
     }
 
+    /// An authorization request as a browser sends it (redirects are not followed).
+    pub fn authorize(url: impl Into<String>) -> Self {
+        Self::new(reqwest::Method::GET, url).header("accept", "text/html")
+    }
+
     /// RFC 7592 deletion of a registered client.
     pub fn unregister(url: impl Into<String>, registration_access_token: &str) -> Self {
         Self::new(reqwest::Method::DELETE, url).header(

@@ -7,6 +7,7 @@
 
 mod analysis;
 mod as_metadata;
+pub mod authorize;
 pub mod clients;
 mod cors;
 mod discovery;
@@ -230,6 +231,11 @@ pub static CATALOGUE: &[CheckDef] = &[
     registration::DCR_LOOPBACK_LOCALHOST,
     registration::DCR_APP_TYPE,
     registration::DCR_ERROR_FORMAT,
+    authorize::AUTHZ_REDIRECT_EXACT,
+    authorize::AUTHZ_LOOPBACK_PORT,
+    authorize::AUTHZ_PKCE_ENFORCED,
+    authorize::AUTHZ_RESOURCE_ACCEPTED,
+    authorize::AUTHZ_ERROR_ISS,
 ];
 
 /// Look a check up by id.

@@ -424,6 +424,18 @@ impl Report {
         }
     }
 
+    /// Keep only the client paths of one kind of client (`check --client`).
+    pub fn retain_clients(&mut self, filter: crate::cli::ClientFilter) {
+        let keep = |c: &ClientPath| filter.keeps(&c.client);
+        self.discovery.clients.retain(keep);
+        for d in &mut self.additional_authorization_servers {
+            d.clients.retain(keep);
+        }
+        if let Some(r) = &mut self.resource {
+            r.clients.retain(keep);
+        }
+    }
+
     /// The verdict: unreachable or nothing found, a MUST failed (or, strictly,
     /// a MUST or SHOULD warned), or fine.
     pub fn verdict(&self, strict: bool) -> Verdict {
@@ -543,5 +555,52 @@ hint = "Ask for the CIMD beta flag."
         assert!(r.checks.iter().all(|f| f.provider_hint.is_none()));
         // Unknown host: not recognised.
         assert!(Report::build_with(&good_mcp(), &[]).provider.is_none());
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    #[test]
+    #[ignore = "manual timing"]
+    fn time_build_and_render() {
+        use crate::checks::test_support::*;
+        let ev = good_mcp();
+        let t = std::time::Instant::now();
+        for _ in 0..200 {
+            let _ = crate::checks::grade(&ev);
+        }
+        eprintln!("grade: {:?}", t.elapsed() / 200);
+        let t = std::time::Instant::now();
+        for _ in 0..200 {
+            let _ = super::Report::build(&ev);
+        }
+        eprintln!("build: {:?}", t.elapsed() / 200);
+        let r = super::Report::build(&ev);
+        let t = std::time::Instant::now();
+        for _ in 0..200 {
+            let mut sink = Vec::new();
+            super::json(&r, &mut sink).unwrap();
+        }
+        eprintln!("json: {:?}", t.elapsed() / 200);
+        let t = std::time::Instant::now();
+        for _ in 0..200 {
+            let mut sink = Vec::new();
+            super::markdown::render(&r, &mut sink).unwrap();
+        }
+        eprintln!("markdown: {:?}", t.elapsed() / 200);
+        let t = std::time::Instant::now();
+        for _ in 0..20 {
+            let mut sink = Vec::new();
+            super::table::render(
+                &r,
+                super::table::Style {
+                    color: false,
+                    tty: false,
+                },
+                &mut sink,
+            )
+            .unwrap();
+        }
+        eprintln!("table: {:?}", t.elapsed() / 20);
     }
 }

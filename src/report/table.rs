@@ -160,6 +160,20 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
         discovery_table(d, style, out)?;
         if report.resource.is_none() {
             clients_table("Clients", &d.clients, style, out)?;
+        } else {
+            // Logto's library runs in the MCP server: how it would fetch this server's config.
+            let seeds: Vec<_> = d
+                .clients
+                .iter()
+                .filter(|c| c.client.starts_with("Logto"))
+                .cloned()
+                .collect();
+            clients_table(
+                "Logto mcp-auth in the MCP server (fetchServerConfig)",
+                &seeds,
+                style,
+                out,
+            )?;
         }
     }
 

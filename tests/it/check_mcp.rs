@@ -181,6 +181,18 @@ fn mcpauth_server() {
 fn as_flag_forces_the_kind() {
     let provider = OidcProvider::for_mcp();
     let server = McpServer::typescript(&provider.issuer, &[]);
+    // --client keeps one kind of client.
+    let (_, report, _) = check_json(&[&server.url, "--client", "ts-sdk"]);
+    let clients = report["resource"]["clients"].as_array().unwrap();
+    assert_eq!(clients.len(), 1);
+    assert_eq!(clients[0]["client"], "TypeScript SDK v2");
+    let (_, report, _) = check_json(&[&server.url, "--client", "seeds"]);
+    assert!(report["resource"]["clients"].as_array().unwrap().is_empty());
+    assert!(report["discovery"]["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["client"].as_str().unwrap().starts_with("Logto")));
     // Forced to issuer: the MCP URL is treated as an issuer and has no metadata.
     let (code, report, stderr) = check_json(&[&server.url, "--as", "issuer"]);
     assert_eq!(report["target"]["kind"], "issuer");
