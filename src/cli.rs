@@ -55,6 +55,9 @@ pub enum Command {
     Login(LoginArgs),
     /// Show who the cached token belongs to: userinfo claims and the token's own claims.
     Whoami(WhoamiArgs),
+    /// Inspect an access token the way an MCP server's bearer check does.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Delete cached tokens (revoking them when the server offers revocation).
     Logout(LogoutArgs),
     /// List cached tokens (never their values).
@@ -274,6 +277,73 @@ pub struct WhoamiArgs {
     pub timeout: f64,
 
     /// Trust this CA certificate (PEM) too, e.g. a corporate CA; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Decode a token, verify its signature against the issuer's JWKS, and check
+    /// iss, aud (the resource), exp/nbf and scopes.
+    #[command(after_long_help = TOKEN_EXAMPLES)]
+    Inspect(TokenInspectArgs),
+}
+
+const TOKEN_EXAMPLES: &str = "\
+Examples:
+  mcp-auth token inspect                                # the only cached login's access token
+  mcp-auth token inspect --cached https://mcp.example.com/mcp --require-scope mcp:tools
+  pbpaste | mcp-auth token inspect - --resource https://mcp.example.com/mcp
+
+Prefer `-` (stdin) to a token on the command line: arguments are visible to other users'
+process listings. Exit codes: 0 an MCP server would accept it; 1 it would not; 2 usage error.";
+
+#[derive(Debug, Args)]
+pub struct TokenInspectArgs {
+    /// The token, or `-` to read it from stdin (default: a cached login's).
+    pub token: Option<String>,
+
+    /// Which cached login (issuer or MCP server URL) when no token is given.
+    #[arg(long, value_name = "URL", conflicts_with = "token")]
+    pub cached: Option<String>,
+
+    /// The issuer whose JWKS verifies it (default: the token's iss).
+    #[arg(long, value_name = "URL")]
+    pub issuer: Option<String>,
+
+    /// The MCP server's resource, which `aud` must contain.
+    #[arg(long, value_name = "URL")]
+    pub resource: Option<String>,
+
+    /// A scope the token must carry; repeatable.
+    #[arg(long, value_name = "SCOPE")]
+    pub require_scope: Vec<String>,
+
+    /// Clock skew allowed for exp/nbf, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub leeway: u64,
+
+    /// Client credentials for RFC 7662 introspection of an opaque token.
+    #[arg(long, value_name = "ID", requires = "client_secret")]
+    pub client_id: Option<String>,
+
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "MCP_AUTH_CLIENT_SECRET",
+        hide_env_values = true
+    )]
+    pub client_secret: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Seconds allowed for each HTTP exchange.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_timeout)]
+    pub timeout: f64,
+
+    /// Trust this CA certificate (PEM) too; repeatable.
     #[arg(long, value_name = "FILE")]
     pub cacert: Vec<PathBuf>,
 }

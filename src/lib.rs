@@ -14,6 +14,7 @@ pub mod discovery;
 pub mod evidence;
 pub mod exit;
 pub mod gather;
+pub mod inspect;
 pub mod jwt;
 pub mod login;
 pub mod matrix;
@@ -70,6 +71,9 @@ pub async fn run(cli: Cli) -> Result<ExitStatus, Error> {
         Command::Check(args) => check::run(args, style, &mut out).await,
         Command::Login(args) => login::cmd::login(args, &mut out).await,
         Command::Whoami(args) => whoami::run(args, style, &mut out).await,
+        Command::Token(cli::TokenCommand::Inspect(args)) => {
+            inspect::run(args, style, &mut out).await
+        }
         Command::Logout(args) => login::cmd::logout(args, &mut out).await,
         Command::Tokens(args) => login::cmd::tokens(args, style, &mut out),
         Command::Matrix(args) => matrix::run(args, style, &mut out).await,

@@ -150,6 +150,63 @@ fn mcp_login_registers_and_binds_the_token_to_the_resource() {
         who.contains("claims NOT verified") || who.contains("(unverified)"),
         "{who}"
     );
+
+    // token inspect: the real provider's JWT verifies against its JWKS, and is
+    // bound to the MCP server.
+    let (code, inspect, err) = cli(
+        home.path(),
+        &[
+            "token",
+            "inspect",
+            "--cached",
+            &server.url,
+            "--require-scope",
+            "mcp:tools",
+        ],
+    );
+    assert_eq!(code, 0, "{inspect}{err}");
+    assert!(
+        inspect.contains("signature verified") && inspect.contains("would accept"),
+        "{inspect}"
+    );
+    let (code, inspect2, _) = cli(
+        home.path(),
+        &[
+            "token",
+            "inspect",
+            "--cached",
+            &server.url,
+            "--resource",
+            "http://127.0.0.1:1/other",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        inspect2.contains("does not contain http://127.0.0.1:1/other"),
+        "{inspect2}"
+    );
+    let (code, json, _) = cli(
+        home.path(),
+        &[
+            "token",
+            "inspect",
+            "--cached",
+            &server.url,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0);
+    let j: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(j["signature_verified"], true);
+    // No output carries the token itself.
+    let file = token_files(home.path()).pop().unwrap();
+    let cached: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let token = cached["access_token"].as_str().unwrap();
+    for o in [&inspect, &inspect2, &json, &who] {
+        assert!(!o.contains(token), "the token leaked");
+    }
 }
 
 /// Start a login whose callback is then forged.
