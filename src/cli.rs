@@ -55,6 +55,9 @@ pub enum Command {
     Login(LoginArgs),
     /// Show who the cached token belongs to: userinfo claims and the token's own claims.
     Whoami(WhoamiArgs),
+    /// Call an MCP server with the cached token: list its tools, or call one.
+    #[command(after_long_help = CALL_EXAMPLES)]
+    Call(CallArgs),
     /// Inspect an access token the way an MCP server's bearer check does.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -281,6 +284,40 @@ pub struct WhoamiArgs {
     pub cacert: Vec<PathBuf>,
 }
 
+const CALL_EXAMPLES: &str = "\
+Examples:
+  mcp-auth call https://mcp.example.com/mcp                # initialize, list the tools
+  mcp-auth call https://mcp.example.com/mcp whoami         # call a tool
+  mcp-auth call https://mcp.example.com/mcp search --arg query=oauth --arg limit=5
+
+Uses the token cached by `mcp-auth login <url>`. On 403 insufficient_scope it names the
+scopes the server asks for and the login command that gets them.";
+
+#[derive(Debug, Args)]
+pub struct CallArgs {
+    /// The MCP server (Streamable HTTP endpoint) logged in to.
+    pub url: String,
+
+    /// The tool to call (default: list the tools).
+    pub tool: Option<String>,
+
+    /// A tool argument, key=value (the value as JSON when it parses); repeatable.
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub arg: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Seconds allowed for each HTTP exchange.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_timeout)]
+    pub timeout: f64,
+
+    /// Trust this CA certificate (PEM) too; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Vec<PathBuf>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
     /// Decode a token, verify its signature against the issuer's JWKS, and check
@@ -322,6 +359,10 @@ pub struct TokenInspectArgs {
     /// Clock skew allowed for exp/nbf, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub leeway: u64,
+
+    /// Judge exp/nbf as of this time (Unix seconds) instead of now.
+    #[arg(long, value_name = "UNIX")]
+    pub at: Option<u64>,
 
     /// Client credentials for RFC 7662 introspection of an opaque token.
     #[arg(long, value_name = "ID", requires = "client_secret")]

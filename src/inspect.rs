@@ -363,7 +363,7 @@ pub async fn run(
             resource: resource.as_deref(),
             required_scopes: &args.require_scope,
             leeway: args.leeway,
-            now: now(),
+            now: args.at.unwrap_or_else(now),
         },
     );
     if inspection.format == "opaque" {

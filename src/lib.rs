@@ -7,6 +7,7 @@
 //! - grading: [`checks`] turns evidence into findings, with no I/O;
 //! - rendering: [`report`] formats findings as a table, JSON or Markdown.
 
+pub mod call;
 pub mod check;
 pub mod checks;
 pub mod cli;
@@ -71,6 +72,7 @@ pub async fn run(cli: Cli) -> Result<ExitStatus, Error> {
         Command::Check(args) => check::run(args, style, &mut out).await,
         Command::Login(args) => login::cmd::login(args, &mut out).await,
         Command::Whoami(args) => whoami::run(args, style, &mut out).await,
+        Command::Call(args) => call::run(args, style, &mut out).await,
         Command::Token(cli::TokenCommand::Inspect(args)) => {
             inspect::run(args, style, &mut out).await
         }

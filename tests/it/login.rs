@@ -207,6 +207,52 @@ fn mcp_login_registers_and_binds_the_token_to_the_resource() {
     for o in [&inspect, &inspect2, &json, &who] {
         assert!(!o.contains(token), "the token leaked");
     }
+
+    // The same real token: expired (judged an hour after exp), with a broken
+    // signature, and re-headed as alg=none, read from stdin.
+    let exp = j["claims"]["exp"].as_u64().unwrap();
+    let (code, out, _) = cli(
+        home.path(),
+        &[
+            "token",
+            "inspect",
+            "--cached",
+            &server.url,
+            "--at",
+            &(exp + 3600).to_string(),
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(out.contains("expired 3600 s ago"), "{out}");
+    let inspect_stdin = |t: String| {
+        let out = mcp_auth(home.path())
+            .env("MCP_AUTH_HOME", home.path())
+            .args(["token", "inspect", "-", "--resource", &server.url])
+            .write_stdin(t)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stdout).unwrap(),
+        )
+    };
+    let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+    let sig = parts[2].clone();
+    parts[2] = format!(
+        "{}{}",
+        if sig.starts_with('A') { "B" } else { "A" },
+        &sig[1..]
+    );
+    let (code, out) = inspect_stdin(parts.join("."));
+    assert_eq!(code, 1);
+    assert!(out.contains("signature does not verify"), "{out}");
+    parts[0] = "eyJhbGciOiJub25lIn0".to_owned(); // {"alg":"none"}
+    parts[2] = String::new();
+    let (code, out) = inspect_stdin(parts.join("."));
+    assert_eq!(code, 1);
+    assert!(out.contains("unsigned token is never accepted"), "{out}");
+    let (code, out) = inspect_stdin(token.to_owned());
+    assert_eq!(code, 0, "{out}");
 }
 
 /// Start a login whose callback is then forged.
@@ -391,4 +437,45 @@ fn issuer_of(r: &LoginRun) -> String {
 
 fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[test]
+fn call_lists_and_calls_tools_and_explains_step_up() {
+    let provider = OidcProvider::for_mcp();
+    let server = McpServer::typescript(&provider.issuer, &["--required-scopes", "mcp:tools"]);
+    let home = tempfile::tempdir().unwrap();
+
+    // First a token without the scope the server requires: 403 and the step-up advice.
+    let run = LoginRun::start(home.path(), &[&server.url, "--scope", "openid"]);
+    browser_login(&run.url, "carol");
+    let (code, _, err) = run.finish();
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = cli(home.path(), &["call", &server.url]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("403 insufficient_scope") && err.contains("mcp:tools"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("mcp-auth login {} --scope", server.url)),
+        "{err}"
+    );
+
+    // Then with it: list the tools, call whoami.
+    let (_, _, _) = cli(home.path(), &["logout", &server.url]);
+    let run = LoginRun::start(home.path(), &[&server.url]);
+    browser_login(&run.url, "carol");
+    let (code, _, err) = run.finish();
+    assert_eq!(code, 0, "{err}");
+    let (code, tools, err) = cli(home.path(), &["call", &server.url]);
+    assert_eq!(code, 0, "{err}");
+    assert!(tools.contains("whoami"), "{tools}");
+    let (code, who, err) = cli(
+        home.path(),
+        &["call", &server.url, "whoami", "--format", "json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&who).unwrap();
+    assert!(v["result"].to_string().contains("carol"), "{who}");
+    assert!(v["protocol_version"].is_string());
 }
