@@ -164,7 +164,7 @@ pub async fn run(
         Ok(s) => s,
         Err(e) => return Ok(report_error(&LoginError::Store(e), &mut err)),
     };
-    let prober = prober(args.timeout, &args.cacert)?;
+    let prober = prober(&args.net)?;
     let (_, mut entry) = match select(&store, Some(&args.url)) {
         Ok(x) => x,
         Err(e) => return Ok(report_error(&e, &mut err)),

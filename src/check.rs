@@ -2,7 +2,6 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::time::Duration;
 
 use crate::cli::{CheckArgs, Format, TargetAs};
 use crate::discovery::{self, parse_http_url};
@@ -76,13 +75,7 @@ async fn gather(args: &CheckArgs, input: Input) -> Result<Evidence, Error> {
         issuer,
         server_type: args.server_type,
     };
-    let prober = || {
-        Prober::new(ProbeSettings {
-            timeout: Duration::from_secs_f64(args.timeout),
-            ca_certs: args.cacert.clone(),
-            ..ProbeSettings::default()
-        })
-    };
+    let prober = || Prober::new(ProbeSettings::from(&args.net));
     let evidence = match input {
         Input::Evidence(path) => {
             let mut ev = Evidence::load(&path).map_err(Error::Input)?;

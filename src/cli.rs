@@ -158,13 +158,8 @@ pub struct CheckArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// Seconds allowed for each HTTP exchange.
-    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_timeout)]
-    pub timeout: f64,
-
-    /// Trust this CA certificate (PEM) too, e.g. a corporate CA; repeatable.
-    #[arg(long, value_name = "FILE")]
-    pub cacert: Vec<PathBuf>,
+    #[command(flatten)]
+    pub net: NetArgs,
 
     /// Write the recorded HTTP exchanges to FILE (re-grade with --from-evidence).
     #[arg(long, value_name = "FILE")]
@@ -249,13 +244,8 @@ pub struct LoginArgs {
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub login_timeout: u64,
 
-    /// Seconds allowed for each HTTP exchange.
-    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_timeout)]
-    pub timeout: f64,
-
-    /// Trust this CA certificate (PEM) too, e.g. a corporate CA; repeatable.
-    #[arg(long, value_name = "FILE")]
-    pub cacert: Vec<PathBuf>,
+    #[command(flatten)]
+    pub net: NetArgs,
 
     /// Print the access token on stdout after logging in.
     #[arg(long)]
@@ -275,13 +265,8 @@ pub struct WhoamiArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
-    /// Seconds allowed for each HTTP exchange.
-    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_timeout)]
-    pub timeout: f64,
-
-    /// Trust this CA certificate (PEM) too, e.g. a corporate CA; repeatable.
-    #[arg(long, value_name = "FILE")]
-    pub cacert: Vec<PathBuf>,
+    #[command(flatten)]
+    pub net: NetArgs,
 }
 
 const CALL_EXAMPLES: &str = "\
@@ -309,13 +294,8 @@ pub struct CallArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
-    /// Seconds allowed for each HTTP exchange.
-    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_timeout)]
-    pub timeout: f64,
-
-    /// Trust this CA certificate (PEM) too; repeatable.
-    #[arg(long, value_name = "FILE")]
-    pub cacert: Vec<PathBuf>,
+    #[command(flatten)]
+    pub net: NetArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -380,13 +360,8 @@ pub struct TokenInspectArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
-    /// Seconds allowed for each HTTP exchange.
-    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_timeout)]
-    pub timeout: f64,
-
-    /// Trust this CA certificate (PEM) too; repeatable.
-    #[arg(long, value_name = "FILE")]
-    pub cacert: Vec<PathBuf>,
+    #[command(flatten)]
+    pub net: NetArgs,
 }
 
 #[derive(Debug, Args)]
@@ -394,13 +369,8 @@ pub struct LogoutArgs {
     /// The issuer or MCP server to log out of (default: every cached login).
     pub target: Option<String>,
 
-    /// Seconds allowed for the revocation request.
-    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_timeout)]
-    pub timeout: f64,
-
-    /// Trust this CA certificate (PEM) too, e.g. a corporate CA; repeatable.
-    #[arg(long, value_name = "FILE")]
-    pub cacert: Vec<PathBuf>,
+    #[command(flatten)]
+    pub net: NetArgs,
 }
 
 #[derive(Debug, Args)]
@@ -452,13 +422,8 @@ pub struct MatrixArgs {
     #[arg(long, value_name = "N", default_value_t = 16)]
     pub concurrency: usize,
 
-    /// Seconds allowed for each HTTP exchange.
-    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_timeout)]
-    pub timeout: f64,
-
-    /// Trust this CA certificate (PEM) too, e.g. a corporate CA; repeatable.
-    #[arg(long, value_name = "FILE")]
-    pub cacert: Vec<PathBuf>,
+    #[command(flatten)]
+    pub net: NetArgs,
 
     /// Seconds allowed for one provider's whole check.
     #[arg(long, value_name = "SECS", default_value_t = 60.0, value_parser = parse_timeout)]
@@ -472,6 +437,18 @@ pub enum MatrixFormat {
     Json,
     /// JUnit XML: a test suite per provider, a test case per check.
     Junit,
+}
+
+/// Network settings shared by every command that talks to servers.
+#[derive(Debug, Clone, Args)]
+pub struct NetArgs {
+    /// Seconds allowed for each HTTP exchange.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_timeout)]
+    pub timeout: f64,
+
+    /// Trust this CA certificate (PEM) too, e.g. a corporate CA; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -282,7 +282,7 @@ pub async fn run(
     out: &mut dyn Write,
 ) -> Result<ExitStatus, crate::Error> {
     let mut err = std::io::stderr();
-    let prober = prober(args.timeout, &args.cacert)?;
+    let prober = prober(&args.net)?;
     let (token, mut issuer, mut resource) = match read_token(args.token.as_deref()) {
         Err(e) => return Ok(report_error(&e, &mut err)),
         Ok(Some(t)) => (t, args.issuer.clone(), args.resource.clone()),

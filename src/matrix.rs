@@ -245,11 +245,7 @@ pub async fn run(
         }
         None => None,
     };
-    let prober = crate::probe::Prober::new(crate::probe::ProbeSettings {
-        timeout: Duration::from_secs_f64(args.timeout),
-        ca_certs: args.cacert.clone(),
-        ..Default::default()
-    })?;
+    let prober = crate::probe::Prober::new(crate::probe::ProbeSettings::from(&args.net))?;
     let bar = if std::io::stderr().is_terminal() && args.format == MatrixFormat::Table {
         indicatif::ProgressBar::new(providers.len() as u64)
     } else {

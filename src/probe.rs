@@ -30,6 +30,16 @@ pub struct ProbeSettings {
     pub ca_certs: Vec<std::path::PathBuf>,
 }
 
+impl From<&crate::cli::NetArgs> for ProbeSettings {
+    fn from(net: &crate::cli::NetArgs) -> Self {
+        Self {
+            timeout: Duration::from_secs_f64(net.timeout),
+            ca_certs: net.cacert.clone(),
+            ..Self::default()
+        }
+    }
+}
+
 impl Default for ProbeSettings {
     fn default() -> Self {
         Self {

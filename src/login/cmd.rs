@@ -12,12 +12,8 @@ use crate::probe::{ProbeSettings, Prober};
 use crate::report::table::{header, new_table, Style};
 use crate::token_store::{now, TokenEntry, TokenStore};
 
-pub fn prober(timeout: f64, ca_certs: &[std::path::PathBuf]) -> Result<Prober, crate::Error> {
-    Ok(Prober::new(ProbeSettings {
-        timeout: Duration::from_secs_f64(timeout),
-        ca_certs: ca_certs.to_vec(),
-        ..ProbeSettings::default()
-    })?)
+pub fn prober(net: &crate::cli::NetArgs) -> Result<Prober, crate::Error> {
+    Ok(Prober::new(ProbeSettings::from(net))?)
 }
 
 /// Exit status and one-line message for a login error.
@@ -71,7 +67,7 @@ pub fn select(
 }
 
 pub async fn login(args: &LoginArgs, out: &mut dyn Write) -> Result<ExitStatus, crate::Error> {
-    let prober = prober(args.timeout, &args.cacert)?;
+    let prober = prober(&args.net)?;
     let mut err = std::io::stderr();
     let store = match TokenStore::from_env() {
         Ok(s) => s,
@@ -152,7 +148,7 @@ pub async fn logout(args: &LogoutArgs, out: &mut dyn Write) -> Result<ExitStatus
         Ok(s) => s,
         Err(e) => return Ok(report_error(&LoginError::Store(e), &mut err)),
     };
-    let prober = prober(args.timeout, &args.cacert)?;
+    let prober = prober(&args.net)?;
     let found = super::matching(&store, args.target.as_deref());
     if found.is_empty() {
         let what = args.target.as_deref().unwrap_or("anything");

@@ -17,17 +17,6 @@ fn status_for(report: &serde_json::Value, id: &str, subject: Option<&str>) -> St
         .to_owned()
 }
 
-fn resource_client_works(report: &serde_json::Value, prefix: &str) -> bool {
-    report["resource"]["clients"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["client"].as_str().unwrap().starts_with(prefix))
-        .unwrap_or_else(|| panic!("no client {prefix}"))["works"]
-        .as_bool()
-        .unwrap()
-}
-
 #[test]
 fn typescript_sdk_server() {
     let provider = OidcProvider::for_mcp();

@@ -3,43 +3,10 @@
 
 use serde_json::json;
 
-use crate::support::replay::{recorded, recorded_challenge, ReplayServer, Route};
+use crate::support::replay::{recorded, recorded_mcp, set_route, Route};
 use crate::support::*;
 
 const PRM_PATH: &str = "/.well-known/oauth-protected-resource/mcp";
-
-/// The recorded TypeScript SDK server and its authorization server on one
-/// origin; `patch` changes the routes.
-fn mcp_replay(patch: impl FnOnce(&str, &mut Vec<(String, Route)>)) -> (ReplayServer, String) {
-    let server = ReplayServer::start(|origin| {
-        let mut routes = vec![
-            (
-                "POST /mcp".to_owned(),
-                recorded_challenge("ts-sdk-1.32.2-401.json", origin),
-            ),
-            (
-                PRM_PATH.to_owned(),
-                Route::json(&recorded("ts-sdk-1.32.2-prm.json", origin)),
-            ),
-            (
-                "/oidc/.well-known/openid-configuration".to_owned(),
-                Route::json(&recorded(
-                    "oidc-provider-9.13.3-path-registration.json",
-                    origin,
-                )),
-            ),
-        ];
-        patch(origin, &mut routes);
-        routes
-    });
-    let url = format!("{}/mcp", server.origin);
-    (server, url)
-}
-
-fn set(routes: &mut Vec<(String, Route)>, key: &str, route: Route) {
-    routes.retain(|(k, _)| k != key);
-    routes.push((key.to_owned(), route));
-}
 
 fn prm_with(origin: &str, patch: impl FnOnce(&mut serde_json::Value)) -> Route {
     let mut prm = recorded("ts-sdk-1.32.2-prm.json", origin);
@@ -59,20 +26,9 @@ fn detail(report: &serde_json::Value, id: &str) -> String {
         .to_owned()
 }
 
-fn resource_client_works(report: &serde_json::Value, prefix: &str) -> bool {
-    report["resource"]["clients"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["client"].as_str().unwrap().starts_with(prefix))
-        .unwrap()["works"]
-        .as_bool()
-        .unwrap()
-}
-
 #[test]
 fn recorded_server_replayed_unchanged() {
-    let (server, url) = mcp_replay(|_, _| {});
+    let (server, url) = recorded_mcp(|_, _| {});
     let (code, report, stderr) = check_json(&[&url]);
     assert_eq!(code, 0, "{stderr}");
     assert_statuses(
@@ -95,8 +51,8 @@ fn recorded_server_replayed_unchanged() {
 
 #[test]
 fn no_www_authenticate() {
-    let (_s, url) = mcp_replay(|_, r| {
-        set(
+    let (_s, url) = recorded_mcp(|_, r| {
+        set_route(
             r,
             "POST /mcp",
             Route::raw(401, Some("application/json"), "{}"),
@@ -119,8 +75,8 @@ fn no_www_authenticate() {
 
 #[test]
 fn resource_mismatch() {
-    let (_s, url) = mcp_replay(|o, r| {
-        set(
+    let (_s, url) = recorded_mcp(|o, r| {
+        set_route(
             r,
             PRM_PATH,
             prm_with(o, |p| {
@@ -138,8 +94,8 @@ fn resource_mismatch() {
 
 #[test]
 fn trailing_slash_resource() {
-    let (_s, url) = mcp_replay(|o, r| {
-        set(
+    let (_s, url) = recorded_mcp(|o, r| {
+        set_route(
             r,
             PRM_PATH,
             prm_with(o, |p| p["resource"] = json!(format!("{o}/mcp/"))),
@@ -156,8 +112,8 @@ fn trailing_slash_resource() {
 
 #[test]
 fn prm_without_authorization_servers() {
-    let (_s, url) = mcp_replay(|o, r| {
-        set(
+    let (_s, url) = recorded_mcp(|o, r| {
+        set_route(
             r,
             PRM_PATH,
             prm_with(o, |p| {
@@ -174,11 +130,11 @@ fn prm_without_authorization_servers() {
 
 #[test]
 fn malformed_challenge() {
-    let (_s, url) = mcp_replay(|o, r| {
+    let (_s, url) = recorded_mcp(|o, r| {
         let www = format!(
             r#"Bearer error="invalid_token", resource_metadata="{o}{PRM_PATH}", scope="mcp:tools"#
         );
-        set(
+        set_route(
             r,
             "POST /mcp",
             Route::raw(401, Some("application/json"), "{}").header("www-authenticate", &www),
@@ -195,8 +151,8 @@ fn malformed_challenge() {
 
 #[test]
 fn ok_instead_of_401() {
-    let (_s, url) = mcp_replay(|_, r| {
-        set(
+    let (_s, url) = recorded_mcp(|_, r| {
+        set_route(
             r,
             "POST /mcp",
             Route::raw(
@@ -216,8 +172,8 @@ fn ok_instead_of_401() {
 
 #[test]
 fn registration_rejects_loopback_redirects() {
-    let (server, url) = mcp_replay(|_, r| {
-        set(
+    let (server, url) = recorded_mcp(|_, r| {
+        set_route(
             r,
             "POST /oidc/reg",
             Route::raw(

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::support::hostile::{response, HostileServer, Script};
-use crate::support::replay::{recorded, recorded_challenge, ReplayServer, Route};
+use crate::support::replay::{recorded, recorded_mcp, set_route, ReplayServer, Route};
 use crate::support::tls::TlsServer;
 use crate::support::*;
 
@@ -284,46 +284,14 @@ fn huge_response_header() {
     one_error(&stderr, "target unreachable");
 }
 
-/// The recorded TypeScript SDK server with a patched challenge / PRM.
-fn mcp(patch: impl FnOnce(&str, &mut Vec<(String, Route)>)) -> (ReplayServer, String) {
-    let server = ReplayServer::start(|origin| {
-        let mut routes = vec![
-            (
-                "POST /mcp".to_owned(),
-                recorded_challenge("ts-sdk-1.32.2-401.json", origin),
-            ),
-            (
-                "/.well-known/oauth-protected-resource/mcp".to_owned(),
-                Route::json(&recorded("ts-sdk-1.32.2-prm.json", origin)),
-            ),
-            (
-                "/oidc/.well-known/openid-configuration".to_owned(),
-                Route::json(&recorded(
-                    "oidc-provider-9.13.3-path-registration.json",
-                    origin,
-                )),
-            ),
-        ];
-        patch(origin, &mut routes);
-        routes
-    });
-    let url = format!("{}/mcp", server.origin);
-    (server, url)
-}
-
-fn set(routes: &mut Vec<(String, Route)>, key: &str, route: Route) {
-    routes.retain(|(k, _)| k != key);
-    routes.push((key.to_owned(), route));
-}
-
 #[test]
 fn a_hundred_challenges() {
-    let (_s, url) = mcp(|o, r| {
+    let (_s, url) = recorded_mcp(|o, r| {
         let mut many = vec![format!(
             r#"Bearer resource_metadata="{o}/.well-known/oauth-protected-resource/mcp""#
         )];
         many.extend((0..99).map(|i| format!("Scheme{i} realm=\"r{i}\"")));
-        set(
+        set_route(
             r,
             "POST /mcp",
             Route::raw(401, None, "").header("www-authenticate", &many.join(", ")),
@@ -343,13 +311,13 @@ fn a_hundred_challenges() {
 
 #[test]
 fn a_thousand_authorization_servers_are_bounded() {
-    let (server, url) = mcp(|o, r| {
+    let (server, url) = recorded_mcp(|o, r| {
         let mut prm = recorded("ts-sdk-1.32.2-prm.json", o);
         let first = prm["authorization_servers"][0].clone();
         let mut list = vec![first];
         list.extend((1..1000).map(|i| json!(format!("{o}/as{i}"))));
         prm["authorization_servers"] = json!(list);
-        set(
+        set_route(
             r,
             "/.well-known/oauth-protected-resource/mcp",
             Route::json(&prm),
@@ -392,10 +360,10 @@ fn an_authorization_server_on_another_loopback_origin_is_followed_and_named() {
         )]
     });
     let other_issuer = format!("{}/oidc", other.origin);
-    let (_s, url) = mcp(|o, r| {
+    let (_s, url) = recorded_mcp(|o, r| {
         let mut prm = recorded("ts-sdk-1.32.2-prm.json", o);
         prm["authorization_servers"] = json!([other_issuer]);
-        set(
+        set_route(
             r,
             "/.well-known/oauth-protected-resource/mcp",
             Route::json(&prm),
@@ -423,17 +391,17 @@ fn an_authorization_server_on_another_loopback_origin_is_followed_and_named() {
 fn remote_documents_cannot_send_requests_off_loopback() {
     // The PRM names a plain-http authorization server outside loopback, and the
     // metadata an http token endpoint outside loopback: nothing is sent there.
-    let (_s, url) = mcp(|o, r| {
+    let (_s, url) = recorded_mcp(|o, r| {
         let mut prm = recorded("ts-sdk-1.32.2-prm.json", o);
         prm["authorization_servers"] = json!(["http://auth.example.net/oidc", format!("{o}/oidc")]);
-        set(
+        set_route(
             r,
             "/.well-known/oauth-protected-resource/mcp",
             Route::json(&prm),
         );
         let mut doc = recorded("oidc-provider-9.13.3-path-registration.json", o);
         doc["token_endpoint"] = json!("http://auth.example.net/token");
-        set(
+        set_route(
             r,
             "/oidc/.well-known/openid-configuration",
             Route::json(&doc),
@@ -464,8 +432,8 @@ fn remote_documents_cannot_send_requests_off_loopback() {
 
 #[test]
 fn registration_echoing_other_redirect_uris() {
-    let (_s, url) = mcp(|_, r| {
-        set(
+    let (_s, url) = recorded_mcp(|_, r| {
+        set_route(
             r,
             "POST /oidc/reg",
             Route::raw(

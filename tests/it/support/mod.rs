@@ -93,3 +93,15 @@ pub fn client_works(report: &serde_json::Value, prefix: &str) -> bool {
         .as_bool()
         .unwrap()
 }
+
+/// Whether a named client gets through end to end, from an MCP server's JSON report.
+pub fn resource_client_works(report: &serde_json::Value, prefix: &str) -> bool {
+    report["resource"]["clients"]
+        .as_array()
+        .expect("resource clients")
+        .iter()
+        .find(|c| c["client"].as_str().unwrap().starts_with(prefix))
+        .unwrap_or_else(|| panic!("no client {prefix}"))["works"]
+        .as_bool()
+        .unwrap()
+}

@@ -156,3 +156,38 @@ pub fn recorded_challenge(name: &str, origin: &str) -> Route {
     )
     .header("www-authenticate", www)
 }
+
+/// The recorded MCP TypeScript SDK server and its authorization server
+/// (node-oidc-provider under /oidc) on one origin; `patch` changes the
+/// routes. Returns the server and its MCP endpoint URL.
+pub fn recorded_mcp(patch: impl FnOnce(&str, &mut Vec<(String, Route)>)) -> (ReplayServer, String) {
+    let server = ReplayServer::start(|origin| {
+        let mut routes = vec![
+            (
+                "POST /mcp".to_owned(),
+                recorded_challenge("ts-sdk-1.32.2-401.json", origin),
+            ),
+            (
+                "/.well-known/oauth-protected-resource/mcp".to_owned(),
+                Route::json(&recorded("ts-sdk-1.32.2-prm.json", origin)),
+            ),
+            (
+                "/oidc/.well-known/openid-configuration".to_owned(),
+                Route::json(&recorded(
+                    "oidc-provider-9.13.3-path-registration.json",
+                    origin,
+                )),
+            ),
+        ];
+        patch(origin, &mut routes);
+        routes
+    });
+    let url = format!("{}/mcp", server.origin);
+    (server, url)
+}
+
+/// Replace (or add) the route at `key`.
+pub fn set_route(routes: &mut Vec<(String, Route)>, key: &str, route: Route) {
+    routes.retain(|(k, _)| k != key);
+    routes.push((key.to_owned(), route));
+}
