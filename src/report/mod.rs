@@ -74,13 +74,8 @@ pub struct PrmAttemptReport {
     /// path-inserted well-known URL).
     pub sources: Vec<PrmSource>,
     pub url: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<u16>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub elapsed_ms: Option<u64>,
-    pub outcome: AttemptOutcome,
+    #[serde(flatten)]
+    pub fetch: FetchReport,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -108,13 +103,8 @@ pub struct AttemptReport {
     pub url: String,
     /// Whether MCP clients try this URL (false for diagnostic URLs).
     pub spec_candidate: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<u16>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub elapsed_ms: Option<u64>,
-    pub outcome: AttemptOutcome,
+    #[serde(flatten)]
+    pub fetch: FetchReport,
     /// The `issuer` member of the document found there.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
@@ -131,12 +121,47 @@ impl PrmAttemptReport {
     }
 }
 
-impl AttemptReport {
+/// What one metadata fetch got (shared by PRM and AS attempts).
+#[derive(Debug, Clone, Serialize)]
+pub struct FetchReport {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elapsed_ms: Option<u64>,
+    pub outcome: AttemptOutcome,
+}
+
+impl FetchReport {
+    fn from<M>(f: &checks::Fetched<M>) -> Self {
+        Self {
+            status: f.status,
+            content_type: f.content_type.clone(),
+            elapsed_ms: f.elapsed_ms,
+            outcome: f.outcome.clone(),
+        }
+    }
+
     /// The media type of the response, without parameters.
     pub fn media_type(&self) -> Option<String> {
         self.content_type
             .as_deref()
             .map(crate::evidence::media_type)
+    }
+}
+
+impl std::ops::Deref for AttemptReport {
+    type Target = FetchReport;
+    fn deref(&self) -> &FetchReport {
+        &self.fetch
+    }
+}
+
+impl std::ops::Deref for PrmAttemptReport {
+    type Target = FetchReport;
+    fn deref(&self) -> &FetchReport {
+        &self.fetch
     }
 }
 
@@ -260,10 +285,7 @@ fn discovery_report(a: &AsAnalysis<'_>) -> DiscoveryReport {
                 kind: t.kind,
                 url: t.url.clone(),
                 spec_candidate: t.kind.is_spec_candidate(),
-                status: t.status,
-                content_type: t.content_type.clone(),
-                elapsed_ms: t.elapsed_ms,
-                outcome: t.outcome.clone(),
+                fetch: FetchReport::from(&t.fetched),
                 issuer: t.doc.as_ref().and_then(|d| d.md.issuer.clone()),
             })
             .collect(),
@@ -289,10 +311,7 @@ fn resource_report(r: &ResourceAnalysis<'_>) -> ResourceReport {
                     None => rows.push(PrmAttemptReport {
                         sources: vec![p.source],
                         url: p.url.clone(),
-                        status: p.status,
-                        content_type: p.content_type.clone(),
-                        elapsed_ms: p.elapsed_ms,
-                        outcome: p.outcome.clone(),
+                        fetch: FetchReport::from(&p.fetched),
                         resource: p.doc.as_ref().and_then(|d| d.md.resource.clone()),
                         authorization_servers: p
                             .doc
