@@ -13,6 +13,7 @@
 use url::Url;
 
 use crate::evidence::{AsDiscovery, AsRole, Attempt, CandidateKind, PrmSource};
+use crate::metadata::AsMetadata;
 use crate::probe::{ProbeRequest, Prober};
 
 const OAUTH_SUFFIX: &str = "/.well-known/oauth-authorization-server";
@@ -134,35 +135,58 @@ pub fn issuer_from_well_known(url: &Url) -> Option<String> {
     None
 }
 
-/// Fetch every candidate of an issuer concurrently.
+/// Fetch every spec candidate of an issuer concurrently; the diagnostic URLs
+/// only when no spec candidate served a document (they explain a failure and
+/// are worth nothing otherwise, so the usual case costs no extra request, and
+/// a failing server costs one more round).
 pub async fn discover_issuer(
     prober: &Prober,
     issuer: &Url,
     issuer_text: &str,
     role: AsRole,
 ) -> AsDiscovery {
-    let candidates = as_candidates(issuer);
+    let (spec, diagnostics): (Vec<_>, Vec<_>) = as_candidates(issuer)
+        .into_iter()
+        .partition(|(kind, _)| kind.is_spec_candidate());
+    let mut attempts = fetch_candidates(prober, spec).await;
+    let found = attempts.iter().any(|a| {
+        a.exchange.as_ref().is_some_and(|ex| {
+            crate::checks::classify::<AsMetadata>(&a.url, ex)
+                .doc
+                .is_some()
+        })
+    });
+    if !found && !diagnostics.is_empty() {
+        attempts.extend(fetch_candidates(prober, diagnostics).await);
+    }
+    AsDiscovery {
+        issuer: Some(issuer_text.to_owned()),
+        role,
+        probes: Vec::new(),
+        attempts,
+    }
+}
+
+async fn fetch_candidates(
+    prober: &Prober,
+    candidates: Vec<(CandidateKind, String)>,
+) -> Vec<Attempt> {
     let exchanges = futures::future::join_all(
         candidates
             .iter()
             .map(|(_, url)| prober.send(ProbeRequest::metadata_get(url.clone()))),
     )
     .await;
-    AsDiscovery {
-        issuer: Some(issuer_text.to_owned()),
-        role,
-        probes: Vec::new(),
-        attempts: candidates
-            .into_iter()
-            .zip(exchanges)
-            .map(|((kind, url), exchange)| Attempt {
-                kind,
-                url,
-                exchange: Some(exchange),
-                file_body: None,
-            })
-            .collect(),
-    }
+    candidates
+        .into_iter()
+        .zip(exchanges)
+        .map(|((kind, url), exchange)| Attempt {
+            kind,
+            url,
+            exchange: Some(exchange),
+            file_body: None,
+        })
+        .collect()
 }
 
 /// Fetch one metadata URL the user named.

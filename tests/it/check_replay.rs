@@ -383,3 +383,75 @@ fn a_known_provider_is_recognised_with_its_fixes() {
     assert!(table.contains("provider: Keycloak"), "{table}");
     assert!(table.contains("known quirk of Keycloak"), "{table}");
 }
+
+/// Keycloak before 26.4: metadata only at `{issuer}/.well-known/oauth-authorization-server`,
+/// where no MCP client looks. The three spec URLs are fetched together; the
+/// appended form only after they all failed, to say where the document is.
+#[test]
+fn metadata_only_at_the_appended_rfc8414_url() {
+    let server = ReplayServer::start(|origin| {
+        let mut doc = recorded(PATH_DOC, origin);
+        doc["issuer"] = json!(format!("{origin}/realms/mcp"));
+        vec![(
+            "/realms/mcp/.well-known/oauth-authorization-server".into(),
+            Route::json(&doc),
+        )]
+    });
+    let issuer = format!("{}/realms/mcp", server.origin);
+    let (code, report, _) = check_json(&[&issuer, "--as", "issuer"]);
+    assert_eq!(code, 3, "no metadata a client can find");
+    let found = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "DISC-AS-FOUND")
+        .unwrap();
+    assert_eq!(found["status"], "fail");
+    let detail = found["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&format!(
+            "Metadata exists at {issuer}/.well-known/oauth-authorization-server"
+        )),
+        "{detail}"
+    );
+    let urls: Vec<&str> = report["discovery"]["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["url"].as_str().unwrap())
+        .collect();
+    let o = &server.origin;
+    assert_eq!(
+        urls,
+        [
+            format!("{o}/.well-known/oauth-authorization-server/realms/mcp"),
+            format!("{o}/.well-known/openid-configuration/realms/mcp"),
+            format!("{o}/realms/mcp/.well-known/openid-configuration"),
+            format!("{o}/realms/mcp/.well-known/oauth-authorization-server"),
+        ]
+    );
+    assert_eq!(
+        server.hits("GET /realms/mcp/.well-known/oauth-authorization-server"),
+        1
+    );
+}
+
+/// A server that serves its metadata is never asked for the appended form.
+#[test]
+fn the_appended_rfc8414_url_is_not_fetched_when_discovery_succeeds() {
+    let server = ReplayServer::start(|origin| {
+        let doc = recorded(PATH_DOC, origin);
+        vec![(
+            "/oidc/.well-known/openid-configuration".into(),
+            Route::json(&doc),
+        )]
+    });
+    let issuer = format!("{}/oidc", server.origin);
+    let (code, report, _) = check_json(&[&issuer, "--as", "issuer"]);
+    assert_eq!(code, 0);
+    assert_eq!(status(&report, "DISC-AS-FOUND"), "pass");
+    assert_eq!(
+        server.hits("GET /oidc/.well-known/oauth-authorization-server"),
+        0
+    );
+}
