@@ -66,33 +66,47 @@ pub async fn run(cli: Cli) -> Result<ExitStatus, Error> {
         cli.verbose,
         style.color || no_color.map_or(true, |v| v.is_empty()),
     );
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // Reports are written in one go at the end: a buffer, not stdout's line
+    // buffering (a JSON report is thousands of lines, one write(2) each).
+    // Prompts and progress go to stderr, unbuffered.
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    let status = dispatch(&cli, style, &mut out).await;
+    // Flush what was written even when the command failed: a partial report
+    // comes before the error line.
+    let flushed = out.flush();
+    let status = status?;
+    flushed?;
+    Ok(status)
+}
+
+async fn dispatch(
+    cli: &Cli,
+    style: report::table::Style,
+    out: &mut dyn Write,
+) -> Result<ExitStatus, Error> {
     match &cli.command {
-        Command::Check(args) => check::run(args, style, &mut out).await,
-        Command::Login(args) => login::cmd::login(args, &mut out).await,
-        Command::Whoami(args) => whoami::run(args, style, &mut out).await,
-        Command::Call(args) => call::run(args, style, &mut out).await,
-        Command::Token(cli::TokenCommand::Inspect(args)) => {
-            inspect::run(args, style, &mut out).await
-        }
-        Command::Logout(args) => login::cmd::logout(args, &mut out).await,
-        Command::Tokens(args) => login::cmd::tokens(args, style, &mut out),
-        Command::Matrix(args) => matrix::run(args, style, &mut out).await,
+        Command::Check(args) => check::run(args, style, out).await,
+        Command::Login(args) => login::cmd::login(args, out).await,
+        Command::Whoami(args) => whoami::run(args, style, out).await,
+        Command::Call(args) => call::run(args, style, out).await,
+        Command::Token(cli::TokenCommand::Inspect(args)) => inspect::run(args, style, out).await,
+        Command::Logout(args) => login::cmd::logout(args, out).await,
+        Command::Tokens(args) => login::cmd::tokens(args, style, out),
+        Command::Matrix(args) => matrix::run(args, style, out).await,
         Command::ProvidersSchema => {
             out.write_all(providers::json_schema().as_bytes())?;
             Ok(ExitStatus::Ok)
         }
         Command::Checks(args) => {
             match args.format {
-                Format::Table => report::catalogue::table(style, &mut out)?,
-                Format::Json => report::catalogue::json(&mut out)?,
-                Format::Markdown => report::catalogue::markdown(&mut out)?,
+                Format::Table => report::catalogue::table(style, out)?,
+                Format::Json => report::catalogue::json(out)?,
+                Format::Markdown => report::catalogue::markdown(out)?,
             }
             Ok(ExitStatus::Ok)
         }
         Command::Completions { shell } => {
-            clap_complete::generate(*shell, &mut Cli::command(), "mcp-auth", &mut out);
+            clap_complete::generate(*shell, &mut Cli::command(), "mcp-auth", out);
             out.flush()?;
             Ok(ExitStatus::Ok)
         }
