@@ -392,6 +392,9 @@ Examples:
 Exit codes: 0 done (whatever the verdicts); 1 a regression against --baseline; 2 usage error
 (e.g. a provider file that does not validate).";
 
+/// `matrix --concurrency` when not given.
+pub const DEFAULT_CONCURRENCY: usize = 128;
+
 #[derive(Debug, Args)]
 pub struct MatrixArgs {
     /// The providers directory (default: ./providers if present, else the built-in set).
@@ -418,8 +421,10 @@ pub struct MatrixArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 
-    /// Providers checked at once.
-    #[arg(long, value_name = "N", default_value_t = 16)]
+    /// Providers checked at once. Each provider is a different server, so the
+    /// default runs a typical directory in one wave; it is lowered when the
+    /// open-file limit cannot hold that many connections.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
 
     #[command(flatten)]

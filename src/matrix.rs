@@ -158,11 +158,15 @@ fn evidence_path(dir: &Path, id: &str) -> PathBuf {
 async fn evidence_for(
     p: &Provider,
     args: &MatrixArgs,
-    prober: &crate::probe::Prober,
+    settings: &crate::probe::ProbeSettings,
 ) -> Result<Evidence, String> {
     if let Some(dir) = &args.replay {
         return Evidence::load(&evidence_path(dir, &p.id));
     }
+    // A client (and connection pool) per provider: its connections close when
+    // its check ends, so a long matrix holds the sockets of `--concurrency`
+    // providers, not of every provider checked so far.
+    let prober = &crate::probe::Prober::new(settings.clone()).map_err(|e| e.to_string())?;
     let url_text = p.url();
     let url = crate::discovery::parse_http_url(&url_text).map_err(|e| e.to_string())?;
     let kind = match p.def.kind {
@@ -214,6 +218,43 @@ fn select(all: Vec<Provider>, only: &[String]) -> Result<Vec<Provider>, Error> {
     Ok(all.into_iter().filter(|p| only.contains(&p.id)).collect())
 }
 
+/// Sockets one provider may hold open at once (a round of CORS and
+/// registration probes against one server), and descriptors kept for the rest.
+const SOCKETS_PER_PROVIDER: u64 = 16;
+const RESERVED_DESCRIPTORS: u64 = 64;
+
+/// How many providers can run at once with `nofile` open files.
+fn fits_file_limit(requested: usize, nofile: u64) -> usize {
+    let fit = nofile.saturating_sub(RESERVED_DESCRIPTORS) / SOCKETS_PER_PROVIDER;
+    requested
+        .min(usize::try_from(fit).unwrap_or(usize::MAX))
+        .max(1)
+}
+
+/// `--concurrency`, bounded by the number of providers and by the open-file
+/// limit (raised towards the hard limit first, as far as it is needed):
+/// running out of descriptors would turn into connection errors in the
+/// report, blamed on providers that did nothing wrong.
+fn concurrency_within_file_limit(requested: usize, providers: usize) -> usize {
+    let wanted = requested.min(providers).max(1);
+    let needed = wanted as u64 * SOCKETS_PER_PROVIDER + RESERVED_DESCRIPTORS;
+    let nofile = match rlimit::increase_nofile_limit(needed) {
+        Ok(limit) => limit,
+        Err(e) => {
+            tracing::debug!("cannot read or raise the open-file limit: {e}");
+            return wanted;
+        }
+    };
+    let fit = fits_file_limit(wanted, nofile);
+    if fit < wanted {
+        eprintln!(
+            "note: checking {fit} providers at a time, not {wanted}: the open-file limit is {nofile} \
+             (raise it with `ulimit -n {needed}`)"
+        );
+    }
+    fit
+}
+
 pub async fn run(
     args: &MatrixArgs,
     style: Style,
@@ -245,7 +286,10 @@ pub async fn run(
         }
         None => None,
     };
-    let prober = crate::probe::Prober::new(crate::probe::ProbeSettings::from(&args.net))?;
+    let settings = crate::probe::ProbeSettings::from(&args.net);
+    // A bad --cacert is one error before any provider runs, not one per row.
+    crate::probe::Prober::new(settings.clone())?;
+    let concurrency = concurrency_within_file_limit(args.concurrency, providers.len());
     let bar = if std::io::stderr().is_terminal() && args.format == MatrixFormat::Table {
         indicatif::ProgressBar::new(providers.len() as u64)
     } else {
@@ -253,14 +297,14 @@ pub async fn run(
     };
     let mut rows: Vec<Row> = futures::stream::iter(providers.iter())
         .map(|p| {
-            let (prober, bar, all) = (&prober, &bar, &all);
+            let (settings, bar, all) = (&settings, &bar, &all);
             async move {
-                let ev = evidence_for(p, args, prober).await;
+                let ev = evidence_for(p, args, settings).await;
                 bar.inc(1);
                 row(p, ev, all)
             }
         })
-        .buffer_unordered(args.concurrency.max(1))
+        .buffer_unordered(concurrency)
         .collect()
         .await;
     bar.finish_and_clear();
@@ -534,4 +578,22 @@ pub fn diff(base: &MatrixReport, now: &MatrixReport) -> Vec<Change> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concurrency_fits_the_open_file_limit() {
+        // Plenty of descriptors: what was asked.
+        assert_eq!(fits_file_limit(128, 20_000), 128);
+        // macOS's default 256: (256 - 64) / 16 = 12 providers at a time.
+        assert_eq!(fits_file_limit(128, 256), 12);
+        // Linux's common 1024: 60.
+        assert_eq!(fits_file_limit(128, 1024), 60);
+        // Never zero, even with almost no descriptors.
+        assert_eq!(fits_file_limit(128, 10), 1);
+        assert_eq!(fits_file_limit(0, 20_000), 1);
+    }
 }

@@ -358,3 +358,65 @@ fn a_bad_provider_file_names_file_and_field() {
         "{stderr}"
     );
 }
+
+/// With a low open-file limit, the matrix checks fewer providers at a time
+/// (and says so) instead of failing rows with "Too many open files": every
+/// provider is a separate server, and each one's connections close when its
+/// check ends.
+#[test]
+fn a_low_open_file_limit_lowers_concurrency_instead_of_failing_rows() {
+    let servers: Vec<ReplayServer> = (0..24)
+        .map(|_| {
+            ReplayServer::start(|origin| {
+                let doc =
+                    crate::support::replay::recorded("oidc-provider-9.13.3-root.json", origin);
+                vec![(
+                    "/.well-known/openid-configuration".to_owned(),
+                    Route::json(&doc),
+                )]
+            })
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    for (i, s) in servers.iter().enumerate() {
+        provider_file(dir.path(), &format!("p{i:02}"), "issuer", &s.origin);
+    }
+    let home = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("mcp-auth");
+    // 128 descriptors: (128 - 64) / 16 = 4 providers at a time. All 24 at once
+    // would need about 24 × 6 sockets.
+    let out = assert_cmd::Command::new("sh")
+        .env_clear()
+        .env("HOME", home.path())
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .args(["-c", "ulimit -n 128 && exec \"$0\" \"$@\""])
+        .arg(&bin)
+        .args([
+            "matrix",
+            "--providers",
+            dir.path().to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("checking 4 providers at a time, not 24: the open-file limit is 128"),
+        "{stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = report["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 24);
+    for r in rows {
+        assert!(
+            r["cells"]["metadata_url"].as_str().is_some(),
+            "{} lost its metadata: {}",
+            r["id"],
+            r["error"]
+        );
+    }
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("Too many open files"));
+}
