@@ -36,10 +36,12 @@ const WARMUP = opt.quick ? 1 : Number(opt.warmup);
 const MATRIX_RUNS = opt.quick ? 2 : Number(opt['matrix-runs'] ?? Math.max(3, Math.min(RUNS, 10)));
 const DELAYS = opt.delays.split(',').map(Number);
 const TARGET_FACTOR = 4.5;
-const MATRIX_DELAY = DELAYS[0];
 const SCALING_DELAY = 50;
 const SCALING_SERVERS = [1, 2, 4, 8];
 const MATRIX_SIZES = [1, 10, 100];
+const MATRIX_TARGET = 1.5;
+const DEFAULT_CONCURRENCY = 128; // src/cli.rs DEFAULT_CONCURRENCY
+const REPLAY_PEER = path.join(ROOT, 'target', 'release', 'replay-peer');
 const RSS_RUNS = 5;
 
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -78,10 +80,11 @@ function run(cmd, args, { env, stdoutFile, stderrFile, cwd = ROOT } = {}) {
 const peers = [];
 
 /** Start a peer that prints one JSON line when listening and exits on stdin EOF. */
-function startPeer(name, script, args) {
+function startPeer(name, script, args, { node = true } = {}) {
   return new Promise((resolve, reject) => {
     const errFd = fs.openSync(path.join(RAW, `peer-${name}.stderr.log`), 'a');
-    const child = spawn(process.execPath, [script, ...args], {
+    const [cmd, argv] = node ? [process.execPath, [script, ...args]] : [script, args];
+    const child = spawn(cmd, argv, {
       cwd: ROOT,
       stdio: ['pipe', 'pipe', errFd],
     });
@@ -320,7 +323,7 @@ async function machine() {
 
 // ---------------------------------------------------------------- benchmarks
 
-const results = { params: { runs: RUNS, warmup: WARMUP, matrix_runs: MATRIX_RUNS, delays: DELAYS, target_factor: TARGET_FACTOR }, delays: [], matrix: null, scaling: null, cold: null };
+const results = { params: { runs: RUNS, warmup: WARMUP, matrix_runs: MATRIX_RUNS, delays: DELAYS, target_factor: TARGET_FACTOR }, delays: [], matrix: [], matrix_work: null, scaling: null, cold: null };
 
 async function benchDelay(D) {
   log(`=== D = ${D} ms`);
@@ -368,7 +371,7 @@ async function benchDelay(D) {
   };
   results.delays.push(entry);
 
-  if (D === MATRIX_DELAY) results.matrix = await benchMatrix(p.issuer, D, p.as.child.pid);
+  results.matrix.push(await benchMatrix(p.issuer, D, p.as.child.pid));
   await stopPeer(p.mcpPeer);
   await stopPeer(p.as);
 }
@@ -381,62 +384,163 @@ function safeJson(s) {
   }
 }
 
-async function benchMatrix(issuer, D, peerPid) {
-  log(`=== matrix at D = ${D} ms`);
-  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-auth-bench-providers-'));
+/** Recorded exchanges of one real check, as routes for bench/replay-peer (origin → `{origin}`). */
+function routesFromEvidence(evidence, origin) {
+  const routes = [];
+  const walk = (v) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      if (v.request && v.response) {
+        const u = new URL(v.request.url);
+        const sub = (t) => t.split(origin).join('{origin}');
+        routes.push({
+          method: v.request.method,
+          path: u.pathname,
+          origin_header: v.request.headers.some((h) => h.name.toLowerCase() === 'origin'),
+          status: v.response.status,
+          headers: v.response.headers.map((h) => [h.name, sub(h.value)]),
+          body: sub(v.response.body ?? ''),
+        });
+      }
+      Object.values(v).forEach(walk);
+    }
+  };
+  walk(evidence);
+  return routes;
+}
+
+function writeProviders(dir, urls) {
+  fs.mkdirSync(dir);
+  urls.forEach((url, k) => {
+    const id = `p${String(k + 1).padStart(3, '0')}`;
+    fs.writeFileSync(
+      path.join(dir, `${id}.toml`),
+      [
+        `name = "Bench provider ${k + 1}"`,
+        `homepage = "https://example.com/${id}"`,
+        `docs = "https://example.com/${id}/docs"`,
+        'kind = "issuer"',
+        `url = "${url}"`,
+        'updated = "2026-11-23"',
+        'sources = ["bench"]',
+        '',
+      ].join('\n'),
+    );
+  });
+}
+
+/** Rows whose issuer metadata was found in a matrix JSON report. */
+function foundRows(stdout) {
+  try {
+    return JSON.parse(stdout).rows.filter((r) => r.cells?.metadata_url?.startsWith('http')).length;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The matrix over N providers, each a separate server: bench/replay-peer listens on
+ * MATRIX_MAX ports and answers, D ms late, with the responses recorded from the real
+ * oidc-provider peer in this run. For contrast, the same N providers all pointing at
+ * the one real oidc-provider process.
+ */
+/**
+ * One series of matrix runs: N = MATRIX_SIZES providers, each a port of one
+ * bench/replay-peer answering D ms late (over https with `tls`). `c16` adds the
+ * `--concurrency 16` column.
+ */
+async function matrixSeries({ label, routesFile, issuerPath, D, tls = false, c16 = false, base }) {
+  const max = Math.max(...MATRIX_SIZES);
+  const certFile = path.join(RAW, `${label}-cert.pem`);
+  const peerArgs = ['--routes', routesFile, '--listeners', String(max), '--delay-ms', String(D), ...(tls ? ['--tls', certFile] : [])];
+  const peer = await startPeer(label, REPLAY_PEER, peerArgs, { node: false });
   const rows = [];
   try {
     for (const n of MATRIX_SIZES) {
-      const dir = path.join(base, `n${n}`);
-      fs.mkdirSync(dir);
-      for (let i = 1; i <= n; i++) {
-        const id = `p${String(i).padStart(3, '0')}`;
-        fs.writeFileSync(
-          path.join(dir, `${id}.toml`),
-          [
-            `name = "Bench provider ${i}"`,
-            `homepage = "https://example.com/${id}"`,
-            `docs = "https://example.com/${id}/docs"`,
-            'kind = "issuer"',
-            `url = "${issuer}"`,
-            'updated = "2026-11-23"',
-            'sources = ["bench"]',
-            '',
-          ].join('\n'),
-        );
-      }
-      const once = await run(BIN, ['matrix', '--providers', dir, '--format', 'json', '--concurrency', '100'], {
-        stdoutFile: path.join(RAW, `matrix-n${n}.json`),
-        stderrFile: path.join(RAW, `matrix-n${n}.stderr.log`),
-      });
-      if (once.code !== 0) log(`warning: matrix n=${n} exited ${once.code}: ${once.stderr.slice(0, 400)}`);
-      // Rows whose issuer metadata was found (the peer answered every provider).
-      let found = null;
-      try {
-        found = JSON.parse(once.stdout).rows.filter((r) => r.cells?.metadata_url?.startsWith('http')).length;
-      } catch {
-        found = null;
-      }
-      const trace = await traceExchanges(`matrix-n${n}`, ['matrix', '--providers', dir, '--format', 'json', '--concurrency', '100'], D);
-      const [c100, c16] = await hyperfine(
-        `matrix-d${D}-n${n}`,
-        [
-          { name: `matrix ${n} providers, --concurrency 100`, cmd: [BIN, 'matrix', '--providers', dir, '--format', 'json', '--concurrency', '100'] },
-          { name: `matrix ${n} providers, default concurrency (16)`, cmd: [BIN, 'matrix', '--providers', dir, '--format', 'json'] },
-        ],
-        { runs: MATRIX_RUNS, peerPid },
-      );
-      rows.push({ providers: n, once_exit_code: once.code, found, requests: trace.requests, c100, c16 });
+      const dir = path.join(base, `${label}-n${n}`);
+      writeProviders(dir, peer.origins.slice(0, n).map((o) => `${o}${issuerPath}`));
+      const args = ['matrix', '--providers', dir, '--format', 'json', ...(tls ? ['--cacert', certFile] : [])];
+      const once = await run(BIN, args, { stdoutFile: path.join(RAW, `${label}-n${n}.json`), stderrFile: path.join(RAW, `${label}-n${n}.stderr.log`) });
+      if (once.code !== 0) log(`warning: ${label} n=${n} exited ${once.code}: ${once.stderr.slice(0, 400)}`);
+      const trace = await traceExchanges(`${label}-n${n}`, args, D);
+      const entries = [{ name: `${label}: ${n} providers (default --concurrency ${DEFAULT_CONCURRENCY})`, cmd: [BIN, ...args] }];
+      if (c16) entries.push({ name: `${label}: ${n} providers, --concurrency 16`, cmd: [BIN, ...args, '--concurrency', '16'] });
+      const [all, sixteen] = await hyperfine(`${label}-n${n}`, entries, { runs: MATRIX_RUNS, peerPid: peer.child.pid });
+      rows.push({ providers: n, once_exit_code: once.code, found: foundRows(once.stdout), requests: trace.requests, rounds: trace.rounds, all, c16: sixteen ?? null });
     }
   } finally {
-    fs.rmSync(base, { recursive: true, force: true });
+    await stopPeer(peer);
   }
   const one = rows.find((r) => r.providers === 1);
   for (const r of rows) {
-    r.c100_over_1 = r.c100.wall_median_ms / one.c100.wall_median_ms;
-    r.c16_over_1 = r.c16.wall_median_ms / one.c16.wall_median_ms;
+    r.all_over_1 = r.all.wall_median_ms / one.all.wall_median_ms;
+    r.all_overhead_ms = r.all.wall_median_ms - one.all.wall_median_ms;
+    if (r.c16) r.c16_over_1 = r.c16.wall_median_ms / one.c16.wall_median_ms;
   }
-  return { delay_ms: D, rows };
+  const big = rows.find((r) => r.providers === max);
+  return {
+    delay_ms: D,
+    transport: tls ? 'https (h2)' : 'http/1.1',
+    rows,
+    target: { limit_ratio: MATRIX_TARGET, measured_ratio: big.all_over_1, pass: big.all_over_1 <= MATRIX_TARGET },
+  };
+}
+
+/** Record one real issuer check and turn its exchanges into replay-peer routes. */
+async function recordRoutes(issuer, label) {
+  const evidenceFile = path.join(RAW, `${label}-recorded-evidence.json`);
+  const rec = await run(BIN, ['check', issuer, '--as', 'issuer', '--format', 'json', '--save-evidence', evidenceFile]);
+  if (rec.code !== 0) throw new Error(`recording ${issuer} failed (${rec.code}): ${rec.stderr}`);
+  const routes = routesFromEvidence(JSON.parse(fs.readFileSync(evidenceFile, 'utf8')), new URL(issuer).origin);
+  const routesFile = path.join(RAW, `${label}-routes.json`);
+  fs.writeFileSync(routesFile, `${JSON.stringify(routes, null, 2)}\n`);
+  return { routesFile, count: routes.length, issuerPath: new URL(issuer).pathname };
+}
+
+/**
+ * The matrix at delay D: 100 separate providers over http/1.1 (the target) and over
+ * https with HTTP/2 (what real providers speak), plus, for contrast, the same
+ * providers all pointing at the one real oidc-provider process.
+ */
+async function benchMatrix(issuer, D, oidcPid) {
+  log(`=== matrix at D = ${D} ms`);
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-auth-bench-providers-'));
+  const max = Math.max(...MATRIX_SIZES);
+  try {
+    const rec = await recordRoutes(issuer, `matrix-d${D}`);
+    const plain = await matrixSeries({ label: `matrix-d${D}-http`, routesFile: rec.routesFile, issuerPath: rec.issuerPath, D, c16: true, base });
+    const https = await matrixSeries({ label: `matrix-d${D}-https`, routesFile: rec.routesFile, issuerPath: rec.issuerPath, D, tls: true, base });
+    const dir = path.join(base, `d${D}-oidc`);
+    writeProviders(dir, Array.from({ length: max }, () => issuer));
+    const args = ['matrix', '--providers', dir, '--format', 'json'];
+    const once = await run(BIN, args);
+    const [shared] = await hyperfine(`matrix-d${D}-oidc-n${max}`, [{ name: `matrix ${max} providers on one oidc-provider`, cmd: [BIN, ...args] }], { runs: MATRIX_RUNS, peerPid: oidcPid });
+    const one = plain.rows.find((r) => r.providers === 1);
+    return {
+      delay_ms: D,
+      routes: rec.count,
+      series: [plain, https],
+      target: plain.target,
+      shared_peer: { providers: max, found: foundRows(once.stdout), ...shared, over_1: shared.wall_median_ms / one.all.wall_median_ms },
+    };
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The work itself: the same matrix with no delay at all, so nothing is waited for
+ * and the wall time of 100 providers is what their checks cost this machine.
+ */
+async function benchMatrixWork(issuer) {
+  log('=== matrix work, zero delay');
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-auth-bench-providers-'));
+  try {
+    const rec = await recordRoutes(issuer, 'matrix-d0');
+    return await matrixSeries({ label: 'matrix-d0-http', routesFile: rec.routesFile, issuerPath: rec.issuerPath, D: 0, base });
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
 }
 
 async function benchScaling(D) {
@@ -458,6 +562,7 @@ async function benchCold() {
   const p = await startRealPeers(0);
   const args = ['check', p.mcp, '--format', 'json'];
   const trace = await traceExchanges('cold-mcp', args, 0);
+  results.matrix_work = await benchMatrixWork(p.issuer);
   const [check, help] = await hyperfine('cold', [
     { name: 'mcp-auth check <mcp-url> (no delay)', cmd: [BIN, ...args] },
     { name: 'mcp-auth --help', cmd: [BIN, '--help'] },
@@ -516,18 +621,34 @@ function report(m) {
     L.push(`| ${d.delay_ms} | ${fmtMs(d.target.limit_ms)} | ${fmtMs(d.target.measured_ms)} | ${fmtRatio(d.target.measured_ms / d.delay_ms)} | ${d.target.pass ? 'PASS' : 'FAIL'} |`);
   }
   L.push('');
-  if (results.matrix) {
-    L.push(`### \`mcp-auth matrix\`: N issuer providers, all the D = ${results.matrix.delay_ms} ms oidc-provider peer`);
+  if (results.matrix.length) {
+    const max = Math.max(...MATRIX_SIZES);
+    L.push('### `mcp-auth matrix`: N issuer providers, each a separate delayed server');
     L.push('');
-    L.push('| Providers | HTTP requests | `--concurrency 100` wall (ms) | ratio to 1 provider | mcp-auth CPU (ms) | peer CPU (ms) | default (16) wall (ms) | ratio to 1 provider | mcp-auth CPU (ms) | peer CPU (ms) |');
-    L.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-    for (const r of results.matrix.rows) {
-      L.push(
-        `| ${r.providers} | ${r.requests} | ${fmtMs(r.c100.wall_median_ms)} | ${fmtRatio(r.c100_over_1)} | ${fmtMs(r.c100.cpu_mean_ms)} | ${fmtMs(r.c100.peer_cpu_per_run_ms)} | ${fmtMs(r.c16.wall_median_ms)} | ${fmtRatio(r.c16_over_1)} | ${fmtMs(r.c16.cpu_mean_ms)} | ${fmtMs(r.c16.peer_cpu_per_run_ms)} |`,
-      );
+    L.push(`\`bench/replay-peer\` (Rust, one thread) listens on ${max} loopback ports; each port is one provider and answers D ms late with the ${results.matrix[0].routes} responses recorded, in this run, from \`mcp-auth check <issuer>\` against the real oidc-provider peer (origin rewritten per port). \`mcp-auth matrix --providers DIR --format json\` over N generated \`kind = "issuer"\` providers, default concurrency (${DEFAULT_CONCURRENCY}). http/1.1 is the target's setting; the https rows serve the same responses over TLS with ALPN h2, as real providers do (\`--cacert\` trusts the peer's self-signed certificate).`);
+    L.push('');
+    L.push('| D (ms) | Transport | Providers | HTTP requests | Wall (ms) | ratio to 1 provider | over 1 provider (ms) | mcp-auth CPU (ms) | peer CPU (ms) | `--concurrency 16` wall (ms) | ratio to 1 provider |');
+    L.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    const seriesRows = (sr) => {
+      for (const r of sr.rows) {
+        L.push(
+          `| ${sr.delay_ms} | ${sr.transport} | ${r.providers} | ${r.requests} | ${fmtMs(r.all.wall_median_ms)} | ${fmtRatio(r.all_over_1)} | ${fmtMs(r.all_overhead_ms)} | ${fmtMs(r.all.cpu_mean_ms)} | ${fmtMs(r.all.peer_cpu_per_run_ms)} | ${r.c16 ? fmtMs(r.c16.wall_median_ms) : '–'} | ${r.c16 ? fmtRatio(r.c16_over_1) : '–'} |`,
+        );
+      }
+    };
+    for (const mx of results.matrix) for (const sr of mx.series) seriesRows(sr);
+    if (results.matrix_work) seriesRows(results.matrix_work);
+    L.push('');
+    L.push(`| D (ms) | Target: ${max} providers ≤ ${MATRIX_TARGET}× one (http/1.1) | Measured | Result |`);
+    L.push('|---:|---:|---:|---|');
+    for (const mx of results.matrix) {
+      L.push(`| ${mx.delay_ms} | ${MATRIX_TARGET} | ${fmtRatio(mx.target.measured_ratio)} | ${mx.target.pass ? 'PASS' : 'FAIL'} |`);
     }
     L.push('');
-    L.push(`Every provider found its metadata in the one checked run: ${results.matrix.rows.map((r) => `${r.found}/${r.providers}`).join(', ')}. CPU = user + system per run (mcp-auth: hyperfine mean; peer: the oidc-provider process, from /proc, warm-ups included). \`ratio to 1 provider\` is the wall time over the 1-provider wall time in the same column; the ideal for fully concurrent checks is 1.`);
+    const all = [...results.matrix.flatMap((mx) => mx.series), ...(results.matrix_work ? [results.matrix_work] : [])];
+    L.push(`Every provider found its metadata in the checked run: ${all.map((sr) => `D = ${sr.delay_ms} ${sr.transport}: ${sr.rows.map((r) => `${r.found}/${r.providers}`).join(', ')}`).join('; ')}. CPU = user + system per run (mcp-auth: hyperfine mean; peer: the replay-peer process, from /proc, warm-ups included). \`ratio to 1 provider\` is the wall time over the 1-provider wall time in the same series; \`over 1 provider\` is the difference, what the other providers add. The D = 0 rows wait for nothing: their wall time is the work of the checks on this machine (both ends of every loopback connection on the same cores).`);
+    L.push('');
+    L.push(`For contrast, the same ${max} providers all pointing at the one real oidc-provider process (Node, single-threaded), http/1.1: ${results.matrix.map((mx) => `D = ${mx.delay_ms}: ${fmtMs(mx.shared_peer.wall_median_ms)} ms (${fmtRatio(mx.shared_peer.over_1)}×, peer CPU ${fmtMs(mx.shared_peer.peer_cpu_per_run_ms)} ms per run, ${mx.shared_peer.found}/${mx.shared_peer.providers} found)`).join('; ')}. There the peer's own time for ${max} checks is on the critical path.`);
     L.push('');
   }
   if (results.scaling) {

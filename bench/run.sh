@@ -27,8 +27,9 @@ need_apt /usr/bin/time time
 need_apt node nodejs
 need_apt npm npm
 
-log "cargo build --release"
+log "cargo build --release (mcp-auth and bench/replay-peer)"
 cargo build --release
+cargo build --release --manifest-path bench/replay-peer/Cargo.toml --target-dir target
 
 log "npm ci --prefix tests/peers"
 npm ci --prefix tests/peers --no-audit --no-fund --loglevel=error

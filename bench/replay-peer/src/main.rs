@@ -1,0 +1,272 @@
+//! A loopback peer for the matrix benchmark: many "providers", one per port, each
+//! replaying the responses recorded from a real server, every answer D ms late.
+//!
+//!   replay-peer --routes ROUTES.json --listeners N --delay-ms D
+//!
+//! ROUTES.json is a list of recorded exchanges (written by bench/harness.mjs from the
+//! evidence of a real `mcp-auth check`), with the recorded origin replaced by `{origin}`:
+//!   [{"method":"GET","path":"/oidc/jwks","origin_header":false,"status":200,
+//!     "headers":[["content-type","application/json"]],"body":"..."}]
+//! A request is answered by the route with the same method and path, preferring the one
+//! whose request carried (or did not carry) an `Origin` header like this one; anything
+//! else is a 404. `{origin}` in headers and bodies becomes `http://127.0.0.1:<port>` of the
+//! listener that took the request, so every port looks like a separate provider.
+//!
+//! --log: one stderr line per request, "<received µs> <answered µs> METHOD PATH" (Unix
+//! time), to see where a run spends its time.
+//!
+//! --tls CERT.pem: serve https (ALPN h2 and http/1.1) with a fresh self-signed certificate
+//! for 127.0.0.1, written to CERT.pem for the client's trust store (`mcp-auth --cacert`).
+//!
+//! Stdout contract: one line {"origins":["http://127.0.0.1:P1",...]} once listening.
+//! Exits when stdin reaches EOF. Listens on 127.0.0.1 only, ephemeral ports.
+//! One thread: the peer must cost little next to the client it measures.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use serde::Deserialize;
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+
+#[derive(Deserialize)]
+struct Route {
+    method: String,
+    path: String,
+    #[serde(default)]
+    origin_header: bool,
+    status: u16,
+    #[serde(default)]
+    headers: Vec<(String, String)>,
+    #[serde(default)]
+    body: String,
+}
+
+/// A response ready to send for one listener.
+struct Canned {
+    status: StatusCode,
+    headers: Vec<(hyper::header::HeaderName, hyper::header::HeaderValue)>,
+    body: Bytes,
+}
+
+type Table = HashMap<(String, String, bool), Arc<Canned>>;
+
+/// Headers that belong to the recorded connection, not to the document.
+const SKIP: &[&str] = &[
+    "content-length",
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "date",
+];
+
+fn table(routes: &[Route], origin: &str) -> Result<Table, String> {
+    let mut t = Table::new();
+    for r in routes {
+        let status =
+            StatusCode::from_u16(r.status).map_err(|e| format!("status {}: {e}", r.status))?;
+        let mut headers = Vec::new();
+        for (name, value) in &r.headers {
+            if SKIP.contains(&name.to_ascii_lowercase().as_str()) {
+                continue;
+            }
+            let name = hyper::header::HeaderName::from_bytes(name.as_bytes())
+                .map_err(|e| format!("header {name}: {e}"))?;
+            let value = hyper::header::HeaderValue::from_str(&value.replace("{origin}", origin))
+                .map_err(|e| format!("header {name} value: {e}"))?;
+            headers.push((name, value));
+        }
+        let canned = Arc::new(Canned {
+            status,
+            headers,
+            body: Bytes::from(r.body.replace("{origin}", origin)),
+        });
+        // The first recording of a (method, path, origin) wins.
+        t.entry((r.method.clone(), r.path.clone(), r.origin_header))
+            .or_insert(canned);
+    }
+    Ok(t)
+}
+
+fn answer(t: &Table, method: &str, path: &str, origin_header: bool) -> Response<Full<Bytes>> {
+    let key = |o: bool| (method.to_owned(), path.to_owned(), o);
+    let found = t
+        .get(&key(origin_header))
+        .or_else(|| t.get(&key(!origin_header)));
+    match found {
+        Some(c) => {
+            let mut resp = Response::new(Full::new(c.body.clone()));
+            *resp.status_mut() = c.status;
+            for (n, v) in &c.headers {
+                resp.headers_mut().append(n.clone(), v.clone());
+            }
+            resp
+        }
+        None => {
+            let mut resp = Response::new(Full::new(Bytes::from_static(b"not found")));
+            *resp.status_mut() = StatusCode::NOT_FOUND;
+            resp
+        }
+    }
+}
+
+/// Accept connections on one port forever; HTTP/1.1 or HTTP/2 (ALPN `h2`, or
+/// the HTTP/2 preface on plain TCP).
+async fn accept_loop(
+    listener: TcpListener,
+    t: Arc<Table>,
+    delay: Duration,
+    log: bool,
+    tls: Option<TlsAcceptor>,
+) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let (t, tls) = (t.clone(), tls.clone());
+        tokio::spawn(async move {
+            let service = service_fn(move |req: Request<Incoming>| {
+                let t = t.clone();
+                async move {
+                    let method = req.method().as_str().to_owned();
+                    let path = req.uri().path().to_owned();
+                    let origin_header = req.headers().contains_key(hyper::header::ORIGIN);
+                    // Read the whole request, then answer D ms later.
+                    let _ = req.into_body().collect().await;
+                    let got = SystemTime::now();
+                    if !delay.is_zero() {
+                        tokio::time::sleep(delay).await;
+                    }
+                    if log {
+                        eprintln!(
+                            "{} {} {method} {path}",
+                            micros(got),
+                            micros(SystemTime::now())
+                        );
+                    }
+                    Ok::<_, Infallible>(answer(&t, &method, &path, origin_header))
+                }
+            });
+            let server = auto::Builder::new(TokioExecutor::new());
+            match tls {
+                Some(acceptor) => {
+                    if let Ok(stream) = acceptor.accept(stream).await {
+                        let _ = server.serve_connection(TokioIo::new(stream), service).await;
+                    }
+                }
+                None => {
+                    let _ = server.serve_connection(TokioIo::new(stream), service).await;
+                }
+            }
+        });
+    }
+}
+
+/// A self-signed certificate for 127.0.0.1 and the acceptor that serves it,
+/// offering `h2` and `http/1.1` like a real provider's front end.
+fn self_signed() -> (TlsAcceptor, String) {
+    let cert =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
+            .expect("self-signed certificate");
+    let pem = cert.cert.pem();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.key_pair.serialize_der().into());
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("TLS versions")
+    .with_no_client_auth()
+    .with_single_cert(vec![cert.cert.der().clone()], key)
+    .expect("certificate and key");
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    (TlsAcceptor::from(Arc::new(config)), pem)
+}
+
+/// Microseconds since the Unix epoch, for --log lines.
+fn micros(t: SystemTime) -> u128 {
+    t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros())
+}
+
+fn usage(msg: &str) -> ! {
+    eprintln!("replay-peer: {msg}\nusage: replay-peer --routes FILE [--listeners N] [--delay-ms D] [--tls CERT.pem] [--log]");
+    std::process::exit(2);
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let mut routes_path = None;
+    let mut listeners = 1usize;
+    let mut delay_ms = 0u64;
+    let mut log = false;
+    let mut tls_out: Option<String> = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut value = || {
+            args.next()
+                .unwrap_or_else(|| usage(&format!("{a} needs a value")))
+        };
+        match a.as_str() {
+            "--routes" => routes_path = Some(value()),
+            "--listeners" => {
+                listeners = value()
+                    .parse()
+                    .unwrap_or_else(|_| usage("--listeners: not a number"))
+            }
+            "--log" => log = true,
+            "--tls" => tls_out = Some(value()),
+            "--delay-ms" => {
+                delay_ms = value()
+                    .parse()
+                    .unwrap_or_else(|_| usage("--delay-ms: not a number"))
+            }
+            other => usage(&format!("unknown argument {other}")),
+        }
+    }
+    let routes_path = routes_path.unwrap_or_else(|| usage("--routes is required"));
+    let text = std::fs::read_to_string(&routes_path)
+        .unwrap_or_else(|e| usage(&format!("cannot read {routes_path}: {e}")));
+    let routes: Vec<Route> = serde_json::from_str(&text)
+        .unwrap_or_else(|e| usage(&format!("{routes_path}: not a routes file: {e}")));
+    if listeners == 0 {
+        usage("--listeners must be at least 1");
+    }
+    let delay = Duration::from_millis(delay_ms);
+
+    let tls = tls_out.map(|path| {
+        let (acceptor, pem) = self_signed();
+        std::fs::write(&path, pem).unwrap_or_else(|e| usage(&format!("cannot write {path}: {e}")));
+        acceptor
+    });
+    let scheme = if tls.is_some() { "https" } else { "http" };
+
+    let mut origins = Vec::new();
+    for _ in 0..listeners {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| usage(&format!("cannot listen: {e}")));
+        let port = listener.local_addr().expect("bound").port();
+        let origin = format!("{scheme}://127.0.0.1:{port}");
+        let t = Arc::new(
+            table(&routes, &origin).unwrap_or_else(|e| usage(&format!("{routes_path}: {e}"))),
+        );
+        origins.push(origin);
+        tokio::spawn(accept_loop(listener, t, delay, log, tls.clone()));
+    }
+    println!("{}", serde_json::json!({ "origins": origins }));
+
+    // Stop when the harness closes our stdin.
+    let mut sink = [0u8; 256];
+    let mut stdin = tokio::io::stdin();
+    while matches!(stdin.read(&mut sink).await, Ok(n) if n > 0) {}
+}
