@@ -12,7 +12,7 @@
 
 use url::Url;
 
-use crate::evidence::{AsDiscovery, AsRole, Attempt, CandidateKind, PrmSource};
+use crate::evidence::{AsDiscovery, AsRole, Attempt, CandidateKind, Exchange, PrmSource};
 use crate::metadata::AsMetadata;
 use crate::probe::{ProbeRequest, Prober};
 
@@ -135,6 +135,46 @@ pub fn issuer_from_well_known(url: &Url) -> Option<String> {
     None
 }
 
+/// Metadata GETs answered earlier in this run, by URL. The first round against
+/// a URL that may be an MCP server fetches candidates before it knows what the
+/// URL is (see [`speculative_candidates`]); discovery then reuses the answers.
+#[derive(Debug, Clone, Default)]
+pub struct Prefetched(Vec<(String, Exchange)>);
+
+impl Prefetched {
+    /// GET every URL concurrently.
+    pub async fn fetch(prober: &Prober, urls: Vec<String>) -> Self {
+        let exchanges = futures::future::join_all(
+            urls.iter()
+                .map(|u| prober.send(ProbeRequest::metadata_get(u.clone()))),
+        )
+        .await;
+        Self(urls.into_iter().zip(exchanges).collect())
+    }
+
+    pub fn get(&self, url: &str) -> Option<&Exchange> {
+        self.0.iter().find(|(u, _)| u == url).map(|(_, e)| e)
+    }
+}
+
+/// The metadata URLs worth fetching alongside the first request to a URL whose
+/// kind is not known yet, so that neither outcome costs a round of its own:
+/// the spec candidates of its origin as an issuer (where the authorization
+/// server of a 2025-03-26 MCP server, one without protected resource metadata,
+/// lives, and often the listed one too), and with `as_issuer` those of the URL
+/// itself (its discovery, should it turn out to be an issuer).
+pub fn speculative_candidates(target: &Url, as_issuer: bool) -> Vec<String> {
+    let mut urls: Vec<String> = Vec::new();
+    let origin = Url::parse(&origin(target)).ok();
+    let roots = origin.iter().chain(as_issuer.then_some(target));
+    for (kind, url) in roots.flat_map(as_candidates) {
+        if kind.is_spec_candidate() && !urls.contains(&url) {
+            urls.push(url);
+        }
+    }
+    urls
+}
+
 /// Fetch every spec candidate of an issuer concurrently; the diagnostic URLs
 /// only when no spec candidate served a document (they explain a failure and
 /// are worth nothing otherwise, so the usual case costs no extra request, and
@@ -145,10 +185,22 @@ pub async fn discover_issuer(
     issuer_text: &str,
     role: AsRole,
 ) -> AsDiscovery {
+    discover_issuer_reusing(prober, issuer, issuer_text, role, &Prefetched::default()).await
+}
+
+/// [`discover_issuer`], taking the answers to candidate URLs that were already
+/// fetched in this run from `known` instead of asking again.
+pub async fn discover_issuer_reusing(
+    prober: &Prober,
+    issuer: &Url,
+    issuer_text: &str,
+    role: AsRole,
+    known: &Prefetched,
+) -> AsDiscovery {
     let (spec, diagnostics): (Vec<_>, Vec<_>) = as_candidates(issuer)
         .into_iter()
         .partition(|(kind, _)| kind.is_spec_candidate());
-    let mut attempts = fetch_candidates(prober, spec).await;
+    let mut attempts = fetch_candidates(prober, spec, known).await;
     let found = attempts.iter().any(|a| {
         a.exchange.as_ref().is_some_and(|ex| {
             crate::checks::classify::<AsMetadata>(&a.url, ex)
@@ -157,7 +209,7 @@ pub async fn discover_issuer(
         })
     });
     if !found && !diagnostics.is_empty() {
-        attempts.extend(fetch_candidates(prober, diagnostics).await);
+        attempts.extend(fetch_candidates(prober, diagnostics, known).await);
     }
     AsDiscovery {
         issuer: Some(issuer_text.to_owned()),
@@ -170,12 +222,14 @@ pub async fn discover_issuer(
 async fn fetch_candidates(
     prober: &Prober,
     candidates: Vec<(CandidateKind, String)>,
+    known: &Prefetched,
 ) -> Vec<Attempt> {
-    let exchanges = futures::future::join_all(
-        candidates
-            .iter()
-            .map(|(_, url)| prober.send(ProbeRequest::metadata_get(url.clone()))),
-    )
+    let exchanges = futures::future::join_all(candidates.iter().map(|(_, url)| async move {
+        match known.get(url) {
+            Some(exchange) => exchange.clone(),
+            None => prober.send(ProbeRequest::metadata_get(url.clone())).await,
+        }
+    }))
     .await;
     candidates
         .into_iter()
@@ -327,6 +381,34 @@ mod tests {
         assert_eq!(
             issuer_from_well_known(&Url::parse("https://a.example/custom/metadata").unwrap()),
             None
+        );
+    }
+
+    #[test]
+    fn speculative_candidates_are_the_origin_then_the_url_itself() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        assert_eq!(
+            speculative_candidates(&u("https://a.example/mcp"), false),
+            [
+                "https://a.example/.well-known/oauth-authorization-server",
+                "https://a.example/.well-known/openid-configuration",
+            ]
+        );
+        assert_eq!(
+            speculative_candidates(&u("https://a.example/realms/x"), true),
+            [
+                "https://a.example/.well-known/oauth-authorization-server",
+                "https://a.example/.well-known/openid-configuration",
+                "https://a.example/.well-known/oauth-authorization-server/realms/x",
+                "https://a.example/.well-known/openid-configuration/realms/x",
+                "https://a.example/realms/x/.well-known/openid-configuration",
+            ],
+            "spec candidates only: no diagnostic URL"
+        );
+        // Without a path the URL's candidates are the origin's: asked once.
+        assert_eq!(
+            speculative_candidates(&u("https://a.example/"), true).len(),
+            2
         );
     }
 

@@ -127,7 +127,9 @@ pub async fn url_evidence(
     let recorded_at = Some(now_rfc3339());
     let first = match kind {
         TargetAs::Issuer => None,
-        TargetAs::Mcp | TargetAs::Auto => Some(first_round(prober, url).await),
+        TargetAs::Mcp | TargetAs::Auto => {
+            Some(first_round(prober, url, kind == TargetAs::Auto).await)
+        }
     };
     match first {
         Some(first) if kind == TargetAs::Mcp || first.looks_like_mcp() => {
@@ -146,7 +148,7 @@ pub async fn url_evidence(
                 authorization_servers: servers,
             }
         }
-        _ => Evidence {
+        first => Evidence {
             schema_version: EVIDENCE_SCHEMA_VERSION,
             tool: tool_name(),
             recorded_at,
@@ -164,6 +166,7 @@ pub async fn url_evidence(
                     AsRole::Target,
                     settings,
                     &UrlPolicy::for_target(url),
+                    &first.map(|f| f.prefetched).unwrap_or_default(),
                 )
                 .await,
             ],
@@ -176,6 +179,9 @@ pub async fn url_evidence(
 pub struct FirstRound {
     pub unauthenticated: Exchange,
     pub prm: Vec<PrmAttempt>,
+    /// Authorization server candidates fetched in the same round
+    /// ([`discovery::speculative_candidates`]), for discovery to reuse.
+    pub prefetched: discovery::Prefetched,
 }
 
 impl FirstRound {
@@ -192,17 +198,22 @@ impl FirstRound {
     }
 }
 
-/// Round 1: the unauthenticated POST and the well-known metadata URLs.
-pub async fn first_round(prober: &Prober, mcp: &Url) -> FirstRound {
+/// Round 1: the unauthenticated POST, the well-known protected resource
+/// metadata URLs, and the speculative authorization server candidates (with
+/// `maybe_issuer`, those of the URL itself too: auto-detection then costs no
+/// round of its own).
+pub async fn first_round(prober: &Prober, mcp: &Url, maybe_issuer: bool) -> FirstRound {
     let wk = discovery::prm_candidates(mcp);
-    let (unauthenticated, exchanges) = futures::join!(
+    let (unauthenticated, exchanges, prefetched) = futures::join!(
         prober.send(ProbeRequest::mcp_initialize(mcp.as_str())),
         join_all(
             wk.iter()
                 .map(|(_, u)| prober.send(ProbeRequest::metadata_get(u.clone())))
         ),
+        discovery::Prefetched::fetch(prober, discovery::speculative_candidates(mcp, maybe_issuer)),
     );
     FirstRound {
+        prefetched,
         unauthenticated,
         prm: wk
             .into_iter()
@@ -260,15 +271,29 @@ pub async fn mcp_server(
                 ProbeKind::CorsMcpPost,
                 ProbeRequest::mcp_initialize_with_origin(mcp.as_str()),
             ),
-            (
-                ProbeKind::LegacyAsMetadata,
-                ProbeRequest::metadata_get(format!(
-                    "{}/.well-known/oauth-authorization-server",
-                    discovery::legacy_issuer(mcp)
-                )),
-            ),
         ];
-        send_probes(prober, probes.into_iter().collect()).await
+        let legacy = format!(
+            "{}/.well-known/oauth-authorization-server",
+            discovery::legacy_issuer(mcp)
+        );
+        let legacy = async {
+            let exchange = match first.prefetched.get(&legacy) {
+                Some(exchange) => exchange.clone(),
+                None => {
+                    prober
+                        .send(ProbeRequest::metadata_get(legacy.clone()))
+                        .await
+                }
+            };
+            Probe {
+                kind: ProbeKind::LegacyAsMetadata,
+                exchange,
+            }
+        };
+        let (mut sent, legacy) =
+            futures::join!(send_probes(prober, probes.into_iter().collect()), legacy);
+        sent.push(legacy);
+        sent
     };
 
     let chain = async {
@@ -328,7 +353,17 @@ pub async fn mcp_server(
             if listed.is_empty() {
                 // No usable PRM: the 2025-03-26 chain (authorization server at the origin).
                 let origin = discovery::legacy_issuer(mcp);
-                vec![server(prober, &origin, AsRole::Legacy, settings.clone(), &policy).await]
+                vec![
+                    server(
+                        prober,
+                        &origin,
+                        AsRole::Legacy,
+                        settings.clone(),
+                        &policy,
+                        &first.prefetched,
+                    )
+                    .await,
+                ]
             } else {
                 join_all(
                     listed
@@ -346,7 +381,14 @@ pub async fn mcp_server(
                                     }
                                 }),
                             };
-                            server(prober, issuer, AsRole::Listed, settings, &policy)
+                            server(
+                                prober,
+                                issuer,
+                                AsRole::Listed,
+                                settings,
+                                &policy,
+                                &first.prefetched,
+                            )
                         }),
                 )
                 .await
@@ -376,6 +418,7 @@ pub async fn server(
     role: AsRole,
     settings: Settings,
     policy: &UrlPolicy,
+    known: &discovery::Prefetched,
 ) -> AsDiscovery {
     let url = match policy.check(issuer) {
         Ok(u) => u,
@@ -393,7 +436,7 @@ pub async fn server(
             }
         }
     };
-    let mut disc = discovery::discover_issuer(prober, &url, issuer, role).await;
+    let mut disc = discovery::discover_issuer_reusing(prober, &url, issuer, role, known).await;
     disc.probes = server_probes(prober, &disc, settings, policy).await;
     disc
 }

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::support::replay::{recorded, recorded_mcp, set_route, Route};
+use crate::support::replay::{recorded, recorded_mcp, set_route, ReplayServer, Route};
 use crate::support::*;
 
 const PRM_PATH: &str = "/.well-known/oauth-protected-resource/mcp";
@@ -206,4 +206,43 @@ fn registration_rejects_loopback_redirects() {
     let (_, report, _) = check_json(&[&url]);
     assert_eq!(status(&report, "DCR-STATUS"), "skip");
     assert_eq!(server.hits("POST /oidc/reg"), 4);
+}
+
+/// A 2025-03-26 server: a 401 without `resource_metadata`, no protected resource
+/// metadata, the authorization server at the MCP origin. Its metadata is
+/// fetched in the first round, with the unauthenticated request (the 401 is
+/// only sent once that GET has arrived), and reused for discovery and the
+/// 2025-03-26 client path: one GET, not one per use.
+#[test]
+fn a_server_without_prm_is_discovered_in_the_first_round() {
+    let server = ReplayServer::start(|origin| {
+        vec![
+            (
+                "POST /mcp".to_owned(),
+                Route::raw(401, Some("application/json"), "{}")
+                    .header("www-authenticate", "Bearer")
+                    .after(&["GET /.well-known/oauth-authorization-server"]),
+            ),
+            (
+                "/.well-known/oauth-authorization-server".to_owned(),
+                Route::json(&recorded("oidc-provider-9.13.3-root.json", origin)),
+            ),
+        ]
+    });
+    let url = format!("{}/mcp", server.origin);
+    let (_, report, stderr) = check_json(&[&url, "--timeout", "10"]);
+    assert_eq!(report["target"]["kind"], "mcp_server", "{stderr}");
+    assert_eq!(report["discovery"]["role"], "legacy");
+    assert_eq!(status(&report, "DISC-AS-FOUND"), "pass");
+    // Discovery and the legacy probe reuse the first round's answer; the
+    // second GET is the CORS check's (with Origin).
+    assert_eq!(
+        server.hits("GET /.well-known/oauth-authorization-server"),
+        2
+    );
+    assert_eq!(
+        server.hits("POST /mcp"),
+        4,
+        "401 probe, invalid token, query token, Origin"
+    );
 }

@@ -455,3 +455,47 @@ fn the_appended_rfc8414_url_is_not_fetched_when_discovery_succeeds() {
         0
     );
 }
+
+/// `check <url>` without `--as`: the URL's own candidates are fetched in the
+/// first round, beside the MCP probe that decides what the URL is, so an
+/// issuer costs no extra round for the detection (the probe is only answered
+/// once all three candidates have arrived) and each candidate once.
+#[test]
+fn auto_detection_costs_an_issuer_no_extra_round() {
+    let server = ReplayServer::start(|origin| {
+        let doc = recorded(PATH_DOC, origin);
+        vec![
+            (
+                "POST /oidc".into(),
+                Route::raw(404, Some("text/plain"), "not found").after(&[
+                    "GET /.well-known/oauth-authorization-server/oidc",
+                    "GET /.well-known/openid-configuration/oidc",
+                    "GET /oidc/.well-known/openid-configuration",
+                ]),
+            ),
+            (
+                "/oidc/.well-known/openid-configuration".into(),
+                Route::json(&doc),
+            ),
+        ]
+    });
+    let issuer = format!("{}/oidc", server.origin);
+    let (code, report, stderr) = check_json(&[&issuer, "--timeout", "10", "-v"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["target"]["kind"], "issuer");
+    // The probe was answered, not timed out: its answer needed the candidates
+    // to have been sent already.
+    assert!(
+        stderr.contains(&format!("method=POST url={issuer} status=404")),
+        "{stderr}"
+    );
+    assert_eq!(status(&report, "DISC-AS-FOUND"), "pass");
+    for path in [
+        "/.well-known/oauth-authorization-server/oidc",
+        "/.well-known/openid-configuration/oidc",
+    ] {
+        assert_eq!(server.hits(&format!("GET {path}")), 1, "{path}");
+    }
+    // Discovery, then the CORS check's GET with Origin.
+    assert_eq!(server.hits("GET /oidc/.well-known/openid-configuration"), 2);
+}

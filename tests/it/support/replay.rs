@@ -18,6 +18,9 @@ pub struct Route {
     pub body: Vec<u8>,
     /// Wait this long before answering (the client's timeout should fire first).
     pub delay: Option<Duration>,
+    /// Answer only once these requests (`"METHOD /path"`) have arrived (at most
+    /// 30 s): shows that a client sent them while this one was outstanding.
+    pub after: Vec<String>,
 }
 
 impl Route {
@@ -31,7 +34,12 @@ impl Route {
             headers: Vec::new(),
             body: body.into(),
             delay: None,
+            after: Vec::new(),
         }
+    }
+    pub fn after(mut self, requests: &[&str]) -> Self {
+        self.after = requests.iter().map(|r| (*r).to_owned()).collect();
+        self
     }
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.to_owned(), value.to_owned()));
@@ -73,17 +81,34 @@ impl ReplayServer {
             .build()
             .unwrap();
         let hits2 = hits.clone();
+        let arrived = Arc::new(tokio::sync::Notify::new());
         runtime.spawn(async move {
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
             let app = axum::Router::new().fallback(move |req: Request<Body>| {
                 let routes = routes.clone();
                 let hits = hits2.clone();
+                let arrived = arrived.clone();
                 async move {
                     let path = req.uri().path().to_owned();
                     let keyed = format!("{} {path}", req.method());
                     *hits.lock().unwrap().entry(keyed.clone()).or_default() += 1;
+                    arrived.notify_waiters();
                     match routes.get(&keyed).or_else(|| routes.get(&path)) {
                         Some(route) => {
+                            let gate = async {
+                                loop {
+                                    let next = arrived.notified();
+                                    let seen = {
+                                        let h = hits.lock().unwrap();
+                                        route.after.iter().all(|k| h.contains_key(k))
+                                    };
+                                    if seen {
+                                        return;
+                                    }
+                                    next.await;
+                                }
+                            };
+                            let _ = tokio::time::timeout(Duration::from_secs(30), gate).await;
                             if let Some(d) = route.delay {
                                 tokio::time::sleep(d).await;
                             }
