@@ -100,7 +100,7 @@ function startPeer(name, script, args, { node = true } = {}) {
         clearTimeout(timer);
         const info = JSON.parse(buf.slice(0, nl));
         buf = null;
-        log(`peer ${name} ready:`, JSON.stringify(info));
+        log(`peer ${name} ready:`, info.origins ? `${info.origins.length} origins, ${info.origins[0]} …` : JSON.stringify(info));
         resolve({ ...info, child, name });
       }
     });
@@ -332,9 +332,11 @@ async function benchDelay(D) {
   const checks = {
     mcp: ['check', p.mcp, '--format', 'json'],
     issuer: ['check', p.issuer, '--as', 'issuer', '--format', 'json'],
+    issuerAuto: ['check', p.issuer, '--format', 'json'],
   };
   const traceMcp = await traceExchanges(`d${D}-ours-mcp`, checks.mcp, D);
   const traceIssuer = await traceExchanges(`d${D}-ours-issuer`, checks.issuer, D);
+  const traceIssuerAuto = await traceExchanges(`d${D}-ours-issuer-auto`, checks.issuerAuto, D);
   const seedsOnce = await run(process.execPath, ['bench/seeds.mjs', p.issuer]);
   const tsOnce = await run(process.execPath, ['bench/ts-sdk-discovery.mjs', p.mcp], { env: { BENCH_LIST_URLS: '1' } });
   fs.writeFileSync(path.join(RAW, `once-d${D}-seeds.json`), seedsOnce.stdout);
@@ -343,6 +345,7 @@ async function benchDelay(D) {
   const rows = await hyperfine(`d${D}`, [
     { name: 'mcp-auth check <mcp-url>', key: 'ours_mcp', cmd: [BIN, ...checks.mcp] },
     { name: 'mcp-auth check <issuer> --as issuer', key: 'ours_issuer', cmd: [BIN, ...checks.issuer] },
+    { name: 'mcp-auth check <issuer> (auto-detected)', key: 'ours_issuer_auto', cmd: [BIN, ...checks.issuerAuto] },
     { name: 'seeds: fetchServerConfig(issuer, oidc)', key: 'seeds', cmd: [process.execPath, 'bench/seeds.mjs', p.issuer], record: true },
     { name: 'TS SDK: PRM + AS discovery', key: 'ts_sdk', cmd: [process.execPath, 'bench/ts-sdk-discovery.mjs', p.mcp], record: true },
     { name: 'node -e 0 (start-up, reference)', key: 'node_startup', cmd: [process.execPath, '-e', '0'] },
@@ -356,6 +359,10 @@ async function benchDelay(D) {
   byKey.ours_issuer.rounds = traceIssuer.rounds;
   byKey.ours_issuer.network_span_ms = traceIssuer.network_span_ms;
   byKey.ours_issuer.once_exit_code = traceIssuer.exit_code;
+  byKey.ours_issuer_auto.requests = traceIssuerAuto.requests;
+  byKey.ours_issuer_auto.rounds = traceIssuerAuto.rounds;
+  byKey.ours_issuer_auto.network_span_ms = traceIssuerAuto.network_span_ms;
+  byKey.ours_issuer_auto.once_exit_code = traceIssuerAuto.exit_code;
   for (const r of rows) {
     r.wall_over_d = r.wall_median_ms / D;
     if (r.inprocess_median_ms !== undefined) r.inprocess_over_d = r.inprocess_median_ms / D;
@@ -554,7 +561,14 @@ async function benchScaling(D) {
     rows.push({ servers: n, ...row, wall_over_d: row.wall_median_ms / D, requests: trace.requests, rounds: trace.rounds, once_exit_code: trace.exit_code });
     await stopPeer(peer);
   }
-  return { delay_ms: D, rows };
+  // A 2025-03-26 server: no protected resource metadata, the authorization server at the origin.
+  const peer = await startPeer('synthetic-no-prm', 'bench/synthetic-mcp.mjs', ['--no-prm', '--delay-ms', String(D)]);
+  const args = ['check', peer.url, '--format', 'json'];
+  const trace = await traceExchanges('scaling-no-prm', args, D);
+  const [row] = await hyperfine(`scaling-d${D}-no-prm`, [{ name: 'mcp-auth check (2025-03-26 server, no PRM)', cmd: [BIN, ...args] }]);
+  const legacy = { ...row, wall_over_d: row.wall_median_ms / D, requests: trace.requests, rounds: trace.rounds, once_exit_code: trace.exit_code };
+  await stopPeer(peer);
+  return { delay_ms: D, rows, legacy };
 }
 
 async function benchCold() {
@@ -659,6 +673,8 @@ function report(m) {
     for (const r of results.scaling.rows) {
       L.push(`| ${r.servers} | ${fmtMs(r.wall_median_ms)} | ${fmtRatio(r.wall_over_d)} | ${r.requests} | ${roundsText(r)} | ${fmtMs(r.cpu_mean_ms)} |`);
     }
+    const lg = results.scaling.legacy;
+    if (lg) L.push(`| none: a 2025-03-26 server (\`--no-prm\`; the authorization server at the origin) | ${fmtMs(lg.wall_median_ms)} | ${fmtRatio(lg.wall_over_d)} | ${lg.requests} | ${roundsText(lg)} | ${fmtMs(lg.cpu_mean_ms)} |`);
     L.push('');
   }
   if (results.cold) {

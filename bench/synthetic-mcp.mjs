@@ -3,13 +3,15 @@
 // resource whose PRM lists N authorization servers, each with a complete RFC 8414
 // document. No MCP protocol beyond the 401.
 //
-//   node bench/synthetic-mcp.mjs [--servers N] [--delay-ms D] [--log]
+//   node bench/synthetic-mcp.mjs [--servers N] [--delay-ms D] [--no-prm] [--log]
 //
 //   POST /mcp -> 401, WWW-Authenticate: Bearer resource_metadata="<origin>/.well-known/oauth-protected-resource/mcp"
 //   GET  /.well-known/oauth-protected-resource/mcp -> PRM, authorization_servers <origin>/as1 … <origin>/asN
 //   GET  /.well-known/oauth-authorization-server/as{i} -> RFC 8414 metadata for issuer <origin>/as{i}
 //   GET  /as{i}/jwks -> {"keys":[]}
 //   anything else -> 404 text/plain
+// --no-prm: a 2025-03-26 server instead: the 401 names no metadata, there is no PRM, and
+//   GET /.well-known/oauth-authorization-server is the RFC 8414 document of the issuer <origin>.
 // Every response is sent D ms late. Listens on 127.0.0.1, ephemeral port.
 // Stdout contract: one line {"url":"<origin>/mcp","port":P} once listening.
 // Exits when stdin reaches EOF (keep it open as a pipe), or on SIGTERM/SIGINT.
@@ -22,6 +24,7 @@ const { values: args } = parseArgs({
     servers: { type: 'string', default: '1' },
     'delay-ms': { type: 'string', default: '0' },
     log: { type: 'boolean', default: false },
+    'no-prm': { type: 'boolean', default: false },
   },
 });
 const servers = Number(args.servers);
@@ -34,7 +37,7 @@ if (!Number.isInteger(servers) || servers < 1 || !Number.isFinite(delayMs) || de
 let origin = '';
 
 function asMetadata(i) {
-  const issuer = `${origin}/as${i}`;
+  const issuer = i === 0 ? origin : `${origin}/as${i}`;
   return {
     issuer,
     authorization_endpoint: `${issuer}/authorize`,
@@ -62,6 +65,18 @@ function route(req, res) {
     res.end('not found');
     return 404;
   };
+  if (args['no-prm']) {
+    if (path === '/mcp' && req.method === 'POST') {
+      return json(401, { error: 'invalid_token' }, { 'www-authenticate': 'Bearer' });
+    }
+    if ((req.method === 'GET' || req.method === 'HEAD') && path === '/.well-known/oauth-authorization-server') {
+      return json(200, asMetadata(0));
+    }
+    if ((req.method === 'GET' || req.method === 'HEAD') && path === '/jwks') {
+      return json(200, { keys: [] });
+    }
+    return notFound();
+  }
   if (path === '/mcp' && req.method === 'POST') {
     return json(
       401,
