@@ -10,6 +10,9 @@
 //! and without a path: 1 then 2 (which then equals 3). A terminating `/` of the
 //! path is removed first (RFC 8414 §3.1, OIDC Discovery §4.1).
 
+use std::sync::Arc;
+
+use futures::future::{BoxFuture, FutureExt, Shared};
 use url::Url;
 
 use crate::evidence::{AsDiscovery, AsRole, Attempt, CandidateKind, Exchange, PrmSource};
@@ -135,25 +138,77 @@ pub fn issuer_from_well_known(url: &Url) -> Option<String> {
     None
 }
 
-/// Metadata GETs answered earlier in this run, by URL. The first round against
-/// a URL that may be an MCP server fetches candidates before it knows what the
-/// URL is (see [`speculative_candidates`]); discovery then reuses the answers.
-#[derive(Debug, Clone, Default)]
-pub struct Prefetched(Vec<(String, Exchange)>);
+/// Metadata GETs started earlier in this run, by URL. The first round against
+/// a URL that may be an MCP server starts them before it knows what the URL is
+/// (see [`speculative_candidates`]). Each GET runs as its own task, so whoever
+/// needs an answer waits for that one only: a slow URL nobody needs holds up
+/// nothing, and the GETs nobody awaited are cancelled when the last clone of
+/// this is dropped.
+#[derive(Clone, Default)]
+pub struct Prefetched(Arc<Started>);
+
+#[derive(Default)]
+struct Started(Vec<Pending>);
+
+struct Pending {
+    url: String,
+    answer: Shared<BoxFuture<'static, Option<Exchange>>>,
+    task: tokio::task::AbortHandle,
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        for p in &self.0 {
+            p.task.abort();
+        }
+    }
+}
+
+impl std::fmt::Debug for Prefetched {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0 .0.iter().map(|p| &p.url))
+            .finish()
+    }
+}
 
 impl Prefetched {
-    /// GET every URL concurrently.
-    pub async fn fetch(prober: &Prober, urls: Vec<String>) -> Self {
-        let exchanges = futures::future::join_all(
-            urls.iter()
-                .map(|u| prober.send(ProbeRequest::metadata_get(u.clone()))),
-        )
-        .await;
-        Self(urls.into_iter().zip(exchanges).collect())
+    /// Start a GET of every URL, each in its own task (inside a Tokio runtime).
+    pub fn start(prober: &Prober, urls: Vec<String>) -> Self {
+        let pending = urls
+            .into_iter()
+            .map(|url| {
+                let (prober, request) = (prober.clone(), ProbeRequest::metadata_get(url.clone()));
+                let handle = tokio::spawn(async move { prober.send(request).await });
+                let task = handle.abort_handle();
+                Pending {
+                    url,
+                    answer: handle.map(Result::ok).boxed().shared(),
+                    task,
+                }
+            })
+            .collect();
+        Self(Arc::new(Started(pending)))
     }
 
-    pub fn get(&self, url: &str) -> Option<&Exchange> {
-        self.0.iter().find(|(u, _)| u == url).map(|(_, e)| e)
+    /// The answer to the GET of `url` started here, or the same GET sent now.
+    pub async fn get_or_send(&self, prober: &Prober, url: &str) -> Exchange {
+        let started = self.0 .0.iter().find(|p| p.url == url);
+        match started {
+            Some(p) => match p.answer.clone().await {
+                Some(exchange) => exchange,
+                None => {
+                    prober
+                        .send(ProbeRequest::metadata_get(url.to_owned()))
+                        .await
+                }
+            },
+            None => {
+                prober
+                    .send(ProbeRequest::metadata_get(url.to_owned()))
+                    .await
+            }
+        }
     }
 }
 
@@ -175,32 +230,53 @@ pub fn speculative_candidates(target: &Url, as_issuer: bool) -> Vec<String> {
     urls
 }
 
-/// Fetch every spec candidate of an issuer concurrently; the diagnostic URLs
-/// only when no spec candidate served a document (they explain a failure and
-/// are worth nothing otherwise, so the usual case costs no extra request, and
-/// a failing server costs one more round).
+/// Whether discovery also asks the diagnostic URLs no client tries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Diagnostics {
+    /// When the server answered but no spec candidate served a document: they
+    /// explain the failure (a check). A server that never answered is not
+    /// asked again.
+    WhenNotFound,
+    /// Never (login and token inspection only want the document).
+    Never,
+}
+
+/// Fetch every spec candidate of an issuer concurrently (a login or a token
+/// inspection: no diagnostic URLs).
 pub async fn discover_issuer(
     prober: &Prober,
     issuer: &Url,
     issuer_text: &str,
     role: AsRole,
 ) -> AsDiscovery {
-    discover_issuer_reusing(prober, issuer, issuer_text, role, &Prefetched::default()).await
+    discover_issuer_reusing(
+        prober,
+        issuer,
+        issuer_text,
+        role,
+        &Prefetched::default(),
+        Diagnostics::Never,
+    )
+    .await
 }
 
-/// [`discover_issuer`], taking the answers to candidate URLs that were already
-/// fetched in this run from `known` instead of asking again.
+/// Fetch every spec candidate of an issuer concurrently, taking the answers
+/// to GETs already started in this run from `known`; then, as `diagnostics`
+/// says, the diagnostic URLs (worth nothing when a document was found, so the
+/// usual case costs no extra request, and a failing server one more round).
 pub async fn discover_issuer_reusing(
     prober: &Prober,
     issuer: &Url,
     issuer_text: &str,
     role: AsRole,
     known: &Prefetched,
+    diagnostics: Diagnostics,
 ) -> AsDiscovery {
-    let (spec, diagnostics): (Vec<_>, Vec<_>) = as_candidates(issuer)
+    let (spec, diagnostic_urls): (Vec<_>, Vec<_>) = as_candidates(issuer)
         .into_iter()
         .partition(|(kind, _)| kind.is_spec_candidate());
     let mut attempts = fetch_candidates(prober, spec, known).await;
+    let answered = |a: &Attempt| a.exchange.as_ref().is_some_and(|ex| ex.response.is_some());
     let found = attempts.iter().any(|a| {
         a.exchange.as_ref().is_some_and(|ex| {
             crate::checks::classify::<AsMetadata>(&a.url, ex)
@@ -208,8 +284,12 @@ pub async fn discover_issuer_reusing(
                 .is_some()
         })
     });
-    if !found && !diagnostics.is_empty() {
-        attempts.extend(fetch_candidates(prober, diagnostics, known).await);
+    if diagnostics == Diagnostics::WhenNotFound
+        && !found
+        && attempts.iter().any(answered)
+        && !diagnostic_urls.is_empty()
+    {
+        attempts.extend(fetch_candidates(prober, diagnostic_urls, known).await);
     }
     AsDiscovery {
         issuer: Some(issuer_text.to_owned()),
@@ -224,12 +304,11 @@ async fn fetch_candidates(
     candidates: Vec<(CandidateKind, String)>,
     known: &Prefetched,
 ) -> Vec<Attempt> {
-    let exchanges = futures::future::join_all(candidates.iter().map(|(_, url)| async move {
-        match known.get(url) {
-            Some(exchange) => exchange.clone(),
-            None => prober.send(ProbeRequest::metadata_get(url.clone())).await,
-        }
-    }))
+    let exchanges = futures::future::join_all(
+        candidates
+            .iter()
+            .map(|(_, url)| known.get_or_send(prober, url)),
+    )
     .await;
     candidates
         .into_iter()

@@ -2,11 +2,19 @@
 //! that does not depend on an earlier answer is sent concurrently, so a check
 //! costs about as many round trips as its dependency chain is deep:
 //!
-//! 1. the MCP `initialize` POST and the well-known metadata URLs;
+//! 1. the MCP `initialize` POST and the well-known metadata URLs, and (started
+//!    then, awaited only by whoever needs them) the metadata candidates of the
+//!    origin and, when auto-detecting, of the URL itself as an issuer;
 //! 2. the header's metadata URL (when it is another one) and the probes of
 //!    the MCP endpoint (invalid token, query token, CORS);
-//! 3. every listed authorization server's candidate URLs;
+//! 3. every listed authorization server's candidate URLs (those already
+//!    started in round 1 are not asked again);
 //! 4. each server's endpoint probes (CORS, registration with `--register`).
+//!
+//! An issuer (given, or detected) needs rounds 1 and 4 only; a 2025-03-26
+//! server (no protected resource metadata) 1, 2 and 4. When no candidate of a
+//! server that answers serves a document, the diagnostic URL takes one more
+//! round (see [`discovery::Diagnostics`]).
 
 use futures::future::join_all;
 use url::Url;
@@ -204,13 +212,15 @@ impl FirstRound {
 /// round of its own).
 pub async fn first_round(prober: &Prober, mcp: &Url, maybe_issuer: bool) -> FirstRound {
     let wk = discovery::prm_candidates(mcp);
-    let (unauthenticated, exchanges, prefetched) = futures::join!(
+    // Started, not awaited: discovery waits for the answers it uses.
+    let prefetched =
+        discovery::Prefetched::start(prober, discovery::speculative_candidates(mcp, maybe_issuer));
+    let (unauthenticated, exchanges) = futures::join!(
         prober.send(ProbeRequest::mcp_initialize(mcp.as_str())),
         join_all(
             wk.iter()
                 .map(|(_, u)| prober.send(ProbeRequest::metadata_get(u.clone())))
         ),
-        discovery::Prefetched::fetch(prober, discovery::speculative_candidates(mcp, maybe_issuer)),
     );
     FirstRound {
         prefetched,
@@ -277,17 +287,9 @@ pub async fn mcp_server(
             discovery::legacy_issuer(mcp)
         );
         let legacy = async {
-            let exchange = match first.prefetched.get(&legacy) {
-                Some(exchange) => exchange.clone(),
-                None => {
-                    prober
-                        .send(ProbeRequest::metadata_get(legacy.clone()))
-                        .await
-                }
-            };
             Probe {
                 kind: ProbeKind::LegacyAsMetadata,
-                exchange,
+                exchange: first.prefetched.get_or_send(prober, &legacy).await,
             }
         };
         let (mut sent, legacy) =
@@ -436,7 +438,15 @@ pub async fn server(
             }
         }
     };
-    let mut disc = discovery::discover_issuer_reusing(prober, &url, issuer, role, known).await;
+    let mut disc = discovery::discover_issuer_reusing(
+        prober,
+        &url,
+        issuer,
+        role,
+        known,
+        discovery::Diagnostics::WhenNotFound,
+    )
+    .await;
     disc.probes = server_probes(prober, &disc, settings, policy).await;
     disc
 }

@@ -130,15 +130,15 @@ pub fn validated_metadata(
 /// Follow an MCP server's chain (or take an issuer) to the authorization server.
 pub async fn resolve(prober: &Prober, input: &str, kind: TargetAs) -> Result<Resolved, LoginError> {
     let url = parse_http_url(input).map_err(|e| LoginError::Usage(e.to_string()))?;
-    let first = match kind {
+    let mut first = match kind {
         TargetAs::Issuer => None,
         TargetAs::Mcp | TargetAs::Auto => {
             Some(gather::first_round(prober, &url, kind == TargetAs::Auto).await)
         }
     };
     let known = first
-        .as_ref()
-        .map(|f| f.prefetched.clone())
+        .as_mut()
+        .map(|f| std::mem::take(&mut f.prefetched))
         .unwrap_or_default();
     let (issuer, resource, scopes, mcp_url) = match first {
         Some(first) if kind == TargetAs::Mcp || first.looks_like_mcp() => {
@@ -191,9 +191,15 @@ pub async fn resolve(prober: &Prober, input: &str, kind: TargetAs) -> Result<Res
         _ => (input.to_owned(), None, Vec::new(), None),
     };
     let issuer_url = parse_http_url(&issuer).map_err(|e| LoginError::Metadata(e.to_string()))?;
-    let disc =
-        discovery::discover_issuer_reusing(prober, &issuer_url, &issuer, AsRole::Target, &known)
-            .await;
+    let disc = discovery::discover_issuer_reusing(
+        prober,
+        &issuer_url,
+        &issuer,
+        AsRole::Target,
+        &known,
+        discovery::Diagnostics::Never,
+    )
+    .await;
     let metadata = validated_metadata(&disc, &issuer)?;
     Ok(Resolved {
         issuer,

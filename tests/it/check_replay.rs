@@ -434,6 +434,46 @@ fn metadata_only_at_the_appended_rfc8414_url() {
         server.hits("GET /realms/mcp/.well-known/oauth-authorization-server"),
         1
     );
+    // Auto-detected (the candidates then come from the first round): the same attempts.
+    let (code, auto, _) = check_json(&[&issuer]);
+    assert_eq!(code, 3);
+    assert_eq!(auto["target"]["kind"], "issuer");
+    let seen = |r: &serde_json::Value| -> Vec<(String, String, serde_json::Value)> {
+        r["discovery"]["attempts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["url"].as_str().unwrap().to_owned(),
+                    a["kind"].as_str().unwrap().to_owned(),
+                    a["status"].clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(seen(&auto), seen(&report));
+}
+
+/// A server that never answers is not asked for the diagnostic URL as well:
+/// that would only double the wait for the same connection error.
+#[test]
+fn no_diagnostic_url_when_nothing_answers() {
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let issuer = format!("http://127.0.0.1:{dead}/realms/mcp");
+    let (code, report, _) = check_json(&[&issuer, "--as", "issuer"]);
+    assert_eq!(code, 3);
+    let kinds: Vec<&str> = report["discovery"]["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["oauth", "oidc_insert", "oidc_append"]);
 }
 
 /// A server that serves its metadata is never asked for the appended form.
