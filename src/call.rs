@@ -283,6 +283,8 @@ pub async fn run(
                     }
                 }
                 if result.get("isError").and_then(Value::as_bool) == Some(true) {
+                    // The output before the error line, as on an unbuffered terminal.
+                    out.flush()?;
                     writeln!(err, "error: the tool reported an error")?;
                     return Ok(ExitStatus::Failed);
                 }

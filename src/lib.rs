@@ -75,8 +75,11 @@ pub async fn run(cli: Cli) -> Result<ExitStatus, Error> {
     // comes before the error line.
     let flushed = out.flush();
     let status = status?;
-    flushed?;
-    Ok(status)
+    match flushed {
+        // A reader that went away (`| head`) does not change the verdict.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(status),
+        other => other.map(|()| status).map_err(Error::from),
+    }
 }
 
 async fn dispatch(

@@ -185,6 +185,8 @@ pub async fn run(
         Format::Table | Format::Markdown => render(&result, style, out)?,
     }
     if let Some(e) = &result.userinfo_error {
+        // The report before the error line, as on an unbuffered terminal.
+        out.flush()?;
         writeln!(err, "error: {e}")?;
         return Ok(ExitStatus::Failed);
     }
