@@ -158,7 +158,7 @@ fn evidence_path(dir: &Path, id: &str) -> PathBuf {
 async fn evidence_for(
     p: &Provider,
     args: &MatrixArgs,
-    settings: &crate::probe::ProbeSettings,
+    template: &crate::probe::Prober,
 ) -> Result<Evidence, String> {
     if let Some(dir) = &args.replay {
         return Evidence::load(&evidence_path(dir, &p.id));
@@ -166,7 +166,7 @@ async fn evidence_for(
     // A client (and connection pool) per provider: its connections close when
     // its check ends, so a long matrix holds the sockets of `--concurrency`
     // providers, not of every provider checked so far.
-    let prober = &crate::probe::Prober::new(settings.clone()).map_err(|e| e.to_string())?;
+    let prober = &template.with_new_pool().map_err(|e| e.to_string())?;
     let url_text = p.url();
     let url = crate::discovery::parse_http_url(&url_text).map_err(|e| e.to_string())?;
     let kind = match p.def.kind {
@@ -218,8 +218,10 @@ fn select(all: Vec<Provider>, only: &[String]) -> Result<Vec<Provider>, Error> {
     Ok(all.into_iter().filter(|p| only.contains(&p.id)).collect())
 }
 
-/// Sockets one provider may hold open at once (a round of CORS and
-/// registration probes against one server), and descriptors kept for the rest.
+/// Sockets one provider typically holds open at once (a round of CORS and
+/// registration probes against one server over HTTP/1.1; an MCP server listing
+/// several authorization servers can hold more, HTTP/2 fewer), and descriptors
+/// kept for the rest.
 const SOCKETS_PER_PROVIDER: u64 = 16;
 const RESERVED_DESCRIPTORS: u64 = 64;
 
@@ -286,10 +288,15 @@ pub async fn run(
         }
         None => None,
     };
-    let settings = crate::probe::ProbeSettings::from(&args.net);
-    // A bad --cacert is one error before any provider runs, not one per row.
-    crate::probe::Prober::new(settings.clone())?;
-    let concurrency = concurrency_within_file_limit(args.concurrency, providers.len());
+    // Certificates are read once, and a bad --cacert is one error before any
+    // provider runs, not one per row.
+    let template = crate::probe::Prober::new(crate::probe::ProbeSettings::from(&args.net))?;
+    let concurrency = if args.replay.is_some() {
+        // Evidence files: no sockets.
+        args.concurrency.max(1)
+    } else {
+        concurrency_within_file_limit(args.concurrency, providers.len())
+    };
     let bar = if std::io::stderr().is_terminal() && args.format == MatrixFormat::Table {
         indicatif::ProgressBar::new(providers.len() as u64)
     } else {
@@ -297,9 +304,9 @@ pub async fn run(
     };
     let mut rows: Vec<Row> = futures::stream::iter(providers.iter())
         .map(|p| {
-            let (settings, bar, all) = (&settings, &bar, &all);
+            let (template, bar, all) = (&template, &bar, &all);
             async move {
-                let ev = evidence_for(p, args, settings).await;
+                let ev = evidence_for(p, args, template).await;
                 bar.inc(1);
                 row(p, ev, all)
             }

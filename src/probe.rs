@@ -243,11 +243,13 @@ pub enum ProbeError {
 pub struct Prober {
     client: reqwest::Client,
     settings: ProbeSettings,
+    /// The `--cacert` certificates, read once.
+    roots: Vec<reqwest::Certificate>,
 }
 
 impl Prober {
     pub fn new(settings: ProbeSettings) -> Result<Self, ProbeError> {
-        let mut builder = reqwest::Client::builder();
+        let mut roots = Vec::new();
         for path in &settings.ca_certs {
             let ca_error = |reason: String| ProbeError::CaCert {
                 path: path.display().to_string(),
@@ -259,9 +261,24 @@ impl Prober {
             if certs.is_empty() {
                 return Err(ca_error("no PEM certificate in the file".to_owned()));
             }
-            for cert in certs {
-                builder = builder.add_root_certificate(cert);
-            }
+            roots.extend(certs);
+        }
+        Self::with_roots(settings, roots)
+    }
+
+    /// A prober with the same policy and its own connection pool (clones
+    /// share one).
+    pub fn with_new_pool(&self) -> Result<Self, ProbeError> {
+        Self::with_roots(self.settings.clone(), self.roots.clone())
+    }
+
+    fn with_roots(
+        settings: ProbeSettings,
+        roots: Vec<reqwest::Certificate>,
+    ) -> Result<Self, ProbeError> {
+        let mut builder = reqwest::Client::builder();
+        for cert in &roots {
+            builder = builder.add_root_certificate(cert.clone());
         }
         let client = builder
             .user_agent(concat!("mcp-auth/", env!("CARGO_PKG_VERSION")))
@@ -271,7 +288,11 @@ impl Prober {
             .connect_timeout(settings.timeout)
             .build()
             .map_err(ProbeError::Client)?;
-        Ok(Self { client, settings })
+        Ok(Self {
+            client,
+            settings,
+            roots,
+        })
     }
 
     /// The client, for callers (such as the oauth2 crate) that need one with the same policy.
