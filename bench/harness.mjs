@@ -446,12 +446,6 @@ function foundRows(stdout) {
 }
 
 /**
- * The matrix over N providers, each a separate server: bench/replay-peer listens on
- * MATRIX_MAX ports and answers, D ms late, with the responses recorded from the real
- * oidc-provider peer in this run. For contrast, the same N providers all pointing at
- * the one real oidc-provider process.
- */
-/**
  * One series of matrix runs: N = MATRIX_SIZES providers, each a port of one
  * bench/replay-peer answering D ms late (over https with `tls`). `c16` adds the
  * `--concurrency 16` column.
