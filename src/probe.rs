@@ -211,20 +211,37 @@ fn recorded_value(name: &str, value: &str) -> String {
 }
 
 /// A JSON body with secret members replaced; other bodies unchanged.
+/// Bodies without one of these strings (a secret member's name, quoted) are
+/// kept as they are without parsing them.
+const SECRET_KEYS: [&str; 4] = [
+    "\"client_secret\"",
+    "\"registration_access_token\"",
+    "\"access_token\"",
+    "\"refresh_token\"",
+];
+
+/// A JSON body with secret members replaced; other bodies unchanged, byte for
+/// byte (metadata naming `"refresh_token"` as a grant type is kept as served).
 pub fn redact_body(body: &str) -> std::borrow::Cow<'_, str> {
-    if !SECRET_MEMBERS.iter().any(|m| body.contains(m)) {
+    if !SECRET_KEYS.iter().any(|k| body.contains(k)) {
         return body.into();
     }
     match serde_json::from_str::<serde_json::Value>(body) {
         Ok(serde_json::Value::Object(mut obj)) => {
+            let mut redacted = false;
             for m in SECRET_MEMBERS {
                 if let Some(v) = obj.get_mut(m) {
                     if v.is_string() {
                         *v = serde_json::Value::String("[redacted]".to_owned());
+                        redacted = true;
                     }
                 }
             }
-            serde_json::Value::Object(obj).to_string().into()
+            if redacted {
+                serde_json::Value::Object(obj).to_string().into()
+            } else {
+                body.into()
+            }
         }
         _ => body.into(),
     }
@@ -488,6 +505,13 @@ mod tests {
             redact_body("not json client_secret"),
             "not json client_secret"
         );
+        // A token response with spaces: redacted.
+        let red = redact_body(r#"{ "access_token" : "at-1", "token_type": "Bearer" }"#);
+        assert!(!red.contains("at-1"), "{red}");
+        // Metadata naming secrets only as values is kept byte for byte
+        // (spacing and duplicate members included), not re-serialised.
+        let md = "{\"grant_types_supported\": [\"refresh_token\"],\n \"token_endpoint_auth_methods_supported\": [\"client_secret_basic\"], \"a\": 1, \"a\": 2}";
+        assert!(matches!(redact_body(md), std::borrow::Cow::Borrowed(b) if b == md));
     }
 
     #[test]
