@@ -115,6 +115,13 @@ pub fn legacy_issuer(mcp: &Url) -> String {
     origin(mcp)
 }
 
+/// Where a 2025-03-26 client looks for that server's metadata: RFC 8414 at the
+/// origin (the first of its issuer candidates, so a prefetched answer is found
+/// under the same URL).
+pub fn legacy_metadata_url(mcp: &Url) -> String {
+    format!("{}{OAUTH_SUFFIX}", origin(mcp))
+}
+
 /// Whether a URL looks like a metadata URL rather than an issuer.
 pub fn is_well_known_url(url: &Url) -> bool {
     url.path().contains("/.well-known/")
@@ -191,24 +198,17 @@ impl Prefetched {
         Self(Arc::new(Started(pending)))
     }
 
-    /// The answer to the GET of `url` started here, or the same GET sent now.
+    /// The answer to the GET of `url` started here, or the same GET sent now
+    /// (when it was not started here, or its task ended without an answer).
     pub async fn get_or_send(&self, prober: &Prober, url: &str) -> Exchange {
-        let started = self.0 .0.iter().find(|p| p.url == url);
-        match started {
-            Some(p) => match p.answer.clone().await {
-                Some(exchange) => exchange,
-                None => {
-                    prober
-                        .send(ProbeRequest::metadata_get(url.to_owned()))
-                        .await
-                }
-            },
-            None => {
-                prober
-                    .send(ProbeRequest::metadata_get(url.to_owned()))
-                    .await
+        if let Some(p) = self.0 .0.iter().find(|p| p.url == url) {
+            if let Some(exchange) = p.answer.clone().await {
+                return exchange;
             }
         }
+        prober
+            .send(ProbeRequest::metadata_get(url.to_owned()))
+            .await
     }
 }
 
@@ -277,17 +277,18 @@ pub async fn discover_issuer_reusing(
         .partition(|(kind, _)| kind.is_spec_candidate());
     let mut attempts = fetch_candidates(prober, spec, known).await;
     let answered = |a: &Attempt| a.exchange.as_ref().is_some_and(|ex| ex.response.is_some());
-    let found = attempts.iter().any(|a| {
+    let found = |a: &Attempt| {
         a.exchange.as_ref().is_some_and(|ex| {
             crate::checks::classify::<AsMetadata>(&a.url, ex)
                 .doc
                 .is_some()
         })
-    });
+    };
+    // Cheapest test first: parsing the documents is only needed to decide.
     if diagnostics == Diagnostics::WhenNotFound
-        && !found
-        && attempts.iter().any(answered)
         && !diagnostic_urls.is_empty()
+        && attempts.iter().any(answered)
+        && !attempts.iter().any(found)
     {
         attempts.extend(fetch_candidates(prober, diagnostic_urls, known).await);
     }
@@ -460,6 +461,19 @@ mod tests {
         assert_eq!(
             issuer_from_well_known(&Url::parse("https://a.example/custom/metadata").unwrap()),
             None
+        );
+    }
+
+    #[test]
+    fn legacy_metadata_url_is_the_origins_first_candidate() {
+        let mcp = Url::parse("https://mcp.example.com:8443/v1/mcp").unwrap();
+        assert_eq!(
+            legacy_metadata_url(&mcp),
+            "https://mcp.example.com:8443/.well-known/oauth-authorization-server"
+        );
+        assert_eq!(
+            speculative_candidates(&mcp, false)[0],
+            legacy_metadata_url(&mcp)
         );
     }
 

@@ -282,14 +282,11 @@ pub async fn mcp_server(
                 ProbeRequest::mcp_initialize_with_origin(mcp.as_str()),
             ),
         ];
-        let legacy = format!(
-            "{}/.well-known/oauth-authorization-server",
-            discovery::legacy_issuer(mcp)
-        );
+        let legacy_url = discovery::legacy_metadata_url(mcp);
         let legacy = async {
             Probe {
                 kind: ProbeKind::LegacyAsMetadata,
-                exchange: first.prefetched.get_or_send(prober, &legacy).await,
+                exchange: first.prefetched.get_or_send(prober, &legacy_url).await,
             }
         };
         let (mut sent, legacy) =
