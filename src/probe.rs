@@ -210,20 +210,17 @@ fn recorded_value(name: &str, value: &str) -> String {
     }
 }
 
-/// A JSON body with secret members replaced; other bodies unchanged.
-/// Bodies without one of these strings (a secret member's name, quoted) are
-/// kept as they are without parsing them.
-const SECRET_KEYS: [&str; 4] = [
-    "\"client_secret\"",
-    "\"registration_access_token\"",
-    "\"access_token\"",
-    "\"refresh_token\"",
-];
+/// Whether `body` has `name` as a JSON string (a member name or a value):
+/// bodies without any secret member's name are kept without parsing them.
+fn has_quoted(body: &str, name: &str) -> bool {
+    body.match_indices(name)
+        .any(|(i, _)| body[..i].ends_with('"') && body[i + name.len()..].starts_with('"'))
+}
 
 /// A JSON body with secret members replaced; other bodies unchanged, byte for
 /// byte (metadata naming `"refresh_token"` as a grant type is kept as served).
 pub fn redact_body(body: &str) -> std::borrow::Cow<'_, str> {
-    if !SECRET_KEYS.iter().any(|k| body.contains(k)) {
+    if !SECRET_MEMBERS.iter().any(|m| has_quoted(body, m)) {
         return body.into();
     }
     match serde_json::from_str::<serde_json::Value>(body) {
