@@ -71,14 +71,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out, "| # | Rule | URL | Status | Type | Result |")?;
         writeln!(out, "|---|---|---|---|---|---|")?;
-        let mut n = 0;
-        for a in &d.attempts {
-            let label = if a.spec_candidate {
-                n += 1;
-                n.to_string()
-            } else {
-                "–".to_owned()
-            };
+        for (label, a) in d.labelled_attempts() {
             let mut result = a.outcome.summary();
             if d.metadata_url.as_deref() == Some(a.url.as_str()) {
                 result.push_str(" (graded)");

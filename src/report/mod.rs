@@ -97,6 +97,23 @@ pub struct DiscoveryReport {
     pub clients: Vec<ClientPath>,
 }
 
+impl DiscoveryReport {
+    /// The attempts with their row labels: the rule number for URLs clients
+    /// try (1, 2, …), a dash for diagnostic URLs.
+    pub fn labelled_attempts(&self) -> impl Iterator<Item = (String, &AttemptReport)> {
+        let mut n = 0;
+        self.attempts.iter().map(move |a| {
+            let label = if a.spec_candidate {
+                n += 1;
+                n.to_string()
+            } else {
+                "–".to_owned()
+            };
+            (label, a)
+        })
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct AttemptReport {
     pub kind: CandidateKind,

@@ -275,14 +275,7 @@ fn discovery_table(d: &DiscoveryReport, style: Style, out: &mut dyn Write) -> io
         &["#", "Rule", "URL", "Status", "Type", "Time", "Result"],
         style,
     );
-    let mut n = 0;
-    for a in &d.attempts {
-        let label = if a.spec_candidate {
-            n += 1;
-            n.to_string()
-        } else {
-            "–".to_owned()
-        };
+    for (label, a) in d.labelled_attempts() {
         let mut result = a.outcome.summary();
         if let Some(issuer) = &a.issuer {
             result.push_str(&format!("\nissuer: {issuer}"));
