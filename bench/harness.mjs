@@ -286,6 +286,9 @@ async function traceExchanges(slug, args, delay) {
   return out;
 }
 
+/** What a table row keeps of one `-v` run. */
+const traced = (t) => ({ requests: t.requests, rounds: t.rounds, network_span_ms: t.network_span_ms, once_exit_code: t.exit_code });
+
 const roundsText = (t) =>
   Object.entries(t.rounds)
     .map(([k, n]) => `${k}:${n}`)
@@ -351,18 +354,9 @@ async function benchDelay(D) {
     { name: 'node -e 0 (start-up, reference)', key: 'node_startup', cmd: [process.execPath, '-e', '0'] },
   ]);
   const byKey = Object.fromEntries(rows.map((r) => [r.key, r]));
-  byKey.ours_mcp.requests = traceMcp.requests;
-  byKey.ours_mcp.rounds = traceMcp.rounds;
-  byKey.ours_mcp.network_span_ms = traceMcp.network_span_ms;
-  byKey.ours_mcp.once_exit_code = traceMcp.exit_code;
-  byKey.ours_issuer.requests = traceIssuer.requests;
-  byKey.ours_issuer.rounds = traceIssuer.rounds;
-  byKey.ours_issuer.network_span_ms = traceIssuer.network_span_ms;
-  byKey.ours_issuer.once_exit_code = traceIssuer.exit_code;
-  byKey.ours_issuer_auto.requests = traceIssuerAuto.requests;
-  byKey.ours_issuer_auto.rounds = traceIssuerAuto.rounds;
-  byKey.ours_issuer_auto.network_span_ms = traceIssuerAuto.network_span_ms;
-  byKey.ours_issuer_auto.once_exit_code = traceIssuerAuto.exit_code;
+  Object.assign(byKey.ours_mcp, traced(traceMcp));
+  Object.assign(byKey.ours_issuer, traced(traceIssuer));
+  Object.assign(byKey.ours_issuer_auto, traced(traceIssuerAuto));
   for (const r of rows) {
     r.wall_over_d = r.wall_median_ms / D;
     if (r.inprocess_median_ms !== undefined) r.inprocess_over_d = r.inprocess_median_ms / D;
@@ -552,7 +546,7 @@ async function benchScaling(D) {
     const args = ['check', peer.url, '--format', 'json'];
     const trace = await traceExchanges(`scaling-n${n}`, args, D);
     const [row] = await hyperfine(`scaling-d${D}-n${n}`, [{ name: `mcp-auth check (N = ${n})`, cmd: [BIN, ...args] }]);
-    rows.push({ servers: n, ...row, wall_over_d: row.wall_median_ms / D, requests: trace.requests, rounds: trace.rounds, once_exit_code: trace.exit_code });
+    rows.push({ servers: n, ...row, wall_over_d: row.wall_median_ms / D, ...traced(trace) });
     await stopPeer(peer);
   }
   // A 2025-03-26 server: no protected resource metadata, the authorization server at the origin.
@@ -560,7 +554,7 @@ async function benchScaling(D) {
   const args = ['check', peer.url, '--format', 'json'];
   const trace = await traceExchanges('scaling-no-prm', args, D);
   const [row] = await hyperfine(`scaling-d${D}-no-prm`, [{ name: 'mcp-auth check (2025-03-26 server, no PRM)', cmd: [BIN, ...args] }]);
-  const legacy = { ...row, wall_over_d: row.wall_median_ms / D, requests: trace.requests, rounds: trace.rounds, once_exit_code: trace.exit_code };
+  const legacy = { ...row, wall_over_d: row.wall_median_ms / D, ...traced(trace) };
   await stopPeer(peer);
   return { delay_ms: D, rows, legacy };
 }
