@@ -17,6 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
+import { stopWhenReleased } from './lifecycle.mjs';
 
 // stdout is reserved for the single JSON line: route every console writer
 // (the SDK and its helpers use console.log/warn) to stderr before loading them.
@@ -79,29 +80,8 @@ const scopesSupported = splitScopes(args.scopes);
 const requiredScopes = splitScopes(args['required-scopes']);
 
 // --- lifecycle: stop when stdin closes, on signals, or when orphaned --------
-let shuttingDown = false;
 let httpServer;
-function shutdown(reason) {
-  if (shuttingDown) return;
-  shuttingDown = true;
-  log(`shutting down (${reason})`);
-  if (httpServer) {
-    httpServer.close();
-    httpServer.closeAllConnections?.();
-  }
-  process.exit(0);
-}
-for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
-  process.on(sig, () => shutdown(sig));
-}
-process.stdin.on('end', () => shutdown('stdin end'));
-process.stdin.on('close', () => shutdown('stdin close'));
-process.stdin.on('error', () => shutdown('stdin error'));
-process.stdin.resume(); // discard anything written to us; needed to see 'end'
-const initialPpid = process.ppid;
-setInterval(() => {
-  if (process.ppid !== initialPpid) shutdown('parent exited');
-}, 500).unref();
+stopWhenReleased(log, () => httpServer);
 
 // --- load the SDK (after the env var and console redirection) ----------------
 const { z } = await import('zod');

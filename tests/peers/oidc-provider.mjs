@@ -14,6 +14,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
+import { stopWhenReleased } from './lifecycle.mjs';
 
 // oidc-provider prints NOTICEs with console.info (stdout). stdout is reserved
 // for the single JSON line, so route every console writer to stderr before
@@ -92,29 +93,8 @@ function isLoopbackResource(indicator) {
 }
 
 // --- lifecycle: stop when stdin closes, on signals, or when orphaned --------
-let shuttingDown = false;
 let server;
-function shutdown(reason) {
-  if (shuttingDown) return;
-  shuttingDown = true;
-  log(`shutting down (${reason})`);
-  if (server) {
-    server.close();
-    server.closeAllConnections?.();
-  }
-  process.exit(0);
-}
-for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
-  process.on(sig, () => shutdown(sig));
-}
-process.stdin.on('end', () => shutdown('stdin end'));
-process.stdin.on('close', () => shutdown('stdin close'));
-process.stdin.on('error', () => shutdown('stdin error'));
-process.stdin.resume(); // discard anything written to us; needed to see 'end'
-const initialPpid = process.ppid;
-setInterval(() => {
-  if (process.ppid !== initialPpid) shutdown('parent exited');
-}, 500).unref();
+stopWhenReleased(log, () => server);
 
 // --- provider configuration ---------------------------------------------------
 const { default: Provider, errors } = await import('oidc-provider');
