@@ -13,4 +13,5 @@ mod contract;
 mod hostile;
 mod login;
 mod matrix;
+mod snapshots;
 mod token_cache;
