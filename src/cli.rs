@@ -8,8 +8,6 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::evidence::ServerType;
-
 macro_rules! exit_codes {
     () => {
         "\
@@ -148,7 +146,7 @@ pub struct CheckArgs {
     /// Which URL Logto's mcp-auth library would build (`fetchServerConfig` type).
     /// Discovery always tries every spec candidate.
     #[arg(long = "type", value_enum, value_name = "TYPE")]
-    pub server_type: Option<ServerType>,
+    pub server_type: Option<ServerTypeArg>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -507,6 +505,15 @@ pub enum TargetAs {
     Issuer,
     /// An MCP server's Streamable HTTP endpoint.
     Mcp,
+}
+
+/// The seeds' `fetchServerConfig` type: which single URL Logto MCP Auth builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ServerTypeArg {
+    /// RFC 8414: `/.well-known/oauth-authorization-server` inserted before the path.
+    Oauth,
+    /// OpenID Connect: `/.well-known/openid-configuration` appended to the issuer.
+    Oidc,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -21,12 +21,12 @@ impl From<ExitStatus> for ExitCode {
     }
 }
 
-impl From<crate::report::Verdict> for ExitStatus {
-    fn from(v: crate::report::Verdict) -> Self {
+impl From<mcp_auth_grade::Verdict> for ExitStatus {
+    fn from(v: mcp_auth_grade::Verdict) -> Self {
         match v {
-            crate::report::Verdict::Ok => Self::Ok,
-            crate::report::Verdict::RequiredFailed => Self::Failed,
-            crate::report::Verdict::NotFound => Self::Unreachable,
+            mcp_auth_grade::Verdict::Ok => Self::Ok,
+            mcp_auth_grade::Verdict::RequiredFailed => Self::Failed,
+            mcp_auth_grade::Verdict::NotFound => Self::Unreachable,
         }
     }
 }

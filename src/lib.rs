@@ -1,32 +1,27 @@
 //! `mcp-auth`: check whether an OAuth 2.1 / OpenID Connect provider will work
 //! with Model Context Protocol clients.
 //!
-//! Layers, kept apart:
-//! - gathering evidence: [`probe`] (the one HTTP client) and [`discovery`]
-//!   (well-known URL rules and the concurrent runner) produce [`evidence`];
-//! - grading: [`checks`] turns evidence into findings, with no I/O;
-//! - rendering: [`report`] formats findings as a table, JSON or Markdown.
+//! The binary: the command line ([`cli`]), the settings it resolves to, and
+//! one module per command ([`commands`]), each reading settings → gather →
+//! grade → render over the library crates, whose graph keeps the layers
+//! apart (docs/ARCHITECTURE.md):
+//! - `mcp-auth-evidence`: what was observed, as data, and shared protocol facts;
+//! - `mcp-auth-net`: the one HTTP client, discovery, gathering, login, token cache;
+//! - `mcp-auth-grade`: evidence → findings with stable ids → verdict, pure;
+//! - `mcp-auth-report`: graded results → table, JSON, Markdown; decides nothing.
 
-pub mod call;
-pub mod check;
-pub mod checks;
 pub mod cli;
-pub mod discovery;
-pub mod evidence;
+pub mod commands;
 pub mod exit;
-pub mod gather;
-pub mod inspect;
-pub mod jwt;
-pub mod login;
-pub mod matrix;
-pub mod metadata;
 pub mod output;
-pub mod probe;
-pub mod providers;
-pub mod report;
-pub mod token_store;
-pub mod whoami;
-pub mod www_authenticate;
+pub mod settings;
+
+use mcp_auth_evidence as evidence;
+use mcp_auth_evidence::{jwt, www_authenticate};
+use mcp_auth_grade as checks;
+use mcp_auth_grade::providers;
+use mcp_auth_net::{discovery, gather, login, probe, token_store};
+use mcp_auth_report as report;
 
 use std::io::Write;
 
@@ -88,14 +83,16 @@ async fn dispatch(
     out: &mut dyn Write,
 ) -> Result<ExitStatus, Error> {
     match &cli.command {
-        Command::Check(args) => check::run(args, style, out).await,
-        Command::Login(args) => login::cmd::login(args, out).await,
-        Command::Whoami(args) => whoami::run(args, style, out).await,
-        Command::Call(args) => call::run(args, style, out).await,
-        Command::Token(cli::TokenCommand::Inspect(args)) => inspect::run(args, style, out).await,
-        Command::Logout(args) => login::cmd::logout(args, out).await,
-        Command::Tokens(args) => login::cmd::tokens(args, style, out),
-        Command::Matrix(args) => matrix::run(args, style, out).await,
+        Command::Check(args) => commands::check::run(args, style, out).await,
+        Command::Login(args) => commands::login::login(args, out).await,
+        Command::Whoami(args) => commands::whoami::run(args, style, out).await,
+        Command::Call(args) => commands::call::run(args, style, out).await,
+        Command::Token(cli::TokenCommand::Inspect(args)) => {
+            commands::inspect::run(args, style, out).await
+        }
+        Command::Logout(args) => commands::login::logout(args, out).await,
+        Command::Tokens(args) => commands::login::tokens(args, style, out),
+        Command::Matrix(args) => commands::matrix::run(args, style, out).await,
         Command::ProvidersSchema => {
             out.write_all(providers::json_schema().as_bytes())?;
             Ok(ExitStatus::Ok)

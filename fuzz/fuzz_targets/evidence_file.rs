@@ -3,13 +3,14 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mcp_auth::evidence::Evidence;
-use mcp_auth::report::{self, table::Style, Report};
+use mcp_auth_evidence::Evidence;
+use mcp_auth_report::{self as report, table::Style, Report};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(ev) = serde_json::from_slice::<Evidence>(data) else { return };
-    let r = Report::build(&ev);
-    let _ = r.verdict(false);
+    let graded = mcp_auth_grade::grade_known(&ev);
+    let _ = graded.verdict(false);
+    let r = Report::new(&graded);
     let mut sink = Vec::new();
     report::table::render(&r, Style { color: false, tty: false }, &mut sink).unwrap();
     report::markdown::render(&r, &mut sink).unwrap();

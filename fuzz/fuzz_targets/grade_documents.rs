@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mcp_auth::evidence::*;
-use mcp_auth::report::{self, Report};
+use mcp_auth_evidence::*;
+use mcp_auth_report::{self as report, Report};
 
 fn exchange(url: &str, status: u16, headers: Vec<(String, String)>, body: &str) -> Exchange {
     Exchange {
@@ -32,7 +32,7 @@ fn server(issuer: &str, body: &str, role: AsRole) -> AsDiscovery {
         issuer: Some(issuer.into()),
         role,
         probes: vec![],
-        attempts: mcp_auth::discovery::as_candidates(&url)
+        attempts: mcp_auth_evidence::wellknown::as_candidates(&url)
             .into_iter()
             .enumerate()
             .map(|(i, (kind, u))| Attempt {
@@ -47,9 +47,10 @@ fn server(issuer: &str, body: &str, role: AsRole) -> AsDiscovery {
 
 fn render(ev: &Evidence, render: bool) {
     // Grading (and the report model) for every input.
-    let r = Report::build(ev);
-    let _ = r.verdict(true);
-    let _ = r.not_found_message();
+    let graded = mcp_auth_grade::grade_known(ev);
+    let _ = graded.verdict(true);
+    let _ = graded.not_found_message();
+    let r = Report::new(&graded);
     // Rendering costs far more than grading (table layout most of all), and
     // evidence_file renders every input in every format: here one input in 32,
     // without the table.

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mcp_auth::providers::Provider;
+use mcp_auth_grade::providers::Provider;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mcp_auth::www_authenticate::{parse, python_sdk_resource_metadata, scope_chars_valid, ts_sdk_resource_metadata};
+use mcp_auth_evidence::www_authenticate::{parse, python_sdk_resource_metadata, scope_chars_valid, ts_sdk_resource_metadata};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod architecture;
 mod authorize;
 mod check_mcp;
 mod check_mcp_replay;

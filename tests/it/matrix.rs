@@ -302,22 +302,22 @@ fn matrix_over_local_peers_record_replay_and_baseline() {
 
 #[test]
 fn repository_providers_are_valid_and_the_schema_is_current() {
-    let list =
-        mcp_auth::providers::load_dir(&root().join("providers")).unwrap_or_else(|e| panic!("{e}"));
+    let list = mcp_auth::commands::load_providers(&root().join("providers"))
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(list.len() >= 30, "{} providers", list.len());
     assert!(list
         .iter()
-        .any(|p| p.def.kind == mcp_auth::providers::ProviderKind::Mcp));
+        .any(|p| p.def.kind == mcp_auth_grade::providers::ProviderKind::Mcp));
     let committed = std::fs::read_to_string(root().join("providers/schema.json")).unwrap();
     assert_eq!(
         committed,
-        mcp_auth::providers::json_schema(),
+        mcp_auth_grade::providers::json_schema(),
         "providers/schema.json is stale: regenerate it with `cargo run -q -- providers-schema > providers/schema.json`"
     );
     // README states the counts.
     let mcp = list
         .iter()
-        .filter(|p| p.def.kind == mcp_auth::providers::ProviderKind::Mcp)
+        .filter(|p| p.def.kind == mcp_auth_grade::providers::ProviderKind::Mcp)
         .count();
     let checked = list.iter().filter(|p| p.def.matrix).count();
     let readme = std::fs::read_to_string(root().join("README.md"))
@@ -332,7 +332,7 @@ fn repository_providers_are_valid_and_the_schema_is_current() {
     );
     assert!(readme.contains(&claim), "README.md should say: {claim}");
     // The built-in set is the same as the directory.
-    assert_eq!(mcp_auth::providers::embedded().len(), list.len());
+    assert_eq!(mcp_auth_grade::providers::embedded().len(), list.len());
 }
 
 #[test]

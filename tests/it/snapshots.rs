@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use mcp_auth::token_store::{Secret, TokenEntry, TokenStore};
+use mcp_auth_net::token_store::{Secret, TokenEntry, TokenStore};
 use serde_json::{json, Value};
 
 use crate::support::peer::McpServer;

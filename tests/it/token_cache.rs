@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use mcp_auth::token_store::{Secret, TokenEntry, TokenStore};
+use mcp_auth_net::token_store::{Secret, TokenEntry, TokenStore};
 
 use crate::support::*;
 

@@ -1,4 +1,0 @@
-// The provider files are built into the binary (src/providers.rs): rebuild when they change.
-fn main() {
-    println!("cargo:rerun-if-changed=providers");
-}

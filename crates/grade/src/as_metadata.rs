@@ -1,0 +1,711 @@
+//! Authorization-server metadata members (checklist §2.3 and §2.10).
+
+use super::util::{absolute_url, join_list, transport, Transport};
+use super::{AsAnalysis, CheckDef, Doc, Grade, Level, Outcome};
+use crate::metadata::{empty_arrays, lists};
+
+/// Run `f` on the document in use, or skip.
+fn with_doc(a: &AsAnalysis<'_>, f: impl FnOnce(&Doc) -> Outcome) -> Outcome {
+    match a.doc() {
+        Some(doc) => f(doc),
+        None => Outcome::skip("no metadata document"),
+    }
+}
+
+/// Grade a REQUIRED endpoint member: present, a string, an absolute URL.
+fn required_endpoint(doc: &Doc, member: &str, value: Option<&str>) -> Outcome {
+    match value {
+        Some(v) => match absolute_url(v) {
+            Ok(_) => Outcome::pass(v.to_owned()),
+            Err(e) => Outcome::fail(format!("`{member}`: {e}")),
+        },
+        None if doc.raw.contains_key(member) => {
+            Outcome::fail(format!("`{member}` is not a string"))
+        }
+        None => Outcome::fail(format!("`{member}` is missing (REQUIRED)")),
+    }
+}
+
+pub const AS_AUTHZ_ENDPOINT: CheckDef = CheckDef {
+    id: "AS-AUTHZ-ENDPOINT",
+    level: Level::Must,
+    title: "authorization_endpoint is an absolute URL",
+    spec: "RFC 8414 §2; OIDC Discovery §3",
+    hint: "Publish `authorization_endpoint` as an absolute https URL.",
+    grade: Grade::Server(|a| {
+        with_doc(a, |d| {
+            required_endpoint(
+                d,
+                "authorization_endpoint",
+                d.md.authorization_endpoint.as_deref(),
+            )
+        })
+    }),
+};
+
+pub const AS_TOKEN_ENDPOINT: CheckDef = CheckDef {
+    id: "AS-TOKEN-ENDPOINT",
+    level: Level::Must,
+    title: "token_endpoint is an absolute URL",
+    spec: "RFC 8414 §2",
+    hint: "Publish `token_endpoint` as an absolute https URL.",
+    grade: Grade::Server(|a| {
+        with_doc(a, |d| {
+            required_endpoint(d, "token_endpoint", d.md.token_endpoint.as_deref())
+        })
+    }),
+};
+
+pub const AS_RESPONSE_TYPES: CheckDef = CheckDef {
+    id: "AS-RESPONSE-TYPES",
+    level: Level::Must,
+    title: "response_types_supported contains code",
+    spec: "RFC 8414 §2; OIDC Discovery §3",
+    hint: "Publish `response_types_supported` including \"code\" (the TypeScript SDK rejects metadata without it).",
+    grade: Grade::Server(|a| {
+        with_doc(a, |d| match &d.md.response_types_supported {
+            Some(types) if types.iter().any(|t| t == "code") => Outcome::pass(types.join(", ")),
+            Some(types) => Outcome::fail(format!("\"code\" is not listed (found: {})", types.join(", "))),
+            None => Outcome::fail("`response_types_supported` is missing (REQUIRED; the TypeScript SDK rejects the document, the Python SDK assumes [\"code\"])"),
+        })
+    }),
+};
+
+pub const AS_PKCE_PRESENT: CheckDef = CheckDef {
+    id: "AS-PKCE-PRESENT",
+    level: Level::Must,
+    title: "code_challenge_methods_supported is present",
+    spec: "MCP 2025-11-25 §Authorization Code Protection; RFC 8414 §2; RFC 9700 §2.1.1",
+    hint: "Publish `code_challenge_methods_supported: [\"S256\"]`; MCP clients MUST refuse to proceed without it.",
+    grade: Grade::Server(|a| {
+        with_doc(a, |d| match &d.md.code_challenge_methods_supported {
+            Some(methods) => Outcome::pass(methods.join(", ")),
+            None => Outcome::fail("absent: spec-conformant clients refuse (the TypeScript and Python SDKs currently tolerate it)"),
+        })
+    }),
+};
+
+pub const AS_PKCE_S256: CheckDef = CheckDef {
+    id: "AS-PKCE-S256",
+    level: Level::Must,
+    title: "PKCE method S256 is supported",
+    spec: "MCP 2025-11-25 §Authorization Code Protection; OAuth 2.1 draft-13 §4.1.1",
+    hint: "Support PKCE with S256 and list it in `code_challenge_methods_supported`.",
+    grade: Grade::Server(|a| {
+        with_doc(a, |d| match &d.md.code_challenge_methods_supported {
+            Some(m) if m.iter().any(|x| x == "S256") => Outcome::pass("S256 listed"),
+            Some(m) => Outcome::fail(format!(
+                "S256 is not listed (found: {})",
+                if m.is_empty() {
+                    "nothing".to_owned()
+                } else {
+                    m.join(", ")
+                }
+            )),
+            None => {
+                Outcome::fail("PKCE support is not advertised (RFC 8414: absent means no PKCE)")
+            }
+        })
+    }),
+};
+
+pub const AS_PKCE_PLAIN: CheckDef = CheckDef {
+    id: "AS-PKCE-PLAIN",
+    level: Level::May,
+    title: "PKCE plain is not offered",
+    spec: "OAuth 2.1 draft-13 §4.1.1; RFC 9700 §2.1.1",
+    hint: "Consider dropping `plain`: it exposes the verifier and MCP clients always use S256.",
+    grade: Grade::Server(|a| {
+        with_doc(a, |d| {
+            if lists(&d.md.code_challenge_methods_supported, "plain") {
+                Outcome::info("`plain` is advertised (a downgrade surface; MCP clients use S256)")
+            } else {
+                Outcome::pass("`plain` is not advertised")
+            }
+        })
+    }),
+};
+
+pub const AS_GRANT_AUTHCODE: CheckDef = CheckDef {
+    id: "AS-GRANT-AUTHCODE",
+    level: Level::Must,
+    title: "authorization_code grant is supported",
+    spec: "RFC 8414 §2 (grant_types_supported)",
+    hint: "List \"authorization_code\" in `grant_types_supported` (or omit the member: its default includes it).",
+    grade: Grade::Server(|a| {
+        with_doc(a, |d| match &d.md.grant_types_supported {
+            Some(g) if g.iter().any(|x| x == "authorization_code") => Outcome::pass(g.join(", ")),
+            Some(g) => Outcome::fail(format!("\"authorization_code\" is not listed (found: {})", g.join(", "))),
+            None => Outcome::pass("absent: RFC 8414 defaults to [\"authorization_code\", \"implicit\"]"),
+        })
+    }),
+};
+
+pub const AS_GRANT_REFRESH: CheckDef = CheckDef {
+    id: "AS-GRANT-REFRESH",
+    level: Level::May,
+    title: "refresh_token grant is listed",
+    spec: "MCP 2026-07-28 §Refresh Tokens",
+    hint: "Offer refresh tokens (and list \"refresh_token\" in `grant_types_supported`) so users need not re-authorize when access tokens expire.",
+    grade: Grade::Server(|a| {
+        with_doc(a, |d| {
+            if lists(&d.md.grant_types_supported, "refresh_token") {
+                Outcome::pass("\"refresh_token\" listed")
+            } else {
+                Outcome::info("\"refresh_token\" is not listed; users re-authorize when the access token expires")
+            }
+        })
+    }),
+};
+
+pub const AS_TOKEN_AUTH_NONE: CheckDef = CheckDef {
+    id: "AS-TOKEN-AUTH-NONE",
+    level: Level::Must,
+    title: "Public clients can use the token endpoint",
+    spec: "MCP §Overview (OAuth 2.1 public clients); RFC 8414 §2; CIMD draft",
+    hint: "List \"none\" in `token_endpoint_auth_methods_supported` so PKCE-only clients (CLIs, desktop apps) can redeem codes.",
+    grade: Grade::Server(|a| {
+        with_doc(a, |d| match &d.md.token_endpoint_auth_methods_supported {
+            Some(m) if m.iter().any(|x| x == "none") => Outcome::pass("\"none\" listed"),
+            Some(m) if d.md.client_id_metadata_document_supported == Some(true)
+                && !m.iter().any(|x| x == "private_key_jwt") =>
+            {
+                Outcome::fail(format!(
+                    "CIMD is advertised but only shared-secret methods are listed ({}); CIMD clients cannot authenticate",
+                    m.join(", ")
+                ))
+            }
+            Some(m) => Outcome::warn(format!("\"none\" is not listed (found: {})", m.join(", "))),
+            None => Outcome::warn("absent: RFC 8414 defaults to client_secret_basic only (the TypeScript SDK tries \"none\" anyway)"),
+        })
+    }),
+};
+
+pub const AS_REGISTRATION_ENDPOINT: CheckDef = CheckDef {
+    id: "AS-REGISTRATION-ENDPOINT",
+    level: Level::May,
+    title: "Dynamic client registration endpoint",
+    spec: "MCP 2025-11-25 §Dynamic Client Registration (MAY; deprecated in 2026-07-28); RFC 7591",
+    hint: "Offer dynamic client registration (RFC 7591) or Client ID Metadata Documents so clients can register without manual setup.",
+    grade: Grade::Server(|a| {
+        with_doc(a, |d| match &d.md.registration_endpoint {
+            Some(r) => match absolute_url(r) {
+                Ok(_) => Outcome::pass(r.clone()),
+                Err(e) => Outcome::warn(format!("`registration_endpoint`: {e}")),
+            },
+            None if d.md.client_id_metadata_document_supported == Some(true) => {
+                Outcome::info("absent; Client ID Metadata Documents are offered instead")
+            }
+            None => Outcome::warn("absent, and no CIMD either: the TypeScript SDK reports \"does not support dynamic client registration\""),
+        })
+    }),
+};
+
+pub const AS_CIMD_SUPPORTED: CheckDef = CheckDef {
+    id: "AS-CIMD-SUPPORTED",
+    level: Level::Should,
+    title: "Client ID Metadata Documents are supported",
+    spec: "MCP 2025-11-25 §Client ID Metadata Documents; draft-ietf-oauth-client-id-metadata-document",
+    hint: "Support Client ID Metadata Documents and advertise `client_id_metadata_document_supported: true`.",
+    grade: Grade::Server(|a| {
+        with_doc(a, |d| match d.md.client_id_metadata_document_supported {
+            Some(true) => Outcome::pass("advertised"),
+            Some(false) => Outcome::warn("explicitly false"),
+            None => Outcome::warn("not advertised: clients will not use a URL client_id"),
+        })
+    }),
+};
+
+pub const AS_REG_PATH: CheckDef = CheckDef {
+    id: "AS-REG-PATH",
+    level: Level::Should,
+    title: "A client can register without manual setup",
+    spec: "MCP 2025-11-25 §Client Registration Approaches; 2026-07-28 client-registration",
+    hint: "Offer CIMD (preferred) or dynamic client registration; otherwise every user must obtain a client id by hand.",
+    grade: Grade::Server(|a| {
+        with_doc(a, |d| {
+            let cimd = d.md.client_id_metadata_document_supported == Some(true);
+            let dcr = d.md.registration_endpoint.is_some();
+            match (cimd, dcr) {
+                (true, true) => Outcome::pass("CIMD and dynamic registration"),
+                (true, false) => Outcome::pass("CIMD"),
+                (false, true) => Outcome::pass("dynamic registration"),
+                (false, false) => Outcome::warn("neither CIMD nor dynamic registration: generic MCP clients need a pre-registered client id"),
+            }
+        })
+    }),
+};
+
+pub const AS_SCOPES_SUPPORTED: CheckDef = CheckDef {
+    id: "AS-SCOPES-SUPPORTED",
+    level: Level::Should,
+    title: "scopes_supported is published",
+    spec: "RFC 8414 §2 (RECOMMENDED)",
+    hint: "Publish `scopes_supported`; the Python SDK falls back to it when neither the challenge nor the resource metadata names a scope.",
+    grade: Grade::Server(|a| {
+        with_doc(a, |d| match &d.md.scopes_supported {
+            Some(s) if !s.is_empty() => Outcome::pass(s.join(", ")),
+            _ => Outcome::warn("absent or empty"),
+        })
+    }),
+};
+
+pub const AS_JWKS_URI: CheckDef = CheckDef {
+    id: "AS-JWKS-URI",
+    level: Level::Must,
+    title: "jwks_uri is published",
+    spec: "RFC 8414 §2 (OPTIONAL); OIDC Discovery §3 (REQUIRED)",
+    hint: "Publish `jwks_uri` (https): MCP servers that verify JWT access tokens locally need it, and it is REQUIRED for OpenID Connect documents.",
+    grade: Grade::Server(|a| {
+        let oidc = a.doc_is_oidc_located();
+        with_doc(a, |d| match &d.md.jwks_uri {
+            Some(j) => match absolute_url(j) {
+                Ok(_) => Outcome::pass(j.clone()),
+                Err(e) => Outcome::fail(format!("`jwks_uri`: {e}")),
+            },
+            None if oidc => Outcome::fail("absent from a document served at an openid-configuration URL (the TypeScript SDK's OIDC schema requires it)"),
+            None => Outcome::info("absent: resource servers cannot verify JWT access tokens locally"),
+        })
+    }),
+};
+
+const OIDC_REQUIRED: [&str; 7] = [
+    "issuer",
+    "authorization_endpoint",
+    "token_endpoint",
+    "jwks_uri",
+    "response_types_supported",
+    "subject_types_supported",
+    "id_token_signing_alg_values_supported",
+];
+
+pub const AS_OIDC_REQUIRED: CheckDef = CheckDef {
+    id: "AS-OIDC-REQUIRED",
+    level: Level::Must,
+    title: "OpenID Connect REQUIRED members are present",
+    spec: "OIDC Discovery 1.0 §3",
+    hint: "A document served at /.well-known/openid-configuration must carry every OIDC REQUIRED member; the TypeScript SDK aborts otherwise.",
+    grade: Grade::Server(|a| {
+        if a.doc().is_some() && !a.doc_is_oidc_located() {
+            return Outcome::skip("not served at an OpenID Connect location");
+        }
+        with_doc(a, |d| {
+            let missing: Vec<&str> = OIDC_REQUIRED
+                .iter()
+                .copied()
+                .filter(|m| !d.raw.contains_key(*m))
+                .collect();
+            if missing.is_empty() {
+                Outcome::pass("all 7 REQUIRED members present")
+            } else {
+                Outcome::fail(format!("missing: {}", join_list(&missing)))
+            }
+        })
+    }),
+};
+
+pub const AS_MEMBER_TYPES: CheckDef = CheckDef {
+    id: "AS-MEMBER-TYPES",
+    level: Level::Must,
+    title: "Known members have the right JSON types",
+    spec: "RFC 8414 §2",
+    hint: "Fix the member types (e.g. booleans as true/false, not \"true\"); the TypeScript SDK rejects the whole document on one wrong type.",
+    grade: Grade::Server(|a| {
+        with_doc(a, |d| {
+            if d.type_errors.is_empty() {
+                Outcome::pass("all known members well-typed")
+            } else {
+                let list: Vec<String> = d
+                    .type_errors
+                    .iter()
+                    .map(|e| format!("`{}` should be {}, is {}", e.member, e.expected, e.found))
+                    .collect();
+                Outcome::fail(join_list(&list))
+            }
+        })
+    }),
+};
+
+pub const AS_ZERO_VALUES: CheckDef = CheckDef {
+    id: "AS-ZERO-VALUES",
+    level: Level::Must,
+    title: "No empty arrays",
+    spec: "RFC 8414 §3.2 (\"Claims with zero elements MUST be omitted\")",
+    hint: "Omit members whose list is empty instead of publishing [].",
+    grade: Grade::Server(|a| {
+        with_doc(a, |d| {
+            let empty = empty_arrays(&d.raw);
+            if empty.is_empty() {
+                Outcome::pass("no empty arrays")
+            } else {
+                Outcome::warn(format!("empty: {}", join_list(&empty)))
+            }
+        })
+    }),
+};
+
+pub const AS_ISS_PARAM: CheckDef = CheckDef {
+    id: "AS-ISS-PARAM",
+    level: Level::Should,
+    title: "RFC 9207 iss parameter is advertised",
+    spec: "MCP 2026-07-28 §Authorization Response Validation; RFC 9207 §2.3",
+    hint: "Send `iss` in authorization responses (including errors) and advertise `authorization_response_iss_parameter_supported: true` (mix-up defence).",
+    grade: Grade::Server(|a| {
+        with_doc(a, |d| match d.md.authorization_response_iss_parameter_supported {
+            Some(true) => Outcome::pass("advertised"),
+            _ => Outcome::warn("not advertised: clients cannot detect a stripped `iss` (mix-up attacks)"),
+        })
+    }),
+};
+
+pub const AS_USERINFO: CheckDef = CheckDef {
+    id: "AS-USERINFO",
+    level: Level::May,
+    title: "userinfo_endpoint is published",
+    spec: "OIDC Discovery §3 (RECOMMENDED)",
+    hint: "Publish `userinfo_endpoint` (https) so `mcp-auth whoami` and other clients can show who logged in.",
+    grade: Grade::Server(|a| {
+        with_doc(a, |d| match &d.md.userinfo_endpoint {
+            Some(u) => match transport(u) {
+                Transport::Https | Transport::LoopbackHttp => Outcome::pass(u.clone()),
+                Transport::Insecure => Outcome::warn(format!("'{u}' is not https")),
+                Transport::NotAUrl => Outcome::warn(format!("'{u}' is not a URL")),
+            },
+            None => Outcome::info("absent: `mcp-auth whoami` cannot show claims"),
+        })
+    }),
+};
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::test_support::*;
+    use crate::Status::*;
+
+    fn s(member: &str, value: serde_json::Value, id: &str) -> crate::Status {
+        status_of(&with(member, value), id)
+    }
+
+    #[test]
+    fn endpoints() {
+        for (member, id) in [
+            ("authorization_endpoint", "AS-AUTHZ-ENDPOINT"),
+            ("token_endpoint", "AS-TOKEN-ENDPOINT"),
+        ] {
+            assert_eq!(status_of(&served_at_oauth(&good_doc()), id), Pass);
+            assert_eq!(s(member, json!(null), id), Fail, "{id} missing");
+            assert_eq!(s(member, json!("/relative"), id), Fail, "{id} relative");
+            assert_eq!(s(member, json!(42), id), Fail, "{id} number");
+        }
+    }
+
+    #[test]
+    fn response_types() {
+        assert_eq!(
+            s(
+                "response_types_supported",
+                json!(["code", "id_token"]),
+                "AS-RESPONSE-TYPES"
+            ),
+            Pass
+        );
+        assert_eq!(
+            s(
+                "response_types_supported",
+                json!(["token"]),
+                "AS-RESPONSE-TYPES"
+            ),
+            Fail
+        );
+        assert_eq!(
+            s("response_types_supported", json!(null), "AS-RESPONSE-TYPES"),
+            Fail
+        );
+    }
+
+    #[test]
+    fn pkce() {
+        assert_eq!(
+            s(
+                "code_challenge_methods_supported",
+                json!(null),
+                "AS-PKCE-PRESENT"
+            ),
+            Fail
+        );
+        assert_eq!(
+            s(
+                "code_challenge_methods_supported",
+                json!(["S256"]),
+                "AS-PKCE-PRESENT"
+            ),
+            Pass
+        );
+        assert_eq!(
+            s(
+                "code_challenge_methods_supported",
+                json!(["plain"]),
+                "AS-PKCE-S256"
+            ),
+            Fail
+        );
+        assert_eq!(
+            s(
+                "code_challenge_methods_supported",
+                json!(null),
+                "AS-PKCE-S256"
+            ),
+            Fail
+        );
+        assert_eq!(
+            s(
+                "code_challenge_methods_supported",
+                json!(["S256", "plain"]),
+                "AS-PKCE-S256"
+            ),
+            Pass
+        );
+        assert_eq!(
+            s(
+                "code_challenge_methods_supported",
+                json!(["S256", "plain"]),
+                "AS-PKCE-PLAIN"
+            ),
+            Info
+        );
+        assert_eq!(
+            s(
+                "code_challenge_methods_supported",
+                json!(["S256"]),
+                "AS-PKCE-PLAIN"
+            ),
+            Pass
+        );
+    }
+
+    #[test]
+    fn grants() {
+        assert_eq!(
+            s(
+                "grant_types_supported",
+                json!(["implicit"]),
+                "AS-GRANT-AUTHCODE"
+            ),
+            Fail
+        );
+        assert_eq!(
+            s("grant_types_supported", json!(null), "AS-GRANT-AUTHCODE"),
+            Pass
+        );
+        assert_eq!(
+            s(
+                "grant_types_supported",
+                json!(["authorization_code"]),
+                "AS-GRANT-REFRESH"
+            ),
+            Info
+        );
+        assert_eq!(
+            s(
+                "grant_types_supported",
+                json!(["authorization_code", "refresh_token"]),
+                "AS-GRANT-REFRESH"
+            ),
+            Pass
+        );
+    }
+
+    #[test]
+    fn token_auth_none() {
+        let id = "AS-TOKEN-AUTH-NONE";
+        assert_eq!(
+            s("token_endpoint_auth_methods_supported", json!(["none"]), id),
+            Pass
+        );
+        assert_eq!(
+            s("token_endpoint_auth_methods_supported", json!(null), id),
+            Warn
+        );
+        // good_doc advertises CIMD: shared secrets only is a failure.
+        assert_eq!(
+            s(
+                "token_endpoint_auth_methods_supported",
+                json!(["client_secret_basic"]),
+                id
+            ),
+            Fail
+        );
+        let mut doc = good_doc();
+        doc["token_endpoint_auth_methods_supported"] = json!(["client_secret_basic"]);
+        doc.as_object_mut()
+            .unwrap()
+            .remove("client_id_metadata_document_supported");
+        assert_eq!(status_of(&served_at_oauth(&doc), id), Warn);
+    }
+
+    #[test]
+    fn registration_and_cimd() {
+        assert_eq!(
+            s(
+                "registration_endpoint",
+                json!(null),
+                "AS-REGISTRATION-ENDPOINT"
+            ),
+            Info
+        );
+        let mut bare = good_doc();
+        let o = bare.as_object_mut().unwrap();
+        o.remove("registration_endpoint");
+        o.remove("client_id_metadata_document_supported");
+        let bare = served_at_oauth(&bare);
+        assert_eq!(status_of(&bare, "AS-REGISTRATION-ENDPOINT"), Warn);
+        assert_eq!(status_of(&bare, "AS-CIMD-SUPPORTED"), Warn);
+        assert_eq!(status_of(&bare, "AS-REG-PATH"), Warn);
+        assert_eq!(s("registration_endpoint", json!(null), "AS-REG-PATH"), Pass);
+        assert_eq!(
+            s(
+                "client_id_metadata_document_supported",
+                json!(null),
+                "AS-REG-PATH"
+            ),
+            Pass
+        );
+        assert_eq!(
+            status_of(&served_at_oauth(&good_doc()), "AS-CIMD-SUPPORTED"),
+            Pass
+        );
+        assert_eq!(
+            s(
+                "client_id_metadata_document_supported",
+                json!(false),
+                "AS-CIMD-SUPPORTED"
+            ),
+            Warn
+        );
+    }
+
+    #[test]
+    fn scopes() {
+        assert_eq!(
+            status_of(&served_at_oauth(&good_doc()), "AS-SCOPES-SUPPORTED"),
+            Pass
+        );
+        assert_eq!(
+            s("scopes_supported", json!(null), "AS-SCOPES-SUPPORTED"),
+            Warn
+        );
+    }
+
+    #[test]
+    fn jwks_uri_depends_on_location() {
+        assert_eq!(
+            status_of(&served_at_oauth(&good_doc()), "AS-JWKS-URI"),
+            Pass
+        );
+        assert_eq!(s("jwks_uri", json!(null), "AS-JWKS-URI"), Info);
+        let mut doc = good_doc();
+        doc.as_object_mut().unwrap().remove("jwks_uri");
+        assert_eq!(status_of(&served_at_oidc_append(&doc), "AS-JWKS-URI"), Fail);
+    }
+
+    #[test]
+    fn oidc_required() {
+        assert_eq!(
+            status_of(&served_at_oauth(&good_doc()), "AS-OIDC-REQUIRED"),
+            Skip
+        );
+        assert_eq!(
+            status_of(&served_at_oidc_append(&good_doc()), "AS-OIDC-REQUIRED"),
+            Pass
+        );
+        let mut doc = good_doc();
+        doc.as_object_mut()
+            .unwrap()
+            .remove("subject_types_supported");
+        let f = finding(&served_at_oidc_append(&doc), "AS-OIDC-REQUIRED");
+        assert_eq!(f.status, Fail);
+        assert!(f.detail.contains("subject_types_supported"));
+    }
+
+    #[test]
+    fn member_types() {
+        assert_eq!(
+            status_of(&served_at_oauth(&good_doc()), "AS-MEMBER-TYPES"),
+            Pass
+        );
+        let f = finding(
+            &with("client_id_metadata_document_supported", json!("true")),
+            "AS-MEMBER-TYPES",
+        );
+        assert_eq!(f.status, Fail);
+        assert!(
+            f.detail.contains("client_id_metadata_document_supported"),
+            "{}",
+            f.detail
+        );
+    }
+
+    #[test]
+    fn zero_values() {
+        assert_eq!(
+            status_of(&served_at_oauth(&good_doc()), "AS-ZERO-VALUES"),
+            Pass
+        );
+        assert_eq!(s("scopes_supported", json!([]), "AS-ZERO-VALUES"), Warn);
+    }
+
+    #[test]
+    fn iss_param() {
+        assert_eq!(
+            status_of(&served_at_oauth(&good_doc()), "AS-ISS-PARAM"),
+            Pass
+        );
+        assert_eq!(
+            s(
+                "authorization_response_iss_parameter_supported",
+                json!(false),
+                "AS-ISS-PARAM"
+            ),
+            Warn
+        );
+        assert_eq!(
+            s(
+                "authorization_response_iss_parameter_supported",
+                json!(null),
+                "AS-ISS-PARAM"
+            ),
+            Warn
+        );
+    }
+
+    #[test]
+    fn userinfo() {
+        assert_eq!(
+            status_of(&served_at_oauth(&good_doc()), "AS-USERINFO"),
+            Pass
+        );
+        assert_eq!(s("userinfo_endpoint", json!(null), "AS-USERINFO"), Info);
+        assert_eq!(
+            s(
+                "userinfo_endpoint",
+                json!("http://example.com/me"),
+                "AS-USERINFO"
+            ),
+            Warn
+        );
+    }
+
+    #[test]
+    fn no_document_skips_member_checks() {
+        let ev = issuer_evidence(not_found(), not_found(), not_found());
+        for id in [
+            "AS-AUTHZ-ENDPOINT",
+            "AS-PKCE-S256",
+            "AS-USERINFO",
+            "AS-OIDC-REQUIRED",
+        ] {
+            assert_eq!(status_of(&ev, id), Skip, "{id}");
+        }
+    }
+}

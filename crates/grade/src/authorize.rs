@@ -1,0 +1,532 @@
+//! Authorization-endpoint probes (`check --probe-authorize`, checklist §2.7):
+//! crafted authorization requests, read without following redirects. Each
+//! answer is classified as a login page, an error page, an error redirect, a
+//! code redirect, or a redirect elsewhere; the details say how.
+
+use url::Url;
+
+use super::{AsAnalysis, CheckDef, Grade, Level, Outcome};
+use crate::evidence::{Exchange, ProbeKind};
+
+/// What an authorization request got back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// A page (200) or a redirect on the server's own side (login, consent).
+    Login(String),
+    /// A redirect to the request's redirect URI with `error`.
+    ErrorRedirect { error: String, iss: Option<String> },
+    /// A redirect to the request's redirect URI with a `code`.
+    CodeRedirect,
+    /// A redirect to some other place.
+    Elsewhere(String),
+    /// An error status (an error page, no redirect).
+    ErrorPage(u16),
+    /// No answer.
+    None(String),
+}
+
+fn param(url: &Url, name: &str) -> Option<String> {
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Classify one probe's exchange.
+pub fn answer(ex: &Exchange) -> Answer {
+    let Ok(request) = Url::parse(&ex.request.url) else {
+        return Answer::None("unparsable request URL".to_owned());
+    };
+    let Some(resp) = &ex.response else {
+        return Answer::None(
+            ex.error
+                .as_ref()
+                .map_or("no response".to_owned(), |e| e.message.clone()),
+        );
+    };
+    let redirect_uri = param(&request, "redirect_uri").and_then(|r| Url::parse(&r).ok());
+    match resp.status {
+        300..=399 => {
+            let Some(location) = resp.header("location").and_then(|l| request.join(l).ok()) else {
+                return Answer::ErrorPage(resp.status);
+            };
+            let to_redirect_uri = redirect_uri
+                .as_ref()
+                .is_some_and(|r| r.origin() == location.origin() && r.path() == location.path());
+            if to_redirect_uri {
+                if let Some(error) = param(&location, "error") {
+                    Answer::ErrorRedirect {
+                        error,
+                        iss: param(&location, "iss"),
+                    }
+                } else if param(&location, "code").is_some() {
+                    Answer::CodeRedirect
+                } else {
+                    Answer::Elsewhere(location.to_string())
+                }
+            } else if location.origin() == request.origin() {
+                Answer::Login(format!("{} to {}", resp.status, location.path()))
+            } else {
+                Answer::Elsewhere(location.to_string())
+            }
+        }
+        200..=299 => Answer::Login(format!("{} page", resp.status)),
+        s => Answer::ErrorPage(s),
+    }
+}
+
+impl Answer {
+    fn describe(&self) -> String {
+        match self {
+            Self::Login(how) => format!("accepted ({how}: login or consent)"),
+            Self::ErrorRedirect { error, .. } => format!("redirected back with error={error}"),
+            Self::CodeRedirect => "redirected back with a code".to_owned(),
+            Self::Elsewhere(to) => format!("redirected to {to}"),
+            Self::ErrorPage(s) => format!("refused with a {s} error page"),
+            Self::None(why) => format!("no answer ({why})"),
+        }
+    }
+}
+
+/// The answer to a probe, unless the baseline request itself failed (then
+/// nothing can be inferred).
+fn probe(a: &AsAnalysis<'_>, kind: ProbeKind) -> Result<Answer, Outcome> {
+    let Some(base) = a.probe(ProbeKind::AuthzBaseline) else {
+        return Err(Outcome::skip(
+            "not probed: run with --probe-authorize (and --client-id or --register)",
+        ));
+    };
+    match answer(base) {
+        Answer::Login(_) => {}
+        other => {
+            return Err(Outcome::skip(format!(
+                "the well-formed baseline request was not accepted ({}): check --client-id and --redirect-uri",
+                other.describe()
+            )))
+        }
+    }
+    match a.probe(kind) {
+        Some(ex) => Ok(answer(ex)),
+        None => Err(Outcome::skip("not probed")),
+    }
+}
+
+pub const AUTHZ_REDIRECT_EXACT: CheckDef = CheckDef {
+    id: "AUTHZ-REDIRECT-EXACT",
+    level: Level::Must,
+    title: "Unregistered redirect URIs are not redirected to",
+    spec: "MCP 2025-06-18+ §Open Redirection; OAuth 2.1 draft-13 §2.3.1, §4.1.2.1; RFC 9700 §2.1",
+    hint: "Compare redirect_uri exactly with the registered ones before anything else, and show an error page (never a redirect) when it does not match.",
+    grade: Grade::Server(|a| match probe(a, ProbeKind::AuthzUnregisteredRedirect) {
+        Err(o) => o,
+        Ok(Answer::Elsewhere(to)) if to.contains("mcp-auth-probe.invalid") => {
+            Outcome::fail(format!("redirect_uri=https://mcp-auth-probe.invalid/callback: redirected to {to}: an open redirector"))
+        }
+        Ok(ans @ (Answer::ErrorRedirect { .. } | Answer::CodeRedirect)) => Outcome::fail(format!(
+            "redirect_uri=https://mcp-auth-probe.invalid/callback: {}: an open redirector",
+            ans.describe()
+        )),
+        Ok(ans @ Answer::Login(_)) => Outcome::warn(format!(
+            "redirect_uri=https://mcp-auth-probe.invalid/callback: {}; it must be refused before the user logs in",
+            ans.describe()
+        )),
+        Ok(ans) => Outcome::pass(format!("redirect_uri=https://mcp-auth-probe.invalid/callback: {}", ans.describe())),
+    }),
+};
+
+pub const AUTHZ_LOOPBACK_PORT: CheckDef = CheckDef {
+    id: "AUTHZ-LOOPBACK-PORT",
+    level: Level::Must,
+    title: "Any port is accepted for a loopback redirect URI",
+    spec: "OAuth 2.1 draft-13 §8.4.2; RFC 8252 §7.3",
+    hint: "Accept any port for registered loopback redirect URIs (http://127.0.0.1:PORT/…), so native clients can use ephemeral ports.",
+    grade: Grade::Server(|a| match probe(a, ProbeKind::AuthzOtherLoopbackPort) {
+        Err(o) => o,
+        Ok(ans @ Answer::Login(_)) => Outcome::pass(format!("the registered redirect URI on another port: {}", ans.describe())),
+        Ok(ans) => Outcome::warn(format!(
+            "the registered redirect URI on another port: {}; clients using ephemeral ports (mcp-auth login, the Inspector CLI) fail",
+            ans.describe()
+        )),
+    }),
+};
+
+pub const AUTHZ_PKCE_ENFORCED: CheckDef = CheckDef {
+    id: "AUTHZ-PKCE-ENFORCED",
+    level: Level::Must,
+    title: "Requests without PKCE (or with plain) are refused",
+    spec: "OAuth 2.1 draft-13 §4.1.2.1, §7.5.2; RFC 9700 §2.1.1",
+    hint: "Refuse authorization requests from public clients that carry no code_challenge, or a method you do not advertise, with error=invalid_request.",
+    grade: Grade::Server(|a| {
+        let s256_only = a
+            .doc()
+            .and_then(|d| d.md.code_challenge_methods_supported.as_ref())
+            .is_some_and(|m| !m.iter().any(|x| x == "plain"));
+        let none = match probe(a, ProbeKind::AuthzNoPkce) {
+            Err(o) => return o,
+            Ok(x) => x,
+        };
+        let plain = probe(a, ProbeKind::AuthzPlainPkce).ok();
+        let refused = |x: &Answer| matches!(x, Answer::ErrorRedirect { .. } | Answer::ErrorPage(_));
+        if none == Answer::CodeRedirect || (s256_only && plain == Some(Answer::CodeRedirect)) {
+            return Outcome::fail("a request without S256 PKCE got a code");
+        }
+        match (&none, &plain) {
+            (n, Some(p)) if refused(n) && (!s256_only || refused(p)) => Outcome::pass(format!(
+                "no code_challenge: {}; method plain: {}",
+                n.describe(),
+                p.describe()
+            )),
+            (n, None) if refused(n) => Outcome::pass(format!("no code_challenge: {}", n.describe())),
+            (Answer::Login(_), _) => Outcome::skip(format!(
+                "no code_challenge: {}; the server may only check after login",
+                none.describe()
+            )),
+            (n, p) => Outcome::warn(format!(
+                "no code_challenge: {}{}",
+                n.describe(),
+                p.as_ref().map(|p| format!("; method plain: {}", p.describe())).unwrap_or_default()
+            )),
+        }
+    }),
+};
+
+pub const AUTHZ_RESOURCE_ACCEPTED: CheckDef = CheckDef {
+    id: "AUTHZ-RESOURCE-ACCEPTED",
+    level: Level::Must,
+    title: "The resource parameter is accepted",
+    spec: "MCP 2025-06-18+ §Resource Parameter Implementation; RFC 8707 §2; OAuth 2.1 §3.1",
+    hint: "Accept `resource` = the MCP server's URL (register it as a resource/API and bind tokens' audience to it), or at least ignore it; never answer invalid_target to conformant MCP clients.",
+    grade: Grade::Server(|a| match probe(a, ProbeKind::AuthzResource) {
+        Err(o) => o,
+        Ok(Answer::ErrorRedirect { error, .. }) if error == "invalid_target" => {
+            Outcome::fail("resource=<MCP server>: error=invalid_target; every conformant MCP client is refused")
+        }
+        Ok(ans @ Answer::Login(_)) => Outcome::pass(format!("resource=<MCP server>: {}", ans.describe())),
+        Ok(ans) => Outcome::warn(format!("resource=<MCP server>: {}", ans.describe())),
+    }),
+};
+
+pub const AUTHZ_ERROR_ISS: CheckDef = CheckDef {
+    id: "AUTHZ-ERROR-ISS",
+    level: Level::Should,
+    title: "Error redirects carry iss",
+    spec: "RFC 9207 §2; MCP 2026-07-28 §Authorization Response Validation",
+    hint: "Add `iss` to every authorization response, error responses included, when you advertise authorization_response_iss_parameter_supported.",
+    grade: Grade::Server(|a| {
+        if a.doc().and_then(|d| d.md.authorization_response_iss_parameter_supported) != Some(true) {
+            return Outcome::skip("RFC 9207 is not advertised");
+        }
+        let mut errors = Vec::new();
+        for kind in [ProbeKind::AuthzNoPkce, ProbeKind::AuthzPlainPkce, ProbeKind::AuthzResource, ProbeKind::AuthzOtherLoopbackPort] {
+            match probe(a, kind) {
+                Ok(Answer::ErrorRedirect { iss, .. }) => errors.push(iss),
+                Err(o) if kind == ProbeKind::AuthzNoPkce && a.probe(ProbeKind::AuthzBaseline).is_none() => return o,
+                _ => {}
+            }
+        }
+        let issuer = a.expected_issuer().unwrap_or_default();
+        if errors.is_empty() {
+            Outcome::skip("no probe produced an error redirect")
+        } else if errors.iter().all(|i| i.as_deref() == Some(issuer)) {
+            Outcome::pass(format!("{} error redirect(s), all with iss={issuer}", errors.len()))
+        } else {
+            Outcome::warn(format!(
+                "error redirects without the right iss: {}",
+                errors.iter().map(|i| i.clone().unwrap_or_else(|| "(none)".to_owned())).collect::<Vec<_>>().join(", ")
+            ))
+        }
+    }),
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::Probe;
+    use crate::test_support::*;
+    use crate::Status::*;
+
+    const AUTH: &str = "https://auth.example.com/tenant1/authorize";
+    const CB: &str = "http://127.0.0.1:8976/callback";
+
+    fn req(redirect: &str) -> String {
+        format!(
+            "{AUTH}?response_type=code&client_id=c&redirect_uri={}",
+            url::form_urlencoded::byte_serialize(redirect.as_bytes()).collect::<String>()
+        )
+    }
+
+    fn login(redirect: &str) -> Exchange {
+        exchange(
+            "GET",
+            &req(redirect),
+            &[],
+            303,
+            &[("location", "/tenant1/interaction/abc")],
+            "",
+        )
+    }
+
+    fn error_back(redirect: &str, error: &str, iss: Option<&str>) -> Exchange {
+        let iss = iss
+            .map(|i| {
+                format!(
+                    "&iss={}",
+                    url::form_urlencoded::byte_serialize(i.as_bytes()).collect::<String>()
+                )
+            })
+            .unwrap_or_default();
+        exchange(
+            "GET",
+            &req(redirect),
+            &[],
+            303,
+            &[(
+                "location",
+                &format!("{redirect}?error={error}&state=s{iss}"),
+            )],
+            "",
+        )
+    }
+
+    fn page(redirect: &str, status: u16) -> Exchange {
+        exchange(
+            "GET",
+            &req(redirect),
+            &[],
+            status,
+            &[("content-type", "text/html")],
+            "<html>",
+        )
+    }
+
+    fn probes(list: Vec<(ProbeKind, Exchange)>) -> crate::evidence::Evidence {
+        let mut ev = served_at_oauth(&good_doc());
+        ev.authorization_servers[0].probes = list
+            .into_iter()
+            .map(|(kind, exchange)| Probe { kind, exchange })
+            .collect();
+        ev
+    }
+
+    #[test]
+    fn answers_are_classified() {
+        assert!(matches!(answer(&login(CB)), Answer::Login(_)));
+        assert!(matches!(
+            answer(&error_back(CB, "invalid_request", None)),
+            Answer::ErrorRedirect { .. }
+        ));
+        assert_eq!(answer(&page(CB, 400)), Answer::ErrorPage(400));
+        let code = exchange(
+            "GET",
+            &req(CB),
+            &[],
+            302,
+            &[("location", &format!("{CB}?code=x&state=s"))],
+            "",
+        );
+        assert_eq!(answer(&code), Answer::CodeRedirect);
+        let evil = "https://mcp-auth-probe.invalid/callback";
+        let open = exchange(
+            "GET",
+            &req(evil),
+            &[],
+            302,
+            &[("location", &format!("{evil}?error=x"))],
+            "",
+        );
+        assert!(matches!(answer(&open), Answer::ErrorRedirect { .. }));
+    }
+
+    #[test]
+    fn nothing_is_inferred_without_an_accepted_baseline() {
+        assert_eq!(
+            status_of(&served_at_oauth(&good_doc()), "AUTHZ-REDIRECT-EXACT"),
+            Skip
+        );
+        let ev = probes(vec![
+            (ProbeKind::AuthzBaseline, page(CB, 400)),
+            (
+                ProbeKind::AuthzNoPkce,
+                error_back(CB, "invalid_request", None),
+            ),
+        ]);
+        let f = finding(&ev, "AUTHZ-PKCE-ENFORCED");
+        assert_eq!(f.status, Skip);
+        assert!(f.detail.contains("baseline"), "{}", f.detail);
+    }
+
+    #[test]
+    fn redirect_exact() {
+        let evil = "https://mcp-auth-probe.invalid/callback";
+        let base = (ProbeKind::AuthzBaseline, login(CB));
+        assert_eq!(
+            status_of(
+                &probes(vec![
+                    base.clone(),
+                    (ProbeKind::AuthzUnregisteredRedirect, page(evil, 400))
+                ]),
+                "AUTHZ-REDIRECT-EXACT"
+            ),
+            Pass
+        );
+        assert_eq!(
+            status_of(
+                &probes(vec![
+                    base.clone(),
+                    (
+                        ProbeKind::AuthzUnregisteredRedirect,
+                        error_back(evil, "invalid_request", None)
+                    )
+                ]),
+                "AUTHZ-REDIRECT-EXACT"
+            ),
+            Fail
+        );
+        assert_eq!(
+            status_of(
+                &probes(vec![
+                    base,
+                    (ProbeKind::AuthzUnregisteredRedirect, login(evil))
+                ]),
+                "AUTHZ-REDIRECT-EXACT"
+            ),
+            Warn
+        );
+    }
+
+    #[test]
+    fn loopback_port() {
+        let other = "http://127.0.0.1:8977/callback";
+        let base = (ProbeKind::AuthzBaseline, login(CB));
+        assert_eq!(
+            status_of(
+                &probes(vec![
+                    base.clone(),
+                    (ProbeKind::AuthzOtherLoopbackPort, login(other))
+                ]),
+                "AUTHZ-LOOPBACK-PORT"
+            ),
+            Pass
+        );
+        assert_eq!(
+            status_of(
+                &probes(vec![
+                    base,
+                    (ProbeKind::AuthzOtherLoopbackPort, page(other, 400))
+                ]),
+                "AUTHZ-LOOPBACK-PORT"
+            ),
+            Warn
+        );
+    }
+
+    #[test]
+    fn pkce_enforced() {
+        let base = (ProbeKind::AuthzBaseline, login(CB));
+        let ok = probes(vec![
+            base.clone(),
+            (
+                ProbeKind::AuthzNoPkce,
+                error_back(CB, "invalid_request", None),
+            ),
+            (
+                ProbeKind::AuthzPlainPkce,
+                error_back(CB, "invalid_request", None),
+            ),
+        ]);
+        assert_eq!(status_of(&ok, "AUTHZ-PKCE-ENFORCED"), Pass);
+        let code = exchange(
+            "GET",
+            &req(CB),
+            &[],
+            302,
+            &[("location", &format!("{CB}?code=x"))],
+            "",
+        );
+        assert_eq!(
+            status_of(
+                &probes(vec![base.clone(), (ProbeKind::AuthzNoPkce, code)]),
+                "AUTHZ-PKCE-ENFORCED"
+            ),
+            Fail
+        );
+        assert_eq!(
+            status_of(
+                &probes(vec![base.clone(), (ProbeKind::AuthzNoPkce, login(CB))]),
+                "AUTHZ-PKCE-ENFORCED"
+            ),
+            Skip
+        );
+        // plain accepted while only S256 is advertised: not refused.
+        let plain_ok = probes(vec![
+            base,
+            (
+                ProbeKind::AuthzNoPkce,
+                error_back(CB, "invalid_request", None),
+            ),
+            (ProbeKind::AuthzPlainPkce, login(CB)),
+        ]);
+        assert_eq!(status_of(&plain_ok, "AUTHZ-PKCE-ENFORCED"), Warn);
+    }
+
+    #[test]
+    fn resource_accepted() {
+        let base = (ProbeKind::AuthzBaseline, login(CB));
+        assert_eq!(
+            status_of(
+                &probes(vec![base.clone(), (ProbeKind::AuthzResource, login(CB))]),
+                "AUTHZ-RESOURCE-ACCEPTED"
+            ),
+            Pass
+        );
+        assert_eq!(
+            status_of(
+                &probes(vec![
+                    base.clone(),
+                    (
+                        ProbeKind::AuthzResource,
+                        error_back(CB, "invalid_target", None)
+                    )
+                ]),
+                "AUTHZ-RESOURCE-ACCEPTED"
+            ),
+            Fail
+        );
+        assert_eq!(
+            status_of(&probes(vec![base]), "AUTHZ-RESOURCE-ACCEPTED"),
+            Skip
+        );
+    }
+
+    #[test]
+    fn error_iss() {
+        let base = (ProbeKind::AuthzBaseline, login(CB));
+        let with_iss = probes(vec![
+            base.clone(),
+            (
+                ProbeKind::AuthzNoPkce,
+                error_back(CB, "invalid_request", Some(ISSUER)),
+            ),
+        ]);
+        assert_eq!(status_of(&with_iss, "AUTHZ-ERROR-ISS"), Pass);
+        let without = probes(vec![
+            base.clone(),
+            (
+                ProbeKind::AuthzNoPkce,
+                error_back(CB, "invalid_request", None),
+            ),
+        ]);
+        assert_eq!(status_of(&without, "AUTHZ-ERROR-ISS"), Warn);
+        let mut not_advertised = without.clone();
+        let _ = &mut not_advertised;
+        let ev = {
+            let mut doc = good_doc();
+            doc.as_object_mut()
+                .unwrap()
+                .remove("authorization_response_iss_parameter_supported");
+            let mut ev = served_at_oauth(&doc);
+            ev.authorization_servers[0].probes = with_iss.authorization_servers[0].probes.clone();
+            ev
+        };
+        assert_eq!(status_of(&ev, "AUTHZ-ERROR-ISS"), Skip);
+    }
+}

@@ -1,0 +1,720 @@
+//! Grading: pure functions from [`Evidence`] to findings.
+//!
+//! Nothing in this module does I/O. Each check has a stable id (the ids of
+//! `spec-checklist.md` §2, used verbatim), a level, the spec section it comes
+//! from, a fix hint, and one function that reads the [`Analysis`] of the
+//! evidence. All checks are listed in [`CATALOGUE`].
+
+mod analysis;
+mod as_metadata;
+pub mod authorize;
+pub mod clients;
+mod cors;
+mod discovery;
+pub mod providers;
+pub mod quirks;
+mod registration;
+mod resource;
+#[cfg(test)]
+mod tests_cors;
+#[cfg(test)]
+mod tests_registration;
+#[cfg(test)]
+mod tests_resource;
+pub mod verdict;
+
+use mcp_auth_evidence as evidence;
+use mcp_auth_evidence::{metadata, www_authenticate};
+use serde::{Deserialize, Serialize};
+
+pub use analysis::{Analysis, AsAnalysis, AttemptAnalysis, PrmAnalysis, ResourceAnalysis};
+pub use mcp_auth_evidence::interpret::{body_doc, classify, AttemptOutcome, Doc, Fetched};
+pub use verdict::{grade_known, grade_with, Graded, Summary, Verdict};
+
+use crate::evidence::Evidence;
+
+/// How strongly the source requires what the check tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Level {
+    Must,
+    Should,
+    May,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Must => "MUST",
+            Self::Should => "SHOULD",
+            Self::May => "MAY",
+        }
+    }
+}
+
+/// The verdict of one check.
+///
+/// `fail` is reserved for MUST-level checks: a SHOULD or MAY that is not met
+/// is a `warn` (or `info`), so `fail` always means "a required check failed".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    /// Worth knowing; not a problem.
+    Info,
+    Warn,
+    Fail,
+    /// Could not be observed from this evidence.
+    Skip,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::Info => "info",
+            Self::Warn => "warn",
+            Self::Fail => "fail",
+            Self::Skip => "skip",
+        }
+    }
+}
+
+/// What a check function returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub status: Status,
+    pub detail: String,
+}
+
+impl Outcome {
+    pub fn new(status: Status, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            detail: detail.into(),
+        }
+    }
+    pub fn pass(detail: impl Into<String>) -> Self {
+        Self::new(Status::Pass, detail)
+    }
+    pub fn info(detail: impl Into<String>) -> Self {
+        Self::new(Status::Info, detail)
+    }
+    pub fn warn(detail: impl Into<String>) -> Self {
+        Self::new(Status::Warn, detail)
+    }
+    pub fn fail(detail: impl Into<String>) -> Self {
+        Self::new(Status::Fail, detail)
+    }
+    pub fn skip(detail: impl Into<String>) -> Self {
+        Self::new(Status::Skip, detail)
+    }
+}
+
+/// What a check looks at.
+#[derive(Clone, Copy)]
+pub enum Grade {
+    /// The MCP server side (run once, only for MCP servers).
+    Resource(fn(&ResourceAnalysis<'_>) -> Outcome),
+    /// One authorization server (run for each).
+    Server(fn(&AsAnalysis<'_>) -> Outcome),
+}
+
+/// One entry of the catalogue.
+pub struct CheckDef {
+    pub id: &'static str,
+    pub level: Level,
+    pub title: &'static str,
+    pub spec: &'static str,
+    pub hint: &'static str,
+    pub grade: Grade,
+}
+
+impl CheckDef {
+    /// Whether the check is about the MCP server rather than an authorization server.
+    pub fn is_resource_check(&self) -> bool {
+        matches!(self.grade, Grade::Resource(_))
+    }
+}
+
+impl std::fmt::Debug for CheckDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckDef").field("id", &self.id).finish()
+    }
+}
+
+/// A graded check, as reports show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub id: String,
+    /// Which authorization server the finding is about (MCP server mode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    pub level: Level,
+    pub status: Status,
+    pub title: String,
+    pub detail: String,
+    pub spec: String,
+    pub hint: String,
+    /// A provider-specific fix, when the target is a known provider with a
+    /// documented quirk for this check (see [`quirks`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_hint: Option<String>,
+}
+
+/// Every check, in report order: the MCP server's, then each authorization server's.
+pub static CATALOGUE: &[CheckDef] = &[
+    resource::SEC_HTTPS_RS,
+    resource::CH_401,
+    resource::CH_WWW_AUTH,
+    resource::CH_BEARER_SCHEME,
+    resource::CH_RESOURCE_METADATA,
+    resource::CH_PARAM_SYNTAX,
+    resource::CH_SCOPE,
+    resource::CH_NO_ERROR_WITHOUT_CREDS,
+    resource::CH_INVALID_TOKEN,
+    resource::CH_QUERY_TOKEN,
+    resource::PRM_DISCOVERABLE,
+    resource::PRM_HTTP,
+    resource::PRM_LOCATION,
+    resource::PRM_RESOURCE_PRESENT,
+    resource::PRM_RESOURCE_MATCH,
+    resource::PRM_RESOURCE_FORMAT,
+    resource::PRM_AS_PRESENT,
+    resource::PRM_AS_FIRST,
+    resource::PRM_AS_ISSUER_FORMAT,
+    resource::PRM_SCOPES,
+    resource::PRM_NO_OFFLINE_ACCESS,
+    resource::PRM_BEARER_METHODS,
+    resource::PRM_JWKS_HTTPS,
+    resource::PRM_ZERO_VALUES,
+    resource::PRM_NAME,
+    cors::CORS_MCP_PREFLIGHT,
+    cors::CORS_MCP_EXPOSE,
+    cors::CORS_PRM_GET,
+    cors::CORS_PRM_PREFLIGHT,
+    discovery::SEC_HTTPS_AS,
+    discovery::DISC_AS_FOUND,
+    discovery::DISC_AS_RFC8414,
+    discovery::DISC_AS_ERROR_STATUS,
+    discovery::DISC_AS_CONTENT_TYPE,
+    discovery::DISC_AS_ISSUER_MATCH,
+    discovery::DISC_AS_ISSUER_EQ_PRM,
+    discovery::DISC_AS_ISSUER_FORMAT,
+    discovery::DISC_AS_CONSISTENT,
+    as_metadata::AS_AUTHZ_ENDPOINT,
+    as_metadata::AS_TOKEN_ENDPOINT,
+    as_metadata::AS_RESPONSE_TYPES,
+    as_metadata::AS_PKCE_PRESENT,
+    as_metadata::AS_PKCE_S256,
+    as_metadata::AS_PKCE_PLAIN,
+    as_metadata::AS_GRANT_AUTHCODE,
+    as_metadata::AS_GRANT_REFRESH,
+    as_metadata::AS_TOKEN_AUTH_NONE,
+    as_metadata::AS_REGISTRATION_ENDPOINT,
+    as_metadata::AS_CIMD_SUPPORTED,
+    as_metadata::AS_REG_PATH,
+    as_metadata::AS_SCOPES_SUPPORTED,
+    as_metadata::AS_JWKS_URI,
+    as_metadata::AS_OIDC_REQUIRED,
+    as_metadata::AS_MEMBER_TYPES,
+    as_metadata::AS_ZERO_VALUES,
+    as_metadata::AS_ISS_PARAM,
+    as_metadata::AS_USERINFO,
+    cors::CORS_AS_GET,
+    cors::CORS_AS_PREFLIGHT,
+    cors::CORS_JWKS,
+    cors::CORS_REG_PREFLIGHT,
+    cors::CORS_TOKEN,
+    cors::CORS_USERINFO,
+    registration::DCR_STATUS,
+    registration::DCR_CLIENT_ID,
+    registration::DCR_ECHO_METADATA,
+    registration::DCR_AUTH_METHOD,
+    registration::DCR_LOOPBACK_IP,
+    registration::DCR_LOOPBACK_LOCALHOST,
+    registration::DCR_APP_TYPE,
+    registration::DCR_ERROR_FORMAT,
+    authorize::AUTHZ_REDIRECT_EXACT,
+    authorize::AUTHZ_LOOPBACK_PORT,
+    authorize::AUTHZ_PKCE_ENFORCED,
+    authorize::AUTHZ_RESOURCE_ACCEPTED,
+    authorize::AUTHZ_ERROR_ISS,
+];
+
+/// Look a check up by id.
+pub fn find(id: &str) -> Option<&'static CheckDef> {
+    CATALOGUE.iter().find(|c| c.id == id)
+}
+
+/// Grade evidence: for an MCP server, its checks and then every
+/// authorization server's (each finding naming its server); for an issuer,
+/// the authorization-server checks.
+pub fn grade(evidence: &Evidence) -> (Analysis<'_>, Vec<Finding>) {
+    let analysis = Analysis::new(evidence);
+    let mut findings = Vec::new();
+    if let Some(resource) = &analysis.resource {
+        for check in CATALOGUE {
+            if let Grade::Resource(f) = check.grade {
+                findings.push(finding(check, f(resource), None));
+            }
+        }
+    }
+    let name_servers = analysis.resource.is_some();
+    for server in analysis.all_servers() {
+        let subject = name_servers.then(|| server_subject(server));
+        for check in CATALOGUE {
+            if let Grade::Server(f) = check.grade {
+                findings.push(finding(check, f(server), subject.clone()));
+            }
+        }
+    }
+    (analysis, findings)
+}
+
+/// How findings name an authorization server.
+pub fn server_subject(server: &AsAnalysis<'_>) -> String {
+    let issuer = server.expected_issuer().unwrap_or("?");
+    match server.role() {
+        crate::evidence::AsRole::Legacy => format!("{issuer} (legacy, no PRM)"),
+        _ => issuer.to_owned(),
+    }
+}
+
+fn finding(check: &CheckDef, mut outcome: Outcome, subject: Option<String>) -> Finding {
+    if outcome.status == Status::Fail && check.level != Level::Must {
+        // Only a MUST can fail (see `Status`).
+        outcome.status = Status::Warn;
+    }
+    Finding {
+        id: check.id.to_owned(),
+        subject,
+        level: check.level,
+        status: outcome.status,
+        title: check.title.to_owned(),
+        detail: outcome.detail,
+        spec: check.spec.to_owned(),
+        hint: check.hint.to_owned(),
+        provider_hint: None,
+    }
+}
+
+/// Shared helpers for check functions.
+pub(crate) mod util {
+    #[cfg(test)]
+    pub use crate::evidence::urls::is_loopback;
+    pub use crate::evidence::urls::{absolute_url, transport, Transport};
+
+    /// `a, b and c`.
+    pub fn join_list<S: AsRef<str>>(items: &[S]) -> String {
+        match items {
+            [] => String::new(),
+            [one] => one.as_ref().to_owned(),
+            [rest @ .., last] => format!(
+                "{} and {}",
+                rest.iter()
+                    .map(AsRef::as_ref)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                last.as_ref()
+            ),
+        }
+    }
+}
+
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support {
+    //! Build evidence from small JSON documents for unit tests.
+    use serde_json::Value;
+
+    use crate::evidence::*;
+
+    pub const ISSUER: &str = "https://auth.example.com/tenant1";
+
+    pub fn response(status: u16, content_type: &str, body: &str) -> Exchange {
+        Exchange {
+            request: RequestRecord {
+                method: "GET".into(),
+                url: String::new(),
+                headers: vec![],
+                body: None,
+            },
+            response: Some(ResponseRecord {
+                status,
+                headers: vec![Header {
+                    name: "content-type".into(),
+                    value: content_type.into(),
+                }],
+                body: body.into(),
+                body_not_utf8: false,
+                body_truncated: false,
+            }),
+            error: None,
+            elapsed_ms: 1,
+        }
+    }
+
+    pub fn not_found() -> Exchange {
+        response(404, "text/plain", "not found")
+    }
+
+    pub fn json(doc: &Value) -> Exchange {
+        response(200, "application/json", &doc.to_string())
+    }
+
+    /// Evidence for the path issuer `ISSUER` with one exchange per candidate
+    /// (RFC 8414, OIDC insert, OIDC append), diagnostics answering 404.
+    pub fn issuer_evidence(
+        oauth: Exchange,
+        oidc_insert: Exchange,
+        oidc_append: Exchange,
+    ) -> Evidence {
+        let url = url::Url::parse(ISSUER).unwrap();
+        let candidates = crate::evidence::wellknown::as_candidates(&url);
+        let mut exchanges = vec![oauth, oidc_insert, oidc_append, not_found()].into_iter();
+        Evidence {
+            schema_version: EVIDENCE_SCHEMA_VERSION,
+            tool: "test".into(),
+            recorded_at: None,
+            target: Target {
+                input: ISSUER.into(),
+                kind: TargetKind::Issuer,
+                issuer: Some(ISSUER.into()),
+                server_type: None,
+            },
+            resource: None,
+            authorization_servers: vec![AsDiscovery {
+                issuer: Some(ISSUER.into()),
+                role: AsRole::Target,
+                probes: vec![],
+                attempts: candidates
+                    .into_iter()
+                    .map(|(kind, url)| {
+                        let mut ex = exchanges.next().unwrap();
+                        ex.request.url = url.clone();
+                        Attempt {
+                            kind,
+                            url,
+                            exchange: Some(ex),
+                            file_body: None,
+                        }
+                    })
+                    .collect(),
+            }],
+        }
+    }
+
+    /// A complete, compliant RFC 8414 document for `ISSUER`.
+    pub fn good_doc() -> Value {
+        serde_json::json!({
+            "issuer": ISSUER,
+            "authorization_endpoint": "https://auth.example.com/tenant1/authorize",
+            "token_endpoint": "https://auth.example.com/tenant1/token",
+            "registration_endpoint": "https://auth.example.com/tenant1/register",
+            "jwks_uri": "https://auth.example.com/tenant1/jwks",
+            "userinfo_endpoint": "https://auth.example.com/tenant1/userinfo",
+            "scopes_supported": ["openid", "profile", "mcp:tools"],
+            "response_types_supported": ["code"],
+            "grant_types_supported": ["authorization_code", "refresh_token"],
+            "token_endpoint_auth_methods_supported": ["none", "private_key_jwt"],
+            "code_challenge_methods_supported": ["S256"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "authorization_response_iss_parameter_supported": true,
+            "client_id_metadata_document_supported": true
+        })
+    }
+
+    /// Evidence where the RFC 8414 URL serves `doc` and the others 404.
+    pub fn served_at_oauth(doc: &Value) -> Evidence {
+        issuer_evidence(json(doc), not_found(), not_found())
+    }
+
+    /// Evidence where only the OIDC appended URL serves `doc`.
+    pub fn served_at_oidc_append(doc: &Value) -> Evidence {
+        issuer_evidence(not_found(), not_found(), json(doc))
+    }
+
+    /// The status of one check on the evidence.
+    pub fn status_of(ev: &Evidence, id: &str) -> crate::Status {
+        finding(ev, id).status
+    }
+
+    pub fn finding(ev: &Evidence, id: &str) -> crate::Finding {
+        let (_, findings) = crate::grade(ev);
+        findings.into_iter().find(|f| f.id == id).expect("check id")
+    }
+
+    pub const MCP: &str = "https://mcp.example.com/mcp";
+    pub const PRM_URL: &str = "https://mcp.example.com/.well-known/oauth-protected-resource/mcp";
+    pub const ROOT_PRM_URL: &str = "https://mcp.example.com/.well-known/oauth-protected-resource";
+
+    /// An exchange with request headers, a status and response headers.
+    pub fn exchange(
+        method: &str,
+        url: &str,
+        request_headers: &[(&str, &str)],
+        status: u16,
+        response_headers: &[(&str, &str)],
+        body: &str,
+    ) -> Exchange {
+        let h = |l: &[(&str, &str)]| {
+            l.iter()
+                .map(|(n, v)| Header {
+                    name: (*n).to_ascii_lowercase(),
+                    value: (*v).into(),
+                })
+                .collect()
+        };
+        Exchange {
+            request: RequestRecord {
+                method: method.into(),
+                url: url.into(),
+                headers: h(request_headers),
+                body: None,
+            },
+            response: Some(ResponseRecord {
+                status,
+                headers: h(response_headers),
+                body: body.into(),
+                body_not_utf8: false,
+                body_truncated: false,
+            }),
+            error: None,
+            elapsed_ms: 1,
+        }
+    }
+
+    /// A 401 with these `WWW-Authenticate` values.
+    pub fn challenge(values: &[&str]) -> Exchange {
+        let headers: Vec<(&str, &str)> = values.iter().map(|v| ("www-authenticate", *v)).collect();
+        exchange("POST", MCP, &[], 401, &headers, "")
+    }
+
+    /// The challenge of a well-behaved MCP server.
+    pub fn good_challenge() -> Exchange {
+        challenge(&[&format!(
+            r#"Bearer resource_metadata="{PRM_URL}", scope="mcp:tools""#
+        )])
+    }
+
+    /// A compliant protected resource metadata document for `MCP`.
+    pub fn good_prm() -> Value {
+        serde_json::json!({
+            "resource": MCP,
+            "authorization_servers": [ISSUER],
+            "scopes_supported": ["mcp:tools"],
+            "bearer_methods_supported": ["header"],
+            "resource_name": "Example MCP server"
+        })
+    }
+
+    /// An MCP server's evidence: the unauthenticated response, the PRM
+    /// served at the header URL (when the challenge names one; `PRM_URL`) and
+    /// at the path-inserted URL, nothing at the root, and a compliant
+    /// authorization server (`good_doc()` at its RFC 8414 URL) listed first.
+    /// Probes: a well-behaved invalid-token and query-token answer.
+    pub fn mcp_evidence(unauthenticated: Exchange, prm: &Value) -> Evidence {
+        let header_url = unauthenticated.response.as_ref().and_then(|r| {
+            crate::www_authenticate::parse(&r.header_all("www-authenticate"))
+                .bearer()
+                .and_then(|b| b.param("resource_metadata"))
+                .map(|p| p.value.clone())
+        });
+        let mut prm_attempts = Vec::new();
+        if let Some(h) = header_url {
+            let ex = if h == PRM_URL { json(prm) } else { not_found() };
+            prm_attempts.push(PrmAttempt {
+                source: PrmSource::Header,
+                url: h,
+                exchange: ex,
+            });
+        }
+        prm_attempts.push(PrmAttempt {
+            source: PrmSource::PathInserted,
+            url: PRM_URL.into(),
+            exchange: json(prm),
+        });
+        prm_attempts.push(PrmAttempt {
+            source: PrmSource::Root,
+            url: ROOT_PRM_URL.into(),
+            exchange: not_found(),
+        });
+        let mut ev = served_at_oauth(&good_doc());
+        ev.target = Target {
+            input: MCP.into(),
+            kind: TargetKind::McpServer,
+            issuer: None,
+            server_type: None,
+        };
+        ev.authorization_servers[0].role = AsRole::Listed;
+        ev.resource = Some(ResourceEvidence {
+            url: MCP.into(),
+            unauthenticated,
+            prm: prm_attempts,
+            probes: vec![
+                Probe {
+                    kind: ProbeKind::InvalidToken,
+                    exchange: challenge(&[&format!(
+                        r#"Bearer error="invalid_token", resource_metadata="{PRM_URL}""#
+                    )]),
+                },
+                Probe {
+                    kind: ProbeKind::QueryToken,
+                    exchange: good_challenge(),
+                },
+            ],
+        });
+        ev
+    }
+
+    /// A compliant MCP server's evidence.
+    pub fn good_mcp() -> Evidence {
+        mcp_evidence(good_challenge(), &good_prm())
+    }
+
+    /// `good_mcp()` with one PRM member changed (`Value::Null` removes it).
+    pub fn with_prm(member: &str, value: Value) -> Evidence {
+        let mut prm = good_prm();
+        let obj = prm.as_object_mut().unwrap();
+        if value.is_null() {
+            obj.remove(member);
+        } else {
+            obj.insert(member.into(), value);
+        }
+        mcp_evidence(good_challenge(), &prm)
+    }
+
+    /// Add (or replace) a probe of the MCP server.
+    pub fn with_resource_probe(mut ev: Evidence, kind: ProbeKind, exchange: Exchange) -> Evidence {
+        let probes = &mut ev.resource.as_mut().expect("MCP evidence").probes;
+        probes.retain(|p| p.kind != kind);
+        probes.push(Probe { kind, exchange });
+        ev
+    }
+
+    /// Add (or replace) a probe of the first authorization server.
+    pub fn with_server_probe(mut ev: Evidence, kind: ProbeKind, exchange: Exchange) -> Evidence {
+        let probes = &mut ev.authorization_servers[0].probes;
+        probes.retain(|p| p.kind != kind);
+        probes.push(Probe { kind, exchange });
+        ev
+    }
+
+    /// Grade `good_doc()` with one member changed (`Value::Null` removes it).
+    pub fn with(member: &str, value: Value) -> Evidence {
+        let mut doc = good_doc();
+        let obj = doc.as_object_mut().unwrap();
+        if value.is_null() {
+            obj.remove(member);
+        } else {
+            obj.insert(member.into(), value);
+        }
+        served_at_oauth(&doc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_are_unique_and_documented() {
+        let mut seen = HashSet::new();
+        for c in CATALOGUE {
+            assert!(seen.insert(c.id), "duplicate id {}", c.id);
+            assert!(
+                c.id.chars()
+                    .all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit() || ch == '-'),
+                "id {} is not in the checklist's form",
+                c.id
+            );
+            assert!(
+                !c.spec.is_empty() && !c.hint.is_empty() && !c.title.is_empty(),
+                "{}",
+                c.id
+            );
+        }
+    }
+
+    #[test]
+    fn issue_two_ids_are_all_present() {
+        let required = "SEC-HTTPS-AS DISC-AS-FOUND DISC-AS-RFC8414 DISC-AS-ERROR-STATUS \
+            DISC-AS-CONTENT-TYPE DISC-AS-ISSUER-MATCH DISC-AS-ISSUER-FORMAT DISC-AS-CONSISTENT \
+            AS-AUTHZ-ENDPOINT AS-TOKEN-ENDPOINT AS-RESPONSE-TYPES AS-PKCE-PRESENT AS-PKCE-S256 \
+            AS-PKCE-PLAIN AS-GRANT-AUTHCODE AS-GRANT-REFRESH AS-TOKEN-AUTH-NONE \
+            AS-REGISTRATION-ENDPOINT AS-CIMD-SUPPORTED AS-REG-PATH AS-SCOPES-SUPPORTED \
+            AS-JWKS-URI AS-OIDC-REQUIRED AS-MEMBER-TYPES AS-ZERO-VALUES AS-ISS-PARAM AS-USERINFO";
+        for id in required.split_whitespace() {
+            assert!(find(id).is_some(), "missing {id}");
+        }
+    }
+
+    #[test]
+    fn a_compliant_document_passes_every_required_check() {
+        let ev = test_support::served_at_oauth(&test_support::good_doc());
+        let (_, findings) = grade(&ev);
+        let bad: Vec<_> = findings
+            .iter()
+            .filter(|f| matches!(f.status, Status::Fail | Status::Warn))
+            .map(|f| format!("{} {:?}: {}", f.id, f.status, f.detail))
+            .collect();
+        assert!(bad.is_empty(), "{bad:#?}");
+    }
+
+    #[test]
+    fn a_compliant_mcp_server_passes_every_resource_check() {
+        let ev = test_support::good_mcp();
+        let (_, findings) = grade(&ev);
+        let resource: Vec<_> = findings.iter().filter(|f| f.subject.is_none()).collect();
+        assert!(resource.len() >= 25, "{}", resource.len());
+        let bad: Vec<_> = resource
+            .iter()
+            .filter(|f| !matches!(f.status, Status::Pass | Status::Skip))
+            .map(|f| format!("{} {:?}: {}", f.id, f.status, f.detail))
+            .collect();
+        assert!(bad.is_empty(), "{bad:#?}");
+        // Server findings name their server.
+        assert!(findings
+            .iter()
+            .any(|f| f.subject.as_deref() == Some(test_support::ISSUER) && f.id == "AS-PKCE-S256"));
+    }
+
+    #[test]
+    fn only_must_checks_can_fail() {
+        // Every check on a document that breaks almost everything.
+        let ev = test_support::served_at_oauth(&serde_json::json!({
+            "issuer": "http://evil.example/?q#f", "scopes_supported": [],
+            "grant_types_supported": ["implicit"], "code_challenge_methods_supported": ["plain"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic"],
+        }));
+        let (_, findings) = grade(&ev);
+        for f in findings {
+            if f.status == Status::Fail {
+                assert_eq!(
+                    f.level,
+                    Level::Must,
+                    "{} failed at level {:?}",
+                    f.id,
+                    f.level
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for (u, lb) in [
+            ("http://localhost:8080/x", true),
+            ("http://127.0.0.1/x", true),
+            ("http://127.5.6.7/x", true),
+            ("http://[::1]:9/x", true),
+            ("http://app.localhost/x", true),
+            ("http://example.com/x", false),
+            ("http://10.0.0.1/x", false),
+        ] {
+            assert_eq!(util::is_loopback(&url::Url::parse(u).unwrap()), lb, "{u}");
+        }
+    }
+}

@@ -1,0 +1,476 @@
+//! `providers/*.toml`: what is known about identity providers and public MCP
+//! servers (the URL to check, documented quirks and their fixes).
+//!
+//! Our own files, so read strictly: unknown keys are errors, and every error
+//! names the file and the field. The files in the repository are also built
+//! into the binary, so `check` can name a provider's quirks anywhere.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use std::path::Path;
+
+use include_dir::{include_dir, Dir};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::evidence::ServerType;
+
+static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../providers");
+
+/// What a provider entry points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderKind {
+    /// An authorization server issuer.
+    Issuer,
+    /// An MCP server endpoint.
+    Mcp,
+}
+
+/// One `providers/<id>.toml` file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderFile {
+    /// Display name.
+    pub name: String,
+    /// The provider's home page (https).
+    pub homepage: String,
+    /// Its OAuth / OpenID Connect (or MCP authorization) documentation (https).
+    pub docs: String,
+    pub kind: ProviderKind,
+    /// The URL `mcp-auth check` is pointed at; `{placeholders}` take their
+    /// values from `example`.
+    pub url: String,
+    /// How Logto's mcp-auth library should fetch the metadata (`--type`).
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub server_type: Option<ServerType>,
+    /// Whether `matrix` checks it (false when there is no public instance).
+    #[serde(default = "default_true")]
+    pub matrix: bool,
+    /// When the facts were last reviewed (YYYY-MM-DD).
+    pub updated: String,
+    /// Where the facts come from (URLs or owner/repo#N references).
+    pub sources: Vec<String>,
+    /// A public example value for every placeholder of `url`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub example: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<Fingerprint>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quirks: Vec<Quirk>,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// How `check` recognises the provider from an issuer URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Fingerprint {
+    /// Host names; a leading `*.` matches any subdomain.
+    #[serde(default)]
+    pub issuer_hosts: Vec<String>,
+    /// Issuer path prefixes (all issuers of the host when empty).
+    #[serde(default)]
+    pub path_prefixes: Vec<String>,
+}
+
+/// A documented quirk and its fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Quirk {
+    /// kebab-case, unique within the file.
+    pub id: String,
+    /// One sentence.
+    pub summary: String,
+    /// Check ids this quirk explains.
+    pub checks: Vec<String>,
+    /// The provider-specific fix.
+    pub hint: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+/// A loaded, validated provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Provider {
+    /// The file name without `.toml`.
+    pub id: String,
+    #[serde(flatten)]
+    pub def: ProviderFile,
+}
+
+/// A problem with a provider file: which file, which field, what.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: {field}: {message}")]
+pub struct ProviderError {
+    pub file: String,
+    pub field: String,
+    pub message: String,
+}
+
+fn is_kebab(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+/// `{name}` placeholders of a URL template.
+pub fn placeholders(url: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = url;
+    while let Some(i) = rest.find('{') {
+        let Some(j) = rest[i..].find('}') else { break };
+        out.push(rest[i + 1..i + j].to_owned());
+        rest = &rest[i + j + 1..];
+    }
+    out
+}
+
+impl Provider {
+    /// Parse and validate one file's text.
+    pub fn parse(file: &str, text: &str) -> Result<Self, ProviderError> {
+        let err = |field: &str, message: String| ProviderError {
+            file: file.to_owned(),
+            field: field.to_owned(),
+            message,
+        };
+        let id = Path::new(file)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if !is_kebab(&id) {
+            return Err(err(
+                "(file name)",
+                format!("'{id}' must be kebab-case (a-z, 0-9, -)"),
+            ));
+        }
+        let def: ProviderFile = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+            err(
+                &line.map_or("(file)".to_owned(), |l| format!("line {l}")),
+                e.message().to_owned(),
+            )
+        })?;
+        for (field, value) in [("homepage", &def.homepage), ("docs", &def.docs)] {
+            https(value).map_err(|m| err(field, m))?;
+        }
+        if def.name.trim().is_empty() {
+            return Err(err("name", "must not be empty".to_owned()));
+        }
+        let holes = placeholders(&def.url);
+        for h in &holes {
+            if h.is_empty()
+                || !h
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            {
+                return Err(err(
+                    "url",
+                    format!("placeholder '{{{h}}}' must be lower-case letters, digits or _"),
+                ));
+            }
+            if !def.example.contains_key(h) {
+                return Err(err(
+                    &format!("example.{h}"),
+                    format!("missing: `url` uses {{{h}}}"),
+                ));
+            }
+        }
+        for k in def.example.keys() {
+            if !holes.contains(k) {
+                return Err(err(
+                    &format!("example.{k}"),
+                    "not a placeholder of `url`".to_owned(),
+                ));
+            }
+        }
+        let resolved = substitute(&def.url, &def.example);
+        crate::evidence::wellknown::parse_http_url(&resolved)
+            .map_err(|e| err("url", e.to_string()))?;
+        let date_ok = def.updated.len() == 10
+            && def.updated.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        if !date_ok {
+            return Err(err(
+                "updated",
+                format!("'{}' is not YYYY-MM-DD", def.updated),
+            ));
+        }
+        if def.sources.is_empty() || def.sources.iter().any(|s| s.trim().is_empty()) {
+            return Err(err(
+                "sources",
+                "at least one non-empty source is required".to_owned(),
+            ));
+        }
+        if let Some(fp) = &def.fingerprint {
+            for (i, h) in fp.issuer_hosts.iter().enumerate() {
+                let bare = h.strip_prefix("*.").unwrap_or(h);
+                if bare.is_empty() || bare.contains(['*', '/', ':']) {
+                    return Err(err(
+                        &format!("fingerprint.issuer_hosts[{i}]"),
+                        format!("'{h}' must be a host name, optionally starting with `*.`"),
+                    ));
+                }
+            }
+            for (i, p) in fp.path_prefixes.iter().enumerate() {
+                if !p.starts_with('/') {
+                    return Err(err(
+                        &format!("fingerprint.path_prefixes[{i}]"),
+                        format!("'{p}' must start with /"),
+                    ));
+                }
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for (i, q) in def.quirks.iter().enumerate() {
+            let f = |name: &str| format!("quirks[{i}].{name}");
+            if !is_kebab(&q.id) {
+                return Err(err(&f("id"), format!("'{}' must be kebab-case", q.id)));
+            }
+            if !seen.insert(q.id.clone()) {
+                return Err(err(&f("id"), format!("'{}' is used twice", q.id)));
+            }
+            if q.summary.trim().is_empty() || q.hint.trim().is_empty() {
+                return Err(err(
+                    &f("summary"),
+                    "summary and hint must not be empty".to_owned(),
+                ));
+            }
+            if q.checks.is_empty() {
+                return Err(err(&f("checks"), "name at least one check id".to_owned()));
+            }
+            for (j, c) in q.checks.iter().enumerate() {
+                if crate::find(c).is_none() {
+                    return Err(err(
+                        &format!("quirks[{i}].checks[{j}]"),
+                        format!("unknown check id '{c}' (see `mcp-auth checks`)"),
+                    ));
+                }
+            }
+            if let Some(l) = &q.link {
+                https(l).map_err(|m| err(&f("link"), m))?;
+            }
+        }
+        Ok(Self { id, def })
+    }
+
+    /// The URL with the example values filled in.
+    pub fn url(&self) -> String {
+        substitute(&self.def.url, &self.def.example)
+    }
+
+    /// Whether an issuer URL belongs to this provider.
+    pub fn matches_issuer(&self, issuer: &url::Url) -> bool {
+        let host = issuer.host_str().unwrap_or_default().to_ascii_lowercase();
+        let Some(fp) = &self.def.fingerprint else {
+            return false;
+        };
+        if fp.issuer_hosts.is_empty() && fp.path_prefixes.is_empty() {
+            return false;
+        }
+        // Self-hosted products have no fixed host: their path shape is the fingerprint.
+        let host_ok = fp.issuer_hosts.is_empty()
+            || fp
+                .issuer_hosts
+                .iter()
+                .any(|pattern| match pattern.strip_prefix("*.") {
+                    Some(suffix) => host.ends_with(&format!(".{suffix}")),
+                    None => host == *pattern,
+                });
+        host_ok
+            && (fp.path_prefixes.is_empty()
+                || fp
+                    .path_prefixes
+                    .iter()
+                    .any(|p| issuer.path().starts_with(p.as_str())))
+    }
+
+    /// Whether an MCP server URL is this (MCP) provider's.
+    pub fn matches_mcp(&self, mcp: &url::Url) -> bool {
+        self.def.kind == ProviderKind::Mcp
+            && url::Url::parse(&self.url())
+                .is_ok_and(|u| u.host_str() == mcp.host_str() && u.path() == mcp.path())
+    }
+}
+
+fn https(value: &str) -> Result<(), String> {
+    match url::Url::parse(value) {
+        Ok(u) if u.scheme() == "https" && u.host().is_some() => Ok(()),
+        Ok(_) => Err(format!("'{value}' must be an https URL")),
+        Err(e) => Err(format!("'{value}' is not a URL ({e})")),
+    }
+}
+
+fn substitute(url: &str, values: &BTreeMap<String, String>) -> String {
+    let mut out = url.to_owned();
+    for (k, v) in values {
+        out = out.replace(&format!("{{{k}}}"), v);
+    }
+    out
+}
+
+/// The providers built into the binary (this repository's `providers/`).
+pub fn embedded() -> &'static [Provider] {
+    static CACHE: std::sync::OnceLock<Vec<Provider>> = std::sync::OnceLock::new();
+    CACHE.get_or_init(|| {
+        let mut v: Vec<Provider> = EMBEDDED
+            .files()
+            .filter(|f| f.path().extension().is_some_and(|x| x == "toml"))
+            .filter_map(|f| {
+                let name = format!("providers/{}", f.path().display());
+                // The repository's files are validated by a test; skip rather than fail here.
+                Provider::parse(&name, f.contents_utf8()?).ok()
+            })
+            .collect();
+        v.sort_by(|a, b| a.id.cmp(&b.id));
+        v
+    })
+}
+
+/// The provider an evidence's issuers or MCP URL belong to, if any.
+pub fn identify<'a>(
+    providers: &'a [Provider],
+    evidence: &crate::evidence::Evidence,
+) -> Option<&'a Provider> {
+    if let Some(r) = &evidence.resource {
+        if let Ok(u) = url::Url::parse(&r.url) {
+            if let Some(p) = providers.iter().find(|p| p.matches_mcp(&u)) {
+                return Some(p);
+            }
+        }
+    }
+    evidence
+        .authorization_servers
+        .iter()
+        .filter_map(|d| d.issuer.as_deref().and_then(|i| url::Url::parse(i).ok()))
+        .find_map(|u| providers.iter().find(|p| p.matches_issuer(&u)))
+}
+
+/// The JSON Schema of the file format (committed as `providers/schema.json`).
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(ProviderFile);
+    serde_json::to_string_pretty(&schema).expect("schema serialises") + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+name = "Example"
+homepage = "https://example.com"
+docs = "https://example.com/docs"
+kind = "issuer"
+url = "https://{tenant}.example.com/oauth"
+type = "oidc"
+updated = "2026-11-23"
+sources = ["https://example.com/docs"]
+
+[example]
+tenant = "demo"
+
+[fingerprint]
+issuer_hosts = ["*.example.com"]
+
+[[quirks]]
+id = "no-dcr"
+summary = "No dynamic registration."
+checks = ["AS-REGISTRATION-ENDPOINT"]
+hint = "Register a client by hand."
+"#;
+
+    #[test]
+    fn a_good_file_loads() {
+        let p = Provider::parse("providers/example.toml", GOOD).unwrap();
+        assert_eq!(p.id, "example");
+        assert_eq!(p.url(), "https://demo.example.com/oauth");
+        assert!(p.def.matrix);
+        assert!(p.matches_issuer(&url::Url::parse("https://acme.example.com/oauth").unwrap()));
+        assert!(!p.matches_issuer(&url::Url::parse("https://example.org/").unwrap()));
+    }
+
+    #[test]
+    fn errors_name_the_file_and_the_field() {
+        let cases = [
+            (
+                GOOD.replace("kind = \"issuer\"", "kind = \"issuer\"\ncolour = 1"),
+                "line",
+                "unknown field `colour`",
+            ),
+            (
+                GOOD.replace("tenant = \"demo\"", ""),
+                "example.tenant",
+                "missing",
+            ),
+            (
+                GOOD.replace("AS-REGISTRATION-ENDPOINT", "AS-NOPE"),
+                "quirks[0].checks[0]",
+                "unknown check id",
+            ),
+            (
+                GOOD.replace("2026-11-23", "yesterday"),
+                "updated",
+                "YYYY-MM-DD",
+            ),
+            (
+                GOOD.replace("https://example.com/docs\"]", "\"]"),
+                "sources",
+                "non-empty",
+            ),
+            (
+                GOOD.replace(
+                    "homepage = \"https://example.com\"",
+                    "homepage = \"http://example.com\"",
+                ),
+                "homepage",
+                "https",
+            ),
+            (
+                GOOD.replace("kind = \"issuer\"", "kind = \"website\""),
+                "line",
+                "unknown variant",
+            ),
+            (
+                GOOD.replace("id = \"no-dcr\"", "id = \"No DCR\""),
+                "quirks[0].id",
+                "kebab-case",
+            ),
+        ];
+        for (text, field, needle) in cases {
+            let e = Provider::parse("providers/example.toml", &text).unwrap_err();
+            let line = e.to_string();
+            assert!(line.starts_with("providers/example.toml: "), "{line}");
+            assert!(e.field.starts_with(field), "{field}: {line}");
+            assert!(line.contains(needle), "{needle}: {line}");
+            assert!(!line.contains('\n'), "one line: {line}");
+        }
+    }
+
+    #[test]
+    fn path_only_fingerprints_match_any_host() {
+        let text = GOOD.replace(
+            "issuer_hosts = [\"*.example.com\"]",
+            "path_prefixes = [\"/realms/\"]",
+        );
+        let p = Provider::parse("providers/kc.toml", &text).unwrap();
+        assert!(p.matches_issuer(&url::Url::parse("https://sso.acme.test/realms/mcp").unwrap()));
+        assert!(!p.matches_issuer(&url::Url::parse("https://sso.acme.test/oidc").unwrap()));
+    }
+
+    #[test]
+    fn placeholders_are_found() {
+        assert_eq!(placeholders("https://{a}.x/{b_2}"), ["a", "b_2"]);
+        assert!(placeholders("https://x/y").is_empty());
+    }
+}

@@ -1,0 +1,178 @@
+//! What a graded run means: the counts, the verdict (and so the exit code of
+//! `check` and the matrix cells), the `--strict` rule, and the one line that
+//! says why nothing was found.
+
+use serde::{Deserialize, Serialize};
+
+use crate::providers::Provider;
+use crate::quirks::ProviderMatch;
+use crate::{Analysis, Finding, Level, Status};
+use mcp_auth_evidence::metadata::ClientInformation;
+use mcp_auth_evidence::{Evidence, ProbeKind};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub pass: usize,
+    pub info: usize,
+    pub warn: usize,
+    pub fail: usize,
+    pub skip: usize,
+    /// Some metadata document (resource or authorization server) was found.
+    pub metadata_found: bool,
+}
+
+impl Summary {
+    /// Count the findings.
+    pub fn of(findings: &[Finding], metadata_found: bool) -> Self {
+        let mut summary = Self {
+            metadata_found,
+            ..Self::default()
+        };
+        for f in findings {
+            match f.status {
+                Status::Pass => summary.pass += 1,
+                Status::Info => summary.info += 1,
+                Status::Warn => summary.warn += 1,
+                Status::Fail => summary.fail += 1,
+                Status::Skip => summary.skip += 1,
+            }
+        }
+        summary
+    }
+}
+
+/// What the run means for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Ok,
+    RequiredFailed,
+    NotFound,
+}
+
+/// Evidence graded: the classified evidence, the findings (with provider
+/// hints), the provider it was recognised as, and the counts.
+#[derive(Debug)]
+pub struct Graded<'a> {
+    pub evidence: &'a Evidence,
+    pub analysis: Analysis<'a>,
+    pub findings: Vec<Finding>,
+    /// The known provider the target was recognised as (`providers/`).
+    pub provider: Option<ProviderMatch>,
+    /// The client registered by `--register`, for reuse with `login`.
+    pub registered_client_id: Option<String>,
+    pub summary: Summary,
+}
+
+/// Grade evidence, naming the quirks of a known provider among `providers`.
+pub fn grade_with<'a>(evidence: &'a Evidence, providers: &[Provider]) -> Graded<'a> {
+    let (analysis, mut findings) = crate::grade(evidence);
+    let provider =
+        crate::providers::identify(providers, evidence).map(|p| ProviderMatch::new(p, &findings));
+    if let Some(p) = &provider {
+        p.add_hints(&mut findings);
+    }
+    let summary = Summary::of(&findings, analysis.anything_found());
+    Graded {
+        evidence,
+        analysis,
+        findings,
+        provider,
+        registered_client_id: registered_client_id(evidence),
+        summary,
+    }
+}
+
+/// Grade evidence against the providers built into the binary.
+pub fn grade_known(evidence: &Evidence) -> Graded<'_> {
+    grade_with(evidence, crate::providers::embedded())
+}
+
+/// The client id of the loopback-IP registration probe, when it succeeded.
+fn registered_client_id(evidence: &Evidence) -> Option<String> {
+    evidence.authorization_servers.iter().find_map(|d| {
+        let ex = d.probe(ProbeKind::RegisterLoopbackIp)?;
+        if !ex
+            .response
+            .as_ref()
+            .is_some_and(|r| (200..300).contains(&r.status))
+        {
+            return None;
+        }
+        crate::body_doc::<ClientInformation>(ex)?.md.client_id
+    })
+}
+
+impl Graded<'_> {
+    /// The verdict: unreachable or nothing found, a MUST failed (or, strictly,
+    /// a MUST or SHOULD warned), or fine.
+    pub fn verdict(&self, strict: bool) -> Verdict {
+        let unreachable = self
+            .analysis
+            .resource
+            .as_ref()
+            .is_some_and(|r| r.status.is_none());
+        if unreachable || !self.summary.metadata_found {
+            Verdict::NotFound
+        } else if self.findings.iter().any(|f| {
+            f.status == Status::Fail
+                || (strict && f.status == Status::Warn && f.level <= Level::Should)
+        }) {
+            Verdict::RequiredFailed
+        } else {
+            Verdict::Ok
+        }
+    }
+
+    /// One line saying why nothing was found, for stderr.
+    pub fn not_found_message(&self) -> String {
+        if let Some(r) = &self.analysis.resource {
+            let error = r.evidence.unauthenticated.error.as_ref();
+            let Some(status) = r.status else {
+                return format!(
+                    "target unreachable: POST {} → {}",
+                    r.url(),
+                    error.map_or("no response", |e| e.message.as_str())
+                );
+            };
+            let mut tried: Vec<(&str, String)> = Vec::new();
+            for p in &r.prm {
+                if !tried.iter().any(|(u, _)| *u == p.url) {
+                    tried.push((&p.url, p.outcome.summary()));
+                }
+            }
+            return format!(
+                "no protected resource or authorization server metadata found for {} (POST → {}; {})",
+                r.url(),
+                status,
+                tried
+                    .iter()
+                    .map(|(u, o)| format!("{u} → {o}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
+        }
+        let attempts = self
+            .analysis
+            .all_servers()
+            .first()
+            .map(|s| s.attempts.as_slice())
+            .unwrap_or_default();
+        let tried: Vec<String> = attempts
+            .iter()
+            .filter(|a| a.kind.is_spec_candidate())
+            .map(|a| format!("{} → {}", a.url, a.outcome.summary()))
+            .collect();
+        // Unreachable: no attempt got as far as a response status.
+        let unreachable = attempts.iter().all(|a| a.status.is_none());
+        format!(
+            "{} for {}: {}",
+            if unreachable {
+                "target unreachable"
+            } else {
+                "no authorization server metadata found"
+            },
+            self.evidence.target.input,
+            tried.join("; ")
+        )
+    }
+}

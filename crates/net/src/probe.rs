@@ -1,0 +1,502 @@
+//! The one place `check` talks to the network.
+//!
+//! Every request goes through [`Prober::send`], which applies the timeout, the
+//! body-size cap and the no-redirect policy, and returns an [`Exchange`]: what
+//! was sent and what came back, as data. Nothing here decides a verdict.
+
+use std::time::{Duration, Instant};
+
+use reqwest::redirect::Policy;
+
+use crate::evidence::{
+    Exchange, Header, RequestRecord, ResponseRecord, TransportError, TransportErrorKind,
+};
+
+use crate::evidence::requests::INITIALIZE_PROTOCOL_VERSION;
+pub use crate::evidence::requests::{CORS_ORIGIN, GARBAGE_TOKEN, MCP_PROTOCOL_VERSION};
+
+/// Default cap on a response body.
+pub const DEFAULT_BODY_CAP: usize = 1024 * 1024;
+
+/// Settings for the HTTP client.
+#[derive(Debug, Clone)]
+pub struct ProbeSettings {
+    /// Total time allowed for one exchange (connect, headers and body).
+    pub timeout: Duration,
+    /// Bodies longer than this are not kept.
+    pub body_cap: usize,
+    /// Extra trusted CA certificates (PEM files), e.g. a corporate CA.
+    pub ca_certs: Vec<std::path::PathBuf>,
+}
+
+impl Default for ProbeSettings {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(10),
+            body_cap: DEFAULT_BODY_CAP,
+            ca_certs: Vec::new(),
+        }
+    }
+}
+
+/// JSON members whose values are secrets: never recorded.
+const SECRET_MEMBERS: [&str; 4] = [
+    "client_secret",
+    "registration_access_token",
+    "access_token",
+    "refresh_token",
+];
+
+/// A request to make, built by the gathering layer.
+#[derive(Debug, Clone)]
+pub struct ProbeRequest {
+    pub method: reqwest::Method,
+    pub url: String,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Option<String>,
+}
+
+/// The JSON-RPC `initialize` an MCP client sends first.
+fn initialize_body() -> String {
+    serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": INITIALIZE_PROTOCOL_VERSION,
+            "capabilities": {},
+            "clientInfo": {"name": "mcp-auth", "version": env!("CARGO_PKG_VERSION")}
+        }
+    })
+    .to_string()
+}
+
+impl ProbeRequest {
+    fn new(method: reqwest::Method, url: impl Into<String>) -> Self {
+        Self {
+            method,
+            url: url.into(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    fn body(mut self, body: String) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    /// A metadata GET as an MCP client sends it.
+    pub fn metadata_get(url: impl Into<String>) -> Self {
+        Self::new(reqwest::Method::GET, url)
+            .header("accept", "application/json")
+            .header("mcp-protocol-version", MCP_PROTOCOL_VERSION)
+    }
+
+    /// An unauthenticated MCP `initialize` POST (Streamable HTTP).
+    pub fn mcp_initialize(url: impl Into<String>) -> Self {
+        Self::new(reqwest::Method::POST, url)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .body(initialize_body())
+    }
+
+    /// The same with a bearer token that cannot be valid.
+    pub fn mcp_initialize_invalid_token(url: impl Into<String>) -> Self {
+        Self::mcp_initialize(url).header("authorization", format!("Bearer {GARBAGE_TOKEN}"))
+    }
+
+    /// The same with `?access_token=` in the query string.
+    pub fn mcp_initialize_query_token(url: &url::Url) -> Self {
+        let mut u = url.clone();
+        u.query_pairs_mut()
+            .append_pair("access_token", GARBAGE_TOKEN);
+        Self::mcp_initialize(u.to_string())
+    }
+
+    /// The unauthenticated POST as a browser sends it.
+    pub fn mcp_initialize_with_origin(url: impl Into<String>) -> Self {
+        Self::mcp_initialize(url).header("origin", CORS_ORIGIN)
+    }
+
+    /// A CORS preflight for `method` with `headers`.
+    pub fn cors_preflight(url: impl Into<String>, method: &str, headers: &str) -> Self {
+        let mut req = Self::new(reqwest::Method::OPTIONS, url)
+            .header("origin", CORS_ORIGIN)
+            .header("access-control-request-method", method);
+        if !headers.is_empty() {
+            req = req.header("access-control-request-headers", headers);
+        }
+        req
+    }
+
+    /// A metadata GET with `Origin`, as a browser sends it.
+    pub fn cors_get(url: impl Into<String>) -> Self {
+        Self::metadata_get(url).header("origin", CORS_ORIGIN)
+    }
+
+    /// A token request that cannot succeed, sent with `Origin`: the CORS
+    /// headers of the (error) response are what counts.
+    pub fn cors_token(url: impl Into<String>) -> Self {
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "authorization_code")
+            .append_pair("code", "mcp-auth-cors-probe")
+            .append_pair("redirect_uri", "http://127.0.0.1/callback")
+            .append_pair("client_id", "mcp-auth-cors-probe")
+            .append_pair(
+                "code_verifier",
+                "mcp-auth-cors-probe-verifier-0000000000000000",
+            )
+            .finish();
+        Self::new(reqwest::Method::POST, url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .header("origin", CORS_ORIGIN)
+            .body(form)
+    }
+
+    /// A dynamic client registration (RFC 7591).
+    pub fn register(url: impl Into<String>, metadata: &serde_json::Value) -> Self {
+        Self::new(reqwest::Method::POST, url)
+            .header("content-type", "application/json")
+            .header("accept", "application/json")
+            .body(metadata.to_string())
+    }
+
+    /// An authorization request as a browser sends it (redirects are not followed).
+    pub fn authorize(url: impl Into<String>) -> Self {
+        Self::new(reqwest::Method::GET, url).header("accept", "text/html")
+    }
+
+    /// RFC 7592 deletion of a registered client.
+    pub fn unregister(url: impl Into<String>, registration_access_token: &str) -> Self {
+        Self::new(reqwest::Method::DELETE, url).header(
+            "authorization",
+            format!("Bearer {registration_access_token}"),
+        )
+    }
+}
+
+/// What gets recorded of a header value: credentials never are.
+fn recorded_value(name: &str, value: &str) -> String {
+    if name.eq_ignore_ascii_case("authorization") {
+        let scheme = value.split(' ').next().unwrap_or_default();
+        format!("{scheme} [redacted]")
+    } else {
+        value.to_owned()
+    }
+}
+
+/// Whether `body` has `name` as a JSON string (a member name or a value):
+/// bodies without any secret member's name are kept without parsing them.
+fn has_quoted(body: &str, name: &str) -> bool {
+    body.match_indices(name)
+        .any(|(i, _)| body[..i].ends_with('"') && body[i + name.len()..].starts_with('"'))
+}
+
+/// A JSON body with secret members replaced; other bodies unchanged, byte for
+/// byte (metadata naming `"refresh_token"` as a grant type is kept as served).
+pub fn redact_body(body: &str) -> std::borrow::Cow<'_, str> {
+    if !SECRET_MEMBERS.iter().any(|m| has_quoted(body, m)) {
+        return body.into();
+    }
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(mut obj)) => {
+            let mut redacted = false;
+            for m in SECRET_MEMBERS {
+                if let Some(v) = obj.get_mut(m) {
+                    if v.is_string() {
+                        *v = serde_json::Value::String("[redacted]".to_owned());
+                        redacted = true;
+                    }
+                }
+            }
+            if redacted {
+                serde_json::Value::Object(obj).to_string().into()
+            } else {
+                body.into()
+            }
+        }
+        _ => body.into(),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    #[error("could not build the HTTP client: {0}")]
+    Client(#[source] reqwest::Error),
+    #[error("--cacert {path}: {reason}")]
+    CaCert { path: String, reason: String },
+}
+
+/// The shared HTTP client: one connection pool, one policy.
+#[derive(Debug, Clone)]
+pub struct Prober {
+    client: reqwest::Client,
+    settings: ProbeSettings,
+    /// The `--cacert` certificates, read once.
+    roots: Vec<reqwest::Certificate>,
+}
+
+impl Prober {
+    pub fn new(settings: ProbeSettings) -> Result<Self, ProbeError> {
+        let mut roots = Vec::new();
+        for path in &settings.ca_certs {
+            let ca_error = |reason: String| ProbeError::CaCert {
+                path: path.display().to_string(),
+                reason,
+            };
+            let pem = std::fs::read(path).map_err(|e| ca_error(e.to_string()))?;
+            let certs =
+                reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| ca_error(e.to_string()))?;
+            if certs.is_empty() {
+                return Err(ca_error("no PEM certificate in the file".to_owned()));
+            }
+            roots.extend(certs);
+        }
+        Self::with_roots(settings, roots)
+    }
+
+    /// A prober with the same policy and its own connection pool (clones
+    /// share one).
+    pub fn with_new_pool(&self) -> Result<Self, ProbeError> {
+        Self::with_roots(self.settings.clone(), self.roots.clone())
+    }
+
+    fn with_roots(
+        settings: ProbeSettings,
+        roots: Vec<reqwest::Certificate>,
+    ) -> Result<Self, ProbeError> {
+        let mut builder = reqwest::Client::builder();
+        for cert in &roots {
+            builder = builder.add_root_certificate(cert.clone());
+        }
+        let client = builder
+            .user_agent(concat!("mcp-auth/", env!("CARGO_PKG_VERSION")))
+            // Redirects are recorded and graded, never followed silently.
+            .redirect(Policy::none())
+            .timeout(settings.timeout)
+            .connect_timeout(settings.timeout)
+            .build()
+            .map_err(ProbeError::Client)?;
+        Ok(Self {
+            client,
+            settings,
+            roots,
+        })
+    }
+
+    /// The client, for callers (such as the oauth2 crate) that need one with the same policy.
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// Send one request and record the exchange. Never fails: transport problems
+    /// are part of the evidence.
+    pub async fn send(&self, req: ProbeRequest) -> Exchange {
+        self.send_keeping_secrets(req).await.0
+    }
+
+    /// [`Self::send`], also returning the unredacted body, for the caller to
+    /// use (never to record): e.g. the registration access token needed to
+    /// delete a probe client.
+    pub async fn send_keeping_secrets(&self, req: ProbeRequest) -> (Exchange, Option<String>) {
+        let request = RequestRecord {
+            method: req.method.to_string(),
+            url: req.url.clone(),
+            headers: req
+                .headers
+                .iter()
+                .map(|(n, v)| Header {
+                    name: (*n).to_owned(),
+                    value: recorded_value(n, v),
+                })
+                .collect(),
+            body: req.body.clone(),
+        };
+        let started = Instant::now();
+        let (mut response, error) = self.exchange(&req).await;
+        let raw_body = response.as_mut().map(|r| {
+            let raw = std::mem::take(&mut r.body);
+            r.body = redact_body(&raw).into_owned();
+            raw
+        });
+        let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        tracing::debug!(
+            method = %request.method,
+            url = %request.url,
+            status = response.as_ref().map(|r| r.status),
+            error = error.as_ref().map(|e| e.message.as_str()),
+            elapsed_ms,
+            "exchange"
+        );
+        (
+            Exchange {
+                request,
+                response,
+                error,
+                elapsed_ms,
+            },
+            raw_body,
+        )
+    }
+
+    async fn exchange(
+        &self,
+        req: &ProbeRequest,
+    ) -> (Option<ResponseRecord>, Option<TransportError>) {
+        let mut builder = self.client.request(req.method.clone(), &req.url);
+        for (name, value) in &req.headers {
+            builder = builder.header(*name, value);
+        }
+        if let Some(body) = &req.body {
+            builder = builder.body(body.clone());
+        }
+        let mut resp = match builder.send().await {
+            Ok(resp) => resp,
+            Err(e) => return (None, Some(transport_error(&e))),
+        };
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(n, v)| Header {
+                name: n.as_str().to_owned(),
+                value: String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            })
+            .collect();
+        let mut record = ResponseRecord {
+            status,
+            headers,
+            body: String::new(),
+            body_not_utf8: false,
+            body_truncated: false,
+        };
+        let cap = self.settings.body_cap;
+        if resp.content_length().is_some_and(|len| len > cap as u64) {
+            record.body_truncated = true;
+            return (Some(record), Some(too_large(cap)));
+        }
+        let mut body = Vec::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > cap {
+                        record.body_truncated = true;
+                        return (Some(record), Some(too_large(cap)));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    record.body = String::from_utf8_lossy(&body).into_owned();
+                    return (Some(record), Some(transport_error(&e)));
+                }
+            }
+        }
+        match String::from_utf8(body) {
+            Ok(text) => record.body = text,
+            Err(e) => {
+                record.body = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                record.body_not_utf8 = true;
+            }
+        }
+        (Some(record), None)
+    }
+}
+
+fn too_large(cap: usize) -> TransportError {
+    TransportError {
+        kind: TransportErrorKind::BodyTooLarge,
+        message: format!("response body larger than the {} cap", human_bytes(cap)),
+    }
+}
+
+fn human_bytes(n: usize) -> String {
+    if n >= 1024 * 1024 && n % (1024 * 1024) == 0 {
+        format!("{} MiB", n / (1024 * 1024))
+    } else if n >= 1024 && n % 1024 == 0 {
+        format!("{} KiB", n / 1024)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+/// Classify a reqwest error and describe it in one line, innermost cause last.
+fn transport_error(e: &reqwest::Error) -> TransportError {
+    let kind = if e.is_timeout() {
+        TransportErrorKind::Timeout
+    } else if e.is_connect() {
+        TransportErrorKind::Connect
+    } else {
+        TransportErrorKind::Other
+    };
+    if kind == TransportErrorKind::Timeout {
+        return TransportError {
+            kind,
+            message: "no answer within the timeout".to_owned(),
+        };
+    }
+    // The causes, without reqwest's "error sending request for url (…)" and
+    // hyper-util's "client error (Connect)" wrappers, which add nothing.
+    let mut parts: Vec<String> = Vec::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(err) = source {
+        let text = err.to_string();
+        if !text.starts_with("client error (") && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = err.source();
+    }
+    let mut message = if parts.is_empty() {
+        e.to_string()
+    } else {
+        parts.join(": ")
+    };
+    if message.contains("certificate") {
+        message.push_str(" (TLS; --cacert FILE trusts a private CA)");
+    }
+    TransportError { kind, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_not_recorded() {
+        assert_eq!(
+            recorded_value("Authorization", "Bearer abc.def"),
+            "Bearer [redacted]"
+        );
+        assert_eq!(recorded_value("accept", "x"), "x");
+        let body =
+            r#"{"client_id":"c","client_secret":"s3cret","registration_access_token":"t0k"}"#;
+        let red = redact_body(body);
+        assert!(!red.contains("s3cret") && !red.contains("t0k"), "{red}");
+        assert!(red.contains("\"client_id\":\"c\""));
+        assert_eq!(
+            redact_body("not json client_secret"),
+            "not json client_secret"
+        );
+        // A token response with spaces: redacted.
+        let red = redact_body(r#"{ "access_token" : "at-1", "token_type": "Bearer" }"#);
+        assert!(!red.contains("at-1"), "{red}");
+        // Metadata naming secrets only as values is kept byte for byte
+        // (spacing and duplicate members included), not re-serialised.
+        let md = "{\"grant_types_supported\": [\"refresh_token\"],\n \"token_endpoint_auth_methods_supported\": [\"client_secret_basic\"], \"a\": 1, \"a\": 2}";
+        assert!(matches!(redact_body(md), std::borrow::Cow::Borrowed(b) if b == md));
+    }
+
+    #[test]
+    fn human_bytes_reads_well() {
+        assert_eq!(human_bytes(1024 * 1024), "1 MiB");
+        assert_eq!(human_bytes(2048), "2 KiB");
+        assert_eq!(human_bytes(1000), "1000 bytes");
+    }
+}

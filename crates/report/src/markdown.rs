@@ -1,0 +1,175 @@
+//! The Markdown report. Formats only.
+
+use std::io::{self, Write};
+
+use super::Report;
+
+/// Make a value safe inside a Markdown table cell.
+pub fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', "<br>")
+}
+
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "# mcp-auth check `{}` ({})",
+        report.target.input,
+        report.target.kind.label()
+    )?;
+    writeln!(out)?;
+    let s = &report.summary;
+    writeln!(
+        out,
+        "**Summary:** {} pass, {} info, {} warn, {} fail, {} skip ({})",
+        s.pass, s.info, s.warn, s.fail, s.skip, report.tool
+    )?;
+    if let Some(r) = &report.resource {
+        writeln!(out, "\n## Protected resource\n")?;
+        writeln!(
+            out,
+            "`POST {}` without a token → {}",
+            r.url,
+            r.status.map_or_else(
+                || format!("no response ({})", r.error.as_deref().unwrap_or("unknown")),
+                |s| s.to_string()
+            )
+        )?;
+        for v in &r.www_authenticate {
+            writeln!(out, "\n`WWW-Authenticate: {v}`")?;
+        }
+        writeln!(out, "\n| Source | URL | Status | Result |")?;
+        writeln!(out, "|---|---|---|---|")?;
+        for p in &r.prm_attempts {
+            let mut result = p.outcome.summary();
+            if let Some(res) = &p.resource {
+                result.push_str(&format!("; resource `{res}`"));
+            }
+            if r.metadata_url.as_deref() == Some(p.url.as_str()) {
+                result.push_str(" (used)");
+            }
+            writeln!(
+                out,
+                "| {} | `{}` | {} | {} |",
+                cell(&p.label()),
+                p.url,
+                p.status.map_or("–".to_owned(), |s| s.to_string()),
+                cell(&result)
+            )?;
+        }
+    }
+    for (i, d) in std::iter::once(&report.discovery)
+        .chain(&report.additional_authorization_servers)
+        .enumerate()
+    {
+        if report.resource.is_some() {
+            writeln!(out, "\n## Authorization server #{}\n", i + 1)?;
+        } else {
+            writeln!(out, "\n## Discovery\n")?;
+        }
+        if let Some(issuer) = &d.expected_issuer {
+            writeln!(out, "Expected issuer: `{issuer}`\n")?;
+        }
+        writeln!(out, "| # | Rule | URL | Status | Type | Result |")?;
+        writeln!(out, "|---|---|---|---|---|---|")?;
+        for (label, a) in d.labelled_attempts() {
+            let mut result = a.outcome.summary();
+            if d.metadata_url.as_deref() == Some(a.url.as_str()) {
+                result.push_str(" (graded)");
+            }
+            writeln!(
+                out,
+                "| {label} | {} | `{}` | {} | {} | {} |",
+                cell(a.kind.label()),
+                a.url,
+                a.status.map_or("–".to_owned(), |s| s.to_string()),
+                a.media_type().unwrap_or_else(|| "–".to_owned()),
+                cell(&result)
+            )?;
+        }
+        if report.resource.is_none() {
+            clients(&d.clients, out)?;
+        }
+    }
+    if let Some(r) = &report.resource {
+        clients(&r.clients, out)?;
+    }
+    if !report.cors.is_empty() {
+        writeln!(
+            out,
+            "\n## CORS (Origin `{}`)\n",
+            crate::evidence::requests::CORS_ORIGIN
+        )?;
+        writeln!(
+            out,
+            "| Endpoint | Request | Status | Allow-Origin | Allow-Headers | Expose-Headers |"
+        )?;
+        writeln!(out, "|---|---|---|---|---|---|")?;
+        for c in &report.cors {
+            let d = |v: &Option<String>| v.as_deref().map_or("–".to_owned(), cell);
+            writeln!(
+                out,
+                "| {} | `{} {}` | {} | {} | {} | {} |",
+                c.label(),
+                c.method,
+                c.url,
+                c.status.map_or("–".to_owned(), |s| s.to_string()),
+                d(&c.allow_origin),
+                d(&c.allow_headers),
+                d(&c.expose_headers)
+            )?;
+        }
+    }
+    writeln!(out, "\n## Checks\n")?;
+    writeln!(
+        out,
+        "| Status | Level | Check | Subject | Detail | Fix | Spec |"
+    )?;
+    writeln!(out, "|---|---|---|---|---|---|---|")?;
+    for f in &report.checks {
+        writeln!(
+            out,
+            "| {} | {} | `{}` {} | {} | {} | {} | {} |",
+            f.status.as_str(),
+            f.level.as_str(),
+            f.id,
+            cell(&f.title),
+            f.subject.as_deref().map_or(String::new(), cell),
+            cell(&f.detail),
+            if f.status == crate::checks::Status::Pass {
+                String::new()
+            } else {
+                match &f.provider_hint {
+                    Some(p) => cell(&format!("{} Known quirk of {p}", f.hint)),
+                    None => cell(&f.hint),
+                }
+            },
+            cell(&f.spec)
+        )?;
+    }
+    if let Some(id) = &report.registered_client_id {
+        writeln!(
+            out,
+            "\nRegistered client_id `{id}` (reuse with `mcp-auth login --client-id {id}`)."
+        )?;
+    }
+    Ok(())
+}
+
+fn clients(list: &[crate::checks::clients::ClientPath], out: &mut dyn Write) -> io::Result<()> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n## Clients\n")?;
+    writeln!(out, "| Client | Works | How |")?;
+    writeln!(out, "|---|---|---|")?;
+    for c in list {
+        writeln!(
+            out,
+            "| {} | {} | {} |",
+            cell(&c.client),
+            if c.works { "✅ yes" } else { "❌ no" },
+            cell(&c.detail)
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,346 @@
+//! The human report: comfy-table tables and a summary line. Formats only.
+
+use std::io::{self, Write};
+
+use colored::Colorize;
+use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
+
+use super::{DiscoveryReport, Report};
+use crate::checks::Status;
+use crate::evidence::AsRole;
+
+/// How to draw: decided once, from `--color`, NO_COLOR and the terminal.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+    /// stdout is a terminal (comfy-table then finds its width).
+    pub tty: bool,
+}
+
+/// Width used when the output is not a terminal.
+const PIPE_WIDTH: u16 = 160;
+
+pub fn new_table(style: Style) -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    if style.color {
+        t.enforce_styling();
+    }
+    if !style.tty {
+        t.set_width(PIPE_WIDTH);
+    }
+    t
+}
+
+pub fn header(t: &mut Table, names: &[&str], style: Style) {
+    t.set_header(names.iter().map(|n| {
+        let c = Cell::new(n);
+        if style.color {
+            c.add_attribute(Attribute::Bold)
+        } else {
+            c
+        }
+    }));
+}
+
+fn status_cell(status: Status, style: Style) -> Cell {
+    let cell = Cell::new(status.as_str().to_uppercase());
+    if !style.color {
+        return cell;
+    }
+    match status {
+        Status::Pass => cell.fg(Color::Green),
+        Status::Info => cell.fg(Color::Cyan),
+        Status::Warn => cell.fg(Color::Yellow),
+        Status::Fail => cell.fg(Color::Red).add_attribute(Attribute::Bold),
+        Status::Skip => cell.fg(Color::DarkGrey),
+    }
+}
+
+fn heading(text: &str, style: Style) -> String {
+    if style.color {
+        text.bold().to_string()
+    } else {
+        text.to_owned()
+    }
+}
+
+fn dash<T: ToString>(v: Option<T>) -> String {
+    v.map_or("–".to_owned(), |x| x.to_string())
+}
+
+fn ms(v: Option<u64>) -> String {
+    v.map_or("–".to_owned(), |ms| format!("{ms} ms"))
+}
+
+/// The whole report.
+pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}",
+        heading(
+            &format!(
+                "mcp-auth check {} ({})",
+                report.target.input,
+                report.target.kind.label()
+            ),
+            style
+        )
+    )?;
+    if let Some(p) = &report.provider {
+        writeln!(
+            out,
+            "provider: {} (recognised from its URL; docs: {})",
+            p.name, p.docs
+        )?;
+    }
+    if let Some(r) = &report.resource {
+        writeln!(out)?;
+        writeln!(out, "{}", heading("Protected resource", style))?;
+        match (r.status, &r.error) {
+            (Some(s), _) => writeln!(out, "POST {} without a token → {s}", r.url)?,
+            (None, e) => writeln!(
+                out,
+                "POST {} without a token → no response ({})",
+                r.url,
+                e.as_deref().unwrap_or("unknown")
+            )?,
+        }
+        for v in &r.www_authenticate {
+            writeln!(out, "WWW-Authenticate: {v}")?;
+        }
+        if r.status == Some(401) && r.www_authenticate.is_empty() {
+            writeln!(out, "(no WWW-Authenticate header)")?;
+        }
+        let mut t = new_table(style);
+        header(
+            &mut t,
+            &["Source", "URL", "Status", "Time", "Result"],
+            style,
+        );
+        for p in &r.prm_attempts {
+            let mut result = p.outcome.summary();
+            if let Some(res) = &p.resource {
+                result.push_str(&format!("\nresource: {res}"));
+            }
+            if let Some(list) = &p.authorization_servers {
+                result.push_str(&format!("\nauthorization_servers: {}", list.join(", ")));
+            }
+            if r.metadata_url.as_deref() == Some(p.url.as_str()) {
+                result.push_str("\n← used");
+            }
+            t.add_row(vec![
+                Cell::new(p.label()),
+                Cell::new(&p.url),
+                Cell::new(dash(p.status)),
+                Cell::new(ms(p.elapsed_ms)),
+                Cell::new(result),
+            ]);
+        }
+        writeln!(out, "{t}")?;
+    }
+
+    for (i, d) in std::iter::once(&report.discovery)
+        .chain(&report.additional_authorization_servers)
+        .enumerate()
+    {
+        writeln!(out)?;
+        let title = match (report.resource.is_some(), d.role) {
+            (false, _) => "Discovery".to_owned(),
+            (true, AsRole::Legacy) => {
+                "Authorization server at the MCP origin (legacy 2025-03-26 chain)".to_owned()
+            }
+            (true, _) => format!("Authorization server #{}", i + 1),
+        };
+        writeln!(out, "{}", heading(&title, style))?;
+        if let Some(issuer) = &d.expected_issuer {
+            writeln!(out, "expected issuer: {issuer}")?;
+        }
+        discovery_table(d, style, out)?;
+        if report.resource.is_none() {
+            clients_table("Clients", &d.clients, style, out)?;
+        } else {
+            // Logto's library runs in the MCP server: how it would fetch this server's config.
+            let seeds: Vec<_> = d
+                .clients
+                .iter()
+                .filter(|c| c.client.starts_with("Logto"))
+                .cloned()
+                .collect();
+            clients_table(
+                "Logto mcp-auth in the MCP server (fetchServerConfig)",
+                &seeds,
+                style,
+                out,
+            )?;
+        }
+    }
+
+    if let Some(r) = &report.resource {
+        clients_table("Clients, end to end", &r.clients, style, out)?;
+    }
+
+    if !report.cors.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            heading(
+                &format!(
+                    "CORS (as a browser at {})",
+                    crate::evidence::requests::CORS_ORIGIN
+                ),
+                style
+            )
+        )?;
+        let mut t = new_table(style);
+        header(
+            &mut t,
+            &[
+                "Endpoint",
+                "Request",
+                "Status",
+                "Allow-Origin",
+                "Allow-Headers",
+                "Expose-Headers",
+            ],
+            style,
+        );
+        for c in &report.cors {
+            t.add_row(vec![
+                Cell::new(c.label()),
+                Cell::new(format!("{} {}", c.method, c.url)),
+                Cell::new(dash(c.status)),
+                Cell::new(dash(c.allow_origin.as_deref())),
+                Cell::new(dash(c.allow_headers.as_deref())),
+                Cell::new(dash(c.expose_headers.as_deref())),
+            ]);
+        }
+        writeln!(out, "{t}")?;
+    }
+
+    // Checks, one table per subject (the MCP server, then each authorization server).
+    let mut subjects: Vec<Option<&str>> = Vec::new();
+    for f in &report.checks {
+        if !subjects.contains(&f.subject.as_deref()) {
+            subjects.push(f.subject.as_deref());
+        }
+    }
+    for subject in subjects {
+        writeln!(out)?;
+        let title = match (subject, report.resource.is_some()) {
+            (None, true) => "Checks: MCP server".to_owned(),
+            (None, false) => "Checks".to_owned(),
+            (Some(s), _) => format!("Checks: authorization server {s}"),
+        };
+        writeln!(out, "{}", heading(&title, style))?;
+        let mut t = new_table(style);
+        header(&mut t, &["Status", "Level", "Check", "Detail"], style);
+        for f in report
+            .checks
+            .iter()
+            .filter(|f| f.subject.as_deref() == subject)
+        {
+            let mut detail = f.detail.clone();
+            if !matches!(f.status, Status::Pass | Status::Skip) {
+                detail.push_str(&format!("\nfix: {}", f.hint));
+                if let Some(p) = &f.provider_hint {
+                    detail.push_str(&format!("\nknown quirk of {p}"));
+                }
+                detail.push_str(&format!("\nspec: {}", f.spec));
+            }
+            t.add_row(vec![
+                status_cell(f.status, style),
+                Cell::new(f.level.as_str()),
+                Cell::new(format!("{}\n{}", f.id, f.title)),
+                Cell::new(detail),
+            ]);
+        }
+        writeln!(out, "{t}")?;
+    }
+    if let Some(id) = &report.registered_client_id {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Registered client_id {id} (redirect URI http://127.0.0.1:{}/callback); reuse it with `mcp-auth login --client-id {id}`",
+            crate::evidence::requests::PROBE_REDIRECT_PORT
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", summary_line(report, style))
+}
+
+fn discovery_table(d: &DiscoveryReport, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let mut t = new_table(style);
+    header(
+        &mut t,
+        &["#", "Rule", "URL", "Status", "Type", "Time", "Result"],
+        style,
+    );
+    for (label, a) in d.labelled_attempts() {
+        let mut result = a.outcome.summary();
+        if let Some(issuer) = &a.issuer {
+            result.push_str(&format!("\nissuer: {issuer}"));
+        }
+        if d.metadata_url.as_deref() == Some(a.url.as_str()) {
+            result.push_str("\n← graded");
+        }
+        t.add_row(vec![
+            Cell::new(label),
+            Cell::new(a.kind.label()),
+            Cell::new(&a.url),
+            Cell::new(dash(a.status)),
+            Cell::new(a.media_type().unwrap_or_else(|| "–".to_owned())),
+            Cell::new(ms(a.elapsed_ms)),
+            Cell::new(result),
+        ]);
+    }
+    writeln!(out, "{t}")
+}
+
+fn clients_table(
+    title: &str,
+    clients: &[crate::checks::clients::ClientPath],
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if clients.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", heading(title, style))?;
+    let mut t = new_table(style);
+    header(&mut t, &["Client", "Works", "How"], style);
+    for c in clients {
+        let works = Cell::new(if c.works { "yes" } else { "no" });
+        let works = match (style.color, c.works) {
+            (false, _) => works,
+            (true, true) => works.fg(Color::Green),
+            (true, false) => works.fg(Color::Red),
+        };
+        t.add_row(vec![Cell::new(&c.client), works, Cell::new(&c.detail)]);
+    }
+    writeln!(out, "{t}")
+}
+
+/// "Summary: N pass, N info, N warn, N fail, N skip".
+pub fn summary_line(report: &Report, style: Style) -> String {
+    let s = &report.summary;
+    let paint = |n: usize, word: &str, color: fn(String) -> colored::ColoredString| {
+        let text = format!("{n} {word}");
+        if style.color && n > 0 {
+            color(text).to_string()
+        } else {
+            text
+        }
+    };
+    format!(
+        "Summary: {}, {}, {}, {}, {}",
+        paint(s.pass, "pass", |t| t.green()),
+        paint(s.info, "info", |t| t.cyan()),
+        paint(s.warn, "warn", |t| t.yellow()),
+        paint(s.fail, "fail", |t| t.red().bold()),
+        paint(s.skip, "skip", |t| t.dimmed()),
+    )
+}

@@ -1,0 +1,172 @@
+//! `mcp-auth check`: resolve the input, gather evidence, grade, render.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::cli::{CheckArgs, Format, TargetAs};
+use crate::discovery::{self, parse_http_url};
+use crate::evidence::{Evidence, Target, TargetKind, EVIDENCE_SCHEMA_VERSION};
+use crate::exit::ExitStatus;
+use crate::gather;
+use crate::probe::Prober;
+use crate::report::{self, table::Style, Report};
+use crate::Error;
+use mcp_auth_grade::Verdict;
+
+/// What the user asked to check, resolved.
+enum Input {
+    /// An issuer or an MCP endpoint.
+    Url(url::Url),
+    WellKnown(url::Url),
+    File(String),
+    Evidence(std::path::PathBuf),
+}
+
+fn looks_like_url(s: &str) -> bool {
+    s.contains("://")
+}
+
+fn resolve(args: &CheckArgs) -> Result<Input, Error> {
+    if let Some(path) = &args.from_evidence {
+        return Ok(Input::Evidence(path.clone()));
+    }
+    if let Some(u) = &args.well_known_url {
+        return Ok(Input::WellKnown(parse_http_url(u)?));
+    }
+    let target = args.target.as_deref().unwrap_or_default();
+    if looks_like_url(target) {
+        let url = parse_http_url(target)?;
+        if discovery::is_well_known_url(&url) && args.target_as != TargetAs::Mcp {
+            Ok(Input::WellKnown(url))
+        } else {
+            Ok(Input::Url(url))
+        }
+    } else if Path::new(target).exists() {
+        Ok(Input::File(target.to_owned()))
+    } else {
+        Err(Error::Input(format!(
+            "'{target}' is neither an http(s) URL nor an existing file"
+        )))
+    }
+}
+
+/// Gather evidence for the input (the only step that touches the network).
+async fn gather(args: &CheckArgs, input: Input) -> Result<Evidence, Error> {
+    let issuer_flag = match &args.issuer {
+        Some(i) => Some(parse_http_url(i)?.as_str().to_owned()).map(|_| i.clone()),
+        None => None,
+    };
+    let tool = gather::tool_name();
+    let recorded_at = Some(gather::now_rfc3339());
+    let settings = gather::Settings {
+        register: args.register,
+        authorize: args.probe_authorize.then(|| gather::AuthorizeSettings {
+            client_id: args.client_id.clone(),
+            redirect_uri: args.redirect_uri.clone(),
+            resource: None,
+        }),
+    };
+    let target = |kind, issuer: Option<String>| Target {
+        input: args
+            .target
+            .clone()
+            .or_else(|| args.well_known_url.clone())
+            .unwrap_or_default(),
+        kind,
+        issuer,
+        server_type: crate::settings::server_type(args.server_type),
+    };
+    let prober = || Prober::new(crate::settings::probe(&args.net));
+    let evidence = match input {
+        Input::Evidence(path) => {
+            let mut ev = super::load_evidence(&path).map_err(Error::Input)?;
+            if args.server_type.is_some() {
+                ev.target.server_type = crate::settings::server_type(args.server_type);
+            }
+            return Ok(ev);
+        }
+        Input::File(path) => {
+            let body = read_file(Path::new(&path))?;
+            if let Err(e) =
+                serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&body)
+            {
+                return Err(Error::Input(format!("{path} is not a JSON object: {e}")));
+            }
+            let issuer = issuer_flag.clone();
+            Evidence {
+                schema_version: EVIDENCE_SCHEMA_VERSION,
+                tool,
+                recorded_at,
+                target: target(TargetKind::File, issuer.clone()),
+                resource: None,
+                authorization_servers: vec![discovery::from_file(&path, body, issuer)],
+            }
+        }
+        Input::WellKnown(url) => {
+            let issuer = issuer_flag
+                .clone()
+                .or_else(|| discovery::issuer_from_well_known(&url));
+            let prober = prober()?;
+            let mut disc = discovery::fetch_well_known(&prober, &url, issuer.clone()).await;
+            disc.probes = gather::server_probes(
+                &prober,
+                &disc,
+                settings,
+                &gather::UrlPolicy::for_target(&url),
+            )
+            .await;
+            Evidence {
+                schema_version: EVIDENCE_SCHEMA_VERSION,
+                tool,
+                recorded_at,
+                target: target(TargetKind::WellKnownUrl, issuer),
+                resource: None,
+                authorization_servers: vec![disc],
+            }
+        }
+        Input::Url(url) => {
+            let prober = prober()?;
+            let text = args.target.clone().unwrap_or_default();
+            gather::url_evidence(
+                &prober,
+                &url,
+                &text,
+                args.target_as.into(),
+                settings,
+                crate::settings::server_type(args.server_type),
+            )
+            .await
+        }
+    };
+    Ok(evidence)
+}
+
+fn read_file(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path)
+        .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))
+}
+
+/// Run `check`; returns the exit status.
+pub async fn run(args: &CheckArgs, style: Style, out: &mut dyn Write) -> Result<ExitStatus, Error> {
+    let input = resolve(args)?;
+    let evidence = gather(args, input).await?;
+    if let Some(path) = &args.save_evidence {
+        let text = serde_json::to_string_pretty(&evidence).expect("evidence serialises");
+        std::fs::write(path, text + "\n")
+            .map_err(|e| Error::Input(format!("cannot write {}: {e}", path.display())))?;
+    }
+    let graded = mcp_auth_grade::grade_known(&evidence);
+    let mut report = Report::new(&graded);
+    report.retain_clients(|c| args.client.keeps(&c.client));
+    match args.format {
+        Format::Table => report::table::render(&report, style, out)?,
+        Format::Json => report::json(&report, out)?,
+        Format::Markdown => report::markdown::render(&report, out)?,
+    }
+    let verdict = graded.verdict(args.strict);
+    if verdict == Verdict::NotFound {
+        out.flush()?;
+        eprintln!("error: {}", graded.not_found_message());
+    }
+    Ok(verdict.into())
+}
