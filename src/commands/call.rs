@@ -10,6 +10,7 @@ use crate::cli::{CallArgs, Format};
 use crate::commands::login::{prober, report_error, select};
 use crate::exit::ExitStatus;
 use crate::login::LoginError;
+use crate::probe::{ProbeRequest, Prober};
 use crate::report::table::{header, new_table, Style};
 use crate::token_store::{now, TokenEntry, TokenStore};
 use crate::www_authenticate;
@@ -66,7 +67,7 @@ fn explain_refusal(status: u16, challenge: Option<&str>, entry: &TokenEntry, url
 }
 
 struct Session<'a> {
-    client: &'a reqwest::Client,
+    prober: &'a Prober,
     url: String,
     token: String,
     session_id: Option<String>,
@@ -87,36 +88,33 @@ impl Session<'_> {
             body["id"] = id.into();
             self.next_id += 1;
         }
-        let mut req = self
-            .client
-            .post(&self.url)
-            .bearer_auth(&self.token)
+        let mut req = ProbeRequest::new(reqwest::Method::POST, self.url.as_str())
+            .header("authorization", format!("Bearer {}", self.token))
             .header("content-type", "application/json")
             .header("accept", "application/json, text/event-stream")
             .body(body.to_string());
         if let Some(s) = &self.session_id {
-            req = req.header("mcp-session-id", s);
+            req = req.header("mcp-session-id", s.as_str());
         }
         if let Some(p) = &self.protocol {
-            req = req.header("mcp-protocol-version", p);
+            req = req.header("mcp-protocol-version", p.as_str());
         }
-        let resp = req.send().await.map_err(|e| (0, None, e.to_string()))?;
-        let status = resp.status().as_u16();
-        let h = |n: &str| {
-            resp.headers()
-                .get(n)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
+        let (ex, raw) = self.prober.send_keeping_secrets(req).await;
+        let Some(resp) = &ex.response else {
+            let why = ex.error.map(|e| e.message).unwrap_or_default();
+            return Err((0, None, why));
         };
+        let status = resp.status;
+        let h = |n: &str| resp.header(n).map(str::to_owned);
         let challenge = h("www-authenticate");
         if let Some(s) = h("mcp-session-id") {
             self.session_id = Some(s);
         }
         let ct = h("content-type").unwrap_or_default();
-        let text = resp
-            .text()
-            .await
-            .map_err(|e| (status, None, e.to_string()))?;
+        if let Some(e) = &ex.error {
+            return Err((status, None, e.message.clone()));
+        }
+        let text = raw.unwrap_or_default();
         if !(200..300).contains(&status) {
             return Err((status, challenge, text.chars().take(200).collect()));
         }
@@ -175,7 +173,7 @@ pub async fn run(
         }
     }
     let mut s = Session {
-        client: prober.client(),
+        prober: &prober,
         url: args.url.clone(),
         token: entry.access_token.expose().to_owned(),
         session_id: None,

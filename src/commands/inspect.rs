@@ -374,16 +374,17 @@ pub async fn run(
                 .as_ref()
                 .and_then(|m| m.introspection_endpoint.clone()),
         ) {
-            let resp = prober
-                .client()
-                .post(&endpoint)
-                .basic_auth(id, Some(secret))
-                .form(&[("token", token.as_str())])
-                .send()
-                .await;
-            match resp {
-                Ok(r) if r.status().is_success() => {
-                    let text = r.text().await.unwrap_or_default();
+            use base64::Engine;
+            let basic = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"));
+            let req = crate::probe::ProbeRequest::form_post(
+                endpoint.as_str(),
+                &[("token", token.as_str())],
+            )
+            .header("authorization", format!("Basic {basic}"));
+            let (ex, raw) = prober.send_keeping_secrets(req).await;
+            match (&ex.response, &ex.error) {
+                (Some(r), None) if (200..300).contains(&r.status) => {
+                    let text = raw.unwrap_or_default();
                     let body: Map<String, Value> = serde_json::from_str(&text).unwrap_or_default();
                     let active = body.get("active").and_then(Value::as_bool).unwrap_or(false);
                     inspection.steps = vec![step(
@@ -394,16 +395,19 @@ pub async fn run(
                     inspection.accepted = active;
                     inspection.claims = Some(body);
                 }
-                Ok(r) => inspection.steps.push(step(
+                (Some(r), _) => inspection.steps.push(step(
                     "introspection",
                     false,
-                    format!("{endpoint} answered {}", r.status()),
+                    format!("{endpoint} answered {}", r.status),
                 )),
-                Err(e) => {
-                    inspection
-                        .steps
-                        .push(step("introspection", false, format!("{endpoint}: {e}")))
-                }
+                (None, e) => inspection.steps.push(step(
+                    "introspection",
+                    false,
+                    format!(
+                        "{endpoint}: {}",
+                        e.as_ref().map_or("no response", |e| e.message.as_str())
+                    ),
+                )),
             }
         }
     }

@@ -12,6 +12,7 @@ use crate::commands::login::{prober, report_error, select};
 use crate::exit::ExitStatus;
 use crate::jwt;
 use crate::login::LoginError;
+use crate::probe::{ProbeRequest, Prober};
 use crate::report::table::{header, new_table, Style};
 use crate::token_store::{now, TokenEntry, TokenStore};
 
@@ -64,33 +65,23 @@ fn token_view(entry: &TokenEntry) -> TokenView {
 
 /// Call userinfo with the access token.
 async fn userinfo(
-    client: &reqwest::Client,
+    prober: &Prober,
     entry: &TokenEntry,
     endpoint: &str,
 ) -> Result<Map<String, Value>, String> {
-    let resp = client
-        .get(endpoint)
-        .bearer_auth(entry.access_token.expose())
-        .header("accept", "application/json")
-        .send()
-        .await
-        .map_err(|e| format!("userinfo request to {endpoint} failed: {e}"))?;
-    let status = resp.status().as_u16();
-    let challenge = resp
-        .headers()
-        .get("www-authenticate")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let req = ProbeRequest::bearer_get(endpoint, entry.access_token.expose(), "application/json");
+    let (ex, raw) = prober.send_keeping_secrets(req).await;
+    let (Some(resp), None) = (&ex.response, &ex.error) else {
+        let why = ex.error.map(|e| e.message).unwrap_or_default();
+        return Err(format!("userinfo request to {endpoint} failed: {why}"));
+    };
+    let status = resp.status;
+    let challenge = resp.header("www-authenticate").map(str::to_owned);
     let ct = resp
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
+        .header("content-type")
         .map(crate::evidence::media_type)
         .unwrap_or_default();
-    let body = resp
-        .text()
-        .await
-        .map_err(|e| format!("userinfo body: {e}"))?;
+    let body = raw.unwrap_or_default();
     if status != 200 {
         let mut msg = format!(
             "userinfo answered {status}{}",
@@ -160,7 +151,7 @@ pub async fn run(
         }
     }
     let (info, info_error) = match &entry.userinfo_endpoint {
-        Some(endpoint) => match userinfo(prober.client(), &entry, endpoint).await {
+        Some(endpoint) => match userinfo(&prober, &entry, endpoint).await {
             Ok(m) => (Some(m), None),
             Err(e) => (None, Some(e)),
         },

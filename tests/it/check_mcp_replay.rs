@@ -246,3 +246,45 @@ fn a_server_without_prm_is_discovered_in_the_first_round() {
         "401 probe, invalid token, query token, Origin"
     );
 }
+
+#[test]
+fn login_follows_the_chain_under_the_same_url_policy_as_check() {
+    // The PRM names a plain-http authorization server off loopback: `check`
+    // records it as not sent, and `login` refuses it without a request.
+    let (server, url) = recorded_mcp(|origin, r| {
+        set_route(
+            r,
+            &format!("GET {PRM_PATH}"),
+            prm_with(origin, |p| {
+                p["authorization_servers"] = json!(["http://auth.example.net/"]);
+            }),
+        );
+    });
+    let home = tempfile::tempdir().unwrap();
+    let out = mcp_auth(home.path())
+        .args(["login", &url, "--no-browser", "--timeout", "5"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("not using the authorization server")
+            && stderr.contains("plain http outside loopback"),
+        "{stderr}"
+    );
+    let (_, report, _) = check_json(&[&url]);
+    let attempts = report["additional_authorization_servers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(std::iter::once(&report["discovery"]))
+        .flat_map(|d| d["attempts"].as_array().unwrap())
+        .filter(|a| a["url"] == "http://auth.example.net/")
+        .count();
+    assert_eq!(attempts, 1, "check records the refused server once");
+    assert_eq!(
+        server.hits("POST /mcp"),
+        1 + 4,
+        "login's probe, then check's four"
+    );
+}

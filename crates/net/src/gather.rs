@@ -19,15 +19,15 @@
 use futures::future::join_all;
 use url::Url;
 
+use crate::chain::not_sent;
 use crate::discovery::{self, parse_http_url};
 use crate::evidence::interpret::classify;
 pub use crate::evidence::urls::UrlPolicy;
 use crate::evidence::{
-    AsDiscovery, AsRole, Exchange, PrmAttempt, PrmSource, Probe, ProbeKind, ResourceEvidence,
+    AsDiscovery, AsRole, Exchange, PrmAttempt, Probe, ProbeKind, ResourceEvidence,
 };
 use crate::metadata::{AsMetadata, ClientInformation, ResourceMetadata};
 use crate::probe::{ProbeRequest, Prober};
-use crate::www_authenticate;
 
 /// At most this many authorization servers of one PRM are examined.
 pub const MAX_SERVERS: usize = 8;
@@ -189,18 +189,7 @@ pub async fn mcp_server(
     settings: Settings,
 ) -> (ResourceEvidence, Vec<AsDiscovery>) {
     let policy = UrlPolicy::for_target(mcp);
-    let header_url = first
-        .unauthenticated
-        .response
-        .as_ref()
-        .and_then(|r| {
-            let parsed = www_authenticate::parse(&r.header_all("www-authenticate"));
-            parsed
-                .bearer()
-                .and_then(|b| b.param("resource_metadata"))
-                .map(|p| p.value.clone())
-        })
-        .filter(|v| !v.is_empty());
+    let header_url = crate::chain::header_prm_url(&first.unauthenticated);
 
     let side_probes = async {
         let probes = [
@@ -239,34 +228,16 @@ pub async fn mcp_server(
     };
 
     let chain = async {
-        let mut prm = Vec::new();
-        if let Some(h) = &header_url {
-            let exchange = match first.prm.iter().find(|p| &p.url == h) {
-                Some(p) => p.exchange.clone(),
-                None => match policy.check(h) {
-                    Ok(u) => prober.send(ProbeRequest::metadata_get(u.as_str())).await,
-                    Err(e) => not_sent(h, &e),
-                },
-            };
-            prm.push(PrmAttempt {
-                source: PrmSource::Header,
-                url: h.clone(),
-                exchange,
-            });
-        }
-        prm.extend(first.prm.iter().cloned());
+        let prm = crate::chain::prm_attempts(prober, &first, header_url.as_deref(), &policy).await;
         // The document to follow: the header's, else the first well-known one.
-        let used = prm
-            .iter()
-            .map(|p| (p, classify::<ResourceMetadata>(&p.url, &p.exchange)))
-            .find(|(_, f)| f.doc.is_some());
+        let used = crate::chain::followed(&prm).map(|(p, doc)| (p, Some(doc)));
         let prm_url = used.as_ref().map(|(p, _)| p.url.clone());
         let prm_resource = used
             .as_ref()
-            .and_then(|(_, f)| f.doc.as_ref())
+            .and_then(|(_, d)| d.as_ref())
             .and_then(|d| d.md.resource.clone());
         let listed: Vec<String> = used
-            .and_then(|(_, f)| f.doc)
+            .and_then(|(_, d)| d)
             .and_then(|d| d.md.authorization_servers)
             .unwrap_or_default();
         let prm_cors = async {
@@ -648,22 +619,4 @@ async fn send_probes(prober: &Prober, probes: Vec<(ProbeKind, ProbeRequest)>) ->
         .zip(exchanges)
         .map(|(kind, exchange)| Probe { kind, exchange })
         .collect()
-}
-
-/// An exchange that was never sent because its URL was unusable.
-fn not_sent(url: &str, why: &str) -> Exchange {
-    Exchange {
-        request: crate::evidence::RequestRecord {
-            method: "GET".to_owned(),
-            url: url.to_owned(),
-            headers: Vec::new(),
-            body: None,
-        },
-        response: None,
-        error: Some(crate::evidence::TransportError {
-            kind: crate::evidence::TransportErrorKind::Other,
-            message: format!("not sent: {why}"),
-        }),
-        elapsed_ms: 0,
-    }
 }

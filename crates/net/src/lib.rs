@@ -3,10 +3,13 @@
 //! the token cache. Every exchange becomes [`mcp_auth_evidence`] data; nothing
 //! here grades, renders or knows the command line.
 
+pub mod chain;
 pub mod discovery;
 pub mod gather;
 pub mod login;
+pub mod oauth_http;
 pub mod probe;
+pub mod redact;
 pub mod token_store;
 
 use mcp_auth_evidence as evidence;

@@ -11,6 +11,7 @@ use reqwest::redirect::Policy;
 use crate::evidence::{
     Exchange, Header, RequestRecord, ResponseRecord, TransportError, TransportErrorKind,
 };
+use crate::redact::{recorded_value, redact_body, redact_request_body};
 
 use crate::evidence::requests::INITIALIZE_PROTOCOL_VERSION;
 pub use crate::evidence::requests::{CORS_ORIGIN, GARBAGE_TOKEN, MCP_PROTOCOL_VERSION};
@@ -39,20 +40,12 @@ impl Default for ProbeSettings {
     }
 }
 
-/// JSON members whose values are secrets: never recorded.
-const SECRET_MEMBERS: [&str; 4] = [
-    "client_secret",
-    "registration_access_token",
-    "access_token",
-    "refresh_token",
-];
-
 /// A request to make, built by the gathering layer.
 #[derive(Debug, Clone)]
 pub struct ProbeRequest {
     pub method: reqwest::Method,
     pub url: String,
-    pub headers: Vec<(&'static str, String)>,
+    pub headers: Vec<(String, String)>,
     pub body: Option<String>,
 }
 
@@ -72,7 +65,8 @@ fn initialize_body() -> String {
 }
 
 impl ProbeRequest {
-    fn new(method: reqwest::Method, url: impl Into<String>) -> Self {
+    /// A request with no headers and no body.
+    pub fn new(method: reqwest::Method, url: impl Into<String>) -> Self {
         Self {
             method,
             url: url.into(),
@@ -81,12 +75,14 @@ impl ProbeRequest {
         }
     }
 
-    fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
-        self.headers.push((name, value.into()));
+    /// Add a header.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
         self
     }
 
-    fn body(mut self, body: String) -> Self {
+    /// Set the body.
+    pub fn body(mut self, body: String) -> Self {
         self.body = Some(body);
         self
     }
@@ -168,6 +164,24 @@ impl ProbeRequest {
             .body(metadata.to_string())
     }
 
+    /// A form POST (`application/x-www-form-urlencoded`), e.g. RFC 7009 revocation.
+    pub fn form_post(url: impl Into<String>, pairs: &[(&str, &str)]) -> Self {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        Self::new(reqwest::Method::POST, url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .body(body)
+    }
+
+    /// A GET with a bearer token (userinfo, a resource).
+    pub fn bearer_get(url: impl Into<String>, token: &str, accept: &str) -> Self {
+        Self::new(reqwest::Method::GET, url)
+            .header("authorization", format!("Bearer {token}"))
+            .header("accept", accept)
+    }
+
     /// An authorization request as a browser sends it (redirects are not followed).
     pub fn authorize(url: impl Into<String>) -> Self {
         Self::new(reqwest::Method::GET, url).header("accept", "text/html")
@@ -179,50 +193,6 @@ impl ProbeRequest {
             "authorization",
             format!("Bearer {registration_access_token}"),
         )
-    }
-}
-
-/// What gets recorded of a header value: credentials never are.
-fn recorded_value(name: &str, value: &str) -> String {
-    if name.eq_ignore_ascii_case("authorization") {
-        let scheme = value.split(' ').next().unwrap_or_default();
-        format!("{scheme} [redacted]")
-    } else {
-        value.to_owned()
-    }
-}
-
-/// Whether `body` has `name` as a JSON string (a member name or a value):
-/// bodies without any secret member's name are kept without parsing them.
-fn has_quoted(body: &str, name: &str) -> bool {
-    body.match_indices(name)
-        .any(|(i, _)| body[..i].ends_with('"') && body[i + name.len()..].starts_with('"'))
-}
-
-/// A JSON body with secret members replaced; other bodies unchanged, byte for
-/// byte (metadata naming `"refresh_token"` as a grant type is kept as served).
-pub fn redact_body(body: &str) -> std::borrow::Cow<'_, str> {
-    if !SECRET_MEMBERS.iter().any(|m| has_quoted(body, m)) {
-        return body.into();
-    }
-    match serde_json::from_str::<serde_json::Value>(body) {
-        Ok(serde_json::Value::Object(mut obj)) => {
-            let mut redacted = false;
-            for m in SECRET_MEMBERS {
-                if let Some(v) = obj.get_mut(m) {
-                    if v.is_string() {
-                        *v = serde_json::Value::String("[redacted]".to_owned());
-                        redacted = true;
-                    }
-                }
-            }
-            if redacted {
-                serde_json::Value::Object(obj).to_string().into()
-            } else {
-                body.into()
-            }
-        }
-        _ => body.into(),
     }
 }
 
@@ -241,6 +211,27 @@ pub struct Prober {
     settings: ProbeSettings,
     /// The `--cacert` certificates, read once.
     roots: Vec<reqwest::Certificate>,
+    /// Where every exchange is also kept, when asked ([`Prober::recording`]).
+    journal: Option<Journal>,
+}
+
+/// The exchanges a [`Prober::recording`] clone has sent, in the order they
+/// ended (redacted as evidence is).
+#[derive(Debug, Clone, Default)]
+pub struct Journal(std::sync::Arc<std::sync::Mutex<Vec<Exchange>>>);
+
+impl Journal {
+    /// The exchanges recorded so far, leaving the journal empty.
+    pub fn take(&self) -> Vec<Exchange> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn push(&self, exchange: &Exchange) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(exchange.clone());
+    }
 }
 
 impl Prober {
@@ -288,12 +279,16 @@ impl Prober {
             client,
             settings,
             roots,
+            journal: None,
         })
     }
 
-    /// The client, for callers (such as the oauth2 crate) that need one with the same policy.
-    pub fn client(&self) -> &reqwest::Client {
-        &self.client
+    /// A clone that also keeps every exchange it sends in the returned journal.
+    pub fn recording(&self) -> (Self, Journal) {
+        let journal = Journal::default();
+        let mut prober = self.clone();
+        prober.journal = Some(journal.clone());
+        (prober, journal)
     }
 
     /// Send one request and record the exchange. Never fails: transport problems
@@ -313,11 +308,14 @@ impl Prober {
                 .headers
                 .iter()
                 .map(|(n, v)| Header {
-                    name: (*n).to_owned(),
+                    name: n.clone(),
                     value: recorded_value(n, v),
                 })
                 .collect(),
-            body: req.body.clone(),
+            body: req
+                .body
+                .as_deref()
+                .map(|b| redact_request_body(b).into_owned()),
         };
         let started = Instant::now();
         let (mut response, error) = self.exchange(&req).await;
@@ -335,15 +333,16 @@ impl Prober {
             elapsed_ms,
             "exchange"
         );
-        (
-            Exchange {
-                request,
-                response,
-                error,
-                elapsed_ms,
-            },
-            raw_body,
-        )
+        let exchange = Exchange {
+            request,
+            response,
+            error,
+            elapsed_ms,
+        };
+        if let Some(j) = &self.journal {
+            j.push(&exchange);
+        }
+        (exchange, raw_body)
     }
 
     async fn exchange(
@@ -352,7 +351,7 @@ impl Prober {
     ) -> (Option<ResponseRecord>, Option<TransportError>) {
         let mut builder = self.client.request(req.method.clone(), &req.url);
         for (name, value) in &req.headers {
-            builder = builder.header(*name, value);
+            builder = builder.header(name.as_str(), value);
         }
         if let Some(body) = &req.body {
             builder = builder.body(body.clone());
@@ -467,31 +466,6 @@ fn transport_error(e: &reqwest::Error) -> TransportError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn secrets_are_not_recorded() {
-        assert_eq!(
-            recorded_value("Authorization", "Bearer abc.def"),
-            "Bearer [redacted]"
-        );
-        assert_eq!(recorded_value("accept", "x"), "x");
-        let body =
-            r#"{"client_id":"c","client_secret":"s3cret","registration_access_token":"t0k"}"#;
-        let red = redact_body(body);
-        assert!(!red.contains("s3cret") && !red.contains("t0k"), "{red}");
-        assert!(red.contains("\"client_id\":\"c\""));
-        assert_eq!(
-            redact_body("not json client_secret"),
-            "not json client_secret"
-        );
-        // A token response with spaces: redacted.
-        let red = redact_body(r#"{ "access_token" : "at-1", "token_type": "Bearer" }"#);
-        assert!(!red.contains("at-1"), "{red}");
-        // Metadata naming secrets only as values is kept byte for byte
-        // (spacing and duplicate members included), not re-serialised.
-        let md = "{\"grant_types_supported\": [\"refresh_token\"],\n \"token_endpoint_auth_methods_supported\": [\"client_secret_basic\"], \"a\": 1, \"a\": 2}";
-        assert!(matches!(redact_body(md), std::borrow::Cow::Borrowed(b) if b == md));
-    }
 
     #[test]
     fn human_bytes_reads_well() {

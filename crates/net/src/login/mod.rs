@@ -31,7 +31,7 @@ use crate::evidence::interpret::classify;
 use crate::evidence::AsRole;
 use crate::evidence::TargetHint;
 use crate::gather;
-use crate::metadata::{AsMetadata, ClientInformation, ResourceMetadata};
+use crate::metadata::{AsMetadata, ClientInformation};
 use crate::probe::{ProbeRequest, Prober};
 use crate::token_store::{self, Secret, StoreError, TokenEntry, TokenStore};
 use crate::www_authenticate;
@@ -133,6 +133,7 @@ pub async fn resolve(
     kind: TargetHint,
 ) -> Result<Resolved, LoginError> {
     let url = parse_http_url(input).map_err(|e| LoginError::Usage(e.to_string()))?;
+    let policy = crate::evidence::urls::UrlPolicy::for_target(&url);
     let mut first = match kind {
         TargetHint::Issuer => None,
         TargetHint::Mcp | TargetHint::Auto => {
@@ -150,20 +151,10 @@ pub async fn resolve(
                 .map(|r| www_authenticate::parse(&r.header_all("www-authenticate")))
                 .unwrap_or_default();
             let bearer = challenge.bearer();
-            let header_url = bearer
-                .and_then(|b| b.param("resource_metadata"))
-                .map(|p| p.value.clone());
-            let mut prm = None;
-            if let Some(h) = header_url.as_deref().and_then(|h| parse_http_url(h).ok()) {
-                let ex = prober.send(ProbeRequest::metadata_get(h.as_str())).await;
-                prm = classify::<ResourceMetadata>(h.as_str(), &ex).doc;
-            }
-            if prm.is_none() {
-                prm = first
-                    .prm
-                    .iter()
-                    .find_map(|p| classify::<ResourceMetadata>(&p.url, &p.exchange).doc);
-            }
+            let header_url = crate::chain::header_prm_url(&first.unauthenticated);
+            let attempts =
+                crate::chain::prm_attempts(prober, &first, header_url.as_deref(), &policy).await;
+            let prm = crate::chain::followed(&attempts).map(|(_, doc)| doc);
             let Some(prm) = prm else {
                 return Err(LoginError::Metadata(format!(
                     "{input} has no protected resource metadata (run `mcp-auth check {input}`); log in to its authorization server's issuer instead"
@@ -193,7 +184,11 @@ pub async fn resolve(
         }
         _ => (input.to_owned(), None, Vec::new(), None),
     };
-    let issuer_url = parse_http_url(&issuer).map_err(|e| LoginError::Metadata(e.to_string()))?;
+    // The authorization server a remote document names is requested only as
+    // `check` would request it (https, no private address from a public target).
+    let issuer_url = policy
+        .check(&issuer)
+        .map_err(|e| LoginError::Metadata(format!("not using the authorization server: {e}")))?;
     let disc = discovery::discover_issuer_reusing(
         prober,
         &issuer_url,
@@ -265,7 +260,7 @@ async fn register(
 }
 
 fn token_error(
-    e: RequestTokenError<oauth2::HttpClientError<reqwest::Error>, BasicErrorResponse>,
+    e: RequestTokenError<crate::oauth_http::NoResponse, BasicErrorResponse>,
     resource: bool,
 ) -> LoginError {
     match e {
@@ -513,8 +508,9 @@ pub async fn login(
     if let Some(res) = &resource {
         exchange = exchange.add_extra_param("resource", res.clone());
     }
+    let http = |r| prober.send_oauth(r);
     let tokens = exchange
-        .request_async(prober.client())
+        .request_async(&http)
         .await
         .map_err(|e| token_error(e, resource.is_some()))?;
     let entry = entry_from(
@@ -550,8 +546,9 @@ pub async fn refresh(
     if let Some(res) = &entry.resource {
         req = req.add_extra_param("resource", res.clone());
     }
+    let http = |r| prober.send_oauth(r);
     let tokens = req
-        .request_async(prober.client())
+        .request_async(&http)
         .await
         .map_err(|e| token_error(e, entry.resource.is_some()))?;
     let r = Resolved {
@@ -601,10 +598,11 @@ pub async fn revoke(prober: &Prober, entry: &TokenEntry) -> Result<bool, String>
             Some(_) => StandardRevocableToken::RefreshToken(RefreshToken::new(token)),
             None => StandardRevocableToken::AccessToken(oauth2::AccessToken::new(token)),
         };
+        let http = |r| prober.send_oauth(r);
         client
             .revoke_token(revocable)
             .map_err(|e| e.to_string())?
-            .request_async(prober.client())
+            .request_async(&http)
             .await
             .map_err(|e| format!("revocation at {endpoint} failed: {e}"))?;
         return Ok(true);
@@ -612,24 +610,23 @@ pub async fn revoke(prober: &Prober, entry: &TokenEntry) -> Result<bool, String>
     if !crate::evidence::urls::is_loopback(&url) {
         return Err(format!("not revoking at {endpoint}: not https"));
     }
-    let resp = prober
-        .client()
-        .post(url)
-        .form(&[
-            ("token", token.as_str()),
-            ("token_type_hint", hint),
-            ("client_id", entry.client_id.as_str()),
-        ])
-        .send()
-        .await
-        .map_err(|e| format!("revocation at {endpoint} failed: {e}"))?;
-    if resp.status().is_success() {
-        Ok(true)
-    } else {
-        Err(format!(
-            "revocation at {endpoint} answered {}",
-            resp.status()
+    let ex = prober
+        .send(ProbeRequest::form_post(
+            url.as_str(),
+            &[
+                ("token", token.as_str()),
+                ("token_type_hint", hint),
+                ("client_id", entry.client_id.as_str()),
+            ],
         ))
+        .await;
+    match (&ex.response, &ex.error) {
+        (Some(r), None) if (200..300).contains(&r.status) => Ok(true),
+        (Some(r), _) => Err(format!("revocation at {endpoint} answered {}", r.status)),
+        (None, e) => Err(format!(
+            "revocation at {endpoint} failed: {}",
+            e.as_ref().map_or("no response", |e| e.message.as_str())
+        )),
     }
 }
 

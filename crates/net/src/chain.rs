@@ -1,0 +1,79 @@
+//! The MCP server → authorization server chain, resolved one way for
+//! `check` and `login`: the challenge's `resource_metadata` URL (under the
+//! URL policy), then the well-known protected resource metadata URLs; the
+//! first that serves a document is the one followed, and its listed
+//! authorization servers are requested only as the policy allows.
+
+use crate::evidence::interpret::{classify, Doc};
+use crate::evidence::urls::UrlPolicy;
+use crate::evidence::{Exchange, PrmAttempt, PrmSource, RequestRecord, TransportError};
+use crate::gather::FirstRound;
+use crate::metadata::ResourceMetadata;
+use crate::probe::{ProbeRequest, Prober};
+use crate::www_authenticate;
+
+/// The `resource_metadata` URL of the unauthenticated answer's Bearer challenge.
+pub fn header_prm_url(unauthenticated: &Exchange) -> Option<String> {
+    let resp = unauthenticated.response.as_ref()?;
+    let parsed = www_authenticate::parse(&resp.header_all("www-authenticate"));
+    parsed
+        .bearer()
+        .and_then(|b| b.param("resource_metadata"))
+        .map(|p| p.value.clone())
+        .filter(|v| !v.is_empty())
+}
+
+/// Every protected resource metadata attempt, in the order clients follow
+/// them: the header's URL (asked now unless round 1 already did, and only
+/// when the policy allows it), then round 1's well-known URLs.
+pub async fn prm_attempts(
+    prober: &Prober,
+    first: &FirstRound,
+    header_url: Option<&str>,
+    policy: &UrlPolicy,
+) -> Vec<PrmAttempt> {
+    let mut prm = Vec::new();
+    if let Some(h) = header_url {
+        let exchange = match first.prm.iter().find(|p| p.url == h) {
+            Some(p) => p.exchange.clone(),
+            None => match policy.check(h) {
+                Ok(u) => prober.send(ProbeRequest::metadata_get(u.as_str())).await,
+                Err(e) => not_sent(h, &e),
+            },
+        };
+        prm.push(PrmAttempt {
+            source: PrmSource::Header,
+            url: h.to_owned(),
+            exchange,
+        });
+    }
+    prm.extend(first.prm.iter().cloned());
+    prm
+}
+
+/// The document a client follows: the first attempt that serves one.
+pub fn followed(prm: &[PrmAttempt]) -> Option<(&PrmAttempt, Doc<ResourceMetadata>)> {
+    prm.iter().find_map(|p| {
+        classify::<ResourceMetadata>(&p.url, &p.exchange)
+            .doc
+            .map(|d| (p, d))
+    })
+}
+
+/// An exchange that was never sent because its URL was unusable.
+pub fn not_sent(url: &str, why: &str) -> Exchange {
+    Exchange {
+        request: RequestRecord {
+            method: "GET".to_owned(),
+            url: url.to_owned(),
+            headers: Vec::new(),
+            body: None,
+        },
+        response: None,
+        error: Some(TransportError {
+            kind: crate::evidence::TransportErrorKind::Other,
+            message: format!("not sent: {why}"),
+        }),
+        elapsed_ms: 0,
+    }
+}
