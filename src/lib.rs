@@ -17,7 +17,7 @@ pub mod output;
 pub mod settings;
 
 use mcp_auth_evidence as evidence;
-use mcp_auth_evidence::{jwt, www_authenticate};
+use mcp_auth_evidence::jwt;
 use mcp_auth_grade as checks;
 use mcp_auth_grade::providers;
 use mcp_auth_net::{discovery, gather, login, probe, token_store};

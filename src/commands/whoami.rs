@@ -3,8 +3,6 @@
 
 use std::io::Write;
 
-use comfy_table::Cell;
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::cli::{Format, WhoamiArgs};
@@ -13,54 +11,48 @@ use crate::exit::ExitStatus;
 use crate::jwt;
 use crate::login::LoginError;
 use crate::probe::{ProbeRequest, Prober};
-use crate::report::table::{header, new_table, Style};
+use crate::report::table::Style;
+use crate::report::whoami::{self, TokenView, WhoamiReport};
 use crate::token_store::{now, TokenEntry, TokenStore};
+use mcp_auth_grade::session::{grade_userinfo, Answer, UserinfoFacts, UI_AUDIENCE, UI_CALL};
+use mcp_auth_grade::token::{grade_token, Expect, TokenFacts, TokenFormat};
+use mcp_auth_grade::{Finding, Status};
 
-/// What whoami found.
-#[derive(Debug, Serialize)]
-pub struct Whoami {
-    pub issuer: String,
-    pub client_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub resource: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub userinfo: Option<Map<String, Value>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub userinfo_error: Option<String>,
-    pub access_token: TokenView,
-}
-
-#[derive(Debug, Serialize)]
-pub struct TokenView {
-    /// `jwt` or `opaque`.
-    pub format: &'static str,
-    /// Always false: the signature is not checked here.
-    pub verified: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub header: Option<Map<String, Value>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub claims: Option<Map<String, Value>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub audience: Option<jwt::Audience>,
-}
-
-fn token_view(entry: &TokenEntry) -> TokenView {
-    match jwt::decode_unverified(entry.access_token.expose()) {
-        Some(d) => TokenView {
-            format: "jwt",
-            verified: false,
-            audience: Some(jwt::audience(&d.claims, entry.resource.as_deref(), now())),
-            header: Some(d.header),
-            claims: Some(d.claims),
-        },
-        None => TokenView {
-            format: "opaque",
-            verified: false,
-            header: None,
-            claims: None,
-            audience: None,
-        },
-    }
+/// The token's own claims, graded unverified (the TOKEN-* checks but the signature).
+fn token_view(entry: &TokenEntry) -> (TokenView, Vec<Finding>) {
+    let expect = Expect {
+        issuer: Some(&entry.issuer),
+        resource: entry.resource.as_deref(),
+        required_scopes: &[],
+        leeway: 0,
+        now: now(),
+    };
+    let g = grade_token(&TokenFacts {
+        token: entry.access_token.expose(),
+        jwks: None,
+        no_jwks: "",
+        introspection: None,
+        expect: expect.clone(),
+        verify_signature: false,
+    });
+    let checks = match g.format {
+        TokenFormat::Jwt => g.checks,
+        // Only the issuer can read an opaque token (`token inspect` introspects).
+        TokenFormat::Opaque => Vec::new(),
+    };
+    let audience = g
+        .claims
+        .as_ref()
+        .filter(|_| g.format == TokenFormat::Jwt)
+        .map(|c| jwt::audience(c, expect.resource, expect.now));
+    let view = TokenView {
+        format: g.format,
+        verified: false,
+        header: g.header,
+        claims: g.claims.filter(|_| g.format == TokenFormat::Jwt),
+        audience,
+    };
+    (view, checks)
 }
 
 /// Call userinfo with the access token.
@@ -68,65 +60,34 @@ async fn userinfo(
     prober: &Prober,
     entry: &TokenEntry,
     endpoint: &str,
-) -> Result<Map<String, Value>, String> {
+) -> Answer<Map<String, Value>> {
     let req = ProbeRequest::bearer_get(endpoint, entry.access_token.expose(), "application/json");
     let (ex, raw) = prober.send_keeping_secrets(req).await;
     let (Some(resp), None) = (&ex.response, &ex.error) else {
-        let why = ex.error.map(|e| e.message).unwrap_or_default();
-        return Err(format!("userinfo request to {endpoint} failed: {why}"));
+        return Answer::Unreachable(ex.error.map(|e| e.message).unwrap_or_default());
     };
-    let status = resp.status;
-    let challenge = resp.header("www-authenticate").map(str::to_owned);
+    let body = raw.unwrap_or_default();
+    if resp.status != 200 {
+        return Answer::Refused {
+            status: resp.status,
+            challenge: resp.header("www-authenticate").map(str::to_owned),
+            detail: body.chars().take(200).collect(),
+        };
+    }
     let ct = resp
         .header("content-type")
         .map(crate::evidence::media_type)
         .unwrap_or_default();
-    let body = raw.unwrap_or_default();
-    if status != 200 {
-        let mut msg = format!(
-            "userinfo answered {status}{}",
-            challenge.map(|c| format!(" ({c})")).unwrap_or_default()
-        );
-        if status == 401 && entry.resource.is_some() {
-            msg.push_str(&format!(
-                ". This token was requested for the resource {}: providers such as node-oidc-provider refuse audience-bound tokens at userinfo. For identity only, log in again without it: `mcp-auth login {} --no-resource`",
-                entry.resource.as_deref().unwrap_or_default(),
-                entry.issuer
-            ));
-        }
-        return Err(msg);
-    }
     if ct == "application/jwt" {
-        return jwt::decode_unverified(body.trim())
-            .map(|d| d.claims)
-            .ok_or_else(|| "userinfo returned an unreadable JWT".to_owned());
+        return jwt::decode_unverified(body.trim()).map_or_else(
+            || Answer::Unusable("userinfo returned an unreadable JWT".to_owned()),
+            |d| Answer::Ok(d.claims),
+        );
     }
     match serde_json::from_str::<Value>(&body) {
-        Ok(Value::Object(m)) => Ok(m),
-        _ => Err("userinfo did not return a JSON object".to_owned()),
+        Ok(Value::Object(m)) => Answer::Ok(m),
+        _ => Answer::Unusable("userinfo did not return a JSON object".to_owned()),
     }
-}
-
-fn value_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn claims_table(
-    title: &str,
-    claims: &Map<String, Value>,
-    style: Style,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    writeln!(out, "{title}")?;
-    let mut t = new_table(style);
-    header(&mut t, &["Claim", "Value"], style);
-    for (k, v) in claims {
-        t.add_row(vec![Cell::new(k), Cell::new(value_text(v))]);
-    }
-    writeln!(out, "{t}")
 }
 
 pub async fn run(
@@ -150,98 +111,52 @@ pub async fn run(
             Err(e) => writeln!(err, "warning: could not refresh the expired token: {e}")?,
         }
     }
-    let (info, info_error) = match &entry.userinfo_endpoint {
-        Some(endpoint) => match userinfo(&prober, &entry, endpoint).await {
-            Ok(m) => (Some(m), None),
-            Err(e) => (None, Some(e)),
-        },
-        None => (
-            None,
-            Some(format!("{} publishes no userinfo_endpoint", entry.issuer)),
-        ),
+    let answer = match &entry.userinfo_endpoint {
+        Some(endpoint) => userinfo(&prober, &entry, endpoint).await,
+        None => Answer::NotAsked(format!("{} publishes no userinfo_endpoint", entry.issuer)),
     };
-    let result = Whoami {
+    let facts = UserinfoFacts {
+        endpoint: entry.userinfo_endpoint.clone(),
+        issuer: entry.issuer.clone(),
+        token_resource: entry.resource.clone(),
+        answer,
+    };
+    let (mut checks, verdict) = grade_userinfo(&facts);
+    let (access_token, token_checks) = token_view(&entry);
+    checks.extend(token_checks);
+    // UI-CALL's failure, with UI-AUDIENCE's explanation when it has one.
+    let detail = |id: &str, status| {
+        checks
+            .iter()
+            .find(|f| f.id == id && f.status == status)
+            .map(|f| f.detail.clone())
+    };
+    let userinfo_error =
+        detail(UI_CALL.id, Status::Fail).map(|e| match detail(UI_AUDIENCE.id, Status::Info) {
+            Some(why) => format!("{e}. {why}"),
+            None => e,
+        });
+    let result = WhoamiReport {
         issuer: entry.issuer.clone(),
         client_id: entry.client_id.clone(),
         resource: entry.resource.clone(),
-        userinfo: info,
-        userinfo_error: info_error,
-        access_token: token_view(&entry),
+        userinfo: match facts.answer {
+            Answer::Ok(m) => Some(m),
+            _ => None,
+        },
+        userinfo_error,
+        access_token,
+        checks,
     };
     match args.format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, &result).map_err(std::io::Error::from)?;
-            writeln!(out)?;
-        }
-        Format::Table | Format::Markdown => render(&result, style, out)?,
+        Format::Json => whoami::json(&result, out)?,
+        Format::Table => whoami::table(&result, style, out)?,
+        Format::Markdown => whoami::markdown(&result, out)?,
     }
     if let Some(e) = &result.userinfo_error {
         // The report before the error line, as on an unbuffered terminal.
         out.flush()?;
         writeln!(err, "error: {e}")?;
-        return Ok(ExitStatus::Failed);
     }
-    Ok(ExitStatus::Ok)
-}
-
-fn render(w: &Whoami, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "Issuer {} · client {}{}",
-        w.issuer,
-        w.client_id,
-        w.resource
-            .as_deref()
-            .map(|r| format!(" · resource {r}"))
-            .unwrap_or_default()
-    )?;
-    writeln!(out)?;
-    match (&w.userinfo, &w.userinfo_error) {
-        (Some(claims), _) => claims_table("Userinfo", claims, style, out)?,
-        (None, Some(e)) => writeln!(out, "Userinfo: unavailable ({e})")?,
-        (None, None) => {}
-    }
-    writeln!(out)?;
-    let t = &w.access_token;
-    match (&t.header, &t.claims) {
-        (Some(h), Some(c)) => {
-            writeln!(
-                out,
-                "Access token: JWT ({}, {}), claims NOT verified",
-                h.get("alg").map(value_text).unwrap_or_default(),
-                h.get("typ")
-                    .map(value_text)
-                    .unwrap_or_else(|| "no typ".to_owned())
-            )?;
-            claims_table("Access token claims (unverified)", c, style, out)?;
-            if let Some(a) = &t.audience {
-                let aud = if a.aud.is_empty() {
-                    "none".to_owned()
-                } else {
-                    a.aud.join(", ")
-                };
-                let verdict = match a.contains_resource {
-                    Some(true) => "contains the resource: an MCP server checking its audience accepts it",
-                    Some(false) => "does NOT contain the resource: an MCP server checking its audience rejects it",
-                    None => "(no resource was requested)",
-                };
-                writeln!(out, "aud: {aud} — {verdict}")?;
-                if let Some(s) = a.expires_in {
-                    if s < 0 {
-                        writeln!(out, "exp: expired {} s ago", -s)?;
-                    } else {
-                        writeln!(out, "exp: in {s} s")?;
-                    }
-                }
-                if !a.scopes.is_empty() {
-                    writeln!(out, "scopes: {}", a.scopes.join(" "))?;
-                }
-            }
-        }
-        _ => writeln!(
-            out,
-            "Access token: opaque (not a JWT); its claims are known only to the issuer"
-        )?,
-    }
-    Ok(())
+    Ok(verdict.into())
 }

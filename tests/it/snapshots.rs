@@ -628,8 +628,9 @@ fn call_renders_tools_results_and_refusals() {
             "unknown_tool",
             good.clone(),
             vec!["no-such-tool", "--arg", "n=1"],
+            // A tool error fails every format (JSON used to exit 0).
             1,
-            0,
+            1,
         ),
         (
             "insufficient_scope",

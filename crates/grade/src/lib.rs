@@ -15,12 +15,14 @@ pub mod providers;
 pub mod quirks;
 mod registration;
 mod resource;
+pub mod session;
 #[cfg(test)]
 mod tests_cors;
 #[cfg(test)]
 mod tests_registration;
 #[cfg(test)]
 mod tests_resource;
+pub mod token;
 pub mod verdict;
 
 use mcp_auth_evidence as evidence;
@@ -118,6 +120,12 @@ pub enum Grade {
     Resource(fn(&ResourceAnalysis<'_>) -> Outcome),
     /// One authorization server (run for each).
     Server(fn(&AsAnalysis<'_>) -> Outcome),
+    /// A presented access token (`token inspect`, `whoami`); `None` when the
+    /// check does not apply to this token.
+    Token(fn(&token::TokenAnalysis<'_>) -> Option<Outcome>),
+    /// What using a token showed (userinfo, the MCP server); `None` when
+    /// the check does not apply.
+    Session(fn(session::Session<'_>) -> Option<Outcome>),
 }
 
 /// One entry of the catalogue.
@@ -240,6 +248,18 @@ pub static CATALOGUE: &[CheckDef] = &[
     authorize::AUTHZ_PKCE_ENFORCED,
     authorize::AUTHZ_RESOURCE_ACCEPTED,
     authorize::AUTHZ_ERROR_ISS,
+    token::TOKEN_SIGNATURE,
+    token::TOKEN_TYP,
+    token::TOKEN_ISS,
+    token::TOKEN_AUD,
+    token::TOKEN_EXP,
+    token::TOKEN_NBF,
+    token::TOKEN_SCOPE,
+    token::TOKEN_INTROSPECTION,
+    session::UI_CALL,
+    session::UI_AUDIENCE,
+    session::RS_ACCEPTS_TOKEN,
+    session::CH_403_SCOPE,
 ];
 
 /// Look a check up by id.
@@ -281,7 +301,7 @@ pub fn server_subject(server: &AsAnalysis<'_>) -> String {
     }
 }
 
-fn finding(check: &CheckDef, mut outcome: Outcome, subject: Option<String>) -> Finding {
+pub(crate) fn finding(check: &CheckDef, mut outcome: Outcome, subject: Option<String>) -> Finding {
     if outcome.status == Status::Fail && check.level != Level::Must {
         // Only a MUST can fail (see `Status`).
         outcome.status = Status::Warn;

@@ -7,6 +7,7 @@ pub mod chain;
 pub mod discovery;
 pub mod gather;
 pub mod login;
+pub mod mcp_session;
 pub mod oauth_http;
 pub mod probe;
 pub mod redact;

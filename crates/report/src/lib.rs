@@ -2,9 +2,13 @@
 //! (`table`, `json`, `markdown`) that only format it. The verdict, the
 //! provider hints and the counts come from grading (`mcp_auth_grade::Graded`).
 
+pub mod call;
 pub mod catalogue;
+pub mod findings;
 pub mod markdown;
 pub mod table;
+pub mod token;
+pub mod whoami;
 
 use serde::Serialize;
 

@@ -44,7 +44,7 @@ pub fn header(t: &mut Table, names: &[&str], style: Style) {
     }));
 }
 
-fn status_cell(status: Status, style: Style) -> Cell {
+pub(crate) fn status_cell(status: Status, style: Style) -> Cell {
     let cell = Cell::new(status.as_str().to_uppercase());
     if !style.color {
         return cell;

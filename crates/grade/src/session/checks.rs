@@ -1,0 +1,155 @@
+//! UI-CALL, UI-AUDIENCE (userinfo) and RS-ACCEPTS-TOKEN, CH-403-SCOPE (the
+//! MCP server), from spec-checklist §2.11 and §2.2.
+
+use super::{Answer, CallFacts, Session, UserinfoFacts};
+use crate::{CheckDef, Grade, Level, Outcome};
+use mcp_auth_evidence::www_authenticate;
+
+fn userinfo(s: Session<'_>) -> Option<&UserinfoFacts> {
+    match s {
+        Session::Userinfo(u) => Some(u),
+        Session::Call(_) => None,
+    }
+}
+
+fn call(s: Session<'_>) -> Option<&CallFacts> {
+    match s {
+        Session::Call(c) => Some(c),
+        Session::Userinfo(_) => None,
+    }
+}
+
+/// A `Bearer` challenge parameter.
+fn challenge_param(challenge: Option<&str>, name: &str) -> Option<String> {
+    let parsed = www_authenticate::parse(&[challenge.unwrap_or_default()]);
+    let value = parsed
+        .bearer()
+        .and_then(|b| b.param(name))
+        .map(|p| p.value.clone());
+    value
+}
+
+pub const UI_CALL: CheckDef = CheckDef {
+    id: "UI-CALL",
+    level: Level::Must,
+    title: "userinfo answers the access token with claims including sub",
+    spec: "OIDC Core 1.0 §5.3, §5.3.2",
+    hint: "Serve `GET userinfo_endpoint` with `Authorization: Bearer` and return a JSON object with `sub`.",
+    grade: Grade::Session(|s| {
+        let u = userinfo(s)?;
+        let at = u.endpoint.as_deref().unwrap_or("userinfo");
+        Some(match &u.answer {
+            Answer::Ok(claims) if claims.contains_key("sub") => {
+                Outcome::pass(format!("{at}: {} claims", claims.len()))
+            }
+            Answer::Ok(_) => Outcome::fail(format!("{at}: no `sub` claim")),
+            Answer::Refused {
+                status, challenge, ..
+            } => Outcome::fail(format!(
+                "userinfo answered {status}{}",
+                challenge.as_deref().map(|c| format!(" ({c})")).unwrap_or_default()
+            )),
+            Answer::Unusable(e) => Outcome::fail(e.clone()),
+            Answer::Unreachable(e) => {
+                Outcome::fail(format!("userinfo request to {at} failed: {e}"))
+            }
+            Answer::NotAsked(e) => Outcome::fail(e.clone()),
+        })
+    }),
+};
+
+pub const UI_AUDIENCE: CheckDef = CheckDef {
+    id: "UI-AUDIENCE",
+    level: Level::May,
+    title: "a token requested for the MCP server (RFC 8707) also works at userinfo",
+    spec: "practice: node-oidc-provider refuses audience-bound tokens at userinfo; RFC 8707 §2",
+    hint: "For identity only, log in again without the resource: `mcp-auth login <issuer> --no-resource`.",
+    grade: Grade::Session(|s| {
+        let u = userinfo(s)?;
+        let resource = u.token_resource.as_deref()?;
+        match &u.answer {
+            Answer::Ok(_) => Some(Outcome::pass(format!(
+                "the token for {resource} is accepted at userinfo"
+            ))),
+            Answer::Refused { status: 401, .. } => Some(Outcome::info(format!(
+                "This token was requested for the resource {resource}: providers such as node-oidc-provider refuse audience-bound tokens at userinfo. For identity only, log in again without it: `mcp-auth login {} --no-resource`",
+                u.issuer
+            ))),
+            _ => None,
+        }
+    }),
+};
+
+pub const RS_ACCEPTS_TOKEN: CheckDef = CheckDef {
+    id: "RS-ACCEPTS-TOKEN",
+    level: Level::Must,
+    title: "the MCP server accepts the login token",
+    spec: "MCP 2025-06-18+ §Token Handling; OAuth 2.1 §5.2",
+    hint: "Refresh the token (`mcp-auth login <url> --refresh`) or log in again; if a fresh token is refused, the server's audience or issuer configuration does not match its authorization server.",
+    grade: Grade::Session(|s| {
+        let c = call(s)?;
+        let url = &c.url;
+        Some(match &c.answer {
+            Answer::Ok(()) => Outcome::pass("every request was answered 2xx"),
+            Answer::Refused { status: 403, .. } => {
+                Outcome::pass("the token was accepted; the request needs more scope (403)")
+            }
+            Answer::Refused {
+                status: 401,
+                challenge,
+                ..
+            } => {
+                let e = challenge_param(challenge.as_deref(), "error");
+                Outcome::fail(format!(
+                    "401{}: the token was refused; refresh it (`mcp-auth login {url} --refresh`) or log in again (`mcp-auth login {url}`)",
+                    e.map(|e| format!(" {e}")).unwrap_or_default()
+                ))
+            }
+            Answer::Refused { status, detail, .. } => {
+                Outcome::fail(format!("{url} answered {status}: {detail}"))
+            }
+            Answer::Unusable(e) => Outcome::fail(e.clone()),
+            Answer::Unreachable(_) | Answer::NotAsked(_) => return None,
+        })
+    }),
+};
+
+pub const CH_403_SCOPE: CheckDef = CheckDef {
+    id: "CH-403-SCOPE",
+    level: Level::Should,
+    title: "a 403 names insufficient_scope and the scopes needed (step-up)",
+    spec: "MCP 2025-11-25 §Runtime Insufficient Scope Errors; 2026-07-28 (scope union, SEP-2350); RFC 6750 §3.1",
+    hint: "Answer a token that lacks a scope with 403 and `WWW-Authenticate: Bearer error=\"insufficient_scope\", scope=\"…\", resource_metadata=\"…\"`.",
+    grade: Grade::Session(|s| {
+        let c = call(s)?;
+        let Answer::Refused {
+            status: 403,
+            challenge,
+            ..
+        } = &c.answer
+        else {
+            return None;
+        };
+        let challenge = challenge.as_deref();
+        let error = challenge_param(challenge, "error");
+        let needed = challenge_param(challenge, "scope");
+        let have = c.token_scopes.join(" ");
+        let mut union = c.token_scopes.clone();
+        for s in needed.as_deref().unwrap_or_default().split(' ').filter(|s| !s.is_empty()) {
+            if !union.iter().any(|h| h == s) {
+                union.push(s.to_owned());
+            }
+        }
+        let advice = format!(
+            "403 insufficient_scope: the server needs scope \"{}\"; the token has \"{have}\". Step up (MCP 2026-07-28: ask for the union): mcp-auth login {} --scope \"{}\"",
+            needed.as_deref().unwrap_or("(not named)"),
+            c.url,
+            union.join(" ")
+        );
+        Some(match (error.as_deref(), &needed) {
+            (Some("insufficient_scope"), Some(_)) => Outcome::pass(advice),
+            (Some("insufficient_scope") | None, _) => Outcome::warn(advice),
+            (Some(other), _) => Outcome::warn(format!("403 with error={other}, not insufficient_scope")),
+        })
+    }),
+};

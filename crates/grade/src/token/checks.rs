@@ -1,0 +1,178 @@
+//! TOKEN-*: one check per step of a resource server's bearer check. A check
+//! returns `None` when it does not apply to this token (a JWT-only check on
+//! an opaque token, `nbf` when absent, scopes when none are required).
+
+use serde_json::Value;
+
+use crate::{CheckDef, Grade, Level, Outcome};
+
+const AUDIENCE_HINT: &str = "Request the token for the MCP server: send the RFC 8707 `resource` parameter (Auth0: also set `audience` to the API identifier; Keycloak: add an audience mapper for the client scope; Entra ID: ask for the scope `<resource>/.default` instead of `resource`).";
+
+fn ok_or_fail(ok: bool, detail: String) -> Outcome {
+    if ok {
+        Outcome::pass(detail)
+    } else {
+        Outcome::fail(detail)
+    }
+}
+
+pub const TOKEN_SIGNATURE: CheckDef = CheckDef {
+    id: "TOKEN-SIGNATURE",
+    level: Level::Must,
+    title: "JWT signature verifies with a key of the issuer's JWKS (never alg none)",
+    spec: "RFC 9068 §4; RFC 7515 §5.2; MCP 2025-06-18+ §Token Handling",
+    hint: "Sign access tokens with a key published at the issuer's jwks_uri (RS256 or ES256); never issue unsigned tokens.",
+    grade: Grade::Token(|t| {
+        t.signature
+            .as_ref()
+            .map(|(ok, detail)| ok_or_fail(*ok, detail.clone()))
+    }),
+};
+
+pub const TOKEN_TYP: CheckDef = CheckDef {
+    id: "TOKEN-TYP",
+    level: Level::Must,
+    title: "JWT header typ, when present, is at+jwt",
+    spec: "RFC 9068 §2.1, §4",
+    hint: "Issue RFC 9068 access tokens with the header typ at+jwt, so an ID token cannot pass for an access token.",
+    grade: Grade::Token(|t| {
+        let typ = t.decoded.as_ref()?.header.get("typ")?.as_str()?;
+        Some(ok_or_fail(
+            typ.eq_ignore_ascii_case("at+jwt") || typ.eq_ignore_ascii_case("application/at+jwt"),
+            format!("typ={typ} (RFC 9068 access tokens use at+jwt)"),
+        ))
+    }),
+};
+
+pub const TOKEN_ISS: CheckDef = CheckDef {
+    id: "TOKEN-ISS",
+    level: Level::Must,
+    title: "iss is the authorization server's issuer",
+    spec: "RFC 9068 §4; RFC 7519 §4.1.1",
+    hint: "The token must come from the authorization server the MCP server trusts: its iss equals that server's issuer exactly.",
+    grade: Grade::Token(|t| {
+        let a = t.audience.as_ref()?;
+        Some(match (t.expect.issuer, &a.iss) {
+            (Some(want), Some(got)) => ok_or_fail(want == got, format!("iss={got}, expected {want}")),
+            (Some(want), None) => Outcome::fail(format!("no iss; expected {want}")),
+            (None, got) => ok_or_fail(
+                got.is_some(),
+                format!("iss={}", got.as_deref().unwrap_or("(none)")),
+            ),
+        })
+    }),
+};
+
+pub const TOKEN_AUD: CheckDef = CheckDef {
+    id: "TOKEN-AUD",
+    level: Level::Must,
+    title: "aud contains the MCP server (the RFC 8707 resource)",
+    spec: "RFC 8707 §2; RFC 9068 §4; MCP 2025-06-18+ §Token Handling (audience validation)",
+    hint: AUDIENCE_HINT,
+    grade: Grade::Token(|t| {
+        let a = t.audience.as_ref()?;
+        let aud = a.aud.join(", ");
+        Some(match a.contains_resource {
+            Some(true) => Outcome::pass(format!("aud {aud} contains the resource")),
+            Some(false) => Outcome::fail(format!(
+                "aud [{aud}] does not contain {}",
+                t.expect.resource.unwrap_or_default()
+            )),
+            None => ok_or_fail(
+                !a.aud.is_empty(),
+                format!("aud [{aud}] (give --resource to check it)"),
+            ),
+        })
+    }),
+};
+
+pub const TOKEN_EXP: CheckDef = CheckDef {
+    id: "TOKEN-EXP",
+    level: Level::Must,
+    title: "exp is present and not past (with the leeway)",
+    spec: "RFC 9068 §2.2; RFC 7519 §4.1.4",
+    hint: "Refresh it (`mcp-auth login --refresh`) or log in again.",
+    grade: Grade::Token(|t| {
+        let a = t.audience.as_ref()?;
+        let leeway = i64::try_from(t.expect.leeway).unwrap_or(0);
+        Some(match a.expires_in {
+            Some(s) if s + leeway < 0 => Outcome::fail(format!("expired {} s ago", -s)),
+            Some(s) => Outcome::pass(format!("expires in {s} s")),
+            None => Outcome::fail("no exp claim: resource servers require one"),
+        })
+    }),
+};
+
+pub const TOKEN_NBF: CheckDef = CheckDef {
+    id: "TOKEN-NBF",
+    level: Level::Must,
+    title: "nbf, when present, is not in the future (with the leeway)",
+    spec: "RFC 7519 §4.1.5",
+    hint: "Check the clocks of the authorization server and the MCP server (NTP).",
+    grade: Grade::Token(|t| {
+        let nbf = t
+            .decoded
+            .as_ref()?
+            .claims
+            .get("nbf")
+            .and_then(Value::as_i64)?;
+        let now = i64::try_from(t.expect.now).unwrap_or(i64::MAX);
+        let leeway = i64::try_from(t.expect.leeway).unwrap_or(0);
+        Some(ok_or_fail(
+            nbf - leeway <= now,
+            format!("not before {nbf} (now {now})"),
+        ))
+    }),
+};
+
+pub const TOKEN_SCOPE: CheckDef = CheckDef {
+    id: "TOKEN-SCOPE",
+    level: Level::Must,
+    title: "the token carries the required scopes",
+    spec: "RFC 6750 §3.1 (insufficient_scope → 403); MCP 2025-11-25 §Scope Challenge Handling",
+    hint: "Log in again asking for the missing scopes (`mcp-auth login --scope`); an MCP server answers 403 insufficient_scope.",
+    grade: Grade::Token(|t| {
+        let a = t.audience.as_ref()?;
+        let required = t.expect.required_scopes;
+        if required.is_empty() {
+            return None;
+        }
+        let missing: Vec<&str> = required
+            .iter()
+            .filter(|s| !a.scopes.contains(s))
+            .map(String::as_str)
+            .collect();
+        Some(if missing.is_empty() {
+            Outcome::pass(format!("has {}", required.join(" ")))
+        } else {
+            Outcome::fail(format!(
+                "lacks {} (has: {})",
+                missing.join(" "),
+                a.scopes.join(" ")
+            ))
+        })
+    }),
+};
+
+pub const TOKEN_INTROSPECTION: CheckDef = CheckDef {
+    id: "TOKEN-INTROSPECTION",
+    level: Level::Must,
+    title: "an opaque token is active at the issuer (RFC 7662 introspection)",
+    spec: "RFC 7662 §2.2; RFC 9068 §1 (JWT access tokens avoid the round trip)",
+    hint: "Pass --client-id/--client-secret to introspect it (RFC 7662), or ask the provider for JWT access tokens (RFC 9068).",
+    grade: Grade::Token(|t| {
+        if t.decoded.is_some() {
+            return None;
+        }
+        Some(match t.introspection {
+            None => Outcome::fail("not a JWT: only the issuer (introspection) can say what it means"),
+            Some(i) => match &i.answer {
+                Ok(body) => {
+                    let active = body.get("active").and_then(Value::as_bool).unwrap_or(false);
+                    ok_or_fail(active, format!("{}: active={active}", i.endpoint))
+                }
+                Err(e) => Outcome::fail(e.clone()),
+            },
+        })
+    }),
+};

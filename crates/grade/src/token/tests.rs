@@ -1,0 +1,234 @@
+//! TOKEN-*: the token vectors of a resource server's bearer check.
+
+use base64::Engine;
+use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use serde_json::Value;
+
+use super::*;
+
+const ISS: &str = "https://as.example";
+const RES: &str = "https://mcp.example/mcp";
+const NOW: u64 = 1_800_000_000;
+
+struct Key {
+    pair: rcgen::KeyPair,
+}
+
+impl Key {
+    fn new() -> Self {
+        Self {
+            pair: rcgen::KeyPair::generate().unwrap(),
+        }
+    }
+    fn jwks(&self, kid: &str) -> jsonwebtoken::jwk::JwkSet {
+        let raw = self.pair.public_key_raw();
+        let b = |s: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        serde_json::from_value(serde_json::json!({"keys": [{
+            "kty": "EC", "crv": "P-256", "alg": "ES256", "use": "sig", "kid": kid,
+            "x": b(&raw[1..33]), "y": b(&raw[33..65]),
+        }]}))
+        .unwrap()
+    }
+    fn sign(&self, kid: &str, claims: &Value) -> String {
+        let mut h = Header::new(Algorithm::ES256);
+        h.kid = Some(kid.into());
+        h.typ = Some("at+jwt".into());
+        encode(
+            &h,
+            claims,
+            &EncodingKey::from_ec_pem(self.pair.serialize_pem().as_bytes()).unwrap(),
+        )
+        .unwrap()
+    }
+}
+
+fn claims(aud: &str, exp: u64) -> Value {
+    serde_json::json!({"iss": ISS, "aud": aud, "exp": exp, "sub": "alice", "scope": "openid mcp:tools"})
+}
+
+fn expect(scopes: &[String]) -> Expect<'_> {
+    Expect {
+        issuer: Some(ISS),
+        resource: Some(RES),
+        required_scopes: scopes,
+        leeway: 60,
+        now: NOW,
+    }
+}
+
+fn failed(i: &TokenGraded) -> Vec<&str> {
+    i.checks
+        .iter()
+        .filter(|f| f.status == Status::Fail)
+        .map(|f| f.id.as_str())
+        .collect()
+}
+
+fn verify(
+    token: &str,
+    jwks: Option<&jsonwebtoken::jwk::JwkSet>,
+    expect: &Expect<'_>,
+) -> TokenGraded {
+    grade_token(&TokenFacts {
+        token,
+        jwks,
+        no_jwks: "the issuer publishes no jwks_uri",
+        introspection: None,
+        expect: expect.clone(),
+        verify_signature: true,
+    })
+}
+
+#[test]
+fn a_good_token_is_accepted() {
+    let k = Key::new();
+    let i = verify(
+        &k.sign("k1", &claims(RES, NOW + 600)),
+        Some(&k.jwks("k1")),
+        &expect(&["mcp:tools".into()]),
+    );
+    assert!(i.accepted, "{:?}", i.checks);
+    assert!(i.signature_verified);
+}
+
+#[test]
+fn each_rejection_names_its_step() {
+    let k = Key::new();
+    let jwks = k.jwks("k1");
+    let e = expect(&[]);
+    let expired = verify(&k.sign("k1", &claims(RES, NOW - 3600)), Some(&jwks), &e);
+    assert_eq!(failed(&expired), ["TOKEN-EXP"]);
+    // Within the leeway is still fine.
+    assert!(verify(&k.sign("k1", &claims(RES, NOW - 30)), Some(&jwks), &e).accepted);
+    let wrong_aud = verify(
+        &k.sign("k1", &claims("https://other.example", NOW + 600)),
+        Some(&jwks),
+        &e,
+    );
+    assert_eq!(failed(&wrong_aud), ["TOKEN-AUD"]);
+    assert!(wrong_aud.hint.as_deref().unwrap().contains("audience"));
+    let other_key = Key::new();
+    let forged = verify(
+        &other_key.sign("k1", &claims(RES, NOW + 600)),
+        Some(&jwks),
+        &e,
+    );
+    assert_eq!(failed(&forged), ["TOKEN-SIGNATURE"]);
+    assert!(!forged.signature_verified);
+    let scopes = ["admin".to_owned()];
+    let scope = verify(
+        &k.sign("k1", &claims(RES, NOW + 600)),
+        Some(&jwks),
+        &expect(&scopes),
+    );
+    assert_eq!(failed(&scope), ["TOKEN-SCOPE"]);
+}
+
+#[test]
+fn alg_none_and_tampering_are_refused() {
+    let k = Key::new();
+    let jwks = k.jwks("k1");
+    let b = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    let none = format!(
+        "{}.{}.",
+        b(&serde_json::json!({"alg": "none"})),
+        b(&claims(RES, NOW + 600))
+    );
+    let i = verify(&none, Some(&jwks), &expect(&[]));
+    assert!(!i.accepted);
+    assert!(i.checks[0].detail.contains("unsigned"), "{:?}", i.checks);
+    let good = k.sign("k1", &claims(RES, NOW + 600));
+    let mut parts: Vec<String> = good.split('.').map(str::to_owned).collect();
+    parts[1] = b(&claims(RES, NOW + 999_999));
+    let tampered = verify(&parts.join("."), Some(&jwks), &expect(&[]));
+    assert_eq!(failed(&tampered), ["TOKEN-SIGNATURE"]);
+}
+
+#[test]
+fn opaque_tokens_say_so() {
+    let i = verify("opaque-value", None, &expect(&[]));
+    assert_eq!(i.format, TokenFormat::Opaque);
+    assert_eq!(failed(&i), ["TOKEN-INTROSPECTION"]);
+    assert!(!i.accepted);
+}
+
+#[test]
+fn token_typ_and_nbf_apply_only_when_present() {
+    let k = Key::new();
+    let mut c = claims(RES, NOW + 600);
+    c["nbf"] = (NOW + 3600).into();
+    let i = verify(&k.sign("k1", &c), Some(&k.jwks("k1")), &expect(&[]));
+    assert_eq!(failed(&i), ["TOKEN-NBF"]);
+    assert!(i
+        .checks
+        .iter()
+        .any(|f| f.id == "TOKEN-TYP" && f.status == Status::Pass));
+    // No nbf, no scopes required: those checks do not appear.
+    let i = verify(
+        &k.sign("k1", &claims(RES, NOW + 600)),
+        Some(&k.jwks("k1")),
+        &expect(&[]),
+    );
+    assert!(!i
+        .checks
+        .iter()
+        .any(|f| f.id == "TOKEN-NBF" || f.id == "TOKEN-SCOPE"));
+}
+
+#[test]
+fn token_iss_must_be_the_expected_issuer() {
+    let k = Key::new();
+    let mut c = claims(RES, NOW + 600);
+    c["iss"] = "https://evil.example".into();
+    let i = verify(&k.sign("k1", &c), Some(&k.jwks("k1")), &expect(&[]));
+    assert_eq!(failed(&i), ["TOKEN-ISS"]);
+    assert!(!i.accepted);
+}
+
+#[test]
+fn token_introspection_of_an_opaque_token() {
+    let e = expect(&[]);
+    let graded = |answer| {
+        grade_token(&TokenFacts {
+            token: "opaque-value",
+            jwks: None,
+            no_jwks: "",
+            introspection: Some(Introspection {
+                endpoint: "https://as.example/introspect".into(),
+                answer,
+            }),
+            expect: e.clone(),
+            verify_signature: true,
+        })
+    };
+    let active = graded(Ok(serde_json::json!({"active": true, "sub": "alice"})
+        .as_object()
+        .cloned()
+        .unwrap()));
+    assert!(active.accepted, "{:?}", active.checks);
+    assert_eq!(active.claims.as_ref().unwrap()["sub"], "alice");
+    let inactive = graded(Ok(serde_json::json!({"active": false})
+        .as_object()
+        .cloned()
+        .unwrap()));
+    assert_eq!(failed(&inactive), ["TOKEN-INTROSPECTION"]);
+    let refused = graded(Err("https://as.example/introspect answered 401".into()));
+    assert!(refused.checks[0].detail.contains("401"));
+}
+
+#[test]
+fn unverified_claims_are_graded_without_the_signature() {
+    // whoami: the claims are read, not verified.
+    let k = Key::new();
+    let i = grade_token(&TokenFacts {
+        token: &k.sign("k1", &claims(RES, NOW + 600)),
+        jwks: None,
+        no_jwks: "",
+        introspection: None,
+        expect: expect(&[]),
+        verify_signature: false,
+    });
+    assert!(i.accepted, "{:?}", i.checks);
+    assert!(!i.signature_verified);
+    assert!(!i.checks.iter().any(|f| f.id == "TOKEN-SIGNATURE"));
+}

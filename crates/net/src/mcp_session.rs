@@ -1,0 +1,169 @@
+//! A Streamable HTTP MCP session with a bearer token, through the prober
+//! (capped, redacted, recordable): `initialize`, then requests and
+//! notifications, keeping `Mcp-Session-Id` and the negotiated protocol version.
+
+use serde_json::{json, Value};
+
+use crate::evidence::requests::INITIALIZE_PROTOCOL_VERSION;
+use crate::probe::{ProbeRequest, Prober};
+
+/// Why a request got no JSON-RPC result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// No HTTP answer.
+    Unreachable(String),
+    /// An HTTP error status, with its `WWW-Authenticate` and the start of the body.
+    Status {
+        status: u16,
+        challenge: Option<String>,
+        detail: String,
+    },
+    /// A 2xx without a usable JSON-RPC answer, or a JSON-RPC error.
+    Unusable(String),
+}
+
+pub struct McpSession<'a> {
+    prober: &'a Prober,
+    url: String,
+    token: String,
+    session_id: Option<String>,
+    protocol: Option<String>,
+    next_id: u64,
+}
+
+/// A JSON-RPC answer with `id`, from a JSON body or a `text/event-stream` body.
+pub fn rpc_result(content_type: &str, body: &str, id: u64) -> Option<Value> {
+    let pick = |v: Value| (v.get("id").and_then(Value::as_u64) == Some(id)).then_some(v);
+    if crate::evidence::media_type(content_type) == "text/event-stream" {
+        let mut data = String::new();
+        for line in body.lines().chain(std::iter::once("")) {
+            if let Some(d) = line.strip_prefix("data:") {
+                data.push_str(d.trim_start());
+                data.push('\n');
+            } else if line.is_empty() && !data.is_empty() {
+                if let Some(v) = serde_json::from_str(&data).ok().and_then(pick) {
+                    return Some(v);
+                }
+                data.clear();
+            }
+        }
+        None
+    } else {
+        serde_json::from_str(body).ok().and_then(pick)
+    }
+}
+
+impl<'a> McpSession<'a> {
+    pub fn new(prober: &'a Prober, url: &str, token: &str) -> Self {
+        Self {
+            prober,
+            url: url.to_owned(),
+            token: token.to_owned(),
+            session_id: None,
+            protocol: None,
+            next_id: 1,
+        }
+    }
+
+    /// The protocol version the server chose in `initialize`.
+    pub fn protocol(&self) -> Option<&str> {
+        self.protocol.as_deref()
+    }
+
+    /// `initialize` and `notifications/initialized`; the server's `serverInfo`.
+    pub async fn initialize(&mut self) -> Result<Value, Failure> {
+        let params = json!({
+            "protocolVersion": INITIALIZE_PROTOCOL_VERSION,
+            "capabilities": {},
+            "clientInfo": {"name": "mcp-auth", "version": env!("CARGO_PKG_VERSION")}
+        });
+        let init = self.request("initialize", params).await?;
+        self.protocol = init
+            .get("protocolVersion")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        self.send("notifications/initialized", json!({}), true)
+            .await?;
+        Ok(init.get("serverInfo").cloned().unwrap_or_default())
+    }
+
+    /// A request; its `result`.
+    pub async fn request(&mut self, method: &str, params: Value) -> Result<Value, Failure> {
+        Ok(self.send(method, params, false).await?.unwrap_or_default())
+    }
+
+    async fn send(
+        &mut self,
+        method: &str,
+        params: Value,
+        notify: bool,
+    ) -> Result<Option<Value>, Failure> {
+        let mut body = json!({"jsonrpc": "2.0", "method": method, "params": params});
+        let id = self.next_id;
+        if !notify {
+            body["id"] = id.into();
+            self.next_id += 1;
+        }
+        let mut req = ProbeRequest::new(reqwest::Method::POST, self.url.as_str())
+            .header("authorization", format!("Bearer {}", self.token))
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .body(body.to_string());
+        if let Some(s) = &self.session_id {
+            req = req.header("mcp-session-id", s.as_str());
+        }
+        if let Some(p) = &self.protocol {
+            req = req.header("mcp-protocol-version", p.as_str());
+        }
+        let (ex, raw) = self.prober.send_keeping_secrets(req).await;
+        let Some(resp) = &ex.response else {
+            return Err(Failure::Unreachable(
+                ex.error.map(|e| e.message).unwrap_or_default(),
+            ));
+        };
+        if let Some(s) = resp.header("mcp-session-id") {
+            self.session_id = Some(s.to_owned());
+        }
+        let text = raw.unwrap_or_default();
+        if !(200..300).contains(&resp.status) {
+            return Err(Failure::Status {
+                status: resp.status,
+                challenge: resp.header("www-authenticate").map(str::to_owned),
+                detail: text.chars().take(200).collect(),
+            });
+        }
+        if let Some(e) = &ex.error {
+            return Err(Failure::Unusable(e.message.clone()));
+        }
+        if notify {
+            return Ok(None);
+        }
+        let ct = resp.header("content-type").unwrap_or_default();
+        let v = rpc_result(ct, &text, id)
+            .ok_or_else(|| Failure::Unusable("no JSON-RPC response in the body".to_owned()))?;
+        if let Some(e) = v.get("error") {
+            return Err(Failure::Unusable(format!("JSON-RPC error: {e}")));
+        }
+        Ok(v.get("result").cloned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_and_event_stream_answers() {
+        let v = rpc_result(
+            "application/json",
+            r#"{"jsonrpc":"2.0","id":2,"result":{"a":1}}"#,
+            2,
+        )
+        .unwrap();
+        assert_eq!(v["result"]["a"], 1);
+        let sse = "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/x\"}\n\nevent: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{}}\n\n";
+        assert!(rpc_result("text/event-stream", sse, 3).is_some());
+        assert!(rpc_result("text/event-stream", sse, 4).is_none());
+        assert!(rpc_result("application/json", "not json", 1).is_none());
+    }
+}
