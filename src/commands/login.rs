@@ -3,13 +3,12 @@
 use std::io::Write;
 use std::time::Duration;
 
-use comfy_table::Cell;
-
 use crate::cli::{Format, LoginArgs, LogoutArgs, TokensArgs};
 use crate::exit::ExitStatus;
 use crate::login::{LoginError, LoginSettings};
 use crate::probe::Prober;
-use crate::report::table::{header, new_table, Style};
+use crate::report::table::Style;
+use crate::report::tokens::{self, Cached, CachedLogin, TokenRow, TokensReport, Unreadable};
 use crate::token_store::{now, TokenEntry, TokenStore};
 
 pub fn prober(net: &crate::cli::NetArgs) -> Result<Prober, crate::Error> {
@@ -180,82 +179,37 @@ pub fn tokens(
     out: &mut dyn Write,
 ) -> Result<ExitStatus, crate::Error> {
     let store = TokenStore::from_env().map_err(|e| crate::Error::Input(e.to_string()))?;
-    let list = store.list();
     let now = now();
+    let rows = store
+        .list()
+        .into_iter()
+        .map(|(path, e)| TokenRow {
+            file: path.display().to_string(),
+            entry: match e {
+                Ok(e) => Cached::Login(CachedLogin {
+                    expiry: describe_expiry(&e),
+                    expires_in: e.expires_in(now),
+                    refresh_token: e.refresh_token.is_some(),
+                    issuer: e.issuer,
+                    client_id: e.client_id,
+                    resource: e.resource,
+                    mcp_url: e.mcp_url,
+                    scope: e.scope,
+                }),
+                Err(err) => Cached::Unreadable(Unreadable {
+                    error: err.to_string(),
+                }),
+            },
+        })
+        .collect();
+    let report = TokensReport {
+        dir: store.dir().display().to_string(),
+        tokens: rows,
+    };
     match args.format {
-        Format::Json => {
-            let items: Vec<serde_json::Value> = list
-                .iter()
-                .map(|(path, e)| match e {
-                    Ok(e) => serde_json::json!({
-                        "file": path,
-                        "issuer": e.issuer,
-                        "client_id": e.client_id,
-                        "resource": e.resource,
-                        "mcp_url": e.mcp_url,
-                        "scope": e.scope,
-                        "expires_in": e.expires_in(now),
-                        "refresh_token": e.refresh_token.is_some(),
-                    }),
-                    Err(err) => serde_json::json!({"file": path, "error": err.to_string()}),
-                })
-                .collect();
-            serde_json::to_writer_pretty(&mut *out, &items).map_err(std::io::Error::from)?;
-            writeln!(out)?;
-        }
-        Format::Table | Format::Markdown => {
-            let mut t = new_table(style);
-            header(
-                &mut t,
-                &[
-                    "Issuer / MCP server",
-                    "Client",
-                    "Resource",
-                    "Scope",
-                    "Expiry",
-                    "Refresh",
-                    "File",
-                ],
-                style,
-            );
-            for (path, e) in &list {
-                match e {
-                    Ok(e) => t.add_row(vec![
-                        Cell::new(
-                            e.mcp_url
-                                .clone()
-                                .map_or(e.issuer.clone(), |m| format!("{m}\n{}", e.issuer)),
-                        ),
-                        Cell::new(&e.client_id),
-                        Cell::new(e.resource.as_deref().unwrap_or("–")),
-                        Cell::new(e.scope.as_deref().unwrap_or("–")),
-                        Cell::new(describe_expiry(e)),
-                        Cell::new(if e.refresh_token.is_some() {
-                            "yes"
-                        } else {
-                            "no"
-                        }),
-                        Cell::new(path.display()),
-                    ]),
-                    Err(err) => t.add_row(vec![
-                        Cell::new(format!("unreadable: {err}")),
-                        Cell::new(""),
-                        Cell::new(""),
-                        Cell::new(""),
-                        Cell::new(""),
-                        Cell::new(""),
-                        Cell::new(path.display()),
-                    ]),
-                };
-            }
-            writeln!(out, "{t}")?;
-            writeln!(
-                out,
-                "{} cached login(s) in {}",
-                list.len(),
-                store.dir().display()
-            )?;
-        }
+        Format::Json => tokens::json(&report, out)?,
+        Format::Table => tokens::table(&report, style, out)?,
+        Format::Markdown => tokens::markdown(&report, out)?,
     }
     Ok(ExitStatus::Ok)
 }

@@ -8,6 +8,7 @@ pub mod findings;
 pub mod markdown;
 pub mod table;
 pub mod token;
+pub mod tokens;
 pub mod whoami;
 
 use serde::Serialize;

@@ -1,0 +1,119 @@
+//! `tokens`: the cached logins, never their values.
+
+use std::io::{self, Write};
+
+use comfy_table::Cell;
+use serde::Serialize;
+
+use crate::findings;
+use crate::markdown::cell;
+use crate::table::{header, new_table, Style};
+
+/// Version of `tokens --format json`.
+pub const TOKENS_SCHEMA_VERSION: u32 = 1;
+
+/// One cache file: what it is for, or why it cannot be read.
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenRow {
+    pub file: String,
+    #[serde(flatten)]
+    pub entry: Cached,
+}
+
+/// A cache file's content.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Cached {
+    Login(CachedLogin),
+    Unreadable(Unreadable),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CachedLogin {
+    pub issuer: String,
+    pub client_id: String,
+    pub resource: Option<String>,
+    pub mcp_url: Option<String>,
+    pub scope: Option<String>,
+    /// Seconds until the access token expires (negative: expired).
+    pub expires_in: Option<i64>,
+    /// "expires in 59 min", "expired", "no expiry".
+    #[serde(skip)]
+    pub expiry: String,
+    /// Whether a refresh token is cached.
+    pub refresh_token: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Unreadable {
+    pub error: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TokensReport {
+    pub dir: String,
+    pub tokens: Vec<TokenRow>,
+}
+
+pub fn json(r: &TokensReport, out: &mut dyn Write) -> io::Result<()> {
+    findings::json(TOKENS_SCHEMA_VERSION, r, out)
+}
+
+const COLUMNS: [&str; 7] = [
+    "Issuer / MCP server",
+    "Client",
+    "Resource",
+    "Scope",
+    "Expiry",
+    "Refresh",
+    "File",
+];
+
+fn cells(row: &TokenRow) -> [String; 7] {
+    match &row.entry {
+        Cached::Login(e) => [
+            e.mcp_url
+                .clone()
+                .map_or(e.issuer.clone(), |m| format!("{m}\n{}", e.issuer)),
+            e.client_id.clone(),
+            e.resource.clone().unwrap_or_else(|| "–".into()),
+            e.scope.clone().unwrap_or_else(|| "–".into()),
+            e.expiry.clone(),
+            if e.refresh_token { "yes" } else { "no" }.into(),
+            row.file.clone(),
+        ],
+        Cached::Unreadable(u) => [
+            format!("unreadable: {}", u.error),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            row.file.clone(),
+        ],
+    }
+}
+
+fn footer(r: &TokensReport) -> String {
+    format!("{} cached login(s) in {}", r.tokens.len(), r.dir)
+}
+
+pub fn table(r: &TokensReport, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let mut t = new_table(style);
+    header(&mut t, &COLUMNS, style);
+    for row in &r.tokens {
+        t.add_row(cells(row).map(Cell::new).to_vec());
+    }
+    writeln!(out, "{t}")?;
+    writeln!(out, "{}", footer(r))
+}
+
+pub fn markdown(r: &TokensReport, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "| {} |", COLUMNS.join(" | "))?;
+    writeln!(out, "|{}", "---|".repeat(COLUMNS.len()))?;
+    for row in &r.tokens {
+        let c = cells(row).map(|v| cell(&v));
+        writeln!(out, "| {} |", c.join(" | "))?;
+    }
+    writeln!(out, "\n{}", footer(r))
+}
