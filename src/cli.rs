@@ -252,6 +252,10 @@ pub struct LoginArgs {
     /// Refresh the cached token for this URL instead of logging in again.
     #[arg(long)]
     pub refresh: bool,
+
+    /// Output format: a sentence, or the cached login as JSON (never the token).
+    #[arg(long, value_enum, default_value_t = ResultFormat::Table)]
+    pub format: ResultFormat,
 }
 
 #[derive(Debug, Args)]
@@ -369,6 +373,10 @@ pub struct LogoutArgs {
 
     #[command(flatten)]
     pub net: NetArgs,
+
+    /// Output format: sentences, or what was logged out as JSON.
+    #[arg(long, value_enum, default_value_t = ResultFormat::Table)]
+    pub format: ResultFormat,
 }
 
 #[derive(Debug, Args)]
@@ -459,6 +467,15 @@ pub struct ChecksArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+/// For commands whose result is a sentence: no Markdown to render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ResultFormat {
+    /// A human-readable sentence.
+    Table,
+    /// A versioned JSON document.
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -3,12 +3,14 @@
 use std::io::Write;
 use std::time::Duration;
 
-use crate::cli::{Format, LoginArgs, LogoutArgs, TokensArgs};
+use crate::cli::{Format, LoginArgs, LogoutArgs, ResultFormat, TokensArgs};
 use crate::exit::ExitStatus;
 use crate::login::{LoginError, LoginSettings};
 use crate::probe::Prober;
 use crate::report::table::Style;
-use crate::report::tokens::{self, Cached, CachedLogin, TokenRow, TokensReport, Unreadable};
+use crate::report::tokens::{
+    self, Cached, CachedLogin, LoggedOut, TokenRow, TokensReport, Unreadable,
+};
 use crate::token_store::{now, TokenEntry, TokenStore};
 
 pub fn prober(net: &crate::cli::NetArgs) -> Result<Prober, crate::Error> {
@@ -65,6 +67,23 @@ pub fn select(
     }
 }
 
+/// A cache entry as `tokens`, `login --format json` show it (never its values).
+fn row(path: &std::path::Path, e: &TokenEntry) -> TokenRow {
+    TokenRow {
+        file: path.display().to_string(),
+        entry: Cached::Login(CachedLogin {
+            expiry: describe_expiry(e),
+            expires_in: e.expires_in(now()),
+            refresh_token: e.refresh_token.is_some(),
+            issuer: e.issuer.clone(),
+            client_id: e.client_id.clone(),
+            resource: e.resource.clone(),
+            mcp_url: e.mcp_url.clone(),
+            scope: e.scope.clone(),
+        }),
+    }
+}
+
 pub async fn login(args: &LoginArgs, out: &mut dyn Write) -> Result<ExitStatus, crate::Error> {
     let prober = prober(&args.net)?;
     let mut err = std::io::stderr();
@@ -74,12 +93,16 @@ pub async fn login(args: &LoginArgs, out: &mut dyn Write) -> Result<ExitStatus, 
     };
     if args.refresh {
         let result = async {
-            let (_, entry) = select(&store, Some(&args.target))?;
-            crate::login::refresh(&prober, &store, &entry).await
+            let (path, entry) = select(&store, Some(&args.target))?;
+            Ok((path, crate::login::refresh(&prober, &store, &entry).await?))
         }
         .await;
         return Ok(match result {
-            Ok(e) => {
+            Ok((path, e)) if args.format == ResultFormat::Json => {
+                tokens::login_json(&row(&path, &e), out)?;
+                ExitStatus::Ok
+            }
+            Ok((_, e)) => {
                 writeln!(
                     out,
                     "Refreshed the token for {} ({}).",
@@ -114,6 +137,13 @@ pub async fn login(args: &LoginArgs, out: &mut dyn Write) -> Result<ExitStatus, 
     )
     .await
     {
+        Ok((entry, path)) if args.format == ResultFormat::Json => {
+            tokens::login_json(&row(&path, &entry), out)?;
+            if settings.show_token {
+                writeln!(out, "{}", entry.access_token.expose())?;
+            }
+            Ok(ExitStatus::Ok)
+        }
         Ok((entry, path)) => {
             writeln!(
                 out,
@@ -154,21 +184,43 @@ pub async fn logout(args: &LogoutArgs, out: &mut dyn Write) -> Result<ExitStatus
         writeln!(err, "error: no cached login for {what}")?;
         return Ok(ExitStatus::Failed);
     }
+    let mut done = Vec::new();
     for (path, entry) in found {
-        let name = match &entry {
-            Ok(e) => {
-                match crate::login::revoke(&prober, e).await {
-                    Ok(true) => writeln!(out, "Revoked the token at {}", e.issuer)?,
-                    Ok(false) => {}
-                    Err(msg) => writeln!(err, "warning: {msg}; deleting the cached token anyway")?,
-                }
-                e.mcp_url.clone().unwrap_or_else(|| e.issuer.clone())
-            }
-            Err(_) => path.display().to_string(),
+        let mut gone = LoggedOut {
+            name: path.display().to_string(),
+            file: path.display().to_string(),
+            revoked: false,
+            warning: None,
         };
+        if let Ok(e) = &entry {
+            match crate::login::revoke(&prober, e).await {
+                Ok(revoked) => gone.revoked = revoked,
+                Err(msg) => gone.warning = Some(format!("{msg}; deleting the cached token anyway")),
+            }
+            gone.name = e.mcp_url.clone().unwrap_or_else(|| e.issuer.clone());
+        }
+        if args.format == ResultFormat::Table {
+            if let (Ok(e), true) = (&entry, gone.revoked) {
+                writeln!(out, "Revoked the token at {}", e.issuer)?;
+            }
+            if let Some(w) = &gone.warning {
+                writeln!(err, "warning: {w}")?;
+            }
+        }
         crate::token_store::TokenStore::delete(&path)
             .map_err(|e| crate::Error::Input(e.to_string()))?;
-        writeln!(out, "Logged out of {name} (deleted {})", path.display())?;
+        if args.format == ResultFormat::Table {
+            writeln!(
+                out,
+                "Logged out of {} (deleted {})",
+                gone.name,
+                path.display()
+            )?;
+        }
+        done.push(gone);
+    }
+    if args.format == ResultFormat::Json {
+        tokens::logout_json(&done, out)?;
     }
     Ok(ExitStatus::Ok)
 }

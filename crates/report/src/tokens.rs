@@ -117,3 +117,28 @@ pub fn markdown(r: &TokensReport, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out, "\n{}", footer(r))
 }
+
+/// `login --format json`, `login --refresh --format json`: the cached login.
+pub fn login_json(row: &TokenRow, out: &mut dyn Write) -> io::Result<()> {
+    findings::json(TOKENS_SCHEMA_VERSION, row, out)
+}
+
+/// One cached login removed by `logout`.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoggedOut {
+    pub name: String,
+    pub file: String,
+    /// Whether the token was revoked at the authorization server (RFC 7009).
+    pub revoked: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
+}
+
+/// `logout --format json`.
+pub fn logout_json(rows: &[LoggedOut], out: &mut dyn Write) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        logged_out: &'a [LoggedOut],
+    }
+    findings::json(TOKENS_SCHEMA_VERSION, &Doc { logged_out: rows }, out)
+}
