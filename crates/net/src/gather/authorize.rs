@@ -1,0 +1,73 @@
+//! The crafted authorization requests of `--probe-authorize`.
+
+use url::Url;
+
+use crate::evidence::ProbeKind;
+use crate::probe::ProbeRequest;
+
+/// The verifier whose S256 challenge the probes send (never redeemed).
+const PROBE_VERIFIER: &str = "mcp-auth-probe-verifier-0123456789-abcdefghijklmnopqrstuvwxyz";
+
+/// The crafted authorization requests of `--probe-authorize`, each a GET whose
+/// answer (login page, error page, or redirect) is read without following it.
+pub fn authorize_requests(
+    endpoint: &Url,
+    client_id: &str,
+    redirect_uri: &str,
+    resource: Option<&str>,
+    scope: Option<&str>,
+) -> Vec<(ProbeKind, ProbeRequest)> {
+    use base64::Engine;
+    use sha2::Digest;
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(PROBE_VERIFIER.as_bytes()));
+    let build = |redirect: &str, pkce: Option<(&str, &str)>, resource: Option<&str>| {
+        let mut u = endpoint.clone();
+        {
+            let mut q = u.query_pairs_mut();
+            q.append_pair("response_type", "code")
+                .append_pair("client_id", client_id)
+                .append_pair("redirect_uri", redirect)
+                .append_pair("state", "mcp-auth-probe");
+            if let Some(s) = scope {
+                q.append_pair("scope", s);
+            }
+            if let Some((c, m)) = pkce {
+                q.append_pair("code_challenge", c)
+                    .append_pair("code_challenge_method", m);
+            }
+            if let Some(r) = resource {
+                q.append_pair("resource", r);
+            }
+        }
+        ProbeRequest::authorize(u.to_string())
+    };
+    let s256 = Some((challenge.as_str(), "S256"));
+    let other_port = Url::parse(redirect_uri)
+        .ok()
+        .filter(crate::evidence::urls::is_loopback)
+        .map(|mut u| {
+            let port = u.port_or_known_default().unwrap_or(80);
+            let _ = u.set_port(Some(if port == 65535 { 8977 } else { port + 1 }));
+            u.to_string()
+        });
+    let mut out = vec![
+        (ProbeKind::AuthzBaseline, build(redirect_uri, s256, None)),
+        (
+            ProbeKind::AuthzUnregisteredRedirect,
+            build("https://mcp-auth-probe.invalid/callback", s256, None),
+        ),
+        (ProbeKind::AuthzNoPkce, build(redirect_uri, None, None)),
+        (
+            ProbeKind::AuthzPlainPkce,
+            build(redirect_uri, Some((PROBE_VERIFIER, "plain")), None),
+        ),
+    ];
+    if let Some(p) = other_port {
+        out.push((ProbeKind::AuthzOtherLoopbackPort, build(&p, s256, None)));
+    }
+    if let Some(r) = resource {
+        out.push((ProbeKind::AuthzResource, build(redirect_uri, s256, Some(r))));
+    }
+    out
+}

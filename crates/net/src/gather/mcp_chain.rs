@@ -1,0 +1,188 @@
+//! The MCP server chain after round 1: three concurrent branches, the side
+//! probes of the MCP endpoint, and the PRM chain (the protected resource
+//! metadata, then its CORS probes alongside the servers it lists).
+
+use futures::future::join_all;
+use url::Url;
+
+use super::{send_probes, AuthorizeSettings, FirstRound, Gatherer, Settings, MAX_SERVERS};
+use crate::discovery;
+use crate::evidence::urls::UrlPolicy;
+use crate::evidence::{AsDiscovery, AsRole, PrmAttempt, Probe, ProbeKind, ResourceEvidence};
+use crate::probe::{ProbeRequest, Prober};
+
+/// The whole MCP server chain, from the first round on.
+pub async fn mcp_server(
+    prober: &Prober,
+    mcp: &Url,
+    input: &str,
+    first: FirstRound,
+    settings: Settings,
+) -> (ResourceEvidence, Vec<AsDiscovery>) {
+    let policy = UrlPolicy::for_target(mcp);
+    let chain = McpChain {
+        g: Gatherer {
+            prober,
+            policy: &policy,
+            prefetched: &first.prefetched,
+        },
+        mcp,
+        first: &first,
+        settings: &settings,
+    };
+    let (mut probes, (prm, prm_probes, servers)) =
+        futures::join!(chain.side_probes(), chain.prm_chain());
+    probes.extend(prm_probes);
+    (
+        ResourceEvidence {
+            url: input.to_owned(),
+            unauthenticated: first.unauthenticated,
+            prm,
+            probes,
+        },
+        servers,
+    )
+}
+
+/// One MCP server's chain: its URL, its first round, and the check's settings.
+struct McpChain<'a> {
+    g: Gatherer<'a>,
+    mcp: &'a Url,
+    first: &'a FirstRound,
+    settings: &'a Settings,
+}
+
+impl McpChain<'_> {
+    /// The MCP endpoint's probes (invalid token, query token, CORS) and the
+    /// 2025-03-26 metadata URL (reusing round 1's request of it).
+    async fn side_probes(&self) -> Vec<Probe> {
+        let mcp = self.mcp;
+        let probes = vec![
+            (
+                ProbeKind::InvalidToken,
+                ProbeRequest::mcp_initialize_invalid_token(mcp.as_str()),
+            ),
+            (
+                ProbeKind::QueryToken,
+                ProbeRequest::mcp_initialize_query_token(mcp),
+            ),
+            (
+                ProbeKind::CorsMcpPreflight,
+                ProbeRequest::cors_preflight(
+                    mcp.as_str(),
+                    "POST",
+                    "authorization, content-type, mcp-protocol-version",
+                ),
+            ),
+            (
+                ProbeKind::CorsMcpPost,
+                ProbeRequest::mcp_initialize_with_origin(mcp.as_str()),
+            ),
+        ];
+        let legacy_url = discovery::legacy_metadata_url(mcp);
+        let legacy = async {
+            Probe {
+                kind: ProbeKind::LegacyAsMetadata,
+                exchange: self
+                    .first
+                    .prefetched
+                    .get_or_send(self.g.prober, &legacy_url)
+                    .await,
+            }
+        };
+        let (mut sent, legacy) = futures::join!(send_probes(self.g.prober, probes), legacy);
+        sent.push(legacy);
+        sent
+    }
+
+    /// The protected resource metadata (the header's URL, the well-known
+    /// ones), then, concurrently, the CORS probes of the document followed
+    /// and the authorization servers it lists.
+    async fn prm_chain(&self) -> (Vec<PrmAttempt>, Vec<Probe>, Vec<AsDiscovery>) {
+        let header_url = crate::chain::header_prm_url(&self.first.unauthenticated);
+        let prm = crate::chain::prm_attempts(
+            self.g.prober,
+            self.first,
+            header_url.as_deref(),
+            self.g.policy,
+        )
+        .await;
+        // The document to follow: the header's, else the first well-known one.
+        let used = crate::chain::followed(&prm);
+        let prm_url = used.as_ref().map(|(p, _)| p.url.clone());
+        let prm_resource = used.as_ref().and_then(|(_, d)| d.md.resource.clone());
+        let listed: Vec<String> = used
+            .and_then(|(_, d)| d.md.authorization_servers)
+            .unwrap_or_default();
+        let (prm_probes, servers) = futures::join!(
+            self.prm_cors(prm_url.as_deref()),
+            self.servers(&listed, prm_resource.as_ref())
+        );
+        (prm, prm_probes, servers)
+    }
+
+    /// CORS on the protected resource metadata followed, if any.
+    async fn prm_cors(&self, prm_url: Option<&str>) -> Vec<Probe> {
+        match prm_url {
+            Some(u) => {
+                send_probes(
+                    self.g.prober,
+                    vec![
+                        (
+                            ProbeKind::CorsPrmPreflight,
+                            ProbeRequest::cors_preflight(u, "GET", "mcp-protocol-version"),
+                        ),
+                        (ProbeKind::CorsPrmGet, ProbeRequest::cors_get(u)),
+                    ],
+                )
+                .await
+            }
+            None => Vec::new(),
+        }
+    }
+
+    /// The listed authorization servers (at most [`MAX_SERVERS`]),
+    /// concurrently; without any, the 2025-03-26 chain (the authorization
+    /// server at the origin).
+    async fn servers(&self, listed: &[String], prm_resource: Option<&String>) -> Vec<AsDiscovery> {
+        if listed.is_empty() {
+            let origin = discovery::legacy_issuer(self.mcp);
+            vec![
+                self.g
+                    .server(&origin, AsRole::Legacy, self.settings.clone())
+                    .await,
+            ]
+        } else {
+            join_all(
+                listed
+                    .iter()
+                    .take(MAX_SERVERS)
+                    .enumerate()
+                    .map(|(i, issuer)| {
+                        let settings = self.settings.for_listed(i, prm_resource);
+                        self.g.server(issuer, AsRole::Listed, settings)
+                    }),
+            )
+            .await
+        }
+    }
+}
+
+impl Settings {
+    /// The settings for the `i`th listed server: registration and
+    /// authorization probes go to the server clients use (the first), the
+    /// latter with the PRM's resource.
+    fn for_listed(&self, i: usize, prm_resource: Option<&String>) -> Settings {
+        Settings {
+            register: self.register && i == 0,
+            authorize: self
+                .authorize
+                .clone()
+                .filter(|_| i == 0)
+                .map(|a| AuthorizeSettings {
+                    resource: prm_resource.cloned(),
+                    ..a
+                }),
+        }
+    }
+}

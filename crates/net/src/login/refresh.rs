@@ -1,0 +1,68 @@
+//! Refreshing a cached entry (RFC 6749 §6, with the RFC 8707 `resource`).
+
+use oauth2::{RefreshToken, TokenUrl};
+
+use crate::metadata::AsMetadata;
+use crate::probe::Prober;
+use crate::token_store::{TokenEntry, TokenStore};
+
+use super::cache::entry_from;
+use super::{oauth_client, token_error, LoginError, Resolved};
+
+/// Refresh a cached entry with its refresh token (RFC 8707 `resource` again).
+pub async fn refresh(
+    prober: &Prober,
+    store: &TokenStore,
+    entry: &TokenEntry,
+) -> Result<TokenEntry, LoginError> {
+    let Some(rt) = &entry.refresh_token else {
+        return Err(LoginError::Refused(format!(
+            "no refresh token cached for {}; run `mcp-auth login` again",
+            entry.issuer
+        )));
+    };
+    let client = oauth_client(&entry.client_id).set_token_uri(
+        TokenUrl::new(entry.token_endpoint.clone())
+            .map_err(|e| LoginError::Metadata(e.to_string()))?,
+    );
+    let rt_value = RefreshToken::new(rt.expose().to_owned());
+    let mut req = client.exchange_refresh_token(&rt_value);
+    if let Some(res) = &entry.resource {
+        req = req.add_extra_param("resource", res.clone());
+    }
+    let http = |r| prober.send_oauth(r);
+    let tokens = req
+        .request_async(&http)
+        .await
+        .map_err(|e| token_error(e, entry.resource.is_some()))?;
+    let mut new = entry_from(
+        &cached_destination(entry),
+        &entry.client_id,
+        entry.resource.as_deref(),
+        entry.scope.as_deref(),
+        &tokens,
+        entry.refresh_token.clone(),
+    );
+    if new.id_token.is_none() {
+        new.id_token = entry.id_token.clone();
+    }
+    store.save(&new)?;
+    Ok(new)
+}
+
+/// The [`Resolved`] a cached entry remembers (its endpoints, not a discovery).
+fn cached_destination(entry: &TokenEntry) -> Resolved {
+    Resolved {
+        issuer: entry.issuer.clone(),
+        metadata: AsMetadata {
+            token_endpoint: Some(entry.token_endpoint.clone()),
+            userinfo_endpoint: entry.userinfo_endpoint.clone(),
+            revocation_endpoint: entry.revocation_endpoint.clone(),
+            jwks_uri: entry.jwks_uri.clone(),
+            ..AsMetadata::default()
+        },
+        resource: entry.resource.clone(),
+        scopes: Vec::new(),
+        mcp_url: entry.mcp_url.clone(),
+    }
+}
