@@ -21,6 +21,7 @@ use crate::report::markdown::cell as md;
 use crate::report::table::{header, new_table, Style};
 use crate::report::Report;
 use crate::Error;
+use mcp_auth_grade::baseline::{self, CheckRun, ProviderRun};
 use mcp_auth_grade::Verdict;
 
 /// Version of the matrix JSON format.
@@ -333,7 +334,7 @@ pub async fn run(
     }
     out.flush()?;
     if let Some(base) = baseline {
-        let changes = diff(&base, &report);
+        let changes = baseline::diff(&base.runs(), &report.runs());
         let mut err = std::io::stderr();
         for c in &changes {
             writeln!(err, "{c}")?;
@@ -494,98 +495,27 @@ fn junit(r: &MatrixReport, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "{xml}")
 }
 
-/// A difference from the baseline.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
-    pub regression: bool,
-    pub text: String,
-}
-
-impl std::fmt::Display for Change {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}: {}",
-            if self.regression {
-                "regression"
-            } else {
-                "change"
-            },
-            self.text
-        )
+impl MatrixReport {
+    /// The rows as the regression rule reads them.
+    fn runs(&self) -> Vec<ProviderRun<'_>> {
+        self.rows
+            .iter()
+            .map(|row| ProviderRun {
+                id: &row.id,
+                error: row.error.as_deref(),
+                checks: row
+                    .checks
+                    .iter()
+                    .map(|c| CheckRun {
+                        id: &c.id,
+                        subject: c.subject.as_deref(),
+                        status: c.status,
+                        detail: &c.detail,
+                    })
+                    .collect(),
+            })
+            .collect()
     }
-}
-
-fn rank(s: Status) -> Option<u8> {
-    match s {
-        Status::Pass | Status::Info => Some(0),
-        Status::Warn => Some(1),
-        Status::Fail => Some(2),
-        Status::Skip => None,
-    }
-}
-
-/// What changed since `base`: checks that got worse are regressions, as is
-/// a provider that no longer gives a verdict.
-pub fn diff(base: &MatrixReport, now: &MatrixReport) -> Vec<Change> {
-    let mut out = Vec::new();
-    for new in &now.rows {
-        let Some(old) = base.rows.iter().find(|r| r.id == new.id) else {
-            out.push(Change {
-                regression: false,
-                text: format!("{} is new", new.id),
-            });
-            continue;
-        };
-        match (&old.error, &new.error) {
-            (None, Some(e)) => out.push(Change {
-                regression: true,
-                text: format!("{} no longer gives a verdict: {e}", new.id),
-            }),
-            (Some(_), None) => out.push(Change {
-                regression: false,
-                text: format!("{} answers again", new.id),
-            }),
-            _ => {}
-        }
-        for c in &new.checks {
-            let Some(prev) = old
-                .checks
-                .iter()
-                .find(|o| o.id == c.id && o.subject == c.subject)
-            else {
-                continue;
-            };
-            if let (Some(a), Some(b)) = (rank(prev.status), rank(c.status)) {
-                if a != b {
-                    out.push(Change {
-                        regression: b > a,
-                        text: format!(
-                            "{} {}{}: {} → {} ({})",
-                            new.id,
-                            c.id,
-                            c.subject
-                                .as_deref()
-                                .map(|s| format!(" [{s}]"))
-                                .unwrap_or_default(),
-                            prev.status.as_str(),
-                            c.status.as_str(),
-                            c.detail
-                        ),
-                    });
-                }
-            }
-        }
-    }
-    for old in &base.rows {
-        if !now.rows.iter().any(|r| r.id == old.id) {
-            out.push(Change {
-                regression: false,
-                text: format!("{} was removed", old.id),
-            });
-        }
-    }
-    out
 }
 
 #[cfg(test)]
