@@ -92,14 +92,6 @@ fn status_of(report: &Report, id: &str) -> String {
         .map_or("–".to_owned(), |f| f.status.as_str().to_owned())
 }
 
-fn works(report: &Report, prefix: &str) -> bool {
-    let list = match &report.resource {
-        Some(r) => &r.clients,
-        None => &report.discovery.clients,
-    };
-    list.iter().any(|c| c.client.starts_with(prefix) && c.works)
-}
-
 fn row(p: &Provider, evidence: Result<Evidence, String>, providers: &[Provider]) -> Row {
     let mut row = Row {
         id: p.id.clone(),
@@ -146,10 +138,10 @@ fn row(p: &Provider, evidence: Result<Evidence, String>, providers: &[Provider])
         userinfo: status_of(&report, "AS-USERINFO"),
         must_failures: count(Status::Fail),
         warnings: count(Status::Warn),
-        mcp_2025_06_18: works(&report, "MCP 2025-06-18"),
-        mcp_2025_11_25: works(&report, "MCP 2025-11-25"),
-        typescript_sdk: works(&report, "TypeScript SDK"),
-        python_sdk: works(&report, "Python SDK"),
+        mcp_2025_06_18: report.client_works("MCP 2025-06-18"),
+        mcp_2025_11_25: report.client_works("MCP 2025-11-25"),
+        typescript_sdk: report.client_works("TypeScript SDK"),
+        python_sdk: report.client_works("Python SDK"),
     });
     row
 }

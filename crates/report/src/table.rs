@@ -192,7 +192,7 @@ fn authorization_servers(report: &Report, style: Style, out: &mut dyn Write) -> 
             let seeds: Vec<_> = d
                 .clients
                 .iter()
-                .filter(|c| c.client.starts_with("Logto"))
+                .filter(|c| super::is_client(c, "Logto"))
                 .cloned()
                 .collect();
             clients_table(
