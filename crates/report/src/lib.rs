@@ -1,9 +1,11 @@
 //! The report: a serialisable model of graded evidence, and renderers
-//! (`table`, `json`, `markdown`) that only format it. The verdict, the
-//! provider hints and the counts come from grading (`mcp_auth_grade::Graded`).
+//! (`table`, `json`, `markdown`) that only format it; [`matrix`], the same for
+//! one row per provider. The verdict, the provider hints and the counts come
+//! from grading (`mcp_auth_grade::Graded`).
 
 pub mod catalogue;
 pub mod markdown;
+pub mod matrix;
 pub mod table;
 
 use serde::Serialize;
