@@ -130,60 +130,17 @@ pub async fn run(
     style: Style,
     out: &mut dyn Write,
 ) -> Result<ExitStatus, Error> {
-    let all = match &args.providers {
-        Some(dir) => super::load_providers(dir).map_err(|e| Error::Input(e.to_string()))?,
-        None if Path::new("providers").is_dir() => super::load_providers(Path::new("providers"))
-            .map_err(|e| Error::Input(e.to_string()))?,
-        None => crate::providers::embedded().to_vec(),
-    };
+    let all = provider_files(args.providers.as_deref())?;
     let providers = select(all.clone(), &args.only)?;
     if let Some(dir) = &args.record {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::Input(format!("cannot create {}: {e}", dir.display())))?;
     }
-    let baseline = match &args.baseline {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
-            Some(serde_json::from_str::<MatrixReport>(&text).map_err(|e| {
-                Error::Input(format!(
-                    "{} is not an mcp-auth matrix JSON: {e}",
-                    path.display()
-                ))
-            })?)
-        }
-        None => None,
-    };
+    let baseline = args.baseline.as_deref().map(read_baseline).transpose()?;
     // Certificates are read once, and a bad --cacert is one error before any
     // provider runs, not one per row.
     let template = crate::probe::Prober::new(crate::settings::probe(&args.net))?;
-    let concurrency = if args.replay.is_some() {
-        // Evidence files: no sockets.
-        args.concurrency.max(1)
-    } else {
-        concurrency_within_file_limit(args.concurrency, providers.len())
-    };
-    let bar = if std::io::stderr().is_terminal() && args.format == MatrixFormat::Table {
-        indicatif::ProgressBar::new(providers.len() as u64)
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    let rows: Vec<Row> = futures::stream::iter(providers.iter())
-        .map(|p| {
-            let (template, bar, all) = (&template, &bar, &all);
-            async move {
-                let row = match evidence_for(p, args, template).await {
-                    Ok(ev) => Row::new(p, &crate::checks::grade_with(&ev, all)),
-                    Err(e) => Row::failed(p, e),
-                };
-                bar.inc(1);
-                row
-            }
-        })
-        .buffer_unordered(concurrency)
-        .collect()
-        .await;
-    bar.finish_and_clear();
+    let rows = rows(&providers, &all, args, &template).await;
     let report = MatrixReport::new(crate::gather::tool_name(), rows);
     match args.format {
         MatrixFormat::Table => matrix::table::render(&report, style, out)?,
@@ -203,6 +160,66 @@ pub async fn run(
         }
     }
     Ok(ExitStatus::Ok)
+}
+
+/// `--providers`, else `./providers` when there is one, else the built-in files.
+fn provider_files(dir: Option<&Path>) -> Result<Vec<Provider>, Error> {
+    let dir = match dir {
+        Some(dir) => dir,
+        None if Path::new("providers").is_dir() => Path::new("providers"),
+        None => return Ok(crate::providers::embedded().to_vec()),
+    };
+    super::load_providers(dir).map_err(|e| Error::Input(e.to_string()))
+}
+
+/// A previous `--format json` run (`--baseline`).
+fn read_baseline(path: &Path) -> Result<MatrixReport, Error> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| {
+        Error::Input(format!(
+            "{} is not an mcp-auth matrix JSON: {e}",
+            path.display()
+        ))
+    })
+}
+
+/// Every provider's row, `--concurrency` at a time (fewer when the open-file
+/// limit says so), with a progress bar for a table on a terminal.
+async fn rows(
+    providers: &[Provider],
+    all: &[Provider],
+    args: &MatrixArgs,
+    template: &crate::probe::Prober,
+) -> Vec<Row> {
+    let concurrency = if args.replay.is_some() {
+        // Evidence files: no sockets.
+        args.concurrency.max(1)
+    } else {
+        concurrency_within_file_limit(args.concurrency, providers.len())
+    };
+    let bar = if std::io::stderr().is_terminal() && args.format == MatrixFormat::Table {
+        indicatif::ProgressBar::new(providers.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let rows = futures::stream::iter(providers)
+        .map(|p| {
+            let bar = &bar;
+            async move {
+                let row = match evidence_for(p, args, template).await {
+                    Ok(ev) => Row::new(p, &crate::checks::grade_with(&ev, all)),
+                    Err(e) => Row::failed(p, e),
+                };
+                bar.inc(1);
+                row
+            }
+        })
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+    bar.finish_and_clear();
+    rows
 }
 
 #[cfg(test)]
