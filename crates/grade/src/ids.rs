@@ -36,7 +36,7 @@ mod tests {
         for id in super::ALL {
             assert!(
                 crate::find(id).is_some(),
-                "ids::{id} names no check of the CATALOGUE"
+                "ids has {id:?}, which names no check of the CATALOGUE"
             );
         }
     }
