@@ -8,9 +8,11 @@
 mod analysis;
 mod as_metadata;
 pub mod authorize;
+pub mod baseline;
 pub mod clients;
 mod cors;
 mod discovery;
+pub mod ids;
 pub mod providers;
 pub mod quirks;
 mod registration;

@@ -1,11 +1,13 @@
 //! The report: a serialisable model of graded evidence, and renderers
-//! (`table`, `json`, `markdown`) that only format it. The verdict, the
-//! provider hints and the counts come from grading (`mcp_auth_grade::Graded`).
+//! (`table`, `json`, `markdown`) that only format it; [`matrix`], the same for
+//! one row per provider. The verdict, the provider hints and the counts come
+//! from grading (`mcp_auth_grade::Graded`).
 
 pub mod call;
 pub mod catalogue;
 pub mod findings;
 pub mod markdown;
+pub mod matrix;
 pub mod table;
 pub mod token;
 pub mod tokens;
@@ -352,6 +354,20 @@ impl Report {
         }
     }
 
+    /// The client paths a user meets: end to end through the MCP server, or
+    /// the target authorization server's.
+    pub fn clients(&self) -> &[ClientPath] {
+        match &self.resource {
+            Some(r) => &r.clients,
+            None => &self.discovery.clients,
+        }
+    }
+
+    /// Whether the client named `name` (see [`is_client`]) gets through.
+    pub fn client_works(&self, name: &str) -> bool {
+        self.clients().iter().any(|c| is_client(c, name) && c.works)
+    }
+
     /// Keep only the client paths `keep` accepts (`check --client`).
     pub fn retain_clients(&mut self, keep: impl Fn(&ClientPath) -> bool) {
         self.discovery.clients.retain(&keep);
@@ -362,6 +378,13 @@ impl Report {
             r.clients.retain(&keep);
         }
     }
+}
+
+/// Whether `path` is the client called `name`. Clients have no ids yet, so
+/// this is the one place that matches them by display-name prefix
+/// ("MCP 2025-06-18" is "MCP 2025-06-18 client (RFC 8414 only)").
+pub fn is_client(path: &ClientPath, name: &str) -> bool {
+    path.client.starts_with(name)
 }
 
 /// Render the JSON report.

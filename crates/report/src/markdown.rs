@@ -2,7 +2,8 @@
 
 use std::io::{self, Write};
 
-use super::Report;
+use super::{CorsRow, DiscoveryReport, Report, ResourceReport};
+use crate::checks::Finding;
 
 /// Make a value safe inside a Markdown table cell.
 pub fn cell(text: &str) -> String {
@@ -10,6 +11,21 @@ pub fn cell(text: &str) -> String {
 }
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    title(report, out)?;
+    if let Some(r) = &report.resource {
+        resource(r, out)?;
+    }
+    authorization_servers(report, out)?;
+    if let Some(r) = &report.resource {
+        clients(&r.clients, out)?;
+    }
+    cors(&report.cors, out)?;
+    checks(&report.checks, out)?;
+    registered_client(report, out)
+}
+
+/// The heading and the summary line.
+fn title(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "# mcp-auth check `{}` ({})",
@@ -22,41 +38,48 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         out,
         "**Summary:** {} pass, {} info, {} warn, {} fail, {} skip ({})",
         s.pass, s.info, s.warn, s.fail, s.skip, report.tool
+    )
+}
+
+/// The MCP server's answer without a token, and its protected resource metadata.
+fn resource(r: &ResourceReport, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "\n## Protected resource\n")?;
+    writeln!(
+        out,
+        "`POST {}` without a token → {}",
+        r.url,
+        r.status.map_or_else(
+            || format!("no response ({})", r.error.as_deref().unwrap_or("unknown")),
+            |s| s.to_string()
+        )
     )?;
-    if let Some(r) = &report.resource {
-        writeln!(out, "\n## Protected resource\n")?;
+    for v in &r.www_authenticate {
+        writeln!(out, "\n`WWW-Authenticate: {v}`")?;
+    }
+    writeln!(out, "\n| Source | URL | Status | Result |")?;
+    writeln!(out, "|---|---|---|---|")?;
+    for p in &r.prm_attempts {
+        let mut result = p.outcome.summary();
+        if let Some(res) = &p.resource {
+            result.push_str(&format!("; resource `{res}`"));
+        }
+        if r.metadata_url.as_deref() == Some(p.url.as_str()) {
+            result.push_str(" (used)");
+        }
         writeln!(
             out,
-            "`POST {}` without a token → {}",
-            r.url,
-            r.status.map_or_else(
-                || format!("no response ({})", r.error.as_deref().unwrap_or("unknown")),
-                |s| s.to_string()
-            )
+            "| {} | `{}` | {} | {} |",
+            cell(&p.label()),
+            p.url,
+            p.status.map_or("–".to_owned(), |s| s.to_string()),
+            cell(&result)
         )?;
-        for v in &r.www_authenticate {
-            writeln!(out, "\n`WWW-Authenticate: {v}`")?;
-        }
-        writeln!(out, "\n| Source | URL | Status | Result |")?;
-        writeln!(out, "|---|---|---|---|")?;
-        for p in &r.prm_attempts {
-            let mut result = p.outcome.summary();
-            if let Some(res) = &p.resource {
-                result.push_str(&format!("; resource `{res}`"));
-            }
-            if r.metadata_url.as_deref() == Some(p.url.as_str()) {
-                result.push_str(" (used)");
-            }
-            writeln!(
-                out,
-                "| {} | `{}` | {} | {} |",
-                cell(&p.label()),
-                p.url,
-                p.status.map_or("–".to_owned(), |s| s.to_string()),
-                cell(&result)
-            )?;
-        }
     }
+    Ok(())
+}
+
+/// Discovery of each authorization server (with its clients in issuer mode).
+fn authorization_servers(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for (i, d) in std::iter::once(&report.discovery)
         .chain(&report.additional_authorization_servers)
         .enumerate()
@@ -66,66 +89,79 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         } else {
             writeln!(out, "\n## Discovery\n")?;
         }
-        if let Some(issuer) = &d.expected_issuer {
-            writeln!(out, "Expected issuer: `{issuer}`\n")?;
-        }
-        writeln!(out, "| # | Rule | URL | Status | Type | Result |")?;
-        writeln!(out, "|---|---|---|---|---|---|")?;
-        for (label, a) in d.labelled_attempts() {
-            let mut result = a.outcome.summary();
-            if d.metadata_url.as_deref() == Some(a.url.as_str()) {
-                result.push_str(" (graded)");
-            }
-            writeln!(
-                out,
-                "| {label} | {} | `{}` | {} | {} | {} |",
-                cell(a.kind.label()),
-                a.url,
-                a.status.map_or("–".to_owned(), |s| s.to_string()),
-                a.media_type().unwrap_or_else(|| "–".to_owned()),
-                cell(&result)
-            )?;
-        }
+        discovery(d, out)?;
         if report.resource.is_none() {
             clients(&d.clients, out)?;
         }
     }
-    if let Some(r) = &report.resource {
-        clients(&r.clients, out)?;
+    Ok(())
+}
+
+fn discovery(d: &DiscoveryReport, out: &mut dyn Write) -> io::Result<()> {
+    if let Some(issuer) = &d.expected_issuer {
+        writeln!(out, "Expected issuer: `{issuer}`\n")?;
     }
-    if !report.cors.is_empty() {
-        writeln!(
-            out,
-            "\n## CORS (Origin `{}`)\n",
-            crate::evidence::requests::CORS_ORIGIN
-        )?;
-        writeln!(
-            out,
-            "| Endpoint | Request | Status | Allow-Origin | Allow-Headers | Expose-Headers |"
-        )?;
-        writeln!(out, "|---|---|---|---|---|---|")?;
-        for c in &report.cors {
-            let d = |v: &Option<String>| v.as_deref().map_or("–".to_owned(), cell);
-            writeln!(
-                out,
-                "| {} | `{} {}` | {} | {} | {} | {} |",
-                c.label(),
-                c.method,
-                c.url,
-                c.status.map_or("–".to_owned(), |s| s.to_string()),
-                d(&c.allow_origin),
-                d(&c.allow_headers),
-                d(&c.expose_headers)
-            )?;
+    writeln!(out, "| # | Rule | URL | Status | Type | Result |")?;
+    writeln!(out, "|---|---|---|---|---|---|")?;
+    for (label, a) in d.labelled_attempts() {
+        let mut result = a.outcome.summary();
+        if d.metadata_url.as_deref() == Some(a.url.as_str()) {
+            result.push_str(" (graded)");
         }
+        writeln!(
+            out,
+            "| {label} | {} | `{}` | {} | {} | {} |",
+            cell(a.kind.label()),
+            a.url,
+            a.status.map_or("–".to_owned(), |s| s.to_string()),
+            a.media_type().unwrap_or_else(|| "–".to_owned()),
+            cell(&result)
+        )?;
     }
+    Ok(())
+}
+
+/// The CORS headers of every probed endpoint.
+fn cors(rows: &[CorsRow], out: &mut dyn Write) -> io::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "\n## CORS (Origin `{}`)\n",
+        crate::evidence::requests::CORS_ORIGIN
+    )?;
+    writeln!(
+        out,
+        "| Endpoint | Request | Status | Allow-Origin | Allow-Headers | Expose-Headers |"
+    )?;
+    writeln!(out, "|---|---|---|---|---|---|")?;
+    for c in rows {
+        let d = |v: &Option<String>| v.as_deref().map_or("–".to_owned(), cell);
+        writeln!(
+            out,
+            "| {} | `{} {}` | {} | {} | {} | {} |",
+            c.label(),
+            c.method,
+            c.url,
+            c.status.map_or("–".to_owned(), |s| s.to_string()),
+            d(&c.allow_origin),
+            d(&c.allow_headers),
+            d(&c.expose_headers)
+        )?;
+    }
+    Ok(())
+}
+
+/// Every finding, in one table.
+fn checks(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "\n## Checks\n")?;
     writeln!(
         out,
         "| Status | Level | Check | Subject | Detail | Fix | Spec |"
     )?;
     writeln!(out, "|---|---|---|---|---|---|---|")?;
-    for f in &report.checks {
+    for f in findings {
         writeln!(
             out,
             "| {} | {} | `{}` {} | {} | {} | {} | {} |",
@@ -146,6 +182,11 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             cell(&f.spec)
         )?;
     }
+    Ok(())
+}
+
+/// The client `--register` registered, for reuse with `login`.
+fn registered_client(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if let Some(id) = &report.registered_client_id {
         writeln!(
             out,

@@ -5,8 +5,8 @@ use std::io::{self, Write};
 use colored::Colorize;
 use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
 
-use super::{DiscoveryReport, Report};
-use crate::checks::Status;
+use super::{CorsRow, DiscoveryReport, Report, ResourceReport};
+use crate::checks::{Finding, Status};
 use crate::evidence::AsRole;
 
 /// How to draw: decided once, from `--color`, NO_COLOR and the terminal.
@@ -76,6 +76,23 @@ fn ms(v: Option<u64>) -> String {
 
 /// The whole report.
 pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    title(report, style, out)?;
+    if let Some(r) = &report.resource {
+        resource(r, style, out)?;
+    }
+    authorization_servers(report, style, out)?;
+    if let Some(r) = &report.resource {
+        clients_table("Clients, end to end", &r.clients, style, out)?;
+    }
+    cors(&report.cors, style, out)?;
+    checks(report, style, out)?;
+    registered_client(report, out)?;
+    writeln!(out)?;
+    writeln!(out, "{}", summary_line(report, style))
+}
+
+/// The heading, and the provider the target was recognised as.
+fn title(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "{}",
@@ -95,52 +112,62 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
             p.name, p.docs
         )?;
     }
-    if let Some(r) = &report.resource {
-        writeln!(out)?;
-        writeln!(out, "{}", heading("Protected resource", style))?;
-        match (r.status, &r.error) {
-            (Some(s), _) => writeln!(out, "POST {} without a token → {s}", r.url)?,
-            (None, e) => writeln!(
-                out,
-                "POST {} without a token → no response ({})",
-                r.url,
-                e.as_deref().unwrap_or("unknown")
-            )?,
-        }
-        for v in &r.www_authenticate {
-            writeln!(out, "WWW-Authenticate: {v}")?;
-        }
-        if r.status == Some(401) && r.www_authenticate.is_empty() {
-            writeln!(out, "(no WWW-Authenticate header)")?;
-        }
-        let mut t = new_table(style);
-        header(
-            &mut t,
-            &["Source", "URL", "Status", "Time", "Result"],
-            style,
-        );
-        for p in &r.prm_attempts {
-            let mut result = p.outcome.summary();
-            if let Some(res) = &p.resource {
-                result.push_str(&format!("\nresource: {res}"));
-            }
-            if let Some(list) = &p.authorization_servers {
-                result.push_str(&format!("\nauthorization_servers: {}", list.join(", ")));
-            }
-            if r.metadata_url.as_deref() == Some(p.url.as_str()) {
-                result.push_str("\n← used");
-            }
-            t.add_row(vec![
-                Cell::new(p.label()),
-                Cell::new(&p.url),
-                Cell::new(dash(p.status)),
-                Cell::new(ms(p.elapsed_ms)),
-                Cell::new(result),
-            ]);
-        }
-        writeln!(out, "{t}")?;
-    }
+    Ok(())
+}
 
+/// The MCP server's answer without a token, and its protected resource metadata.
+fn resource(r: &ResourceReport, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "{}", heading("Protected resource", style))?;
+    match (r.status, &r.error) {
+        (Some(s), _) => writeln!(out, "POST {} without a token → {s}", r.url)?,
+        (None, e) => writeln!(
+            out,
+            "POST {} without a token → no response ({})",
+            r.url,
+            e.as_deref().unwrap_or("unknown")
+        )?,
+    }
+    for v in &r.www_authenticate {
+        writeln!(out, "WWW-Authenticate: {v}")?;
+    }
+    if r.status == Some(401) && r.www_authenticate.is_empty() {
+        writeln!(out, "(no WWW-Authenticate header)")?;
+    }
+    prm_table(r, style, out)
+}
+
+fn prm_table(r: &ResourceReport, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let mut t = new_table(style);
+    header(
+        &mut t,
+        &["Source", "URL", "Status", "Time", "Result"],
+        style,
+    );
+    for p in &r.prm_attempts {
+        let mut result = p.outcome.summary();
+        if let Some(res) = &p.resource {
+            result.push_str(&format!("\nresource: {res}"));
+        }
+        if let Some(list) = &p.authorization_servers {
+            result.push_str(&format!("\nauthorization_servers: {}", list.join(", ")));
+        }
+        if r.metadata_url.as_deref() == Some(p.url.as_str()) {
+            result.push_str("\n← used");
+        }
+        t.add_row(vec![
+            Cell::new(p.label()),
+            Cell::new(&p.url),
+            Cell::new(dash(p.status)),
+            Cell::new(ms(p.elapsed_ms)),
+            Cell::new(result),
+        ]);
+    }
+    writeln!(out, "{t}")
+}
+
+/// Discovery of each authorization server, with the clients that use it.
+fn authorization_servers(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
     for (i, d) in std::iter::once(&report.discovery)
         .chain(&report.additional_authorization_servers)
         .enumerate()
@@ -165,7 +192,7 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
             let seeds: Vec<_> = d
                 .clients
                 .iter()
-                .filter(|c| c.client.starts_with("Logto"))
+                .filter(|c| super::is_client(c, "Logto"))
                 .cloned()
                 .collect();
             clients_table(
@@ -176,51 +203,54 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
             )?;
         }
     }
+    Ok(())
+}
 
-    if let Some(r) = &report.resource {
-        clients_table("Clients, end to end", &r.clients, style, out)?;
+/// The CORS headers of every probed endpoint.
+fn cors(rows: &[CorsRow], style: Style, out: &mut dyn Write) -> io::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
     }
-
-    if !report.cors.is_empty() {
-        writeln!(out)?;
-        writeln!(
-            out,
-            "{}",
-            heading(
-                &format!(
-                    "CORS (as a browser at {})",
-                    crate::evidence::requests::CORS_ORIGIN
-                ),
-                style
-            )
-        )?;
-        let mut t = new_table(style);
-        header(
-            &mut t,
-            &[
-                "Endpoint",
-                "Request",
-                "Status",
-                "Allow-Origin",
-                "Allow-Headers",
-                "Expose-Headers",
-            ],
-            style,
-        );
-        for c in &report.cors {
-            t.add_row(vec![
-                Cell::new(c.label()),
-                Cell::new(format!("{} {}", c.method, c.url)),
-                Cell::new(dash(c.status)),
-                Cell::new(dash(c.allow_origin.as_deref())),
-                Cell::new(dash(c.allow_headers.as_deref())),
-                Cell::new(dash(c.expose_headers.as_deref())),
-            ]);
-        }
-        writeln!(out, "{t}")?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        heading(
+            &format!(
+                "CORS (as a browser at {})",
+                crate::evidence::requests::CORS_ORIGIN
+            ),
+            style
+        )
+    )?;
+    let mut t = new_table(style);
+    header(
+        &mut t,
+        &[
+            "Endpoint",
+            "Request",
+            "Status",
+            "Allow-Origin",
+            "Allow-Headers",
+            "Expose-Headers",
+        ],
+        style,
+    );
+    for c in rows {
+        t.add_row(vec![
+            Cell::new(c.label()),
+            Cell::new(format!("{} {}", c.method, c.url)),
+            Cell::new(dash(c.status)),
+            Cell::new(dash(c.allow_origin.as_deref())),
+            Cell::new(dash(c.allow_headers.as_deref())),
+            Cell::new(dash(c.expose_headers.as_deref())),
+        ]);
     }
+    writeln!(out, "{t}")
+}
 
-    // Checks, one table per subject (the MCP server, then each authorization server).
+/// Checks, one table per subject (the MCP server, then each authorization server).
+fn checks(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
     let mut subjects: Vec<Option<&str>> = Vec::new();
     for f in &report.checks {
         if !subjects.contains(&f.subject.as_deref()) {
@@ -235,30 +265,43 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
             (Some(s), _) => format!("Checks: authorization server {s}"),
         };
         writeln!(out, "{}", heading(&title, style))?;
-        let mut t = new_table(style);
-        header(&mut t, &["Status", "Level", "Check", "Detail"], style);
-        for f in report
+        let findings = report
             .checks
             .iter()
-            .filter(|f| f.subject.as_deref() == subject)
-        {
-            let mut detail = f.detail.clone();
-            if !matches!(f.status, Status::Pass | Status::Skip) {
-                detail.push_str(&format!("\nfix: {}", f.hint));
-                if let Some(p) = &f.provider_hint {
-                    detail.push_str(&format!("\nknown quirk of {p}"));
-                }
-                detail.push_str(&format!("\nspec: {}", f.spec));
-            }
-            t.add_row(vec![
-                status_cell(f.status, style),
-                Cell::new(f.level.as_str()),
-                Cell::new(format!("{}\n{}", f.id, f.title)),
-                Cell::new(detail),
-            ]);
-        }
-        writeln!(out, "{t}")?;
+            .filter(|f| f.subject.as_deref() == subject);
+        checks_table(findings, style, out)?;
     }
+    Ok(())
+}
+
+fn checks_table<'a>(
+    findings: impl Iterator<Item = &'a Finding>,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut t = new_table(style);
+    header(&mut t, &["Status", "Level", "Check", "Detail"], style);
+    for f in findings {
+        let mut detail = f.detail.clone();
+        if !matches!(f.status, Status::Pass | Status::Skip) {
+            detail.push_str(&format!("\nfix: {}", f.hint));
+            if let Some(p) = &f.provider_hint {
+                detail.push_str(&format!("\nknown quirk of {p}"));
+            }
+            detail.push_str(&format!("\nspec: {}", f.spec));
+        }
+        t.add_row(vec![
+            status_cell(f.status, style),
+            Cell::new(f.level.as_str()),
+            Cell::new(format!("{}\n{}", f.id, f.title)),
+            Cell::new(detail),
+        ]);
+    }
+    writeln!(out, "{t}")
+}
+
+/// The client `--register` registered, for reuse with `login`.
+fn registered_client(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if let Some(id) = &report.registered_client_id {
         writeln!(out)?;
         writeln!(
@@ -267,8 +310,7 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
             crate::evidence::requests::PROBE_REDIRECT_PORT
         )?;
     }
-    writeln!(out)?;
-    writeln!(out, "{}", summary_line(report, style))
+    Ok(())
 }
 
 fn discovery_table(d: &DiscoveryReport, style: Style, out: &mut dyn Write) -> io::Result<()> {

@@ -1,0 +1,59 @@
+//! The matrix as JUnit XML: a test suite per provider, a test case per
+//! check. Formats only.
+
+use std::io::{self, Write};
+
+use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
+
+use super::{CheckCell, MatrixReport, Row};
+use crate::checks::Status;
+
+pub fn render(r: &MatrixReport, out: &mut dyn Write) -> io::Result<()> {
+    let mut report = quick_junit::Report::new("mcp-auth matrix");
+    for row in &r.rows {
+        report.add_test_suite(suite(row));
+    }
+    let xml = report
+        .to_string()
+        .map_err(|e| io::Error::other(e.to_string()))?;
+    writeln!(out, "{xml}")
+}
+
+fn suite(row: &Row) -> TestSuite {
+    let mut suite = TestSuite::new(row.id.clone());
+    if let Some(e) = &row.error {
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status.set_message(e.clone());
+        suite.add_test_case(TestCase::new("reachable", status));
+    }
+    for c in &row.checks {
+        suite.add_test_case(case(row, c));
+    }
+    suite
+}
+
+fn case(row: &Row, c: &CheckCell) -> TestCase {
+    let name = match &c.subject {
+        Some(s) => format!("{} [{s}]", c.id),
+        None => c.id.clone(),
+    };
+    let status = match c.status {
+        Status::Fail => {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_message(c.detail.clone());
+            s
+        }
+        Status::Skip => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_message(c.detail.clone());
+            s
+        }
+        Status::Pass | Status::Info | Status::Warn => TestCaseStatus::success(),
+    };
+    let mut case = TestCase::new(name, status);
+    case.set_classname(row.id.clone());
+    if c.status == Status::Warn {
+        case.set_system_out(format!("warn: {}", c.detail));
+    }
+    case
+}
