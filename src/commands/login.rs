@@ -127,16 +127,22 @@ pub async fn login(args: &LoginArgs, out: &mut dyn Write) -> Result<ExitStatus, 
         timeout: Duration::from_secs(args.login_timeout),
         show_token: args.show_token,
     };
-    match crate::login::login(
-        &prober,
-        &store,
-        &args.target,
-        args.target_as.into(),
-        &settings,
-        &mut err,
-    )
-    .await
-    {
+    let result = async {
+        let destination =
+            crate::login::destination(&prober, &args.target, args.target_as.into()).await?;
+        // The login's preconditions are catalogue checks: a refusal names one.
+        let refusal = mcp_auth_grade::login_gate::refusal(
+            &destination.discovery,
+            &destination.issuer,
+            settings.force,
+        );
+        if let Some(why) = refusal {
+            return Err(LoginError::Refused(why));
+        }
+        crate::login::login(&prober, &store, destination, &settings, &mut err).await
+    }
+    .await;
+    match result {
         Ok((entry, path)) if args.format == ResultFormat::Json => {
             tokens::login_json(&row(&path, &entry), out)?;
             if settings.show_token {

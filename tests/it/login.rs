@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::support::login::{browser_login, raw_get, LoginRun};
 use crate::support::peer::{McpServer, OidcProvider};
 use crate::support::*;
+use serde_json::json;
 
 /// `mcp-auth` with MCP_AUTH_HOME set.
 fn cli(home: &Path, args: &[&str]) -> (i32, String, String) {
@@ -478,4 +479,69 @@ fn call_lists_and_calls_tools_and_explains_step_up() {
     let v: serde_json::Value = serde_json::from_str(&who).unwrap();
     assert!(v["result"].to_string().contains("carol"), "{who}");
     assert!(v["protocol_version"].is_string());
+}
+
+/// The recorded oidc-provider document with one member changed, served at
+/// the root issuer's OIDC location.
+fn provider_with(
+    patch: impl FnOnce(&mut serde_json::Value),
+) -> crate::support::replay::ReplayServer {
+    use crate::support::replay::{recorded, ReplayServer, Route};
+    ReplayServer::start(|origin| {
+        let mut doc = recorded("oidc-provider-9.13.3-root.json", origin);
+        patch(&mut doc);
+        vec![(
+            "/.well-known/openid-configuration".to_owned(),
+            Route::json(&doc),
+        )]
+    })
+}
+
+#[test]
+fn login_refuses_by_naming_the_failing_check() {
+    let home = tempfile::tempdir().unwrap();
+    // No S256: refused by AS-PKCE-S256 unless --force.
+    let server = provider_with(|d| d["code_challenge_methods_supported"] = json!(["plain"]));
+    let issuer = server.origin.clone();
+    let args = [
+        "login",
+        issuer.as_str(),
+        "--as",
+        "issuer",
+        "--client-id",
+        "x",
+        "--no-browser",
+    ];
+    let (code, _, err) = cli(home.path(), &args);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("AS-PKCE-S256 failed") && err.contains("--force"),
+        "{err}"
+    );
+    let mut forced = args.to_vec();
+    forced.extend(["--force", "--redirect-port", "0", "--login-timeout", "1"]);
+    let (_, _, err) = cli(home.path(), &forced);
+    assert!(
+        !err.contains("AS-PKCE-S256"),
+        "--force goes past the check: {err}"
+    );
+    // An issuer mix-up is refused by DISC-AS-ISSUER-MATCH, even with --force.
+    let server = provider_with(|d| d["issuer"] = json!("https://evil.example"));
+    let issuer = server.origin.clone();
+    let (code, _, err) = cli(
+        home.path(),
+        &[
+            "login",
+            &issuer,
+            "--as",
+            "issuer",
+            "--client-id",
+            "x",
+            "--no-browser",
+            "--force",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("DISC-AS-ISSUER-MATCH failed"), "{err}");
+    assert!(token_files(home.path()).is_empty());
 }

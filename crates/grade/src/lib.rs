@@ -13,6 +13,7 @@ pub mod clients;
 mod cors;
 mod discovery;
 pub mod ids;
+pub mod login_gate;
 pub mod providers;
 pub mod quirks;
 mod registration;

@@ -11,14 +11,14 @@ use oauth2::{
 };
 use url::Url;
 
-use crate::evidence::TargetHint;
 use crate::metadata::{lists, AsMetadata};
 use crate::probe::Prober;
 use crate::token_store::{TokenEntry, TokenStore};
 
 use super::cache::entry_from;
 use super::register::register;
-use super::{browser, callback, oauth_client, resolve, token_error};
+use super::resolve::Destination;
+use super::{browser, callback, oauth_client, token_error};
 use super::{LoginError, LoginSettings, Resolved, Tokens};
 
 /// The oauth2 client of the flow: authorization and token endpoints, and
@@ -40,12 +40,11 @@ type CodeClient = oauth2::Client<
 pub async fn login(
     prober: &Prober,
     store: &TokenStore,
-    input: &str,
-    kind: TargetHint,
+    destination: Destination,
     s: &LoginSettings,
     err: &mut dyn Write,
 ) -> Result<(TokenEntry, std::path::PathBuf), LoginError> {
-    let r = resolve(prober, input, kind).await?;
+    let r = destination.resolved()?;
     let (auth_url, token_url) = checked_endpoints(&r, s.force)?;
     let redirect = Redirect::listen(s).await?;
     let client_id = choose_client(prober, &r, s, &redirect.uri, err).await?;

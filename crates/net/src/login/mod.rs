@@ -39,7 +39,7 @@ use crate::token_store::StoreError;
 pub use cache::matching;
 pub use flow::login;
 pub use refresh::refresh;
-pub use resolve::{resolve, validated_metadata};
+pub use resolve::{destination, resolve, validated_metadata, Destination};
 pub use revoke::revoke;
 
 /// The `id_token` of a token response, kept alongside the standard fields.

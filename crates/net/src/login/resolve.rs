@@ -47,12 +47,48 @@ pub fn validated_metadata(disc: &AsDiscovery, issuer: &str) -> Result<AsMetadata
     })
 }
 
-/// Follow an MCP server's chain (or take an issuer) to the authorization server.
+/// Where a login goes, before its metadata is trusted: the authorization
+/// server's issuer and discovery, and what the MCP server asks for. The
+/// command grades the discovery (the login preconditions) before using it.
+#[derive(Debug, Clone)]
+pub struct Destination {
+    pub issuer: String,
+    pub discovery: AsDiscovery,
+    pub resource: Option<String>,
+    pub scopes: Vec<String>,
+    pub mcp_url: Option<String>,
+}
+
+impl Destination {
+    /// The destination with its validated metadata.
+    pub fn resolved(self) -> Result<Resolved, LoginError> {
+        let metadata = validated_metadata(&self.discovery, &self.issuer)?;
+        Ok(Resolved {
+            issuer: self.issuer,
+            metadata,
+            resource: self.resource,
+            scopes: self.scopes,
+            mcp_url: self.mcp_url,
+        })
+    }
+}
+
+/// Follow an MCP server's chain (or take an issuer) to the authorization
+/// server, and trust its metadata as [`Destination::resolved`] does.
 pub async fn resolve(
     prober: &Prober,
     input: &str,
     kind: TargetHint,
 ) -> Result<Resolved, LoginError> {
+    destination(prober, input, kind).await?.resolved()
+}
+
+/// Follow an MCP server's chain (or take an issuer) to the authorization server.
+pub async fn destination(
+    prober: &Prober,
+    input: &str,
+    kind: TargetHint,
+) -> Result<Destination, LoginError> {
     let url = parse_http_url(input).map_err(|e| LoginError::Usage(e.to_string()))?;
     let policy = UrlPolicy::for_target(&url);
     let mut first = match kind {
@@ -91,10 +127,9 @@ pub async fn resolve(
         discovery::Diagnostics::Never,
     )
     .await;
-    let metadata = validated_metadata(&disc, &issuer)?;
-    Ok(Resolved {
+    Ok(Destination {
         issuer,
-        metadata,
+        discovery: disc,
         resource,
         scopes,
         mcp_url,
