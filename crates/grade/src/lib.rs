@@ -6,21 +6,10 @@
 //! evidence. All checks are listed in [`CATALOGUE`].
 
 mod analysis;
-mod as_metadata;
-pub mod authorize;
+mod checks;
 pub mod clients;
-mod cors;
-mod discovery;
 pub mod providers;
 pub mod quirks;
-mod registration;
-mod resource;
-#[cfg(test)]
-mod tests_cors;
-#[cfg(test)]
-mod tests_registration;
-#[cfg(test)]
-mod tests_resource;
 pub mod verdict;
 
 use mcp_auth_evidence as evidence;
@@ -28,6 +17,7 @@ use mcp_auth_evidence::{metadata, www_authenticate};
 use serde::{Deserialize, Serialize};
 
 pub use analysis::{Analysis, AsAnalysis, AttemptAnalysis, PrmAnalysis, ResourceAnalysis};
+pub use checks::authorize;
 pub use mcp_auth_evidence::interpret::{body_doc, classify, AttemptOutcome, Doc, Fetched};
 pub use verdict::{grade_known, grade_with, Graded, Summary, Verdict};
 
@@ -164,82 +154,82 @@ pub struct Finding {
 
 /// Every check, in report order: the MCP server's, then each authorization server's.
 pub static CATALOGUE: &[CheckDef] = &[
-    resource::SEC_HTTPS_RS,
-    resource::CH_401,
-    resource::CH_WWW_AUTH,
-    resource::CH_BEARER_SCHEME,
-    resource::CH_RESOURCE_METADATA,
-    resource::CH_PARAM_SYNTAX,
-    resource::CH_SCOPE,
-    resource::CH_NO_ERROR_WITHOUT_CREDS,
-    resource::CH_INVALID_TOKEN,
-    resource::CH_QUERY_TOKEN,
-    resource::PRM_DISCOVERABLE,
-    resource::PRM_HTTP,
-    resource::PRM_LOCATION,
-    resource::PRM_RESOURCE_PRESENT,
-    resource::PRM_RESOURCE_MATCH,
-    resource::PRM_RESOURCE_FORMAT,
-    resource::PRM_AS_PRESENT,
-    resource::PRM_AS_FIRST,
-    resource::PRM_AS_ISSUER_FORMAT,
-    resource::PRM_SCOPES,
-    resource::PRM_NO_OFFLINE_ACCESS,
-    resource::PRM_BEARER_METHODS,
-    resource::PRM_JWKS_HTTPS,
-    resource::PRM_ZERO_VALUES,
-    resource::PRM_NAME,
-    cors::CORS_MCP_PREFLIGHT,
-    cors::CORS_MCP_EXPOSE,
-    cors::CORS_PRM_GET,
-    cors::CORS_PRM_PREFLIGHT,
-    discovery::SEC_HTTPS_AS,
-    discovery::DISC_AS_FOUND,
-    discovery::DISC_AS_RFC8414,
-    discovery::DISC_AS_ERROR_STATUS,
-    discovery::DISC_AS_CONTENT_TYPE,
-    discovery::DISC_AS_ISSUER_MATCH,
-    discovery::DISC_AS_ISSUER_EQ_PRM,
-    discovery::DISC_AS_ISSUER_FORMAT,
-    discovery::DISC_AS_CONSISTENT,
-    as_metadata::AS_AUTHZ_ENDPOINT,
-    as_metadata::AS_TOKEN_ENDPOINT,
-    as_metadata::AS_RESPONSE_TYPES,
-    as_metadata::AS_PKCE_PRESENT,
-    as_metadata::AS_PKCE_S256,
-    as_metadata::AS_PKCE_PLAIN,
-    as_metadata::AS_GRANT_AUTHCODE,
-    as_metadata::AS_GRANT_REFRESH,
-    as_metadata::AS_TOKEN_AUTH_NONE,
-    as_metadata::AS_REGISTRATION_ENDPOINT,
-    as_metadata::AS_CIMD_SUPPORTED,
-    as_metadata::AS_REG_PATH,
-    as_metadata::AS_SCOPES_SUPPORTED,
-    as_metadata::AS_JWKS_URI,
-    as_metadata::AS_OIDC_REQUIRED,
-    as_metadata::AS_MEMBER_TYPES,
-    as_metadata::AS_ZERO_VALUES,
-    as_metadata::AS_ISS_PARAM,
-    as_metadata::AS_USERINFO,
-    cors::CORS_AS_GET,
-    cors::CORS_AS_PREFLIGHT,
-    cors::CORS_JWKS,
-    cors::CORS_REG_PREFLIGHT,
-    cors::CORS_TOKEN,
-    cors::CORS_USERINFO,
-    registration::DCR_STATUS,
-    registration::DCR_CLIENT_ID,
-    registration::DCR_ECHO_METADATA,
-    registration::DCR_AUTH_METHOD,
-    registration::DCR_LOOPBACK_IP,
-    registration::DCR_LOOPBACK_LOCALHOST,
-    registration::DCR_APP_TYPE,
-    registration::DCR_ERROR_FORMAT,
-    authorize::AUTHZ_REDIRECT_EXACT,
-    authorize::AUTHZ_LOOPBACK_PORT,
-    authorize::AUTHZ_PKCE_ENFORCED,
-    authorize::AUTHZ_RESOURCE_ACCEPTED,
-    authorize::AUTHZ_ERROR_ISS,
+    checks::challenge::SEC_HTTPS_RS,
+    checks::challenge::CH_401,
+    checks::challenge::CH_WWW_AUTH,
+    checks::challenge::CH_BEARER_SCHEME,
+    checks::challenge::CH_RESOURCE_METADATA,
+    checks::challenge::CH_PARAM_SYNTAX,
+    checks::challenge::CH_SCOPE,
+    checks::challenge::CH_NO_ERROR_WITHOUT_CREDS,
+    checks::challenge::CH_INVALID_TOKEN,
+    checks::challenge::CH_QUERY_TOKEN,
+    checks::challenge::PRM_DISCOVERABLE,
+    checks::challenge::PRM_HTTP,
+    checks::challenge::PRM_LOCATION,
+    checks::challenge::PRM_RESOURCE_PRESENT,
+    checks::challenge::PRM_RESOURCE_MATCH,
+    checks::challenge::PRM_RESOURCE_FORMAT,
+    checks::challenge::PRM_AS_PRESENT,
+    checks::challenge::PRM_AS_FIRST,
+    checks::challenge::PRM_AS_ISSUER_FORMAT,
+    checks::challenge::PRM_SCOPES,
+    checks::challenge::PRM_NO_OFFLINE_ACCESS,
+    checks::challenge::PRM_BEARER_METHODS,
+    checks::challenge::PRM_JWKS_HTTPS,
+    checks::challenge::PRM_ZERO_VALUES,
+    checks::challenge::PRM_NAME,
+    checks::cors::CORS_MCP_PREFLIGHT,
+    checks::cors::CORS_MCP_EXPOSE,
+    checks::cors::CORS_PRM_GET,
+    checks::cors::CORS_PRM_PREFLIGHT,
+    checks::discovery::SEC_HTTPS_AS,
+    checks::discovery::DISC_AS_FOUND,
+    checks::discovery::DISC_AS_RFC8414,
+    checks::discovery::DISC_AS_ERROR_STATUS,
+    checks::discovery::DISC_AS_CONTENT_TYPE,
+    checks::discovery::DISC_AS_ISSUER_MATCH,
+    checks::discovery::DISC_AS_ISSUER_EQ_PRM,
+    checks::discovery::DISC_AS_ISSUER_FORMAT,
+    checks::discovery::DISC_AS_CONSISTENT,
+    checks::as_metadata::AS_AUTHZ_ENDPOINT,
+    checks::as_metadata::AS_TOKEN_ENDPOINT,
+    checks::as_metadata::AS_RESPONSE_TYPES,
+    checks::as_metadata::AS_PKCE_PRESENT,
+    checks::as_metadata::AS_PKCE_S256,
+    checks::as_metadata::AS_PKCE_PLAIN,
+    checks::as_metadata::AS_GRANT_AUTHCODE,
+    checks::as_metadata::AS_GRANT_REFRESH,
+    checks::as_metadata::AS_TOKEN_AUTH_NONE,
+    checks::as_metadata::AS_REGISTRATION_ENDPOINT,
+    checks::as_metadata::AS_CIMD_SUPPORTED,
+    checks::as_metadata::AS_REG_PATH,
+    checks::as_metadata::AS_SCOPES_SUPPORTED,
+    checks::as_metadata::AS_JWKS_URI,
+    checks::as_metadata::AS_OIDC_REQUIRED,
+    checks::as_metadata::AS_MEMBER_TYPES,
+    checks::as_metadata::AS_ZERO_VALUES,
+    checks::as_metadata::AS_ISS_PARAM,
+    checks::as_metadata::AS_USERINFO,
+    checks::cors::CORS_AS_GET,
+    checks::cors::CORS_AS_PREFLIGHT,
+    checks::cors::CORS_JWKS,
+    checks::cors::CORS_REG_PREFLIGHT,
+    checks::cors::CORS_TOKEN,
+    checks::cors::CORS_USERINFO,
+    checks::registration::DCR_STATUS,
+    checks::registration::DCR_CLIENT_ID,
+    checks::registration::DCR_ECHO_METADATA,
+    checks::registration::DCR_AUTH_METHOD,
+    checks::registration::DCR_LOOPBACK_IP,
+    checks::registration::DCR_LOOPBACK_LOCALHOST,
+    checks::registration::DCR_APP_TYPE,
+    checks::registration::DCR_ERROR_FORMAT,
+    checks::authorize::AUTHZ_REDIRECT_EXACT,
+    checks::authorize::AUTHZ_LOOPBACK_PORT,
+    checks::authorize::AUTHZ_PKCE_ENFORCED,
+    checks::authorize::AUTHZ_RESOURCE_ACCEPTED,
+    checks::authorize::AUTHZ_ERROR_ISS,
 ];
 
 /// Look a check up by id.

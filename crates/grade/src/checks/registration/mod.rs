@@ -2,9 +2,9 @@
 //! The probe registers a public native client three ways: with a
 //! `127.0.0.1` redirect URI, with `localhost`, and without `application_type`.
 
-use super::{body_doc, AsAnalysis, CheckDef, Doc, Grade, Level, Outcome};
 use crate::evidence::{Exchange, ProbeKind};
 use crate::metadata::{ClientInformation, ErrorResponse};
+use crate::{body_doc, AsAnalysis, CheckDef, Doc, Grade, Level, Outcome};
 
 /// RFC 7591 §3.2.2 error codes (plus RFC 6749's generic ones).
 const DCR_ERRORS: [&str; 7] = [
@@ -281,3 +281,6 @@ pub const DCR_ERROR_FORMAT: CheckDef = CheckDef {
         }
     }),
 };
+
+#[cfg(test)]
+mod tests;

@@ -1,8 +1,8 @@
 //! Authorization-server metadata members (checklist §2.3 and §2.10).
 
-use super::util::{absolute_url, join_list, transport, Transport};
-use super::{AsAnalysis, CheckDef, Doc, Grade, Level, Outcome};
 use crate::metadata::{empty_arrays, lists};
+use crate::util::{absolute_url, join_list, transport, Transport};
+use crate::{AsAnalysis, CheckDef, Doc, Grade, Level, Outcome};
 
 /// Run `f` on the document in use, or skip.
 fn with_doc(a: &AsAnalysis<'_>, f: impl FnOnce(&Doc) -> Outcome) -> Outcome {

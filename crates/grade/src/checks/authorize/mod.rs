@@ -5,8 +5,8 @@
 
 use url::Url;
 
-use super::{AsAnalysis, CheckDef, Grade, Level, Outcome};
 use crate::evidence::{Exchange, ProbeKind};
+use crate::{AsAnalysis, CheckDef, Grade, Level, Outcome};
 
 /// What an authorization request got back.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,11 +3,11 @@
 
 use url::Url;
 
-use super::util::{absolute_url, join_list, transport, Transport};
-use super::{CheckDef, Grade, Level, Outcome, ResourceAnalysis};
 use crate::evidence::{PrmSource, ProbeKind};
 use crate::metadata::empty_arrays;
+use crate::util::{absolute_url, join_list, transport, Transport};
 use crate::www_authenticate::{self, scope_chars_valid};
+use crate::{CheckDef, Grade, Level, Outcome, ResourceAnalysis};
 
 fn with_401(r: &ResourceAnalysis<'_>, f: impl FnOnce() -> Outcome) -> Outcome {
     match r.status {
@@ -19,7 +19,7 @@ fn with_401(r: &ResourceAnalysis<'_>, f: impl FnOnce() -> Outcome) -> Outcome {
 
 fn with_prm(
     r: &ResourceAnalysis<'_>,
-    f: impl FnOnce(&super::Doc<crate::metadata::ResourceMetadata>) -> Outcome,
+    f: impl FnOnce(&crate::Doc<crate::metadata::ResourceMetadata>) -> Outcome,
 ) -> Outcome {
     match r.prm_doc() {
         Some((_, doc)) => f(doc),
@@ -500,8 +500,8 @@ pub const PRM_RESOURCE_MATCH: CheckDef = CheckDef {
             let (Ok(req), Ok(conf)) = (Url::parse(mcp), Url::parse(resource)) else {
                 return Outcome::fail(format!("'{resource}' is not a URL"));
             };
-            let ts = super::clients::ts_resource_allowed(&req, &conf);
-            let py = super::clients::python_resource_allowed(&req, &conf);
+            let ts = crate::clients::ts_resource_allowed(&req, &conf);
+            let py = crate::clients::python_resource_allowed(&req, &conf);
             match (ts, py) {
                 (true, true) => Outcome::warn(format!(
                     "'{resource}' is not identical to '{mcp}': only the SDKs' lenient prefix rule accepts it; strict RFC 9728 clients reject it"
@@ -739,3 +739,6 @@ pub const PRM_NAME: CheckDef = CheckDef {
         })
     }),
 };
+
+#[cfg(test)]
+mod tests;

@@ -1,8 +1,8 @@
 //! Transport security and authorization-server discovery (checklist §2.1–2.2).
 
-use super::util::{join_list, transport, Transport};
-use super::{AsAnalysis, CheckDef, Grade, Level, Outcome};
 use crate::evidence::CandidateKind;
+use crate::util::{join_list, transport, Transport};
+use crate::{AsAnalysis, CheckDef, Grade, Level, Outcome};
 
 pub const SEC_HTTPS_AS: CheckDef = CheckDef {
     id: "SEC-HTTPS-AS",

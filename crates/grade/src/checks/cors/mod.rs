@@ -3,9 +3,9 @@
 //! the TypeScript SDK's `fetchWithCorsRetry` need. The origin and requested
 //! headers are read back from the recorded requests.
 
-use super::util::join_list;
-use super::{AsAnalysis, CheckDef, Grade, Level, Outcome};
 use crate::evidence::{Exchange, ProbeKind};
+use crate::util::join_list;
+use crate::{AsAnalysis, CheckDef, Grade, Level, Outcome};
 
 /// The CORS-relevant parts of a probe.
 struct View<'a> {
@@ -203,7 +203,7 @@ pub const CORS_PRM_PREFLIGHT: CheckDef = CheckDef {
 /// The TypeScript SDK retries a failed preflighted GET as a simple GET, so
 /// a failing preflight only matters when the simple GET fails too.
 fn downgrade_if_simple_works(pre: Outcome, simple: Outcome) -> Outcome {
-    if pre.status == super::Status::Warn && simple.status == super::Status::Pass {
+    if pre.status == crate::Status::Warn && simple.status == crate::Status::Pass {
         Outcome::info(format!(
             "{}; the TypeScript SDK retries without custom headers, which works",
             pre.detail
@@ -247,7 +247,7 @@ pub const CORS_JWKS: CheckDef = CheckDef {
 };
 
 fn demote_to_info(o: Outcome) -> Outcome {
-    if o.status == super::Status::Warn {
+    if o.status == crate::Status::Warn {
         Outcome::info(o.detail)
     } else {
         o
@@ -303,6 +303,12 @@ pub const CORS_USERINFO: CheckDef = CheckDef {
         })
     }),
 };
+
+// The CORS checks' tests against whole evidence; merged with the unit tests
+// below in the next step.
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests_cors;
 
 #[cfg(test)]
 mod tests {
