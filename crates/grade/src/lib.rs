@@ -164,21 +164,21 @@ pub static CATALOGUE: &[CheckDef] = &[
     checks::challenge::CH_NO_ERROR_WITHOUT_CREDS,
     checks::challenge::CH_INVALID_TOKEN,
     checks::challenge::CH_QUERY_TOKEN,
-    checks::challenge::PRM_DISCOVERABLE,
-    checks::challenge::PRM_HTTP,
-    checks::challenge::PRM_LOCATION,
-    checks::challenge::PRM_RESOURCE_PRESENT,
-    checks::challenge::PRM_RESOURCE_MATCH,
-    checks::challenge::PRM_RESOURCE_FORMAT,
-    checks::challenge::PRM_AS_PRESENT,
-    checks::challenge::PRM_AS_FIRST,
-    checks::challenge::PRM_AS_ISSUER_FORMAT,
-    checks::challenge::PRM_SCOPES,
-    checks::challenge::PRM_NO_OFFLINE_ACCESS,
-    checks::challenge::PRM_BEARER_METHODS,
-    checks::challenge::PRM_JWKS_HTTPS,
-    checks::challenge::PRM_ZERO_VALUES,
-    checks::challenge::PRM_NAME,
+    checks::prm::PRM_DISCOVERABLE,
+    checks::prm::PRM_HTTP,
+    checks::prm::PRM_LOCATION,
+    checks::prm::PRM_RESOURCE_PRESENT,
+    checks::prm::PRM_RESOURCE_MATCH,
+    checks::prm::PRM_RESOURCE_FORMAT,
+    checks::prm::PRM_AS_PRESENT,
+    checks::prm::PRM_AS_FIRST,
+    checks::prm::PRM_AS_ISSUER_FORMAT,
+    checks::prm::PRM_SCOPES,
+    checks::prm::PRM_NO_OFFLINE_ACCESS,
+    checks::prm::PRM_BEARER_METHODS,
+    checks::prm::PRM_JWKS_HTTPS,
+    checks::prm::PRM_ZERO_VALUES,
+    checks::prm::PRM_NAME,
     checks::cors::CORS_MCP_PREFLIGHT,
     checks::cors::CORS_MCP_EXPOSE,
     checks::cors::CORS_PRM_GET,
@@ -573,6 +573,29 @@ pub mod test_support {
             obj.insert(member.into(), value);
         }
         mcp_evidence(good_challenge(), &prm)
+    }
+
+    /// A 401 with one `Bearer <params>` challenge.
+    pub fn bearer(params: &str) -> Exchange {
+        challenge(&[&format!("Bearer {params}")])
+    }
+
+    /// `good_prm()` with the MCP server answering the unauthenticated POST with `ex`.
+    pub fn answering(ex: Exchange) -> Evidence {
+        mcp_evidence(ex, &good_prm())
+    }
+
+    /// Every protected-resource-metadata location answers 404.
+    pub fn without_prm(mut ev: Evidence) -> Evidence {
+        for p in &mut ev.resource.as_mut().unwrap().prm {
+            p.exchange = not_found();
+        }
+        ev
+    }
+
+    /// The finding `id` on `with_prm(member, value)`.
+    pub fn prm_finding(member: &str, value: Value, id: &str) -> crate::Finding {
+        finding(&with_prm(member, value), id)
     }
 
     /// Add (or replace) a probe of the MCP server.

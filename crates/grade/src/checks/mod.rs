@@ -7,4 +7,5 @@ pub mod authorize;
 pub(crate) mod challenge;
 pub(crate) mod cors;
 pub(crate) mod discovery;
+pub(crate) mod prm;
 pub(crate) mod registration;

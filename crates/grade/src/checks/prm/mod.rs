@@ -1,0 +1,385 @@
+//! Protected resource metadata (checklist §2.4): where the MCP server serves
+//! it and what it says.
+
+use url::Url;
+
+use crate::evidence::PrmSource;
+use crate::metadata::empty_arrays;
+use crate::util::{absolute_url, join_list, transport, Transport};
+use crate::{CheckDef, Grade, Level, Outcome, ResourceAnalysis};
+
+fn with_prm(
+    r: &ResourceAnalysis<'_>,
+    f: impl FnOnce(&crate::Doc<crate::metadata::ResourceMetadata>) -> Outcome,
+) -> Outcome {
+    match r.prm_doc() {
+        Some((_, doc)) => f(doc),
+        None => Outcome::skip("no protected resource metadata"),
+    }
+}
+
+pub const PRM_DISCOVERABLE: CheckDef = CheckDef {
+    id: "PRM-DISCOVERABLE",
+    level: Level::Must,
+    title: "Protected resource metadata is discoverable",
+    spec: "MCP 2025-06-18 §Authorization Server Location; 2025-11-25 §Protected Resource Metadata Discovery Requirements; RFC 9728",
+    hint: "Serve RFC 9728 metadata and point to it from the 401 (`resource_metadata`) and/or /.well-known/oauth-protected-resource{path}.",
+    grade: Grade::Resource(|r| {
+        if let Some(p) = r.spec_prm() {
+            return Outcome::pass(format!("{} ({})", p.url, p.source.label()));
+        }
+        let fallback = r.prm.iter().find(|p| p.source != PrmSource::Header && p.doc.is_some());
+        match (r.header_prm_url(), fallback) {
+            (Some(h), Some(p)) => Outcome::fail(format!(
+                "the header URL {h} fails but {} serves it: spec and TypeScript SDK clients stop, only the Python SDK falls back",
+                p.url
+            )),
+            (Some(h), None) => Outcome::fail(format!("the header URL {h} and the well-known URLs serve nothing")),
+            (None, _) => Outcome::fail(
+                "no resource_metadata and nothing at the well-known URLs: clients fall back to the 2025-03-26 legacy chain (authorization server at the MCP origin)",
+            ),
+        }
+    }),
+};
+
+pub const PRM_HTTP: CheckDef = CheckDef {
+    id: "PRM-HTTP",
+    level: Level::Must,
+    title: "Metadata is a JSON object served with 200 application/json",
+    spec: "RFC 9728 §3.2",
+    hint: "Serve the protected resource metadata with 200, Content-Type: application/json, and a JSON object body.",
+    grade: Grade::Resource(|r| {
+        let target = if r.header_prm_url().is_some() {
+            r.prm_at(PrmSource::Header)
+        } else {
+            r.prm.iter().find(|p| p.status == Some(200))
+        };
+        let Some(p) = target else {
+            return Outcome::skip("no metadata location answered 200");
+        };
+        if p.doc.is_none() {
+            return Outcome::fail(format!("{} → {}", p.url, p.outcome.summary()));
+        }
+        match p.content_type.as_deref().map(crate::evidence::media_type).as_deref() {
+            Some("application/json") => Outcome::pass(format!("{} → 200 application/json", p.url)),
+            other => Outcome::warn(format!(
+                "{} is served as {}",
+                p.url,
+                other.unwrap_or("(no Content-Type)")
+            )),
+        }
+    }),
+};
+
+pub const PRM_LOCATION: CheckDef = CheckDef {
+    id: "PRM-LOCATION",
+    level: Level::May,
+    title: "Where the metadata is served",
+    spec: "MCP 2025-11-25 §Protected Resource Metadata Discovery Requirements (order); RFC 9728 §3",
+    hint: "Serve the metadata at the path-inserted well-known URL and point to it from the 401: every client generation finds it then.",
+    grade: Grade::Resource(|r| {
+        let served: Vec<&str> = r
+            .prm
+            .iter()
+            .filter(|p| p.doc.is_some())
+            .map(|p| p.source.label())
+            .collect();
+        let not: Vec<&str> = r
+            .prm
+            .iter()
+            .filter(|p| p.doc.is_none())
+            .map(|p| p.source.label())
+            .collect();
+        if served.is_empty() {
+            return Outcome::skip("no location serves metadata");
+        }
+        let detail = format!(
+            "served: {}{}",
+            join_list(&served),
+            if not.is_empty() { String::new() } else { format!("; not served: {}", join_list(&not)) }
+        );
+        let path_served = r.prm_at(PrmSource::PathInserted).is_some_and(|p| p.doc.is_some());
+        let has_path = Url::parse(r.url()).is_ok_and(|u| !u.path().trim_end_matches('/').is_empty());
+        if r.header_prm_url().is_none() && has_path && !path_served {
+            Outcome::info(format!("{detail}; only clients of 2025-11-25+ that try the root find it"))
+        } else {
+            Outcome::pass(detail)
+        }
+    }),
+};
+
+pub const PRM_RESOURCE_PRESENT: CheckDef = CheckDef {
+    id: "PRM-RESOURCE-PRESENT",
+    level: Level::Must,
+    title: "resource is present",
+    spec: "RFC 9728 §2 (REQUIRED)",
+    hint: "Include `resource`: the MCP server's canonical URL.",
+    grade: Grade::Resource(|r| {
+        with_prm(r, |d| match &d.md.resource {
+            Some(res) => Outcome::pass(res.clone()),
+            None if d.raw.contains_key("resource") => Outcome::fail("`resource` is not a string"),
+            None => Outcome::fail("`resource` is missing: both SDKs reject the document"),
+        })
+    }),
+};
+
+pub const PRM_RESOURCE_MATCH: CheckDef = CheckDef {
+    id: "PRM-RESOURCE-MATCH",
+    level: Level::Must,
+    title: "resource is identical to the MCP server URL",
+    spec: "RFC 9728 §3.3, §7.3",
+    hint: "Set `resource` to exactly the URL clients connect to (same scheme, host, port and path, same trailing slash).",
+    grade: Grade::Resource(|r| {
+        with_prm(r, |d| {
+            let Some(resource) = d.md.resource.as_deref() else {
+                return Outcome::skip("no `resource`");
+            };
+            let mcp = r.url();
+            if resource == mcp {
+                return Outcome::pass(resource.to_owned());
+            }
+            let (Ok(req), Ok(conf)) = (Url::parse(mcp), Url::parse(resource)) else {
+                return Outcome::fail(format!("'{resource}' is not a URL"));
+            };
+            let ts = crate::clients::ts_resource_allowed(&req, &conf);
+            let py = crate::clients::python_resource_allowed(&req, &conf);
+            match (ts, py) {
+                (true, true) => Outcome::warn(format!(
+                    "'{resource}' is not identical to '{mcp}': only the SDKs' lenient prefix rule accepts it; strict RFC 9728 clients reject it"
+                )),
+                (false, true) => Outcome::fail(format!(
+                    "'{resource}' vs '{mcp}': the Python SDK accepts it (trailing slash ignored), the TypeScript SDK and RFC 9728 reject it"
+                )),
+                (true, false) => Outcome::fail(format!(
+                    "'{resource}' vs '{mcp}': only the TypeScript SDK's prefix rule accepts it"
+                )),
+                (false, false) => Outcome::fail(format!(
+                    "'{resource}' does not match '{mcp}': every client rejects this metadata"
+                )),
+            }
+        })
+    }),
+};
+
+pub const PRM_RESOURCE_FORMAT: CheckDef = CheckDef {
+    id: "PRM-RESOURCE-FORMAT",
+    level: Level::Must,
+    title: "resource is a canonical https URI",
+    spec: "RFC 8707 §2; MCP 2025-06-18+ §Canonical Server URI",
+    hint: "Use an absolute https URI without fragment or query, lower-case scheme and host, and no trailing slash unless it is significant.",
+    grade: Grade::Resource(|r| {
+        with_prm(r, |d| {
+            let Some(resource) = d.md.resource.as_deref() else {
+                return Outcome::skip("no `resource`");
+            };
+            let url = match absolute_url(resource) {
+                Ok(u) => u,
+                Err(e) => return Outcome::fail(e),
+            };
+            if url.fragment().is_some() {
+                return Outcome::fail(format!("'{resource}' has a fragment (RFC 8707: MUST NOT)"));
+            }
+            let mut notes = Vec::new();
+            if url.query().is_some() {
+                notes.push("has a query (SHOULD NOT)");
+            }
+            if url.path().len() > 1 && url.path().ends_with('/') {
+                notes.push("ends with '/' (the canonical form has none)");
+            }
+            let scheme_host = resource.split('/').take(3).collect::<Vec<_>>().join("/");
+            if scheme_host != scheme_host.to_ascii_lowercase() {
+                notes.push("scheme or host is not lower-case");
+            }
+            if transport(resource) == Transport::Insecure {
+                notes.push("is not https");
+            }
+            if notes.is_empty() {
+                Outcome::pass(resource.to_owned())
+            } else {
+                Outcome::warn(format!("'{resource}' {}", join_list(&notes)))
+            }
+        })
+    }),
+};
+
+pub const PRM_AS_PRESENT: CheckDef = CheckDef {
+    id: "PRM-AS-PRESENT",
+    level: Level::Must,
+    title: "authorization_servers lists at least one server",
+    spec: "MCP 2025-06-18+ §Authorization Server Location",
+    hint: "List your authorization server's issuer in `authorization_servers`.",
+    grade: Grade::Resource(|r| {
+        with_prm(r, |d| {
+            match &d.md.authorization_servers {
+            Some(list) if !list.is_empty() => Outcome::pass(list.join(", ")),
+            Some(_) => Outcome::fail("`authorization_servers` is empty"),
+            None => Outcome::fail(
+                "`authorization_servers` is missing: the Python SDK rejects the document, the TypeScript SDK falls back to the MCP origin",
+            ),
+        }
+        })
+    }),
+};
+
+pub const PRM_AS_FIRST: CheckDef = CheckDef {
+    id: "PRM-AS-FIRST",
+    level: Level::May,
+    title: "Clients use the first authorization server",
+    spec: "RFC 9728 §7.6; TypeScript and Python SDKs use authorization_servers[0]",
+    hint: "Put the authorization server generic clients should use first; the SDKs never try the others.",
+    grade: Grade::Resource(|r| {
+        with_prm(r, |d| match d.md.authorization_servers.as_deref() {
+            Some([one]) => Outcome::pass(format!("one server: {one}")),
+            Some([first, rest @ ..]) => Outcome::info(format!(
+                "{} servers; the SDKs use only the first ({first}) and never try {}",
+                rest.len() + 1,
+                join_list(rest)
+            )),
+            _ => Outcome::skip("no authorization servers listed"),
+        })
+    }),
+};
+
+pub const PRM_AS_ISSUER_FORMAT: CheckDef = CheckDef {
+    id: "PRM-AS-ISSUER-FORMAT",
+    level: Level::Must,
+    title: "authorization_servers entries are issuer identifiers",
+    spec: "RFC 9728 §2 → RFC 8414 §2 (issuer)",
+    hint: "Each entry must be an https issuer URL with no query or fragment, exactly as the server's metadata states it.",
+    grade: Grade::Resource(|r| {
+        with_prm(r, |d| {
+            let Some(list) = d.md.authorization_servers.as_ref().filter(|l| !l.is_empty()) else {
+                return Outcome::skip("no authorization servers listed");
+            };
+            let mut bad = Vec::new();
+            let mut loopback = Vec::new();
+            for entry in list {
+                match Url::parse(entry) {
+                    Err(_) => bad.push(format!("'{entry}' is not a URL")),
+                    Ok(u) if u.query().is_some() || u.fragment().is_some() => {
+                        bad.push(format!("'{entry}' has a query or fragment"))
+                    }
+                    Ok(_) => match transport(entry) {
+                        Transport::Insecure | Transport::NotAUrl => bad.push(format!("'{entry}' is not https")),
+                        Transport::LoopbackHttp => loopback.push(entry.as_str()),
+                        Transport::Https => {}
+                    },
+                }
+            }
+            if !bad.is_empty() {
+                Outcome::fail(join_list(&bad))
+            } else if !loopback.is_empty() {
+                Outcome::warn(format!("plain http on loopback (development only): {}", join_list(&loopback)))
+            } else {
+                Outcome::pass(format!("{} well-formed", list.len()))
+            }
+        })
+    }),
+};
+
+pub const PRM_SCOPES: CheckDef = CheckDef {
+    id: "PRM-SCOPES",
+    level: Level::Should,
+    title: "scopes_supported is published",
+    spec: "RFC 9728 §2 (RECOMMENDED); MCP 2025-11-25 §Scope Selection Strategy",
+    hint: "List the scopes clients need in `scopes_supported`; without it (and without a challenge scope) clients request none.",
+    grade: Grade::Resource(|r| {
+        with_prm(r, |d| match &d.md.scopes_supported {
+            Some(s) if !s.is_empty() => Outcome::pass(s.join(", ")),
+            _ => Outcome::warn("absent or empty: clients omit `scope` and get the authorization server's default"),
+        })
+    }),
+};
+
+pub const PRM_NO_OFFLINE_ACCESS: CheckDef = CheckDef {
+    id: "PRM-NO-OFFLINE-ACCESS",
+    level: Level::Should,
+    title: "offline_access is not listed",
+    spec: "MCP 2026-07-28 §Refresh Tokens",
+    hint: "Remove offline_access from `scopes_supported`; clients add it themselves when the authorization server offers it.",
+    grade: Grade::Resource(|r| {
+        with_prm(r, |d| {
+            if crate::metadata::lists(&d.md.scopes_supported, "offline_access") {
+                Outcome::warn("offline_access is listed (MCP 2026-07-28: SHOULD NOT)")
+            } else {
+                Outcome::pass("not listed")
+            }
+        })
+    }),
+};
+
+pub const PRM_BEARER_METHODS: CheckDef = CheckDef {
+    id: "PRM-BEARER-METHODS",
+    level: Level::Must,
+    title: "Tokens can be sent in the Authorization header",
+    spec: "MCP §Token Requirements; RFC 9728 §2 (bearer_methods_supported)",
+    hint: "Omit `bearer_methods_supported` or list \"header\" (and not \"query\").",
+    grade: Grade::Resource(|r| {
+        with_prm(r, |d| match &d.md.bearer_methods_supported {
+            None => Outcome::pass("absent (header is the default)"),
+            Some(m) if m.is_empty() => Outcome::fail("[]: RFC 9728 reads this as \"no methods\""),
+            Some(m) if !m.iter().any(|x| x == "header") => {
+                Outcome::fail(format!("\"header\" is not listed ({})", m.join(", ")))
+            }
+            Some(m) if m.iter().any(|x| x == "query") => {
+                Outcome::warn("\"query\" is listed: MCP forbids tokens in the query string")
+            }
+            Some(m) => Outcome::pass(m.join(", ")),
+        })
+    }),
+};
+
+pub const PRM_JWKS_HTTPS: CheckDef = CheckDef {
+    id: "PRM-JWKS-HTTPS",
+    level: Level::Must,
+    title: "PRM jwks_uri uses https",
+    spec: "RFC 9728 §2",
+    hint: "Serve `jwks_uri` over https.",
+    grade: Grade::Resource(|r| {
+        with_prm(r, |d| match d.md.jwks_uri.as_deref() {
+            None => Outcome::pass("not published"),
+            Some(j) => match transport(j) {
+                Transport::Https => Outcome::pass(j.to_owned()),
+                Transport::LoopbackHttp => {
+                    Outcome::warn(format!("'{j}' is http on loopback (development only)"))
+                }
+                _ => Outcome::fail(format!("'{j}' is not https")),
+            },
+        })
+    }),
+};
+
+pub const PRM_ZERO_VALUES: CheckDef = CheckDef {
+    id: "PRM-ZERO-VALUES",
+    level: Level::Must,
+    title: "No empty arrays",
+    spec: "RFC 9728 §3.2",
+    hint: "Omit members whose list is empty instead of publishing [].",
+    grade: Grade::Resource(|r| {
+        with_prm(r, |d| {
+            let empty = empty_arrays(&d.raw);
+            if empty.is_empty() {
+                Outcome::pass("no empty arrays")
+            } else {
+                Outcome::warn(format!("empty: {}", join_list(&empty)))
+            }
+        })
+    }),
+};
+
+pub const PRM_NAME: CheckDef = CheckDef {
+    id: "PRM-NAME",
+    level: Level::Should,
+    title: "resource_name is published",
+    spec: "RFC 9728 §2 (RECOMMENDED)",
+    hint: "Add `resource_name` so consent screens can name your server.",
+    grade: Grade::Resource(|r| {
+        with_prm(r, |d| match &d.md.resource_name {
+            Some(n) => Outcome::pass(n.clone()),
+            None => Outcome::info("absent: consent screens show no name"),
+        })
+    }),
+};
+
+#[cfg(test)]
+mod tests;
