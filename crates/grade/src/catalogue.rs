@@ -96,6 +96,9 @@ pub enum Grade {
 /// One entry of the catalogue.
 pub struct CheckDef {
     pub id: &'static str,
+    /// Where the check is defined, `file:line` (`concat!(file!(), ":", line!())`
+    /// in the definition), so the check's code can be found from its id.
+    pub at: &'static str,
     pub level: Level,
     pub title: &'static str,
     pub spec: &'static str,
@@ -222,8 +225,10 @@ pub fn find(id: &str) -> Option<&'static CheckDef> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use std::collections::HashSet;
+    use std::path::Path;
+
+    use super::*;
 
     #[test]
     fn ids_are_unique_and_documented() {
@@ -254,6 +259,38 @@ mod tests {
             AS-JWKS-URI AS-OIDC-REQUIRED AS-MEMBER-TYPES AS-ZERO-VALUES AS-ISS-PARAM AS-USERINFO";
         for id in required.split_whitespace() {
             assert!(find(id).is_some(), "missing {id}");
+        }
+    }
+
+    /// `at` names the file and line of the definition: a family's file under
+    /// `checks/`, with the check's id on the line before (see `CheckDef::at`).
+    #[test]
+    fn every_check_says_where_it_is_defined() {
+        let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let checks_dir = crate_dir.join("src/checks").canonicalize().unwrap();
+        // file!() is relative to the workspace root, two levels up.
+        let workspace = crate_dir.join("../..");
+        for c in CATALOGUE {
+            let (file, line) = c.at.rsplit_once(':').expect("file:line");
+            let line: usize = line.parse().expect("a line number");
+            let path = workspace.join(file).canonicalize().unwrap_or_else(|e| {
+                panic!("{}: {} does not exist: {e}", c.id, c.at);
+            });
+            assert!(
+                path.starts_with(&checks_dir),
+                "{}: {} is not under crates/grade/src/checks/",
+                c.id,
+                c.at
+            );
+            let text = std::fs::read_to_string(&path).unwrap();
+            let id = format!("\"{}\"", c.id);
+            assert!(text.contains(&id), "{}: {} does not name it", c.id, c.at);
+            let before = text.lines().nth(line.saturating_sub(2)).unwrap_or_default();
+            assert!(
+                line >= 2 && before.trim() == format!("id: {id},"),
+                "{}: line {line} of {file} is not its definition",
+                c.id
+            );
         }
     }
 }

@@ -28,6 +28,7 @@ fn required_endpoint(doc: &Doc, member: &str, value: Option<&str>) -> Outcome {
 
 pub const AS_AUTHZ_ENDPOINT: CheckDef = CheckDef {
     id: "AS-AUTHZ-ENDPOINT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "authorization_endpoint is an absolute URL",
     spec: "RFC 8414 §2; OIDC Discovery §3",
@@ -45,6 +46,7 @@ pub const AS_AUTHZ_ENDPOINT: CheckDef = CheckDef {
 
 pub const AS_TOKEN_ENDPOINT: CheckDef = CheckDef {
     id: "AS-TOKEN-ENDPOINT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "token_endpoint is an absolute URL",
     spec: "RFC 8414 §2",
@@ -58,6 +60,7 @@ pub const AS_TOKEN_ENDPOINT: CheckDef = CheckDef {
 
 pub const AS_RESPONSE_TYPES: CheckDef = CheckDef {
     id: "AS-RESPONSE-TYPES",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "response_types_supported contains code",
     spec: "RFC 8414 §2; OIDC Discovery §3",
@@ -73,6 +76,7 @@ pub const AS_RESPONSE_TYPES: CheckDef = CheckDef {
 
 pub const AS_PKCE_PRESENT: CheckDef = CheckDef {
     id: "AS-PKCE-PRESENT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "code_challenge_methods_supported is present",
     spec: "MCP 2025-11-25 §Authorization Code Protection; RFC 8414 §2; RFC 9700 §2.1.1",
@@ -87,6 +91,7 @@ pub const AS_PKCE_PRESENT: CheckDef = CheckDef {
 
 pub const AS_PKCE_S256: CheckDef = CheckDef {
     id: "AS-PKCE-S256",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "PKCE method S256 is supported",
     spec: "MCP 2025-11-25 §Authorization Code Protection; OAuth 2.1 draft-13 §4.1.1",
@@ -111,6 +116,7 @@ pub const AS_PKCE_S256: CheckDef = CheckDef {
 
 pub const AS_PKCE_PLAIN: CheckDef = CheckDef {
     id: "AS-PKCE-PLAIN",
+    at: concat!(file!(), ":", line!()),
     level: Level::May,
     title: "PKCE plain is not offered",
     spec: "OAuth 2.1 draft-13 §4.1.1; RFC 9700 §2.1.1",
@@ -128,6 +134,7 @@ pub const AS_PKCE_PLAIN: CheckDef = CheckDef {
 
 pub const AS_GRANT_AUTHCODE: CheckDef = CheckDef {
     id: "AS-GRANT-AUTHCODE",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "authorization_code grant is supported",
     spec: "RFC 8414 §2 (grant_types_supported)",
@@ -143,6 +150,7 @@ pub const AS_GRANT_AUTHCODE: CheckDef = CheckDef {
 
 pub const AS_GRANT_REFRESH: CheckDef = CheckDef {
     id: "AS-GRANT-REFRESH",
+    at: concat!(file!(), ":", line!()),
     level: Level::May,
     title: "refresh_token grant is listed",
     spec: "MCP 2026-07-28 §Refresh Tokens",
@@ -160,6 +168,7 @@ pub const AS_GRANT_REFRESH: CheckDef = CheckDef {
 
 pub const AS_TOKEN_AUTH_NONE: CheckDef = CheckDef {
     id: "AS-TOKEN-AUTH-NONE",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Public clients can use the token endpoint",
     spec: "MCP §Overview (OAuth 2.1 public clients); RFC 8414 §2; CIMD draft",
@@ -183,6 +192,7 @@ pub const AS_TOKEN_AUTH_NONE: CheckDef = CheckDef {
 
 pub const AS_REGISTRATION_ENDPOINT: CheckDef = CheckDef {
     id: "AS-REGISTRATION-ENDPOINT",
+    at: concat!(file!(), ":", line!()),
     level: Level::May,
     title: "Dynamic client registration endpoint",
     spec: "MCP 2025-11-25 §Dynamic Client Registration (MAY; deprecated in 2026-07-28); RFC 7591",
@@ -203,6 +213,7 @@ pub const AS_REGISTRATION_ENDPOINT: CheckDef = CheckDef {
 
 pub const AS_CIMD_SUPPORTED: CheckDef = CheckDef {
     id: "AS-CIMD-SUPPORTED",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Client ID Metadata Documents are supported",
     spec: "MCP 2025-11-25 §Client ID Metadata Documents; draft-ietf-oauth-client-id-metadata-document",
@@ -218,6 +229,7 @@ pub const AS_CIMD_SUPPORTED: CheckDef = CheckDef {
 
 pub const AS_REG_PATH: CheckDef = CheckDef {
     id: "AS-REG-PATH",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "A client can register without manual setup",
     spec: "MCP 2025-11-25 §Client Registration Approaches; 2026-07-28 client-registration",
@@ -238,6 +250,7 @@ pub const AS_REG_PATH: CheckDef = CheckDef {
 
 pub const AS_SCOPES_SUPPORTED: CheckDef = CheckDef {
     id: "AS-SCOPES-SUPPORTED",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "scopes_supported is published",
     spec: "RFC 8414 §2 (RECOMMENDED)",
@@ -252,6 +265,7 @@ pub const AS_SCOPES_SUPPORTED: CheckDef = CheckDef {
 
 pub const AS_JWKS_URI: CheckDef = CheckDef {
     id: "AS-JWKS-URI",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "jwks_uri is published",
     spec: "RFC 8414 §2 (OPTIONAL); OIDC Discovery §3 (REQUIRED)",
@@ -281,6 +295,7 @@ const OIDC_REQUIRED: [&str; 7] = [
 
 pub const AS_OIDC_REQUIRED: CheckDef = CheckDef {
     id: "AS-OIDC-REQUIRED",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "OpenID Connect REQUIRED members are present",
     spec: "OIDC Discovery 1.0 §3",
@@ -306,6 +321,7 @@ pub const AS_OIDC_REQUIRED: CheckDef = CheckDef {
 
 pub const AS_MEMBER_TYPES: CheckDef = CheckDef {
     id: "AS-MEMBER-TYPES",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Known members have the right JSON types",
     spec: "RFC 8414 §2",
@@ -328,6 +344,7 @@ pub const AS_MEMBER_TYPES: CheckDef = CheckDef {
 
 pub const AS_ZERO_VALUES: CheckDef = CheckDef {
     id: "AS-ZERO-VALUES",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "No empty arrays",
     spec: "RFC 8414 §3.2 (\"Claims with zero elements MUST be omitted\")",
@@ -346,6 +363,7 @@ pub const AS_ZERO_VALUES: CheckDef = CheckDef {
 
 pub const AS_ISS_PARAM: CheckDef = CheckDef {
     id: "AS-ISS-PARAM",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "RFC 9207 iss parameter is advertised",
     spec: "MCP 2026-07-28 §Authorization Response Validation; RFC 9207 §2.3",
@@ -360,6 +378,7 @@ pub const AS_ISS_PARAM: CheckDef = CheckDef {
 
 pub const AS_USERINFO: CheckDef = CheckDef {
     id: "AS-USERINFO",
+    at: concat!(file!(), ":", line!()),
     level: Level::May,
     title: "userinfo_endpoint is published",
     spec: "OIDC Discovery §3 (RECOMMENDED)",

@@ -112,6 +112,7 @@ fn probe(a: &AsAnalysis<'_>, kind: ProbeKind) -> Result<Answer, Outcome> {
 
 pub const AUTHZ_REDIRECT_EXACT: CheckDef = CheckDef {
     id: "AUTHZ-REDIRECT-EXACT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Unregistered redirect URIs are not redirected to",
     spec: "MCP 2025-06-18+ §Open Redirection; OAuth 2.1 draft-13 §2.3.1, §4.1.2.1; RFC 9700 §2.1",
@@ -135,6 +136,7 @@ pub const AUTHZ_REDIRECT_EXACT: CheckDef = CheckDef {
 
 pub const AUTHZ_LOOPBACK_PORT: CheckDef = CheckDef {
     id: "AUTHZ-LOOPBACK-PORT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Any port is accepted for a loopback redirect URI",
     spec: "OAuth 2.1 draft-13 §8.4.2; RFC 8252 §7.3",
@@ -151,6 +153,7 @@ pub const AUTHZ_LOOPBACK_PORT: CheckDef = CheckDef {
 
 pub const AUTHZ_PKCE_ENFORCED: CheckDef = CheckDef {
     id: "AUTHZ-PKCE-ENFORCED",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Requests without PKCE (or with plain) are refused",
     spec: "OAuth 2.1 draft-13 §4.1.2.1, §7.5.2; RFC 9700 §2.1.1",
@@ -191,6 +194,7 @@ pub const AUTHZ_PKCE_ENFORCED: CheckDef = CheckDef {
 
 pub const AUTHZ_RESOURCE_ACCEPTED: CheckDef = CheckDef {
     id: "AUTHZ-RESOURCE-ACCEPTED",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "The resource parameter is accepted",
     spec: "MCP 2025-06-18+ §Resource Parameter Implementation; RFC 8707 §2; OAuth 2.1 §3.1",
@@ -207,6 +211,7 @@ pub const AUTHZ_RESOURCE_ACCEPTED: CheckDef = CheckDef {
 
 pub const AUTHZ_ERROR_ISS: CheckDef = CheckDef {
     id: "AUTHZ-ERROR-ISS",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Error redirects carry iss",
     spec: "RFC 9207 §2; MCP 2026-07-28 §Authorization Response Validation",

@@ -16,6 +16,7 @@ fn with_401(r: &ResourceAnalysis<'_>, f: impl FnOnce() -> Outcome) -> Outcome {
 
 pub const SEC_HTTPS_RS: CheckDef = CheckDef {
     id: "SEC-HTTPS-RS",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "MCP server URLs use https",
     spec: "OAuth 2.1 draft-13 §1.5; RFC 9728 §2, §7.1",
@@ -58,6 +59,7 @@ pub const SEC_HTTPS_RS: CheckDef = CheckDef {
 
 pub const CH_401: CheckDef = CheckDef {
     id: "CH-401",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Unauthenticated request gets 401",
     spec: "MCP §Error Handling (401 = authorization required); MCP 2025-03-26 §Authorization",
@@ -80,6 +82,7 @@ pub const CH_401: CheckDef = CheckDef {
 
 pub const CH_WWW_AUTH: CheckDef = CheckDef {
     id: "CH-WWW-AUTH",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "401 carries WWW-Authenticate",
     spec: "RFC 6750 §3; MCP 2025-06-18 §Authorization Server Location",
@@ -97,6 +100,7 @@ pub const CH_WWW_AUTH: CheckDef = CheckDef {
 
 pub const CH_BEARER_SCHEME: CheckDef = CheckDef {
     id: "CH-BEARER-SCHEME",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Challenge is Bearer with parameters, first",
     spec: "RFC 6750 §3",
@@ -154,6 +158,7 @@ pub const CH_BEARER_SCHEME: CheckDef = CheckDef {
 
 pub const CH_RESOURCE_METADATA: CheckDef = CheckDef {
     id: "CH-RESOURCE-METADATA",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Challenge names the protected resource metadata",
     spec: "RFC 9728 §5.1; MCP 2025-06-18 (MUST); 2025-11-25 §Protected Resource Metadata Discovery Requirements",
@@ -192,6 +197,7 @@ pub const CH_RESOURCE_METADATA: CheckDef = CheckDef {
 
 pub const CH_PARAM_SYNTAX: CheckDef = CheckDef {
     id: "CH-PARAM-SYNTAX",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Challenge parameters are well-formed",
     spec: "RFC 6750 §3; RFC 9110 §11.6.1",
@@ -249,6 +255,7 @@ pub const CH_PARAM_SYNTAX: CheckDef = CheckDef {
 
 pub const CH_SCOPE: CheckDef = CheckDef {
     id: "CH-SCOPE",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Challenge names the required scope",
     spec: "MCP 2025-11-25 §Protected Resource Metadata Discovery Requirements, §Scope Selection Strategy; RFC 6750 §3",
@@ -269,6 +276,7 @@ pub const CH_SCOPE: CheckDef = CheckDef {
 
 pub const CH_NO_ERROR_WITHOUT_CREDS: CheckDef = CheckDef {
     id: "CH-NO-ERROR-WITHOUT-CREDS",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "No error code when no credentials were sent",
     spec: "RFC 6750 §3.1",
@@ -300,6 +308,7 @@ fn probe_challenge(
 
 pub const CH_INVALID_TOKEN: CheckDef = CheckDef {
     id: "CH-INVALID-TOKEN",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Invalid token gets 401 invalid_token",
     spec: "MCP §Token Handling (\"Invalid or expired tokens MUST receive a HTTP 401\"); RFC 6750 §3.1",
@@ -327,6 +336,7 @@ pub const CH_INVALID_TOKEN: CheckDef = CheckDef {
 
 pub const CH_QUERY_TOKEN: CheckDef = CheckDef {
     id: "CH-QUERY-TOKEN",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Tokens in the query string are ignored",
     spec:

@@ -136,6 +136,7 @@ fn simple(ex: Option<&Exchange>, what: &str) -> Outcome {
 
 pub const CORS_MCP_PREFLIGHT: CheckDef = CheckDef {
     id: "CORS-MCP-PREFLIGHT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Browsers may POST to the MCP endpoint with a token",
     spec: "practice: Fetch standard (CORS preflight); MDN Access-Control-Allow-Headers",
@@ -151,6 +152,7 @@ pub const CORS_MCP_PREFLIGHT: CheckDef = CheckDef {
 
 pub const CORS_MCP_EXPOSE: CheckDef = CheckDef {
     id: "CORS-MCP-EXPOSE",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Browsers can read the 401's WWW-Authenticate",
     spec: "practice: Fetch standard (CORS-safelisted response headers)",
@@ -179,6 +181,7 @@ pub const CORS_MCP_EXPOSE: CheckDef = CheckDef {
 
 pub const CORS_PRM_GET: CheckDef = CheckDef {
     id: "CORS-PRM-GET",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Browsers can read the protected resource metadata",
     spec: "practice: TypeScript SDK fetchWithCorsRetry",
@@ -188,6 +191,7 @@ pub const CORS_PRM_GET: CheckDef = CheckDef {
 
 pub const CORS_PRM_PREFLIGHT: CheckDef = CheckDef {
     id: "CORS-PRM-PREFLIGHT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Metadata preflight allows MCP-Protocol-Version",
     spec: "practice: TypeScript SDK sends MCP-Protocol-Version on metadata requests",
@@ -215,6 +219,7 @@ fn downgrade_if_simple_works(pre: Outcome, simple: Outcome) -> Outcome {
 
 pub const CORS_AS_GET: CheckDef = CheckDef {
     id: "CORS-AS-GET",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Browsers can read the authorization server metadata",
     spec: "practice: TypeScript SDK fetchWithCorsRetry",
@@ -224,6 +229,7 @@ pub const CORS_AS_GET: CheckDef = CheckDef {
 
 pub const CORS_AS_PREFLIGHT: CheckDef = CheckDef {
     id: "CORS-AS-PREFLIGHT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Metadata preflight allows MCP-Protocol-Version",
     spec: "practice: TypeScript SDK sends MCP-Protocol-Version on metadata requests",
@@ -238,6 +244,7 @@ pub const CORS_AS_PREFLIGHT: CheckDef = CheckDef {
 
 pub const CORS_JWKS: CheckDef = CheckDef {
     id: "CORS-JWKS",
+    at: concat!(file!(), ":", line!()),
     level: Level::May,
     title: "Browsers can read the JWKS",
     spec: "practice",
@@ -266,6 +273,7 @@ fn when_endpoint(a: &AsAnalysis<'_>, present: bool, f: impl FnOnce() -> Outcome)
 
 pub const CORS_REG_PREFLIGHT: CheckDef = CheckDef {
     id: "CORS-REG-PREFLIGHT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Browsers can use dynamic registration",
     spec: "practice: TypeScript SDK registration from browsers",
@@ -278,6 +286,7 @@ pub const CORS_REG_PREFLIGHT: CheckDef = CheckDef {
 
 pub const CORS_TOKEN: CheckDef = CheckDef {
     id: "CORS-TOKEN",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Browsers can read token responses",
     spec: "practice: browser public clients redeem codes with a simple POST",
@@ -292,6 +301,7 @@ pub const CORS_TOKEN: CheckDef = CheckDef {
 
 pub const CORS_USERINFO: CheckDef = CheckDef {
     id: "CORS-USERINFO",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Browsers can call userinfo",
     spec: "OIDC Core 1.0 §5.3 (\"SHOULD support the use of CORS\")",

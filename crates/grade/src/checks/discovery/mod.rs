@@ -6,6 +6,7 @@ use crate::{AsAnalysis, CheckDef, Grade, Level, Outcome};
 
 pub const SEC_HTTPS_AS: CheckDef = CheckDef {
     id: "SEC-HTTPS-AS",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Issuer and endpoints use https",
     spec: "MCP 2025-06-18+ §Communication Security; OAuth 2.1 draft-13 §1.5; RFC 8414 §2",
@@ -73,6 +74,7 @@ fn describe(urls: &[(&str, &str)]) -> String {
 
 pub const DISC_AS_FOUND: CheckDef = CheckDef {
     id: "DISC-AS-FOUND",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Authorization server metadata is found",
     spec: "MCP 2025-11-25 §Authorization Server Metadata Discovery; RFC 8414 §3; OIDC Discovery §4",
@@ -108,6 +110,7 @@ fn disc_as_found(a: &AsAnalysis<'_>) -> Outcome {
 
 pub const DISC_AS_RFC8414: CheckDef = CheckDef {
     id: "DISC-AS-RFC8414",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "RFC 8414 path-inserted URL is served",
     spec: "RFC 8414 §3; MCP 2025-06-18 §Overview (MUST there); 2025-11-25+ one of two options",
@@ -137,6 +140,7 @@ fn disc_as_rfc8414(a: &AsAnalysis<'_>) -> Outcome {
 
 pub const DISC_AS_ERROR_STATUS: CheckDef = CheckDef {
     id: "DISC-AS-ERROR-STATUS",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Earlier candidates answer 4xx",
     spec: "MCP 2025-11-25 §Authorization Server Metadata Discovery (try in order); TS/Python SDK discovery",
@@ -174,6 +178,7 @@ fn disc_as_error_status(a: &AsAnalysis<'_>) -> Outcome {
 
 pub const DISC_AS_CONTENT_TYPE: CheckDef = CheckDef {
     id: "DISC-AS-CONTENT-TYPE",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Metadata is served as application/json",
     spec: "RFC 8414 §3.2; OIDC Discovery §4",
@@ -200,6 +205,7 @@ fn disc_as_content_type(a: &AsAnalysis<'_>) -> Outcome {
 
 pub const DISC_AS_ISSUER_MATCH: CheckDef = CheckDef {
     id: "DISC-AS-ISSUER-MATCH",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "issuer is identical to the issuer used for discovery",
     spec: "RFC 8414 §3.3; OIDC Discovery §4.3; MCP 2026-07-28 authorization-server-discovery",
@@ -233,6 +239,7 @@ fn disc_as_issuer_match(a: &AsAnalysis<'_>) -> Outcome {
 
 pub const DISC_AS_ISSUER_EQ_PRM: CheckDef = CheckDef {
     id: "DISC-AS-ISSUER-EQ-PRM",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "PRM authorization_servers entry equals the document's issuer",
     spec: "RFC 9728 §2 (issuer identifiers per RFC 8414); RFC 8414 §3.3; MCP 2026-07-28 authorization-server-discovery",
@@ -265,6 +272,7 @@ fn disc_as_issuer_eq_prm(a: &AsAnalysis<'_>) -> Outcome {
 
 pub const DISC_AS_ISSUER_FORMAT: CheckDef = CheckDef {
     id: "DISC-AS-ISSUER-FORMAT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "issuer is an https URL without query or fragment",
     spec: "RFC 8414 §2 (issuer)",
@@ -307,6 +315,7 @@ fn disc_as_issuer_format(a: &AsAnalysis<'_>) -> Outcome {
 
 pub const DISC_AS_CONSISTENT: CheckDef = CheckDef {
     id: "DISC-AS-CONSISTENT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "All served locations agree",
     spec: "RFC 8414 §5 (publish at both locations)",

@@ -20,6 +20,7 @@ fn with_prm(
 
 pub const PRM_DISCOVERABLE: CheckDef = CheckDef {
     id: "PRM-DISCOVERABLE",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Protected resource metadata is discoverable",
     spec: "MCP 2025-06-18 §Authorization Server Location; 2025-11-25 §Protected Resource Metadata Discovery Requirements; RFC 9728",
@@ -44,6 +45,7 @@ pub const PRM_DISCOVERABLE: CheckDef = CheckDef {
 
 pub const PRM_HTTP: CheckDef = CheckDef {
     id: "PRM-HTTP",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Metadata is a JSON object served with 200 application/json",
     spec: "RFC 9728 §3.2",
@@ -73,6 +75,7 @@ pub const PRM_HTTP: CheckDef = CheckDef {
 
 pub const PRM_LOCATION: CheckDef = CheckDef {
     id: "PRM-LOCATION",
+    at: concat!(file!(), ":", line!()),
     level: Level::May,
     title: "Where the metadata is served",
     spec: "MCP 2025-11-25 §Protected Resource Metadata Discovery Requirements (order); RFC 9728 §3",
@@ -110,6 +113,7 @@ pub const PRM_LOCATION: CheckDef = CheckDef {
 
 pub const PRM_RESOURCE_PRESENT: CheckDef = CheckDef {
     id: "PRM-RESOURCE-PRESENT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "resource is present",
     spec: "RFC 9728 §2 (REQUIRED)",
@@ -125,6 +129,7 @@ pub const PRM_RESOURCE_PRESENT: CheckDef = CheckDef {
 
 pub const PRM_RESOURCE_MATCH: CheckDef = CheckDef {
     id: "PRM-RESOURCE-MATCH",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "resource is identical to the MCP server URL",
     spec: "RFC 9728 §3.3, §7.3",
@@ -163,6 +168,7 @@ pub const PRM_RESOURCE_MATCH: CheckDef = CheckDef {
 
 pub const PRM_RESOURCE_FORMAT: CheckDef = CheckDef {
     id: "PRM-RESOURCE-FORMAT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "resource is a canonical https URI",
     spec: "RFC 8707 §2; MCP 2025-06-18+ §Canonical Server URI",
@@ -204,6 +210,7 @@ pub const PRM_RESOURCE_FORMAT: CheckDef = CheckDef {
 
 pub const PRM_AS_PRESENT: CheckDef = CheckDef {
     id: "PRM-AS-PRESENT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "authorization_servers lists at least one server",
     spec: "MCP 2025-06-18+ §Authorization Server Location",
@@ -223,6 +230,7 @@ pub const PRM_AS_PRESENT: CheckDef = CheckDef {
 
 pub const PRM_AS_FIRST: CheckDef = CheckDef {
     id: "PRM-AS-FIRST",
+    at: concat!(file!(), ":", line!()),
     level: Level::May,
     title: "Clients use the first authorization server",
     spec: "RFC 9728 §7.6; TypeScript and Python SDKs use authorization_servers[0]",
@@ -242,6 +250,7 @@ pub const PRM_AS_FIRST: CheckDef = CheckDef {
 
 pub const PRM_AS_ISSUER_FORMAT: CheckDef = CheckDef {
     id: "PRM-AS-ISSUER-FORMAT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "authorization_servers entries are issuer identifiers",
     spec: "RFC 9728 §2 → RFC 8414 §2 (issuer)",
@@ -279,6 +288,7 @@ pub const PRM_AS_ISSUER_FORMAT: CheckDef = CheckDef {
 
 pub const PRM_SCOPES: CheckDef = CheckDef {
     id: "PRM-SCOPES",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "scopes_supported is published",
     spec: "RFC 9728 §2 (RECOMMENDED); MCP 2025-11-25 §Scope Selection Strategy",
@@ -293,6 +303,7 @@ pub const PRM_SCOPES: CheckDef = CheckDef {
 
 pub const PRM_NO_OFFLINE_ACCESS: CheckDef = CheckDef {
     id: "PRM-NO-OFFLINE-ACCESS",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "offline_access is not listed",
     spec: "MCP 2026-07-28 §Refresh Tokens",
@@ -310,6 +321,7 @@ pub const PRM_NO_OFFLINE_ACCESS: CheckDef = CheckDef {
 
 pub const PRM_BEARER_METHODS: CheckDef = CheckDef {
     id: "PRM-BEARER-METHODS",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Tokens can be sent in the Authorization header",
     spec: "MCP §Token Requirements; RFC 9728 §2 (bearer_methods_supported)",
@@ -331,6 +343,7 @@ pub const PRM_BEARER_METHODS: CheckDef = CheckDef {
 
 pub const PRM_JWKS_HTTPS: CheckDef = CheckDef {
     id: "PRM-JWKS-HTTPS",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "PRM jwks_uri uses https",
     spec: "RFC 9728 §2",
@@ -351,6 +364,7 @@ pub const PRM_JWKS_HTTPS: CheckDef = CheckDef {
 
 pub const PRM_ZERO_VALUES: CheckDef = CheckDef {
     id: "PRM-ZERO-VALUES",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "No empty arrays",
     spec: "RFC 9728 §3.2",
@@ -369,6 +383,7 @@ pub const PRM_ZERO_VALUES: CheckDef = CheckDef {
 
 pub const PRM_NAME: CheckDef = CheckDef {
     id: "PRM-NAME",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "resource_name is published",
     spec: "RFC 9728 §2 (RECOMMENDED)",
