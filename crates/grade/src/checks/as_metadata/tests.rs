@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use crate::evidence::Evidence;
 use crate::test_support::*;
 use crate::Status::*;
 
@@ -9,21 +10,42 @@ fn s(member: &str, value: serde_json::Value, id: &str) -> crate::Status {
     status_of(&with(member, value), id)
 }
 
-#[test]
-fn endpoints() {
-    for (member, id) in [
-        ("authorization_endpoint", "AS-AUTHZ-ENDPOINT"),
-        ("token_endpoint", "AS-TOKEN-ENDPOINT"),
-    ] {
-        assert_eq!(status_of(&served_at_oauth(&good_doc()), id), Pass);
-        assert_eq!(s(member, json!(null), id), Fail, "{id} missing");
-        assert_eq!(s(member, json!("/relative"), id), Fail, "{id} relative");
-        assert_eq!(s(member, json!(42), id), Fail, "{id} number");
-    }
+/// A REQUIRED endpoint member: served, it passes; missing, relative or not a
+/// string, it fails.
+fn required_endpoint(member: &str, id: &str) {
+    assert_eq!(status_of(&served_at_oauth(&good_doc()), id), Pass);
+    assert_eq!(s(member, json!(null), id), Fail, "{id} missing");
+    assert_eq!(s(member, json!("/relative"), id), Fail, "{id} relative");
+    assert_eq!(s(member, json!(42), id), Fail, "{id} number");
 }
 
+/// `good_doc()` with neither dynamic registration nor CIMD.
+fn without_registration() -> Evidence {
+    let mut bare = good_doc();
+    let o = bare.as_object_mut().unwrap();
+    o.remove("registration_endpoint");
+    o.remove("client_id_metadata_document_supported");
+    served_at_oauth(&bare)
+}
+
+// ---------------------------------------------------------------- AS-AUTHZ-ENDPOINT
+
 #[test]
-fn response_types() {
+fn as_authz_endpoint() {
+    required_endpoint("authorization_endpoint", "AS-AUTHZ-ENDPOINT");
+}
+
+// ---------------------------------------------------------------- AS-TOKEN-ENDPOINT
+
+#[test]
+fn as_token_endpoint() {
+    required_endpoint("token_endpoint", "AS-TOKEN-ENDPOINT");
+}
+
+// ---------------------------------------------------------------- AS-RESPONSE-TYPES
+
+#[test]
+fn as_response_types() {
     assert_eq!(
         s(
             "response_types_supported",
@@ -46,8 +68,10 @@ fn response_types() {
     );
 }
 
+// ---------------------------------------------------------------- AS-PKCE-PRESENT
+
 #[test]
-fn pkce() {
+fn as_pkce_present() {
     assert_eq!(
         s(
             "code_challenge_methods_supported",
@@ -64,6 +88,12 @@ fn pkce() {
         ),
         Pass
     );
+}
+
+// ---------------------------------------------------------------- AS-PKCE-S256
+
+#[test]
+fn as_pkce_s256() {
     assert_eq!(
         s(
             "code_challenge_methods_supported",
@@ -88,6 +118,12 @@ fn pkce() {
         ),
         Pass
     );
+}
+
+// ---------------------------------------------------------------- AS-PKCE-PLAIN
+
+#[test]
+fn as_pkce_plain() {
     assert_eq!(
         s(
             "code_challenge_methods_supported",
@@ -106,8 +142,10 @@ fn pkce() {
     );
 }
 
+// ---------------------------------------------------------------- AS-GRANT-AUTHCODE
+
 #[test]
-fn grants() {
+fn as_grant_authcode() {
     assert_eq!(
         s(
             "grant_types_supported",
@@ -120,6 +158,12 @@ fn grants() {
         s("grant_types_supported", json!(null), "AS-GRANT-AUTHCODE"),
         Pass
     );
+}
+
+// ---------------------------------------------------------------- AS-GRANT-REFRESH
+
+#[test]
+fn as_grant_refresh() {
     assert_eq!(
         s(
             "grant_types_supported",
@@ -138,8 +182,10 @@ fn grants() {
     );
 }
 
+// ---------------------------------------------------------------- AS-TOKEN-AUTH-NONE
+
 #[test]
-fn token_auth_none() {
+fn as_token_auth_none() {
     let id = "AS-TOKEN-AUTH-NONE";
     assert_eq!(
         s("token_endpoint_auth_methods_supported", json!(["none"]), id),
@@ -166,8 +212,10 @@ fn token_auth_none() {
     assert_eq!(status_of(&served_at_oauth(&doc), id), Warn);
 }
 
+// ---------------------------------------------------------------- AS-REGISTRATION-ENDPOINT
+
 #[test]
-fn registration_and_cimd() {
+fn as_registration_endpoint() {
     assert_eq!(
         s(
             "registration_endpoint",
@@ -176,22 +224,19 @@ fn registration_and_cimd() {
         ),
         Info
     );
-    let mut bare = good_doc();
-    let o = bare.as_object_mut().unwrap();
-    o.remove("registration_endpoint");
-    o.remove("client_id_metadata_document_supported");
-    let bare = served_at_oauth(&bare);
-    assert_eq!(status_of(&bare, "AS-REGISTRATION-ENDPOINT"), Warn);
-    assert_eq!(status_of(&bare, "AS-CIMD-SUPPORTED"), Warn);
-    assert_eq!(status_of(&bare, "AS-REG-PATH"), Warn);
-    assert_eq!(s("registration_endpoint", json!(null), "AS-REG-PATH"), Pass);
     assert_eq!(
-        s(
-            "client_id_metadata_document_supported",
-            json!(null),
-            "AS-REG-PATH"
-        ),
-        Pass
+        status_of(&without_registration(), "AS-REGISTRATION-ENDPOINT"),
+        Warn
+    );
+}
+
+// ---------------------------------------------------------------- AS-CIMD-SUPPORTED
+
+#[test]
+fn as_cimd_supported() {
+    assert_eq!(
+        status_of(&without_registration(), "AS-CIMD-SUPPORTED"),
+        Warn
     );
     assert_eq!(
         status_of(&served_at_oauth(&good_doc()), "AS-CIMD-SUPPORTED"),
@@ -207,8 +252,26 @@ fn registration_and_cimd() {
     );
 }
 
+// ---------------------------------------------------------------- AS-REG-PATH
+
 #[test]
-fn scopes() {
+fn as_reg_path() {
+    assert_eq!(status_of(&without_registration(), "AS-REG-PATH"), Warn);
+    assert_eq!(s("registration_endpoint", json!(null), "AS-REG-PATH"), Pass);
+    assert_eq!(
+        s(
+            "client_id_metadata_document_supported",
+            json!(null),
+            "AS-REG-PATH"
+        ),
+        Pass
+    );
+}
+
+// ---------------------------------------------------------------- AS-SCOPES-SUPPORTED
+
+#[test]
+fn as_scopes_supported() {
     assert_eq!(
         status_of(&served_at_oauth(&good_doc()), "AS-SCOPES-SUPPORTED"),
         Pass
@@ -219,8 +282,10 @@ fn scopes() {
     );
 }
 
+// ---------------------------------------------------------------- AS-JWKS-URI
+
 #[test]
-fn jwks_uri_depends_on_location() {
+fn as_jwks_uri_depends_on_location() {
     assert_eq!(
         status_of(&served_at_oauth(&good_doc()), "AS-JWKS-URI"),
         Pass
@@ -231,8 +296,10 @@ fn jwks_uri_depends_on_location() {
     assert_eq!(status_of(&served_at_oidc_append(&doc), "AS-JWKS-URI"), Fail);
 }
 
+// ---------------------------------------------------------------- AS-OIDC-REQUIRED
+
 #[test]
-fn oidc_required() {
+fn as_oidc_required() {
     assert_eq!(
         status_of(&served_at_oauth(&good_doc()), "AS-OIDC-REQUIRED"),
         Skip
@@ -250,8 +317,10 @@ fn oidc_required() {
     assert!(f.detail.contains("subject_types_supported"));
 }
 
+// ---------------------------------------------------------------- AS-MEMBER-TYPES
+
 #[test]
-fn member_types() {
+fn as_member_types() {
     assert_eq!(
         status_of(&served_at_oauth(&good_doc()), "AS-MEMBER-TYPES"),
         Pass
@@ -268,8 +337,10 @@ fn member_types() {
     );
 }
 
+// ---------------------------------------------------------------- AS-ZERO-VALUES
+
 #[test]
-fn zero_values() {
+fn as_zero_values() {
     assert_eq!(
         status_of(&served_at_oauth(&good_doc()), "AS-ZERO-VALUES"),
         Pass
@@ -277,8 +348,10 @@ fn zero_values() {
     assert_eq!(s("scopes_supported", json!([]), "AS-ZERO-VALUES"), Warn);
 }
 
+// ---------------------------------------------------------------- AS-ISS-PARAM
+
 #[test]
-fn iss_param() {
+fn as_iss_param() {
     assert_eq!(
         status_of(&served_at_oauth(&good_doc()), "AS-ISS-PARAM"),
         Pass
@@ -301,8 +374,10 @@ fn iss_param() {
     );
 }
 
+// ---------------------------------------------------------------- AS-USERINFO
+
 #[test]
-fn userinfo() {
+fn as_userinfo() {
     assert_eq!(
         status_of(&served_at_oauth(&good_doc()), "AS-USERINFO"),
         Pass
@@ -317,6 +392,8 @@ fn userinfo() {
         Warn
     );
 }
+
+// ---------------------------------------------------------------- no document
 
 #[test]
 fn no_document_skips_member_checks() {

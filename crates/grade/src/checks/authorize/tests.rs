@@ -69,6 +69,8 @@ fn probes(list: Vec<(ProbeKind, Exchange)>) -> crate::evidence::Evidence {
     ev
 }
 
+// ---------------------------------------------------------------- answers and the baseline
+
 #[test]
 fn answers_are_classified() {
     assert!(matches!(answer(&login(CB)), Answer::Login(_)));
@@ -116,8 +118,10 @@ fn nothing_is_inferred_without_an_accepted_baseline() {
     assert!(f.detail.contains("baseline"), "{}", f.detail);
 }
 
+// ---------------------------------------------------------------- AUTHZ-REDIRECT-EXACT
+
 #[test]
-fn redirect_exact() {
+fn authz_redirect_exact() {
     let evil = "https://mcp-auth-probe.invalid/callback";
     let base = (ProbeKind::AuthzBaseline, login(CB));
     assert_eq!(
@@ -155,8 +159,10 @@ fn redirect_exact() {
     );
 }
 
+// ---------------------------------------------------------------- AUTHZ-LOOPBACK-PORT
+
 #[test]
-fn loopback_port() {
+fn authz_loopback_port() {
     let other = "http://127.0.0.1:8977/callback";
     let base = (ProbeKind::AuthzBaseline, login(CB));
     assert_eq!(
@@ -181,8 +187,10 @@ fn loopback_port() {
     );
 }
 
+// ---------------------------------------------------------------- AUTHZ-PKCE-ENFORCED
+
 #[test]
-fn pkce_enforced() {
+fn authz_pkce_enforced() {
     let base = (ProbeKind::AuthzBaseline, login(CB));
     let ok = probes(vec![
         base.clone(),
@@ -230,8 +238,10 @@ fn pkce_enforced() {
     assert_eq!(status_of(&plain_ok, "AUTHZ-PKCE-ENFORCED"), Warn);
 }
 
+// ---------------------------------------------------------------- AUTHZ-RESOURCE-ACCEPTED
+
 #[test]
-fn resource_accepted() {
+fn authz_resource_accepted() {
     let base = (ProbeKind::AuthzBaseline, login(CB));
     assert_eq!(
         status_of(
@@ -259,8 +269,10 @@ fn resource_accepted() {
     );
 }
 
+// ---------------------------------------------------------------- AUTHZ-ERROR-ISS
+
 #[test]
-fn error_iss() {
+fn authz_error_iss() {
     let base = (ProbeKind::AuthzBaseline, login(CB));
     let with_iss = probes(vec![
         base.clone(),

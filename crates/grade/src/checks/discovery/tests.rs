@@ -5,6 +5,8 @@ use serde_json::json;
 use crate::test_support::*;
 use crate::Status::*;
 
+// ---------------------------------------------------------------- SEC-HTTPS-AS
+
 #[test]
 fn sec_https_as() {
     assert_eq!(
@@ -37,6 +39,8 @@ fn sec_https_as() {
     );
 }
 
+// ---------------------------------------------------------------- DISC-AS-FOUND
+
 #[test]
 fn disc_as_found() {
     assert_eq!(
@@ -62,6 +66,8 @@ fn disc_as_found_points_at_a_non_standard_location() {
     assert!(f.detail.contains("not RFC 8414"), "{}", f.detail);
 }
 
+// ---------------------------------------------------------------- DISC-AS-RFC8414
+
 #[test]
 fn disc_as_rfc8414() {
     assert_eq!(
@@ -72,6 +78,8 @@ fn disc_as_rfc8414() {
     assert_eq!(f.status, Warn);
     assert!(f.detail.contains("2025-06-18"));
 }
+
+// ---------------------------------------------------------------- DISC-AS-ERROR-STATUS
 
 #[test]
 fn disc_as_error_status() {
@@ -97,6 +105,8 @@ fn disc_as_error_status() {
     assert_eq!(status_of(&nothing, "DISC-AS-ERROR-STATUS"), Skip);
 }
 
+// ---------------------------------------------------------------- DISC-AS-CONTENT-TYPE
+
 #[test]
 fn disc_as_content_type() {
     let ok = issuer_evidence(
@@ -116,6 +126,8 @@ fn disc_as_content_type() {
     );
     assert_eq!(status_of(&text, "DISC-AS-CONTENT-TYPE"), Warn);
 }
+
+// ---------------------------------------------------------------- DISC-AS-ISSUER-MATCH
 
 #[test]
 fn disc_as_issuer_match() {
@@ -140,6 +152,8 @@ fn disc_as_issuer_match() {
     );
 }
 
+// ---------------------------------------------------------------- DISC-AS-ISSUER-EQ-PRM
+
 #[test]
 fn disc_as_issuer_eq_prm() {
     let mut ev = served_at_oauth(&good_doc());
@@ -152,6 +166,8 @@ fn disc_as_issuer_eq_prm() {
     assert_eq!(f.status, Fail);
     assert!(f.detail.contains("trailing"));
 }
+
+// ---------------------------------------------------------------- DISC-AS-ISSUER-FORMAT
 
 #[test]
 fn disc_as_issuer_format() {
@@ -185,6 +201,8 @@ fn disc_as_issuer_format() {
         Fail
     );
 }
+
+// ---------------------------------------------------------------- DISC-AS-CONSISTENT
 
 #[test]
 fn disc_as_consistent() {
