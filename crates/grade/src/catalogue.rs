@@ -293,4 +293,54 @@ mod tests {
             );
         }
     }
+
+    /// The names of this crate's unit tests, read from its sources.
+    fn unit_test_names(dir: &Path, names: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                unit_test_names(&path, names);
+                continue;
+            }
+            if !path.extension().is_some_and(|e| e == "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut lines = text.lines().map(str::trim);
+            while let Some(line) = lines.next() {
+                if line != "#[test]" {
+                    continue;
+                }
+                let name = lines
+                    .by_ref()
+                    .find(|l| !l.starts_with("#["))
+                    .and_then(|l| l.strip_prefix("fn "))
+                    .and_then(|l| l.split('(').next());
+                names.extend(name.map(str::to_owned));
+            }
+        }
+    }
+
+    /// Each check has a unit test whose name starts with its id in snake
+    /// case (`prm_resource_match_…` for PRM-RESOURCE-MATCH).
+    #[test]
+    fn every_check_has_a_unit_test_named_after_it() {
+        let mut names = Vec::new();
+        unit_test_names(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut names,
+        );
+        assert!(names.len() > CATALOGUE.len(), "found only {names:?}");
+        let missing: Vec<&str> = CATALOGUE
+            .iter()
+            .map(|c| c.id)
+            .filter(|id| {
+                let snake = id.to_ascii_lowercase().replace('-', "_");
+                !names
+                    .iter()
+                    .any(|n| *n == snake || n.starts_with(&format!("{snake}_")))
+            })
+            .collect();
+        assert!(missing.is_empty(), "no unit test named after {missing:?}");
+    }
 }
