@@ -262,8 +262,8 @@ mod tests {
         }
     }
 
-    /// `at` names the file and line of the definition: a family's file under
-    /// `checks/`, with the check's id on the line before (see `CheckDef::at`).
+    /// `at` names the file and line of the definition: a file of the check's
+    /// family folder (`checks::FAMILIES`), with its id on the line before.
     #[test]
     fn every_check_says_where_it_is_defined() {
         let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -279,6 +279,17 @@ mod tests {
             assert!(
                 path.starts_with(&checks_dir),
                 "{}: {} is not under crates/grade/src/checks/",
+                c.id,
+                c.at
+            );
+            let (_, family) = crate::checks::FAMILIES
+                .iter()
+                .find(|(prefix, _)| c.id.starts_with(prefix))
+                .unwrap_or_else(|| panic!("{}: no family in checks::FAMILIES", c.id));
+            assert_eq!(
+                path.parent().and_then(Path::file_name),
+                Some(std::ffi::OsStr::new(family)),
+                "{}: {} is not in checks/{family}/",
                 c.id,
                 c.at
             );
