@@ -3,7 +3,6 @@
 //! §4). Pure, like the checks.
 
 use serde::Serialize;
-
 use url::Url;
 
 use super::{AsAnalysis, AttemptAnalysis, AttemptOutcome, Doc, ResourceAnalysis};

@@ -64,6 +64,108 @@ fn default_true() -> bool {
     true
 }
 
+/// A TOML syntax or schema error, located by line.
+fn toml_error(text: &str, e: &toml::de::Error) -> Invalid {
+    let line = e
+        .span()
+        .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+    invalid(
+        line.map_or("(file)".to_owned(), |l| format!("line {l}")),
+        e.message(),
+    )
+}
+
+impl ProviderFile {
+    /// Every field group, in the order their errors are reported.
+    fn validate(&self) -> Result<(), Invalid> {
+        self.validate_pages()?;
+        self.validate_url()?;
+        self.validate_updated()?;
+        self.validate_sources()?;
+        if let Some(fp) = &self.fingerprint {
+            fp.validate()?;
+        }
+        validate_quirks(&self.quirks)
+    }
+
+    /// `homepage` and `docs` are https URLs; `name` is not empty.
+    fn validate_pages(&self) -> Result<(), Invalid> {
+        for (field, value) in [("homepage", &self.homepage), ("docs", &self.docs)] {
+            https(value).map_err(|m| invalid(field, m))?;
+        }
+        if self.name.trim().is_empty() {
+            return Err(invalid("name", "must not be empty"));
+        }
+        Ok(())
+    }
+
+    /// `url`: well-formed placeholders, an `example` value for each and no
+    /// other, and an http(s) URL once they are filled in.
+    fn validate_url(&self) -> Result<(), Invalid> {
+        let holes = placeholders(&self.url);
+        for h in &holes {
+            if h.is_empty()
+                || !h
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            {
+                return Err(invalid(
+                    "url",
+                    format!("placeholder '{{{h}}}' must be lower-case letters, digits or _"),
+                ));
+            }
+            if !self.example.contains_key(h) {
+                return Err(invalid(
+                    format!("example.{h}"),
+                    format!("missing: `url` uses {{{h}}}"),
+                ));
+            }
+        }
+        for k in self.example.keys() {
+            if !holes.contains(k) {
+                return Err(invalid(
+                    format!("example.{k}"),
+                    "not a placeholder of `url`",
+                ));
+            }
+        }
+        let resolved = substitute(&self.url, &self.example);
+        crate::evidence::wellknown::parse_http_url(&resolved)
+            .map_err(|e| invalid("url", e.to_string()))?;
+        Ok(())
+    }
+
+    /// `updated` is YYYY-MM-DD.
+    fn validate_updated(&self) -> Result<(), Invalid> {
+        let date_ok = self.updated.len() == 10
+            && self.updated.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        if !date_ok {
+            return Err(invalid(
+                "updated",
+                format!("'{}' is not YYYY-MM-DD", self.updated),
+            ));
+        }
+        Ok(())
+    }
+
+    /// At least one source, none empty.
+    fn validate_sources(&self) -> Result<(), Invalid> {
+        if self.sources.is_empty() || self.sources.iter().any(|s| s.trim().is_empty()) {
+            return Err(invalid(
+                "sources",
+                "at least one non-empty source is required",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// How `check` recognises the provider from an issuer URL.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -74,6 +176,30 @@ pub struct Fingerprint {
     /// Issuer path prefixes (all issuers of the host when empty).
     #[serde(default)]
     pub path_prefixes: Vec<String>,
+}
+
+impl Fingerprint {
+    /// Host names (optionally `*.`-prefixed) and absolute path prefixes.
+    fn validate(&self) -> Result<(), Invalid> {
+        for (i, h) in self.issuer_hosts.iter().enumerate() {
+            let bare = h.strip_prefix("*.").unwrap_or(h);
+            if bare.is_empty() || bare.contains(['*', '/', ':']) {
+                return Err(invalid(
+                    format!("fingerprint.issuer_hosts[{i}]"),
+                    format!("'{h}' must be a host name, optionally starting with `*.`"),
+                ));
+            }
+        }
+        for (i, p) in self.path_prefixes.iter().enumerate() {
+            if !p.starts_with('/') {
+                return Err(invalid(
+                    format!("fingerprint.path_prefixes[{i}]"),
+                    format!("'{p}' must start with /"),
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A documented quirk and its fix.
@@ -90,6 +216,39 @@ pub struct Quirk {
     pub hint: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
+}
+
+/// Each quirk: a unique kebab-case id, a summary and hint, known check ids,
+/// and an https link if any.
+fn validate_quirks(quirks: &[Quirk]) -> Result<(), Invalid> {
+    let mut seen = BTreeSet::new();
+    for (i, q) in quirks.iter().enumerate() {
+        let f = |name: &str| format!("quirks[{i}].{name}");
+        if !is_kebab(&q.id) {
+            return Err(invalid(f("id"), format!("'{}' must be kebab-case", q.id)));
+        }
+        if !seen.insert(q.id.clone()) {
+            return Err(invalid(f("id"), format!("'{}' is used twice", q.id)));
+        }
+        if q.summary.trim().is_empty() || q.hint.trim().is_empty() {
+            return Err(invalid(f("summary"), "summary and hint must not be empty"));
+        }
+        if q.checks.is_empty() {
+            return Err(invalid(f("checks"), "name at least one check id"));
+        }
+        for (j, c) in q.checks.iter().enumerate() {
+            if crate::find(c).is_none() {
+                return Err(invalid(
+                    format!("quirks[{i}].checks[{j}]"),
+                    format!("unknown check id '{c}' (see `mcp-auth checks`)"),
+                ));
+            }
+        }
+        if let Some(l) = &q.link {
+            https(l).map_err(|m| invalid(f("link"), m))?;
+        }
+    }
+    Ok(())
 }
 
 /// A loaded, validated provider.
@@ -130,12 +289,19 @@ pub fn placeholders(url: &str) -> Vec<String> {
     out
 }
 
+/// A problem with one field (field, message); [`Provider::parse`] adds the file.
+type Invalid = (String, String);
+
+fn invalid(field: impl Into<String>, message: impl Into<String>) -> Invalid {
+    (field.into(), message.into())
+}
+
 impl Provider {
     /// Parse and validate one file's text.
     pub fn parse(file: &str, text: &str) -> Result<Self, ProviderError> {
-        let err = |field: &str, message: String| ProviderError {
+        let err = |(field, message): Invalid| ProviderError {
             file: file.to_owned(),
-            field: field.to_owned(),
+            field,
             message,
         };
         let id = Path::new(file)
@@ -143,125 +309,13 @@ impl Provider {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         if !is_kebab(&id) {
-            return Err(err(
+            return Err(err(invalid(
                 "(file name)",
                 format!("'{id}' must be kebab-case (a-z, 0-9, -)"),
-            ));
+            )));
         }
-        let def: ProviderFile = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
-            err(
-                &line.map_or("(file)".to_owned(), |l| format!("line {l}")),
-                e.message().to_owned(),
-            )
-        })?;
-        for (field, value) in [("homepage", &def.homepage), ("docs", &def.docs)] {
-            https(value).map_err(|m| err(field, m))?;
-        }
-        if def.name.trim().is_empty() {
-            return Err(err("name", "must not be empty".to_owned()));
-        }
-        let holes = placeholders(&def.url);
-        for h in &holes {
-            if h.is_empty()
-                || !h
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-            {
-                return Err(err(
-                    "url",
-                    format!("placeholder '{{{h}}}' must be lower-case letters, digits or _"),
-                ));
-            }
-            if !def.example.contains_key(h) {
-                return Err(err(
-                    &format!("example.{h}"),
-                    format!("missing: `url` uses {{{h}}}"),
-                ));
-            }
-        }
-        for k in def.example.keys() {
-            if !holes.contains(k) {
-                return Err(err(
-                    &format!("example.{k}"),
-                    "not a placeholder of `url`".to_owned(),
-                ));
-            }
-        }
-        let resolved = substitute(&def.url, &def.example);
-        crate::evidence::wellknown::parse_http_url(&resolved)
-            .map_err(|e| err("url", e.to_string()))?;
-        let date_ok = def.updated.len() == 10
-            && def.updated.bytes().enumerate().all(|(i, b)| {
-                if i == 4 || i == 7 {
-                    b == b'-'
-                } else {
-                    b.is_ascii_digit()
-                }
-            });
-        if !date_ok {
-            return Err(err(
-                "updated",
-                format!("'{}' is not YYYY-MM-DD", def.updated),
-            ));
-        }
-        if def.sources.is_empty() || def.sources.iter().any(|s| s.trim().is_empty()) {
-            return Err(err(
-                "sources",
-                "at least one non-empty source is required".to_owned(),
-            ));
-        }
-        if let Some(fp) = &def.fingerprint {
-            for (i, h) in fp.issuer_hosts.iter().enumerate() {
-                let bare = h.strip_prefix("*.").unwrap_or(h);
-                if bare.is_empty() || bare.contains(['*', '/', ':']) {
-                    return Err(err(
-                        &format!("fingerprint.issuer_hosts[{i}]"),
-                        format!("'{h}' must be a host name, optionally starting with `*.`"),
-                    ));
-                }
-            }
-            for (i, p) in fp.path_prefixes.iter().enumerate() {
-                if !p.starts_with('/') {
-                    return Err(err(
-                        &format!("fingerprint.path_prefixes[{i}]"),
-                        format!("'{p}' must start with /"),
-                    ));
-                }
-            }
-        }
-        let mut seen = BTreeSet::new();
-        for (i, q) in def.quirks.iter().enumerate() {
-            let f = |name: &str| format!("quirks[{i}].{name}");
-            if !is_kebab(&q.id) {
-                return Err(err(&f("id"), format!("'{}' must be kebab-case", q.id)));
-            }
-            if !seen.insert(q.id.clone()) {
-                return Err(err(&f("id"), format!("'{}' is used twice", q.id)));
-            }
-            if q.summary.trim().is_empty() || q.hint.trim().is_empty() {
-                return Err(err(
-                    &f("summary"),
-                    "summary and hint must not be empty".to_owned(),
-                ));
-            }
-            if q.checks.is_empty() {
-                return Err(err(&f("checks"), "name at least one check id".to_owned()));
-            }
-            for (j, c) in q.checks.iter().enumerate() {
-                if crate::find(c).is_none() {
-                    return Err(err(
-                        &format!("quirks[{i}].checks[{j}]"),
-                        format!("unknown check id '{c}' (see `mcp-auth checks`)"),
-                    ));
-                }
-            }
-            if let Some(l) = &q.link {
-                https(l).map_err(|m| err(&f("link"), m))?;
-            }
-        }
+        let def: ProviderFile = toml::from_str(text).map_err(|e| err(toml_error(text, &e)))?;
+        def.validate().map_err(err)?;
         Ok(Self { id, def })
     }
 

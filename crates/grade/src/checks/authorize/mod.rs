@@ -5,8 +5,8 @@
 
 use url::Url;
 
-use super::{AsAnalysis, CheckDef, Grade, Level, Outcome};
 use crate::evidence::{Exchange, ProbeKind};
+use crate::{AsAnalysis, CheckDef, Grade, Level, Outcome};
 
 /// What an authorization request got back.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +112,7 @@ fn probe(a: &AsAnalysis<'_>, kind: ProbeKind) -> Result<Answer, Outcome> {
 
 pub const AUTHZ_REDIRECT_EXACT: CheckDef = CheckDef {
     id: "AUTHZ-REDIRECT-EXACT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Unregistered redirect URIs are not redirected to",
     spec: "MCP 2025-06-18+ §Open Redirection; OAuth 2.1 draft-13 §2.3.1, §4.1.2.1; RFC 9700 §2.1",
@@ -135,6 +136,7 @@ pub const AUTHZ_REDIRECT_EXACT: CheckDef = CheckDef {
 
 pub const AUTHZ_LOOPBACK_PORT: CheckDef = CheckDef {
     id: "AUTHZ-LOOPBACK-PORT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Any port is accepted for a loopback redirect URI",
     spec: "OAuth 2.1 draft-13 §8.4.2; RFC 8252 §7.3",
@@ -151,6 +153,7 @@ pub const AUTHZ_LOOPBACK_PORT: CheckDef = CheckDef {
 
 pub const AUTHZ_PKCE_ENFORCED: CheckDef = CheckDef {
     id: "AUTHZ-PKCE-ENFORCED",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Requests without PKCE (or with plain) are refused",
     spec: "OAuth 2.1 draft-13 §4.1.2.1, §7.5.2; RFC 9700 §2.1.1",
@@ -191,6 +194,7 @@ pub const AUTHZ_PKCE_ENFORCED: CheckDef = CheckDef {
 
 pub const AUTHZ_RESOURCE_ACCEPTED: CheckDef = CheckDef {
     id: "AUTHZ-RESOURCE-ACCEPTED",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "The resource parameter is accepted",
     spec: "MCP 2025-06-18+ §Resource Parameter Implementation; RFC 8707 §2; OAuth 2.1 §3.1",
@@ -207,6 +211,7 @@ pub const AUTHZ_RESOURCE_ACCEPTED: CheckDef = CheckDef {
 
 pub const AUTHZ_ERROR_ISS: CheckDef = CheckDef {
     id: "AUTHZ-ERROR-ISS",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Error redirects carry iss",
     spec: "RFC 9207 §2; MCP 2026-07-28 §Authorization Response Validation",
@@ -238,295 +243,4 @@ pub const AUTHZ_ERROR_ISS: CheckDef = CheckDef {
 };
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::evidence::Probe;
-    use crate::test_support::*;
-    use crate::Status::*;
-
-    const AUTH: &str = "https://auth.example.com/tenant1/authorize";
-    const CB: &str = "http://127.0.0.1:8976/callback";
-
-    fn req(redirect: &str) -> String {
-        format!(
-            "{AUTH}?response_type=code&client_id=c&redirect_uri={}",
-            url::form_urlencoded::byte_serialize(redirect.as_bytes()).collect::<String>()
-        )
-    }
-
-    fn login(redirect: &str) -> Exchange {
-        exchange(
-            "GET",
-            &req(redirect),
-            &[],
-            303,
-            &[("location", "/tenant1/interaction/abc")],
-            "",
-        )
-    }
-
-    fn error_back(redirect: &str, error: &str, iss: Option<&str>) -> Exchange {
-        let iss = iss
-            .map(|i| {
-                format!(
-                    "&iss={}",
-                    url::form_urlencoded::byte_serialize(i.as_bytes()).collect::<String>()
-                )
-            })
-            .unwrap_or_default();
-        exchange(
-            "GET",
-            &req(redirect),
-            &[],
-            303,
-            &[(
-                "location",
-                &format!("{redirect}?error={error}&state=s{iss}"),
-            )],
-            "",
-        )
-    }
-
-    fn page(redirect: &str, status: u16) -> Exchange {
-        exchange(
-            "GET",
-            &req(redirect),
-            &[],
-            status,
-            &[("content-type", "text/html")],
-            "<html>",
-        )
-    }
-
-    fn probes(list: Vec<(ProbeKind, Exchange)>) -> crate::evidence::Evidence {
-        let mut ev = served_at_oauth(&good_doc());
-        ev.authorization_servers[0].probes = list
-            .into_iter()
-            .map(|(kind, exchange)| Probe { kind, exchange })
-            .collect();
-        ev
-    }
-
-    #[test]
-    fn answers_are_classified() {
-        assert!(matches!(answer(&login(CB)), Answer::Login(_)));
-        assert!(matches!(
-            answer(&error_back(CB, "invalid_request", None)),
-            Answer::ErrorRedirect { .. }
-        ));
-        assert_eq!(answer(&page(CB, 400)), Answer::ErrorPage(400));
-        let code = exchange(
-            "GET",
-            &req(CB),
-            &[],
-            302,
-            &[("location", &format!("{CB}?code=x&state=s"))],
-            "",
-        );
-        assert_eq!(answer(&code), Answer::CodeRedirect);
-        let evil = "https://mcp-auth-probe.invalid/callback";
-        let open = exchange(
-            "GET",
-            &req(evil),
-            &[],
-            302,
-            &[("location", &format!("{evil}?error=x"))],
-            "",
-        );
-        assert!(matches!(answer(&open), Answer::ErrorRedirect { .. }));
-    }
-
-    #[test]
-    fn nothing_is_inferred_without_an_accepted_baseline() {
-        assert_eq!(
-            status_of(&served_at_oauth(&good_doc()), "AUTHZ-REDIRECT-EXACT"),
-            Skip
-        );
-        let ev = probes(vec![
-            (ProbeKind::AuthzBaseline, page(CB, 400)),
-            (
-                ProbeKind::AuthzNoPkce,
-                error_back(CB, "invalid_request", None),
-            ),
-        ]);
-        let f = finding(&ev, "AUTHZ-PKCE-ENFORCED");
-        assert_eq!(f.status, Skip);
-        assert!(f.detail.contains("baseline"), "{}", f.detail);
-    }
-
-    #[test]
-    fn redirect_exact() {
-        let evil = "https://mcp-auth-probe.invalid/callback";
-        let base = (ProbeKind::AuthzBaseline, login(CB));
-        assert_eq!(
-            status_of(
-                &probes(vec![
-                    base.clone(),
-                    (ProbeKind::AuthzUnregisteredRedirect, page(evil, 400))
-                ]),
-                "AUTHZ-REDIRECT-EXACT"
-            ),
-            Pass
-        );
-        assert_eq!(
-            status_of(
-                &probes(vec![
-                    base.clone(),
-                    (
-                        ProbeKind::AuthzUnregisteredRedirect,
-                        error_back(evil, "invalid_request", None)
-                    )
-                ]),
-                "AUTHZ-REDIRECT-EXACT"
-            ),
-            Fail
-        );
-        assert_eq!(
-            status_of(
-                &probes(vec![
-                    base,
-                    (ProbeKind::AuthzUnregisteredRedirect, login(evil))
-                ]),
-                "AUTHZ-REDIRECT-EXACT"
-            ),
-            Warn
-        );
-    }
-
-    #[test]
-    fn loopback_port() {
-        let other = "http://127.0.0.1:8977/callback";
-        let base = (ProbeKind::AuthzBaseline, login(CB));
-        assert_eq!(
-            status_of(
-                &probes(vec![
-                    base.clone(),
-                    (ProbeKind::AuthzOtherLoopbackPort, login(other))
-                ]),
-                "AUTHZ-LOOPBACK-PORT"
-            ),
-            Pass
-        );
-        assert_eq!(
-            status_of(
-                &probes(vec![
-                    base,
-                    (ProbeKind::AuthzOtherLoopbackPort, page(other, 400))
-                ]),
-                "AUTHZ-LOOPBACK-PORT"
-            ),
-            Warn
-        );
-    }
-
-    #[test]
-    fn pkce_enforced() {
-        let base = (ProbeKind::AuthzBaseline, login(CB));
-        let ok = probes(vec![
-            base.clone(),
-            (
-                ProbeKind::AuthzNoPkce,
-                error_back(CB, "invalid_request", None),
-            ),
-            (
-                ProbeKind::AuthzPlainPkce,
-                error_back(CB, "invalid_request", None),
-            ),
-        ]);
-        assert_eq!(status_of(&ok, "AUTHZ-PKCE-ENFORCED"), Pass);
-        let code = exchange(
-            "GET",
-            &req(CB),
-            &[],
-            302,
-            &[("location", &format!("{CB}?code=x"))],
-            "",
-        );
-        assert_eq!(
-            status_of(
-                &probes(vec![base.clone(), (ProbeKind::AuthzNoPkce, code)]),
-                "AUTHZ-PKCE-ENFORCED"
-            ),
-            Fail
-        );
-        assert_eq!(
-            status_of(
-                &probes(vec![base.clone(), (ProbeKind::AuthzNoPkce, login(CB))]),
-                "AUTHZ-PKCE-ENFORCED"
-            ),
-            Skip
-        );
-        // plain accepted while only S256 is advertised: not refused.
-        let plain_ok = probes(vec![
-            base,
-            (
-                ProbeKind::AuthzNoPkce,
-                error_back(CB, "invalid_request", None),
-            ),
-            (ProbeKind::AuthzPlainPkce, login(CB)),
-        ]);
-        assert_eq!(status_of(&plain_ok, "AUTHZ-PKCE-ENFORCED"), Warn);
-    }
-
-    #[test]
-    fn resource_accepted() {
-        let base = (ProbeKind::AuthzBaseline, login(CB));
-        assert_eq!(
-            status_of(
-                &probes(vec![base.clone(), (ProbeKind::AuthzResource, login(CB))]),
-                "AUTHZ-RESOURCE-ACCEPTED"
-            ),
-            Pass
-        );
-        assert_eq!(
-            status_of(
-                &probes(vec![
-                    base.clone(),
-                    (
-                        ProbeKind::AuthzResource,
-                        error_back(CB, "invalid_target", None)
-                    )
-                ]),
-                "AUTHZ-RESOURCE-ACCEPTED"
-            ),
-            Fail
-        );
-        assert_eq!(
-            status_of(&probes(vec![base]), "AUTHZ-RESOURCE-ACCEPTED"),
-            Skip
-        );
-    }
-
-    #[test]
-    fn error_iss() {
-        let base = (ProbeKind::AuthzBaseline, login(CB));
-        let with_iss = probes(vec![
-            base.clone(),
-            (
-                ProbeKind::AuthzNoPkce,
-                error_back(CB, "invalid_request", Some(ISSUER)),
-            ),
-        ]);
-        assert_eq!(status_of(&with_iss, "AUTHZ-ERROR-ISS"), Pass);
-        let without = probes(vec![
-            base.clone(),
-            (
-                ProbeKind::AuthzNoPkce,
-                error_back(CB, "invalid_request", None),
-            ),
-        ]);
-        assert_eq!(status_of(&without, "AUTHZ-ERROR-ISS"), Warn);
-        let mut not_advertised = without.clone();
-        let _ = &mut not_advertised;
-        let ev = {
-            let mut doc = good_doc();
-            doc.as_object_mut()
-                .unwrap()
-                .remove("authorization_response_iss_parameter_supported");
-            let mut ev = served_at_oauth(&doc);
-            ev.authorization_servers[0].probes = with_iss.authorization_servers[0].probes.clone();
-            ev
-        };
-        assert_eq!(status_of(&ev, "AUTHZ-ERROR-ISS"), Skip);
-    }
-}
+mod tests;

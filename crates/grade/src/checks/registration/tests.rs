@@ -1,5 +1,5 @@
-//! Tests of the dynamic client registration checks (`registration.rs`),
-//! with the request bodies `gather::registration_metadata` builds.
+//! Tests of the dynamic client registration checks (DCR-*), with the request
+//! bodies `requests::registration_metadata` builds.
 
 use serde_json::{json, Value};
 

@@ -1,23 +1,19 @@
-//! Tests of the CORS checks (`cors.rs`), with the requests the probes of
-//! `gather.rs` send (Origin: the MCP Inspector's, as `probe::CORS_ORIGIN`).
+//! Tests of the CORS checks, with the requests the probes send (Origin: the
+//! MCP Inspector's, `requests::CORS_ORIGIN`): the graders of preflights and
+//! simple requests, and the MCP server's checks (CORS-MCP-*, CORS-PRM-*). The
+//! authorization server's are in `tests_as.rs`, with the helpers here.
 
+use super::{preflight as grade_preflight, simple as grade_simple};
 use crate::evidence::requests::{CORS_ORIGIN, MCP_PROTOCOL_VERSION};
 use crate::evidence::{Evidence, Exchange, ProbeKind, TransportError, TransportErrorKind};
 use crate::test_support::*;
 use crate::Status::*;
 
-/// The RFC 8414 metadata URL of `ISSUER`.
-const AS_METADATA: &str = "https://auth.example.com/.well-known/oauth-authorization-server/tenant1";
-const JWKS: &str = "https://auth.example.com/tenant1/jwks";
-const REGISTER: &str = "https://auth.example.com/tenant1/register";
-const TOKEN: &str = "https://auth.example.com/tenant1/token";
-const USERINFO: &str = "https://auth.example.com/tenant1/userinfo";
-
 /// What the MCP endpoint preflight asks for (gather.rs).
 const MCP_HEADERS: &str = "authorization, content-type, mcp-protocol-version";
 
 /// A preflight as `ProbeRequest::cors_preflight` sends it.
-fn preflight(
+pub(super) fn preflight(
     url: &str,
     method: &str,
     headers: &str,
@@ -35,7 +31,7 @@ fn preflight(
 }
 
 /// A metadata GET as `ProbeRequest::cors_get` sends it.
-fn cors_get(url: &str, status: u16, response_headers: &[(&str, &str)]) -> Exchange {
+pub(super) fn cors_get(url: &str, status: u16, response_headers: &[(&str, &str)]) -> Exchange {
     exchange(
         "GET",
         url,
@@ -71,26 +67,8 @@ fn mcp_post(response_headers: &[(&str, &str)]) -> Exchange {
     )
 }
 
-/// The invalid token request with Origin (`ProbeRequest::cors_token`).
-fn token_post(response_headers: &[(&str, &str)]) -> Exchange {
-    let mut headers = vec![("content-type", "application/json")];
-    headers.extend_from_slice(response_headers);
-    exchange(
-        "POST",
-        TOKEN,
-        &[
-            ("content-type", "application/x-www-form-urlencoded"),
-            ("accept", "application/json"),
-            ("origin", CORS_ORIGIN),
-        ],
-        400,
-        &headers,
-        r#"{"error":"invalid_grant"}"#,
-    )
-}
-
 /// A request that got no response.
-fn unanswered(method: &str, url: &str) -> Exchange {
+pub(super) fn unanswered(method: &str, url: &str) -> Exchange {
     let mut ex = exchange(method, url, &[("origin", CORS_ORIGIN)], 0, &[], "");
     ex.response = None;
     ex.error = Some(TransportError {
@@ -104,15 +82,82 @@ fn mcp_probe(kind: ProbeKind, ex: Exchange) -> Evidence {
     with_resource_probe(good_mcp(), kind, ex)
 }
 
-/// `good_mcp()` with probes of its (first) authorization server.
-fn server_probes(probes: Vec<(ProbeKind, Exchange)>) -> Evidence {
-    probes
-        .into_iter()
-        .fold(good_mcp(), |ev, (kind, ex)| with_server_probe(ev, kind, ex))
+pub(super) const ANY: (&str, &str) = ("access-control-allow-origin", "*");
+pub(super) const REFLECTED: (&str, &str) = ("access-control-allow-origin", CORS_ORIGIN);
+
+// ---------------------------------------------------------------- the graders
+
+#[test]
+fn preflight_needs_explicit_authorization() {
+    let mcp = |status, response_headers: &[(&str, &str)]| {
+        preflight(MCP, "POST", MCP_HEADERS, status, response_headers)
+    };
+    let ok = mcp(
+        204,
+        &[
+            ANY,
+            (
+                "access-control-allow-headers",
+                "Authorization, Content-Type, MCP-Protocol-Version",
+            ),
+        ],
+    );
+    assert_eq!(grade_preflight(Some(&ok), "x").status, Pass);
+    let star = mcp(204, &[ANY, ("access-control-allow-headers", "*")]);
+    let o = grade_preflight(Some(&star), "x");
+    assert_eq!(o.status, Warn);
+    assert!(
+        o.detail.contains("authorization") && !o.detail.contains("content-type"),
+        "{}",
+        o.detail
+    );
+    let none = mcp(200, &[]);
+    let o = grade_preflight(Some(&none), "x");
+    assert!(
+        o.detail.contains("no Access-Control-Allow-Origin"),
+        "{}",
+        o.detail
+    );
+    let reflected = mcp(
+        200,
+        &[
+            REFLECTED,
+            (
+                "access-control-allow-headers",
+                "authorization,content-type,mcp-protocol-version",
+            ),
+        ],
+    );
+    assert_eq!(grade_preflight(Some(&reflected), "x").status, Pass);
+    let other = mcp(
+        200,
+        &[
+            ("access-control-allow-origin", "https://elsewhere.example"),
+            (
+                "access-control-allow-headers",
+                "authorization,content-type,mcp-protocol-version",
+            ),
+        ],
+    );
+    assert_eq!(grade_preflight(Some(&other), "x").status, Warn);
 }
 
-const ANY: (&str, &str) = ("access-control-allow-origin", "*");
-const REFLECTED: (&str, &str) = ("access-control-allow-origin", CORS_ORIGIN);
+#[test]
+fn simple_requests_need_the_origin_allowed() {
+    let get = |status, response_headers: &[(&str, &str)]| {
+        exchange(
+            "GET",
+            MCP,
+            &[("origin", CORS_ORIGIN)],
+            status,
+            response_headers,
+            "",
+        )
+    };
+    assert_eq!(grade_simple(Some(&get(200, &[ANY])), "x").status, Pass);
+    assert_eq!(grade_simple(Some(&get(400, &[])), "x").status, Warn);
+    assert_eq!(grade_simple(None, "x").status, Skip);
+}
 
 // ---------------------------------------------------------------- CORS-MCP-PREFLIGHT
 
@@ -361,210 +406,4 @@ fn cors_prm_preflight_skips_when_not_probed() {
     // Only the GET was sent: still nothing to grade.
     let ev = mcp_probe(ProbeKind::CorsPrmGet, cors_get(PRM_URL, 200, &[ANY]));
     assert_eq!(status_of(&ev, "CORS-PRM-PREFLIGHT"), Skip);
-}
-
-// ---------------------------------------------------------------- CORS-AS-GET
-
-#[test]
-fn cors_as_get() {
-    let ev = server_probes(vec![(
-        ProbeKind::CorsAsGet,
-        cors_get(AS_METADATA, 200, &[ANY]),
-    )]);
-    let f = finding(&ev, "CORS-AS-GET");
-    assert_eq!(f.status, Pass);
-    assert_eq!(f.subject.as_deref(), Some(ISSUER));
-
-    let ev = server_probes(vec![(
-        ProbeKind::CorsAsGet,
-        cors_get(AS_METADATA, 200, &[]),
-    )]);
-    assert_eq!(status_of(&ev, "CORS-AS-GET"), Warn);
-
-    // Issuer mode too.
-    let ev = with_server_probe(
-        served_at_oauth(&good_doc()),
-        ProbeKind::CorsAsGet,
-        cors_get(AS_METADATA, 200, &[REFLECTED]),
-    );
-    assert_eq!(status_of(&ev, "CORS-AS-GET"), Pass);
-
-    assert_eq!(status_of(&good_mcp(), "CORS-AS-GET"), Skip);
-}
-
-// ---------------------------------------------------------------- CORS-AS-PREFLIGHT
-
-#[test]
-fn cors_as_preflight() {
-    let ok = preflight(
-        AS_METADATA,
-        "GET",
-        "mcp-protocol-version",
-        200,
-        &[
-            ANY,
-            ("access-control-allow-headers", "mcp-protocol-version"),
-        ],
-    );
-    let ev = server_probes(vec![(ProbeKind::CorsAsPreflight, ok)]);
-    assert_eq!(status_of(&ev, "CORS-AS-PREFLIGHT"), Pass);
-
-    let failing = preflight(AS_METADATA, "GET", "mcp-protocol-version", 404, &[]);
-    let ev = server_probes(vec![
-        (ProbeKind::CorsAsPreflight, failing.clone()),
-        (ProbeKind::CorsAsGet, cors_get(AS_METADATA, 200, &[ANY])),
-    ]);
-    let f = finding(&ev, "CORS-AS-PREFLIGHT");
-    assert_eq!(f.status, Info);
-    assert!(f.detail.contains("retries"), "{}", f.detail);
-
-    let ev = server_probes(vec![
-        (ProbeKind::CorsAsPreflight, failing),
-        (ProbeKind::CorsAsGet, cors_get(AS_METADATA, 200, &[])),
-    ]);
-    assert_eq!(status_of(&ev, "CORS-AS-PREFLIGHT"), Warn);
-
-    assert_eq!(status_of(&good_mcp(), "CORS-AS-PREFLIGHT"), Skip);
-}
-
-// ---------------------------------------------------------------- CORS-JWKS
-
-#[test]
-fn cors_jwks() {
-    let ev = server_probes(vec![(ProbeKind::CorsJwks, cors_get(JWKS, 200, &[ANY]))]);
-    assert_eq!(status_of(&ev, "CORS-JWKS"), Pass);
-
-    let ev = server_probes(vec![(ProbeKind::CorsJwks, cors_get(JWKS, 200, &[]))]);
-    let f = finding(&ev, "CORS-JWKS");
-    assert_eq!(f.status, Info);
-    assert!(
-        f.detail.contains("no Access-Control-Allow-Origin"),
-        "{}",
-        f.detail
-    );
-
-    let ev = server_probes(vec![(ProbeKind::CorsJwks, unanswered("GET", JWKS))]);
-    assert_eq!(status_of(&ev, "CORS-JWKS"), Info);
-
-    assert_eq!(status_of(&good_mcp(), "CORS-JWKS"), Skip);
-}
-
-// ---------------------------------------------------------------- CORS-REG-PREFLIGHT
-
-fn reg_preflight(status: u16, response_headers: &[(&str, &str)]) -> Exchange {
-    preflight(REGISTER, "POST", "content-type", status, response_headers)
-}
-
-#[test]
-fn cors_reg_preflight_passes() {
-    let ex = reg_preflight(
-        204,
-        &[ANY, ("access-control-allow-headers", "Content-Type")],
-    );
-    let ev = server_probes(vec![(ProbeKind::CorsRegPreflight, ex)]);
-    let f = finding(&ev, "CORS-REG-PREFLIGHT");
-    assert_eq!(f.status, Pass, "{}", f.detail);
-}
-
-#[test]
-fn cors_reg_preflight_warns_on_404_like_oidc_provider() {
-    let ev = server_probes(vec![(ProbeKind::CorsRegPreflight, reg_preflight(404, &[]))]);
-    let f = finding(&ev, "CORS-REG-PREFLIGHT");
-    assert_eq!(f.status, Warn);
-    assert!(f.detail.contains("preflight answered 404"), "{}", f.detail);
-    assert!(f.detail.contains("OPTIONS registration"), "{}", f.detail);
-}
-
-#[test]
-fn cors_reg_preflight_skips() {
-    // No registration_endpoint: skipped even if a probe were recorded.
-    let ev = with_server_probe(
-        with("registration_endpoint", serde_json::Value::Null),
-        ProbeKind::CorsRegPreflight,
-        reg_preflight(404, &[]),
-    );
-    let f = finding(&ev, "CORS-REG-PREFLIGHT");
-    assert_eq!(f.status, Skip);
-    assert!(f.detail.contains("not advertised"), "{}", f.detail);
-
-    // No metadata document at all.
-    let ev = issuer_evidence(not_found(), not_found(), not_found());
-    let f = finding(&ev, "CORS-REG-PREFLIGHT");
-    assert_eq!(f.status, Skip);
-    assert!(f.detail.contains("no metadata document"), "{}", f.detail);
-
-    // Advertised but not probed.
-    let f = finding(&good_mcp(), "CORS-REG-PREFLIGHT");
-    assert_eq!(f.status, Skip);
-    assert!(f.detail.contains("not probed"), "{}", f.detail);
-}
-
-// ---------------------------------------------------------------- CORS-TOKEN
-
-#[test]
-fn cors_token() {
-    let ev = server_probes(vec![(ProbeKind::CorsToken, token_post(&[ANY]))]);
-    let f = finding(&ev, "CORS-TOKEN");
-    assert_eq!(f.status, Pass);
-    assert!(f.detail.contains("400"), "{}", f.detail);
-
-    let ev = server_probes(vec![(ProbeKind::CorsToken, token_post(&[]))]);
-    let f = finding(&ev, "CORS-TOKEN");
-    assert_eq!(f.status, Warn);
-    assert!(
-        f.detail.contains("no Access-Control-Allow-Origin"),
-        "{}",
-        f.detail
-    );
-
-    let ev = with_server_probe(
-        with("token_endpoint", serde_json::Value::Null),
-        ProbeKind::CorsToken,
-        token_post(&[ANY]),
-    );
-    assert_eq!(status_of(&ev, "CORS-TOKEN"), Skip);
-    assert_eq!(status_of(&good_mcp(), "CORS-TOKEN"), Skip);
-}
-
-// ---------------------------------------------------------------- CORS-USERINFO
-
-fn userinfo_preflight(status: u16, response_headers: &[(&str, &str)]) -> Exchange {
-    preflight(USERINFO, "GET", "authorization", status, response_headers)
-}
-
-#[test]
-fn cors_userinfo() {
-    let ex = userinfo_preflight(
-        204,
-        &[ANY, ("access-control-allow-headers", "Authorization")],
-    );
-    let ev = server_probes(vec![(ProbeKind::CorsUserinfoPreflight, ex)]);
-    assert_eq!(status_of(&ev, "CORS-USERINFO"), Pass);
-
-    let ex = userinfo_preflight(204, &[("access-control-allow-headers", "Authorization")]);
-    let ev = server_probes(vec![(ProbeKind::CorsUserinfoPreflight, ex)]);
-    let f = finding(&ev, "CORS-USERINFO");
-    assert_eq!(f.status, Info);
-    assert!(
-        f.detail.contains("no Access-Control-Allow-Origin"),
-        "{}",
-        f.detail
-    );
-
-    // `*` does not cover Authorization.
-    let ex = userinfo_preflight(204, &[ANY, ("access-control-allow-headers", "*")]);
-    let ev = server_probes(vec![(ProbeKind::CorsUserinfoPreflight, ex)]);
-    let f = finding(&ev, "CORS-USERINFO");
-    assert_eq!(f.status, Info);
-    assert!(f.detail.contains("authorization"), "{}", f.detail);
-
-    let ev = with_server_probe(
-        with("userinfo_endpoint", serde_json::Value::Null),
-        ProbeKind::CorsUserinfoPreflight,
-        userinfo_preflight(404, &[]),
-    );
-    let f = finding(&ev, "CORS-USERINFO");
-    assert_eq!(f.status, Skip);
-    assert!(f.detail.contains("not advertised"), "{}", f.detail);
-    assert_eq!(status_of(&good_mcp(), "CORS-USERINFO"), Skip);
 }

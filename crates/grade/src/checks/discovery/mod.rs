@@ -1,11 +1,12 @@
 //! Transport security and authorization-server discovery (checklist §2.1–2.2).
 
-use super::util::{join_list, transport, Transport};
-use super::{AsAnalysis, CheckDef, Grade, Level, Outcome};
 use crate::evidence::CandidateKind;
+use crate::util::{join_list, transport, Transport};
+use crate::{AsAnalysis, CheckDef, Grade, Level, Outcome};
 
 pub const SEC_HTTPS_AS: CheckDef = CheckDef {
     id: "SEC-HTTPS-AS",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Issuer and endpoints use https",
     spec: "MCP 2025-06-18+ §Communication Security; OAuth 2.1 draft-13 §1.5; RFC 8414 §2",
@@ -73,6 +74,7 @@ fn describe(urls: &[(&str, &str)]) -> String {
 
 pub const DISC_AS_FOUND: CheckDef = CheckDef {
     id: "DISC-AS-FOUND",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Authorization server metadata is found",
     spec: "MCP 2025-11-25 §Authorization Server Metadata Discovery; RFC 8414 §3; OIDC Discovery §4",
@@ -108,6 +110,7 @@ fn disc_as_found(a: &AsAnalysis<'_>) -> Outcome {
 
 pub const DISC_AS_RFC8414: CheckDef = CheckDef {
     id: "DISC-AS-RFC8414",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "RFC 8414 path-inserted URL is served",
     spec: "RFC 8414 §3; MCP 2025-06-18 §Overview (MUST there); 2025-11-25+ one of two options",
@@ -137,6 +140,7 @@ fn disc_as_rfc8414(a: &AsAnalysis<'_>) -> Outcome {
 
 pub const DISC_AS_ERROR_STATUS: CheckDef = CheckDef {
     id: "DISC-AS-ERROR-STATUS",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Earlier candidates answer 4xx",
     spec: "MCP 2025-11-25 §Authorization Server Metadata Discovery (try in order); TS/Python SDK discovery",
@@ -174,6 +178,7 @@ fn disc_as_error_status(a: &AsAnalysis<'_>) -> Outcome {
 
 pub const DISC_AS_CONTENT_TYPE: CheckDef = CheckDef {
     id: "DISC-AS-CONTENT-TYPE",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Metadata is served as application/json",
     spec: "RFC 8414 §3.2; OIDC Discovery §4",
@@ -200,6 +205,7 @@ fn disc_as_content_type(a: &AsAnalysis<'_>) -> Outcome {
 
 pub const DISC_AS_ISSUER_MATCH: CheckDef = CheckDef {
     id: "DISC-AS-ISSUER-MATCH",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "issuer is identical to the issuer used for discovery",
     spec: "RFC 8414 §3.3; OIDC Discovery §4.3; MCP 2026-07-28 authorization-server-discovery",
@@ -233,6 +239,7 @@ fn disc_as_issuer_match(a: &AsAnalysis<'_>) -> Outcome {
 
 pub const DISC_AS_ISSUER_EQ_PRM: CheckDef = CheckDef {
     id: "DISC-AS-ISSUER-EQ-PRM",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "PRM authorization_servers entry equals the document's issuer",
     spec: "RFC 9728 §2 (issuer identifiers per RFC 8414); RFC 8414 §3.3; MCP 2026-07-28 authorization-server-discovery",
@@ -265,6 +272,7 @@ fn disc_as_issuer_eq_prm(a: &AsAnalysis<'_>) -> Outcome {
 
 pub const DISC_AS_ISSUER_FORMAT: CheckDef = CheckDef {
     id: "DISC-AS-ISSUER-FORMAT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "issuer is an https URL without query or fragment",
     spec: "RFC 8414 §2 (issuer)",
@@ -307,6 +315,7 @@ fn disc_as_issuer_format(a: &AsAnalysis<'_>) -> Outcome {
 
 pub const DISC_AS_CONSISTENT: CheckDef = CheckDef {
     id: "DISC-AS-CONSISTENT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "All served locations agree",
     spec: "RFC 8414 §5 (publish at both locations)",
@@ -354,206 +363,4 @@ fn disc_as_consistent(a: &AsAnalysis<'_>) -> Outcome {
 }
 
 #[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use crate::test_support::*;
-    use crate::Status::*;
-
-    #[test]
-    fn sec_https_as() {
-        assert_eq!(
-            status_of(&with("issuer", json!(ISSUER)), "SEC-HTTPS-AS"),
-            Pass
-        );
-        assert_eq!(
-            status_of(
-                &with("token_endpoint", json!("http://auth.example.com/token")),
-                "SEC-HTTPS-AS"
-            ),
-            Fail
-        );
-        let f = finding(
-            &with("jwks_uri", json!("http://127.0.0.1:9/jwks")),
-            "SEC-HTTPS-AS",
-        );
-        assert_eq!(f.status, Warn);
-        assert!(f.detail.contains("jwks_uri"), "{}", f.detail);
-        let mut doc = good_doc();
-        for m in ["issuer", "authorization_endpoint", "token_endpoint"] {
-            doc[m] = json!(format!("http://localhost:8080/{m}"));
-        }
-        let f = finding(&served_at_oauth(&doc), "SEC-HTTPS-AS");
-        assert_eq!(f.status, Warn);
-        assert!(
-            f.detail.contains("(all on http://localhost:8080)"),
-            "{}",
-            f.detail
-        );
-    }
-
-    #[test]
-    fn disc_as_found() {
-        assert_eq!(
-            status_of(&served_at_oauth(&good_doc()), "DISC-AS-FOUND"),
-            Pass
-        );
-        let nothing = issuer_evidence(
-            not_found(),
-            not_found(),
-            response(200, "text/html", "<html>"),
-        );
-        let f = finding(&nothing, "DISC-AS-FOUND");
-        assert_eq!(f.status, Fail);
-        assert!(f.detail.contains("body is HTML"), "{}", f.detail);
-    }
-
-    #[test]
-    fn disc_as_found_points_at_a_non_standard_location() {
-        let mut ev = issuer_evidence(not_found(), not_found(), not_found());
-        ev.authorization_servers[0].attempts[3].exchange = Some(json(&good_doc()));
-        let f = finding(&ev, "DISC-AS-FOUND");
-        assert_eq!(f.status, Fail);
-        assert!(f.detail.contains("not RFC 8414"), "{}", f.detail);
-    }
-
-    #[test]
-    fn disc_as_rfc8414() {
-        assert_eq!(
-            status_of(&served_at_oauth(&good_doc()), "DISC-AS-RFC8414"),
-            Pass
-        );
-        let f = finding(&served_at_oidc_append(&good_doc()), "DISC-AS-RFC8414");
-        assert_eq!(f.status, Warn);
-        assert!(f.detail.contains("2025-06-18"));
-    }
-
-    #[test]
-    fn disc_as_error_status() {
-        assert_eq!(
-            status_of(&served_at_oidc_append(&good_doc()), "DISC-AS-ERROR-STATUS"),
-            Pass
-        );
-        let ev = issuer_evidence(
-            response(500, "text/plain", "boom"),
-            not_found(),
-            json(&good_doc()),
-        );
-        let f = finding(&ev, "DISC-AS-ERROR-STATUS");
-        assert_eq!(f.status, Fail);
-        assert!(f.detail.contains("500"), "{}", f.detail);
-        let redirect = issuer_evidence(
-            not_found(),
-            response(302, "text/html", ""),
-            json(&good_doc()),
-        );
-        assert_eq!(status_of(&redirect, "DISC-AS-ERROR-STATUS"), Fail);
-        let nothing = issuer_evidence(not_found(), not_found(), not_found());
-        assert_eq!(status_of(&nothing, "DISC-AS-ERROR-STATUS"), Skip);
-    }
-
-    #[test]
-    fn disc_as_content_type() {
-        let ok = issuer_evidence(
-            response(
-                200,
-                "application/json; charset=utf-8",
-                &good_doc().to_string(),
-            ),
-            not_found(),
-            not_found(),
-        );
-        assert_eq!(status_of(&ok, "DISC-AS-CONTENT-TYPE"), Pass);
-        let text = issuer_evidence(
-            response(200, "text/plain", &good_doc().to_string()),
-            not_found(),
-            not_found(),
-        );
-        assert_eq!(status_of(&text, "DISC-AS-CONTENT-TYPE"), Warn);
-    }
-
-    #[test]
-    fn disc_as_issuer_match() {
-        assert_eq!(
-            status_of(&served_at_oauth(&good_doc()), "DISC-AS-ISSUER-MATCH"),
-            Pass
-        );
-        let f = finding(
-            &with("issuer", json!(format!("{ISSUER}/"))),
-            "DISC-AS-ISSUER-MATCH",
-        );
-        assert_eq!(f.status, Fail);
-        assert!(f.detail.contains("trailing '/'"), "{}", f.detail);
-        let f = finding(
-            &with("issuer", json!("https://other.example.com")),
-            "DISC-AS-ISSUER-MATCH",
-        );
-        assert_eq!(f.status, Fail);
-        assert_eq!(
-            status_of(&with("issuer", json!(null)), "DISC-AS-ISSUER-MATCH"),
-            Fail
-        );
-    }
-
-    #[test]
-    fn disc_as_issuer_eq_prm() {
-        let mut ev = served_at_oauth(&good_doc());
-        assert_eq!(status_of(&ev, "DISC-AS-ISSUER-EQ-PRM"), Skip);
-        ev.authorization_servers[0].role = crate::evidence::AsRole::Listed;
-        assert_eq!(status_of(&ev, "DISC-AS-ISSUER-EQ-PRM"), Pass);
-        let mut ev = with("issuer", json!(format!("{ISSUER}/")));
-        ev.authorization_servers[0].role = crate::evidence::AsRole::Listed;
-        let f = finding(&ev, "DISC-AS-ISSUER-EQ-PRM");
-        assert_eq!(f.status, Fail);
-        assert!(f.detail.contains("trailing"));
-    }
-
-    #[test]
-    fn disc_as_issuer_format() {
-        assert_eq!(
-            status_of(&served_at_oauth(&good_doc()), "DISC-AS-ISSUER-FORMAT"),
-            Pass
-        );
-        assert_eq!(
-            status_of(
-                &with("issuer", json!("https://auth.example.com/t?x=1")),
-                "DISC-AS-ISSUER-FORMAT"
-            ),
-            Fail
-        );
-        assert_eq!(
-            status_of(
-                &with("issuer", json!("http://auth.example.com")),
-                "DISC-AS-ISSUER-FORMAT"
-            ),
-            Fail
-        );
-        assert_eq!(
-            status_of(
-                &with("issuer", json!("http://localhost:8080")),
-                "DISC-AS-ISSUER-FORMAT"
-            ),
-            Warn
-        );
-        assert_eq!(
-            status_of(&with("issuer", json!(null)), "DISC-AS-ISSUER-FORMAT"),
-            Fail
-        );
-    }
-
-    #[test]
-    fn disc_as_consistent() {
-        assert_eq!(
-            status_of(&served_at_oauth(&good_doc()), "DISC-AS-CONSISTENT"),
-            Skip
-        );
-        let same = issuer_evidence(json(&good_doc()), not_found(), json(&good_doc()));
-        assert_eq!(status_of(&same, "DISC-AS-CONSISTENT"), Pass);
-        let mut other = good_doc();
-        other["token_endpoint"] = json!("https://auth.example.com/other/token");
-        let differ = issuer_evidence(json(&good_doc()), not_found(), json(&other));
-        let f = finding(&differ, "DISC-AS-CONSISTENT");
-        assert_eq!(f.status, Warn);
-        assert!(f.detail.contains("token_endpoint"));
-    }
-}
+mod tests;

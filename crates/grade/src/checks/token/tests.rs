@@ -80,7 +80,7 @@ fn verify(
 }
 
 #[test]
-fn a_good_token_is_accepted() {
+fn token_signature_a_good_token_is_accepted() {
     let k = Key::new();
     let i = verify(
         &k.sign("k1", &claims(RES, NOW + 600)),
@@ -92,40 +92,66 @@ fn a_good_token_is_accepted() {
 }
 
 #[test]
-fn each_rejection_names_its_step() {
+fn token_signature_fails_for_another_key() {
+    let k = Key::new();
+    let other_key = Key::new();
+    let forged = verify(
+        &other_key.sign("k1", &claims(RES, NOW + 600)),
+        Some(&k.jwks("k1")),
+        &expect(&[]),
+    );
+    assert_eq!(failed(&forged), ["TOKEN-SIGNATURE"]);
+    assert!(!forged.signature_verified);
+}
+
+#[test]
+fn token_exp_fails_past_the_leeway_only() {
     let k = Key::new();
     let jwks = k.jwks("k1");
     let e = expect(&[]);
     let expired = verify(&k.sign("k1", &claims(RES, NOW - 3600)), Some(&jwks), &e);
     assert_eq!(failed(&expired), ["TOKEN-EXP"]);
-    // Within the leeway is still fine.
     assert!(verify(&k.sign("k1", &claims(RES, NOW - 30)), Some(&jwks), &e).accepted);
+}
+
+#[test]
+fn token_aud_fails_without_the_resource_and_leads_with_its_fix() {
+    let k = Key::new();
     let wrong_aud = verify(
         &k.sign("k1", &claims("https://other.example", NOW + 600)),
-        Some(&jwks),
-        &e,
+        Some(&k.jwks("k1")),
+        &expect(&[]),
     );
     assert_eq!(failed(&wrong_aud), ["TOKEN-AUD"]);
     assert!(wrong_aud.hint.as_deref().unwrap().contains("audience"));
-    let other_key = Key::new();
-    let forged = verify(
-        &other_key.sign("k1", &claims(RES, NOW + 600)),
-        Some(&jwks),
-        &e,
-    );
-    assert_eq!(failed(&forged), ["TOKEN-SIGNATURE"]);
-    assert!(!forged.signature_verified);
+}
+
+#[test]
+fn token_scope_fails_when_a_required_scope_is_missing() {
+    let k = Key::new();
     let scopes = ["admin".to_owned()];
     let scope = verify(
         &k.sign("k1", &claims(RES, NOW + 600)),
-        Some(&jwks),
+        Some(&k.jwks("k1")),
         &expect(&scopes),
     );
     assert_eq!(failed(&scope), ["TOKEN-SCOPE"]);
 }
 
 #[test]
-fn alg_none_and_tampering_are_refused() {
+fn token_nbf_in_the_future_fails() {
+    let k = Key::new();
+    let mut c = claims(RES, NOW + 600);
+    c["nbf"] = (NOW + 3600).into();
+    let i = verify(&k.sign("k1", &c), Some(&k.jwks("k1")), &expect(&[]));
+    assert_eq!(failed(&i), ["TOKEN-NBF"]);
+    c["nbf"] = (NOW + 30).into();
+    let i = verify(&k.sign("k1", &c), Some(&k.jwks("k1")), &expect(&[]));
+    assert!(i.accepted, "within the leeway");
+}
+
+#[test]
+fn token_signature_refuses_alg_none_and_tampering() {
     let k = Key::new();
     let jwks = k.jwks("k1");
     let b = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
@@ -145,7 +171,7 @@ fn alg_none_and_tampering_are_refused() {
 }
 
 #[test]
-fn opaque_tokens_say_so() {
+fn token_introspection_is_needed_for_an_opaque_token() {
     let i = verify("opaque-value", None, &expect(&[]));
     assert_eq!(i.format, TokenFormat::Opaque);
     assert_eq!(failed(&i), ["TOKEN-INTROSPECTION"]);
@@ -217,7 +243,7 @@ fn token_introspection_of_an_opaque_token() {
 }
 
 #[test]
-fn unverified_claims_are_graded_without_the_signature() {
+fn token_signature_is_not_graded_for_unverified_claims() {
     // whoami: the claims are read, not verified.
     let k = Key::new();
     let i = grade_token(&TokenFacts {

@@ -2,9 +2,9 @@
 //! The probe registers a public native client three ways: with a
 //! `127.0.0.1` redirect URI, with `localhost`, and without `application_type`.
 
-use super::{body_doc, AsAnalysis, CheckDef, Doc, Grade, Level, Outcome};
 use crate::evidence::{Exchange, ProbeKind};
 use crate::metadata::{ClientInformation, ErrorResponse};
+use crate::{body_doc, AsAnalysis, CheckDef, Doc, Grade, Level, Outcome};
 
 /// RFC 7591 §3.2.2 error codes (plus RFC 6749's generic ones).
 const DCR_ERRORS: [&str; 7] = [
@@ -101,6 +101,7 @@ fn with_client(
 
 pub const DCR_STATUS: CheckDef = CheckDef {
     id: "DCR-STATUS",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Registration answers 201 Created",
     spec: "RFC 7591 §3.2.1",
@@ -121,6 +122,7 @@ pub const DCR_STATUS: CheckDef = CheckDef {
 
 pub const DCR_CLIENT_ID: CheckDef = CheckDef {
     id: "DCR-CLIENT-ID",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Registration returns a client_id",
     spec: "RFC 7591 §3.2.1 (REQUIRED)",
@@ -135,6 +137,7 @@ pub const DCR_CLIENT_ID: CheckDef = CheckDef {
 
 pub const DCR_ECHO_METADATA: CheckDef = CheckDef {
     id: "DCR-ECHO-METADATA",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Registration echoes the registered metadata",
     spec: "RFC 7591 §3.2.1 (\"MUST return all registered metadata\")",
@@ -161,6 +164,7 @@ pub const DCR_ECHO_METADATA: CheckDef = CheckDef {
 
 pub const DCR_AUTH_METHOD: CheckDef = CheckDef {
     id: "DCR-AUTH-METHOD",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "The public client stays public (auth method none)",
     spec: "RFC 7591 §3.2.1 (client_secret_expires_at REQUIRED with a secret)",
@@ -189,6 +193,7 @@ pub const DCR_AUTH_METHOD: CheckDef = CheckDef {
 
 pub const DCR_LOOPBACK_IP: CheckDef = CheckDef {
     id: "DCR-LOOPBACK-IP",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "A 127.0.0.1 redirect URI is accepted",
     spec: "OAuth 2.1 draft-13 §8.4.2; MCP §Communication Security; OIDC Registration 1.0 §2",
@@ -206,6 +211,7 @@ pub const DCR_LOOPBACK_IP: CheckDef = CheckDef {
 
 pub const DCR_LOOPBACK_LOCALHOST: CheckDef = CheckDef {
     id: "DCR-LOOPBACK-LOCALHOST",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "A localhost redirect URI is accepted",
     spec: "MCP §Communication Security (localhost allowed); OAuth 2.1 §8.4.2 (NOT RECOMMENDED for clients)",
@@ -219,6 +225,7 @@ pub const DCR_LOOPBACK_LOCALHOST: CheckDef = CheckDef {
 
 pub const DCR_APP_TYPE: CheckDef = CheckDef {
     id: "DCR-APP-TYPE",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Native clients register, with and without application_type",
     spec: "MCP 2026-07-28 client-registration §Application Type; OIDC Registration 1.0 §2",
@@ -242,6 +249,7 @@ pub const DCR_APP_TYPE: CheckDef = CheckDef {
 
 pub const DCR_ERROR_FORMAT: CheckDef = CheckDef {
     id: "DCR-ERROR-FORMAT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Refusals are 400 with an RFC 7591 error code",
     spec: "RFC 7591 §3.2.2",
@@ -281,3 +289,6 @@ pub const DCR_ERROR_FORMAT: CheckDef = CheckDef {
         }
     }),
 };
+
+#[cfg(test)]
+mod tests;

@@ -1,8 +1,8 @@
 //! Authorization-server metadata members (checklist §2.3 and §2.10).
 
-use super::util::{absolute_url, join_list, transport, Transport};
-use super::{AsAnalysis, CheckDef, Doc, Grade, Level, Outcome};
 use crate::metadata::{empty_arrays, lists};
+use crate::util::{absolute_url, join_list, transport, Transport};
+use crate::{AsAnalysis, CheckDef, Doc, Grade, Level, Outcome};
 
 /// Run `f` on the document in use, or skip.
 fn with_doc(a: &AsAnalysis<'_>, f: impl FnOnce(&Doc) -> Outcome) -> Outcome {
@@ -28,6 +28,7 @@ fn required_endpoint(doc: &Doc, member: &str, value: Option<&str>) -> Outcome {
 
 pub const AS_AUTHZ_ENDPOINT: CheckDef = CheckDef {
     id: "AS-AUTHZ-ENDPOINT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "authorization_endpoint is an absolute URL",
     spec: "RFC 8414 §2; OIDC Discovery §3",
@@ -45,6 +46,7 @@ pub const AS_AUTHZ_ENDPOINT: CheckDef = CheckDef {
 
 pub const AS_TOKEN_ENDPOINT: CheckDef = CheckDef {
     id: "AS-TOKEN-ENDPOINT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "token_endpoint is an absolute URL",
     spec: "RFC 8414 §2",
@@ -58,6 +60,7 @@ pub const AS_TOKEN_ENDPOINT: CheckDef = CheckDef {
 
 pub const AS_RESPONSE_TYPES: CheckDef = CheckDef {
     id: "AS-RESPONSE-TYPES",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "response_types_supported contains code",
     spec: "RFC 8414 §2; OIDC Discovery §3",
@@ -73,6 +76,7 @@ pub const AS_RESPONSE_TYPES: CheckDef = CheckDef {
 
 pub const AS_PKCE_PRESENT: CheckDef = CheckDef {
     id: "AS-PKCE-PRESENT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "code_challenge_methods_supported is present",
     spec: "MCP 2025-11-25 §Authorization Code Protection; RFC 8414 §2; RFC 9700 §2.1.1",
@@ -87,6 +91,7 @@ pub const AS_PKCE_PRESENT: CheckDef = CheckDef {
 
 pub const AS_PKCE_S256: CheckDef = CheckDef {
     id: "AS-PKCE-S256",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "PKCE method S256 is supported",
     spec: "MCP 2025-11-25 §Authorization Code Protection; OAuth 2.1 draft-13 §4.1.1",
@@ -111,6 +116,7 @@ pub const AS_PKCE_S256: CheckDef = CheckDef {
 
 pub const AS_PKCE_PLAIN: CheckDef = CheckDef {
     id: "AS-PKCE-PLAIN",
+    at: concat!(file!(), ":", line!()),
     level: Level::May,
     title: "PKCE plain is not offered",
     spec: "OAuth 2.1 draft-13 §4.1.1; RFC 9700 §2.1.1",
@@ -128,6 +134,7 @@ pub const AS_PKCE_PLAIN: CheckDef = CheckDef {
 
 pub const AS_GRANT_AUTHCODE: CheckDef = CheckDef {
     id: "AS-GRANT-AUTHCODE",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "authorization_code grant is supported",
     spec: "RFC 8414 §2 (grant_types_supported)",
@@ -143,6 +150,7 @@ pub const AS_GRANT_AUTHCODE: CheckDef = CheckDef {
 
 pub const AS_GRANT_REFRESH: CheckDef = CheckDef {
     id: "AS-GRANT-REFRESH",
+    at: concat!(file!(), ":", line!()),
     level: Level::May,
     title: "refresh_token grant is listed",
     spec: "MCP 2026-07-28 §Refresh Tokens",
@@ -160,6 +168,7 @@ pub const AS_GRANT_REFRESH: CheckDef = CheckDef {
 
 pub const AS_TOKEN_AUTH_NONE: CheckDef = CheckDef {
     id: "AS-TOKEN-AUTH-NONE",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Public clients can use the token endpoint",
     spec: "MCP §Overview (OAuth 2.1 public clients); RFC 8414 §2; CIMD draft",
@@ -183,6 +192,7 @@ pub const AS_TOKEN_AUTH_NONE: CheckDef = CheckDef {
 
 pub const AS_REGISTRATION_ENDPOINT: CheckDef = CheckDef {
     id: "AS-REGISTRATION-ENDPOINT",
+    at: concat!(file!(), ":", line!()),
     level: Level::May,
     title: "Dynamic client registration endpoint",
     spec: "MCP 2025-11-25 §Dynamic Client Registration (MAY; deprecated in 2026-07-28); RFC 7591",
@@ -203,6 +213,7 @@ pub const AS_REGISTRATION_ENDPOINT: CheckDef = CheckDef {
 
 pub const AS_CIMD_SUPPORTED: CheckDef = CheckDef {
     id: "AS-CIMD-SUPPORTED",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Client ID Metadata Documents are supported",
     spec: "MCP 2025-11-25 §Client ID Metadata Documents; draft-ietf-oauth-client-id-metadata-document",
@@ -218,6 +229,7 @@ pub const AS_CIMD_SUPPORTED: CheckDef = CheckDef {
 
 pub const AS_REG_PATH: CheckDef = CheckDef {
     id: "AS-REG-PATH",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "A client can register without manual setup",
     spec: "MCP 2025-11-25 §Client Registration Approaches; 2026-07-28 client-registration",
@@ -238,6 +250,7 @@ pub const AS_REG_PATH: CheckDef = CheckDef {
 
 pub const AS_SCOPES_SUPPORTED: CheckDef = CheckDef {
     id: "AS-SCOPES-SUPPORTED",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "scopes_supported is published",
     spec: "RFC 8414 §2 (RECOMMENDED)",
@@ -252,6 +265,7 @@ pub const AS_SCOPES_SUPPORTED: CheckDef = CheckDef {
 
 pub const AS_JWKS_URI: CheckDef = CheckDef {
     id: "AS-JWKS-URI",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "jwks_uri is published",
     spec: "RFC 8414 §2 (OPTIONAL); OIDC Discovery §3 (REQUIRED)",
@@ -281,6 +295,7 @@ const OIDC_REQUIRED: [&str; 7] = [
 
 pub const AS_OIDC_REQUIRED: CheckDef = CheckDef {
     id: "AS-OIDC-REQUIRED",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "OpenID Connect REQUIRED members are present",
     spec: "OIDC Discovery 1.0 §3",
@@ -306,6 +321,7 @@ pub const AS_OIDC_REQUIRED: CheckDef = CheckDef {
 
 pub const AS_MEMBER_TYPES: CheckDef = CheckDef {
     id: "AS-MEMBER-TYPES",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "Known members have the right JSON types",
     spec: "RFC 8414 §2",
@@ -328,6 +344,7 @@ pub const AS_MEMBER_TYPES: CheckDef = CheckDef {
 
 pub const AS_ZERO_VALUES: CheckDef = CheckDef {
     id: "AS-ZERO-VALUES",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "No empty arrays",
     spec: "RFC 8414 §3.2 (\"Claims with zero elements MUST be omitted\")",
@@ -346,6 +363,7 @@ pub const AS_ZERO_VALUES: CheckDef = CheckDef {
 
 pub const AS_ISS_PARAM: CheckDef = CheckDef {
     id: "AS-ISS-PARAM",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "RFC 9207 iss parameter is advertised",
     spec: "MCP 2026-07-28 §Authorization Response Validation; RFC 9207 §2.3",
@@ -360,6 +378,7 @@ pub const AS_ISS_PARAM: CheckDef = CheckDef {
 
 pub const AS_USERINFO: CheckDef = CheckDef {
     id: "AS-USERINFO",
+    at: concat!(file!(), ":", line!()),
     level: Level::May,
     title: "userinfo_endpoint is published",
     spec: "OIDC Discovery §3 (RECOMMENDED)",
@@ -377,335 +396,4 @@ pub const AS_USERINFO: CheckDef = CheckDef {
 };
 
 #[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use crate::test_support::*;
-    use crate::Status::*;
-
-    fn s(member: &str, value: serde_json::Value, id: &str) -> crate::Status {
-        status_of(&with(member, value), id)
-    }
-
-    #[test]
-    fn endpoints() {
-        for (member, id) in [
-            ("authorization_endpoint", "AS-AUTHZ-ENDPOINT"),
-            ("token_endpoint", "AS-TOKEN-ENDPOINT"),
-        ] {
-            assert_eq!(status_of(&served_at_oauth(&good_doc()), id), Pass);
-            assert_eq!(s(member, json!(null), id), Fail, "{id} missing");
-            assert_eq!(s(member, json!("/relative"), id), Fail, "{id} relative");
-            assert_eq!(s(member, json!(42), id), Fail, "{id} number");
-        }
-    }
-
-    #[test]
-    fn response_types() {
-        assert_eq!(
-            s(
-                "response_types_supported",
-                json!(["code", "id_token"]),
-                "AS-RESPONSE-TYPES"
-            ),
-            Pass
-        );
-        assert_eq!(
-            s(
-                "response_types_supported",
-                json!(["token"]),
-                "AS-RESPONSE-TYPES"
-            ),
-            Fail
-        );
-        assert_eq!(
-            s("response_types_supported", json!(null), "AS-RESPONSE-TYPES"),
-            Fail
-        );
-    }
-
-    #[test]
-    fn pkce() {
-        assert_eq!(
-            s(
-                "code_challenge_methods_supported",
-                json!(null),
-                "AS-PKCE-PRESENT"
-            ),
-            Fail
-        );
-        assert_eq!(
-            s(
-                "code_challenge_methods_supported",
-                json!(["S256"]),
-                "AS-PKCE-PRESENT"
-            ),
-            Pass
-        );
-        assert_eq!(
-            s(
-                "code_challenge_methods_supported",
-                json!(["plain"]),
-                "AS-PKCE-S256"
-            ),
-            Fail
-        );
-        assert_eq!(
-            s(
-                "code_challenge_methods_supported",
-                json!(null),
-                "AS-PKCE-S256"
-            ),
-            Fail
-        );
-        assert_eq!(
-            s(
-                "code_challenge_methods_supported",
-                json!(["S256", "plain"]),
-                "AS-PKCE-S256"
-            ),
-            Pass
-        );
-        assert_eq!(
-            s(
-                "code_challenge_methods_supported",
-                json!(["S256", "plain"]),
-                "AS-PKCE-PLAIN"
-            ),
-            Info
-        );
-        assert_eq!(
-            s(
-                "code_challenge_methods_supported",
-                json!(["S256"]),
-                "AS-PKCE-PLAIN"
-            ),
-            Pass
-        );
-    }
-
-    #[test]
-    fn grants() {
-        assert_eq!(
-            s(
-                "grant_types_supported",
-                json!(["implicit"]),
-                "AS-GRANT-AUTHCODE"
-            ),
-            Fail
-        );
-        assert_eq!(
-            s("grant_types_supported", json!(null), "AS-GRANT-AUTHCODE"),
-            Pass
-        );
-        assert_eq!(
-            s(
-                "grant_types_supported",
-                json!(["authorization_code"]),
-                "AS-GRANT-REFRESH"
-            ),
-            Info
-        );
-        assert_eq!(
-            s(
-                "grant_types_supported",
-                json!(["authorization_code", "refresh_token"]),
-                "AS-GRANT-REFRESH"
-            ),
-            Pass
-        );
-    }
-
-    #[test]
-    fn token_auth_none() {
-        let id = "AS-TOKEN-AUTH-NONE";
-        assert_eq!(
-            s("token_endpoint_auth_methods_supported", json!(["none"]), id),
-            Pass
-        );
-        assert_eq!(
-            s("token_endpoint_auth_methods_supported", json!(null), id),
-            Warn
-        );
-        // good_doc advertises CIMD: shared secrets only is a failure.
-        assert_eq!(
-            s(
-                "token_endpoint_auth_methods_supported",
-                json!(["client_secret_basic"]),
-                id
-            ),
-            Fail
-        );
-        let mut doc = good_doc();
-        doc["token_endpoint_auth_methods_supported"] = json!(["client_secret_basic"]);
-        doc.as_object_mut()
-            .unwrap()
-            .remove("client_id_metadata_document_supported");
-        assert_eq!(status_of(&served_at_oauth(&doc), id), Warn);
-    }
-
-    #[test]
-    fn registration_and_cimd() {
-        assert_eq!(
-            s(
-                "registration_endpoint",
-                json!(null),
-                "AS-REGISTRATION-ENDPOINT"
-            ),
-            Info
-        );
-        let mut bare = good_doc();
-        let o = bare.as_object_mut().unwrap();
-        o.remove("registration_endpoint");
-        o.remove("client_id_metadata_document_supported");
-        let bare = served_at_oauth(&bare);
-        assert_eq!(status_of(&bare, "AS-REGISTRATION-ENDPOINT"), Warn);
-        assert_eq!(status_of(&bare, "AS-CIMD-SUPPORTED"), Warn);
-        assert_eq!(status_of(&bare, "AS-REG-PATH"), Warn);
-        assert_eq!(s("registration_endpoint", json!(null), "AS-REG-PATH"), Pass);
-        assert_eq!(
-            s(
-                "client_id_metadata_document_supported",
-                json!(null),
-                "AS-REG-PATH"
-            ),
-            Pass
-        );
-        assert_eq!(
-            status_of(&served_at_oauth(&good_doc()), "AS-CIMD-SUPPORTED"),
-            Pass
-        );
-        assert_eq!(
-            s(
-                "client_id_metadata_document_supported",
-                json!(false),
-                "AS-CIMD-SUPPORTED"
-            ),
-            Warn
-        );
-    }
-
-    #[test]
-    fn scopes() {
-        assert_eq!(
-            status_of(&served_at_oauth(&good_doc()), "AS-SCOPES-SUPPORTED"),
-            Pass
-        );
-        assert_eq!(
-            s("scopes_supported", json!(null), "AS-SCOPES-SUPPORTED"),
-            Warn
-        );
-    }
-
-    #[test]
-    fn jwks_uri_depends_on_location() {
-        assert_eq!(
-            status_of(&served_at_oauth(&good_doc()), "AS-JWKS-URI"),
-            Pass
-        );
-        assert_eq!(s("jwks_uri", json!(null), "AS-JWKS-URI"), Info);
-        let mut doc = good_doc();
-        doc.as_object_mut().unwrap().remove("jwks_uri");
-        assert_eq!(status_of(&served_at_oidc_append(&doc), "AS-JWKS-URI"), Fail);
-    }
-
-    #[test]
-    fn oidc_required() {
-        assert_eq!(
-            status_of(&served_at_oauth(&good_doc()), "AS-OIDC-REQUIRED"),
-            Skip
-        );
-        assert_eq!(
-            status_of(&served_at_oidc_append(&good_doc()), "AS-OIDC-REQUIRED"),
-            Pass
-        );
-        let mut doc = good_doc();
-        doc.as_object_mut()
-            .unwrap()
-            .remove("subject_types_supported");
-        let f = finding(&served_at_oidc_append(&doc), "AS-OIDC-REQUIRED");
-        assert_eq!(f.status, Fail);
-        assert!(f.detail.contains("subject_types_supported"));
-    }
-
-    #[test]
-    fn member_types() {
-        assert_eq!(
-            status_of(&served_at_oauth(&good_doc()), "AS-MEMBER-TYPES"),
-            Pass
-        );
-        let f = finding(
-            &with("client_id_metadata_document_supported", json!("true")),
-            "AS-MEMBER-TYPES",
-        );
-        assert_eq!(f.status, Fail);
-        assert!(
-            f.detail.contains("client_id_metadata_document_supported"),
-            "{}",
-            f.detail
-        );
-    }
-
-    #[test]
-    fn zero_values() {
-        assert_eq!(
-            status_of(&served_at_oauth(&good_doc()), "AS-ZERO-VALUES"),
-            Pass
-        );
-        assert_eq!(s("scopes_supported", json!([]), "AS-ZERO-VALUES"), Warn);
-    }
-
-    #[test]
-    fn iss_param() {
-        assert_eq!(
-            status_of(&served_at_oauth(&good_doc()), "AS-ISS-PARAM"),
-            Pass
-        );
-        assert_eq!(
-            s(
-                "authorization_response_iss_parameter_supported",
-                json!(false),
-                "AS-ISS-PARAM"
-            ),
-            Warn
-        );
-        assert_eq!(
-            s(
-                "authorization_response_iss_parameter_supported",
-                json!(null),
-                "AS-ISS-PARAM"
-            ),
-            Warn
-        );
-    }
-
-    #[test]
-    fn userinfo() {
-        assert_eq!(
-            status_of(&served_at_oauth(&good_doc()), "AS-USERINFO"),
-            Pass
-        );
-        assert_eq!(s("userinfo_endpoint", json!(null), "AS-USERINFO"), Info);
-        assert_eq!(
-            s(
-                "userinfo_endpoint",
-                json!("http://example.com/me"),
-                "AS-USERINFO"
-            ),
-            Warn
-        );
-    }
-
-    #[test]
-    fn no_document_skips_member_checks() {
-        let ev = issuer_evidence(not_found(), not_found(), not_found());
-        for id in [
-            "AS-AUTHZ-ENDPOINT",
-            "AS-PKCE-S256",
-            "AS-USERINFO",
-            "AS-OIDC-REQUIRED",
-        ] {
-            assert_eq!(status_of(&ev, id), Skip, "{id}");
-        }
-    }
-}
+mod tests;

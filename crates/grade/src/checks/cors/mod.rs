@@ -3,9 +3,9 @@
 //! the TypeScript SDK's `fetchWithCorsRetry` need. The origin and requested
 //! headers are read back from the recorded requests.
 
-use super::util::join_list;
-use super::{AsAnalysis, CheckDef, Grade, Level, Outcome};
 use crate::evidence::{Exchange, ProbeKind};
+use crate::util::join_list;
+use crate::{AsAnalysis, CheckDef, Grade, Level, Outcome};
 
 /// The CORS-relevant parts of a probe.
 struct View<'a> {
@@ -136,6 +136,7 @@ fn simple(ex: Option<&Exchange>, what: &str) -> Outcome {
 
 pub const CORS_MCP_PREFLIGHT: CheckDef = CheckDef {
     id: "CORS-MCP-PREFLIGHT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Browsers may POST to the MCP endpoint with a token",
     spec: "practice: Fetch standard (CORS preflight); MDN Access-Control-Allow-Headers",
@@ -151,6 +152,7 @@ pub const CORS_MCP_PREFLIGHT: CheckDef = CheckDef {
 
 pub const CORS_MCP_EXPOSE: CheckDef = CheckDef {
     id: "CORS-MCP-EXPOSE",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Browsers can read the 401's WWW-Authenticate",
     spec: "practice: Fetch standard (CORS-safelisted response headers)",
@@ -179,6 +181,7 @@ pub const CORS_MCP_EXPOSE: CheckDef = CheckDef {
 
 pub const CORS_PRM_GET: CheckDef = CheckDef {
     id: "CORS-PRM-GET",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Browsers can read the protected resource metadata",
     spec: "practice: TypeScript SDK fetchWithCorsRetry",
@@ -188,6 +191,7 @@ pub const CORS_PRM_GET: CheckDef = CheckDef {
 
 pub const CORS_PRM_PREFLIGHT: CheckDef = CheckDef {
     id: "CORS-PRM-PREFLIGHT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Metadata preflight allows MCP-Protocol-Version",
     spec: "practice: TypeScript SDK sends MCP-Protocol-Version on metadata requests",
@@ -203,7 +207,7 @@ pub const CORS_PRM_PREFLIGHT: CheckDef = CheckDef {
 /// The TypeScript SDK retries a failed preflighted GET as a simple GET, so
 /// a failing preflight only matters when the simple GET fails too.
 fn downgrade_if_simple_works(pre: Outcome, simple: Outcome) -> Outcome {
-    if pre.status == super::Status::Warn && simple.status == super::Status::Pass {
+    if pre.status == crate::Status::Warn && simple.status == crate::Status::Pass {
         Outcome::info(format!(
             "{}; the TypeScript SDK retries without custom headers, which works",
             pre.detail
@@ -215,6 +219,7 @@ fn downgrade_if_simple_works(pre: Outcome, simple: Outcome) -> Outcome {
 
 pub const CORS_AS_GET: CheckDef = CheckDef {
     id: "CORS-AS-GET",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Browsers can read the authorization server metadata",
     spec: "practice: TypeScript SDK fetchWithCorsRetry",
@@ -224,6 +229,7 @@ pub const CORS_AS_GET: CheckDef = CheckDef {
 
 pub const CORS_AS_PREFLIGHT: CheckDef = CheckDef {
     id: "CORS-AS-PREFLIGHT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Metadata preflight allows MCP-Protocol-Version",
     spec: "practice: TypeScript SDK sends MCP-Protocol-Version on metadata requests",
@@ -238,6 +244,7 @@ pub const CORS_AS_PREFLIGHT: CheckDef = CheckDef {
 
 pub const CORS_JWKS: CheckDef = CheckDef {
     id: "CORS-JWKS",
+    at: concat!(file!(), ":", line!()),
     level: Level::May,
     title: "Browsers can read the JWKS",
     spec: "practice",
@@ -247,7 +254,7 @@ pub const CORS_JWKS: CheckDef = CheckDef {
 };
 
 fn demote_to_info(o: Outcome) -> Outcome {
-    if o.status == super::Status::Warn {
+    if o.status == crate::Status::Warn {
         Outcome::info(o.detail)
     } else {
         o
@@ -266,6 +273,7 @@ fn when_endpoint(a: &AsAnalysis<'_>, present: bool, f: impl FnOnce() -> Outcome)
 
 pub const CORS_REG_PREFLIGHT: CheckDef = CheckDef {
     id: "CORS-REG-PREFLIGHT",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Browsers can use dynamic registration",
     spec: "practice: TypeScript SDK registration from browsers",
@@ -278,6 +286,7 @@ pub const CORS_REG_PREFLIGHT: CheckDef = CheckDef {
 
 pub const CORS_TOKEN: CheckDef = CheckDef {
     id: "CORS-TOKEN",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Browsers can read token responses",
     spec: "practice: browser public clients redeem codes with a simple POST",
@@ -292,6 +301,7 @@ pub const CORS_TOKEN: CheckDef = CheckDef {
 
 pub const CORS_USERINFO: CheckDef = CheckDef {
     id: "CORS-USERINFO",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Browsers can call userinfo",
     spec: "OIDC Core 1.0 §5.3 (\"SHOULD support the use of CORS\")",
@@ -305,124 +315,6 @@ pub const CORS_USERINFO: CheckDef = CheckDef {
 };
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::evidence::{Header, RequestRecord, ResponseRecord};
-
-    fn ex(req: &[(&str, &str)], status: u16, resp: &[(&str, &str)]) -> Exchange {
-        let h = |l: &[(&str, &str)]| {
-            l.iter()
-                .map(|(n, v)| Header {
-                    name: (*n).into(),
-                    value: (*v).into(),
-                })
-                .collect()
-        };
-        Exchange {
-            request: RequestRecord {
-                method: "OPTIONS".into(),
-                url: "http://x/mcp".into(),
-                headers: h(req),
-                body: None,
-            },
-            response: Some(ResponseRecord {
-                status,
-                headers: h(resp),
-                body: String::new(),
-                body_not_utf8: false,
-                body_truncated: false,
-            }),
-            error: None,
-            elapsed_ms: 1,
-        }
-    }
-
-    const REQ: &[(&str, &str)] = &[
-        ("origin", "http://localhost:6274"),
-        ("access-control-request-method", "POST"),
-        (
-            "access-control-request-headers",
-            "authorization, content-type, mcp-protocol-version",
-        ),
-    ];
-
-    #[test]
-    fn preflight_needs_explicit_authorization() {
-        let ok = ex(
-            REQ,
-            204,
-            &[
-                ("access-control-allow-origin", "*"),
-                (
-                    "access-control-allow-headers",
-                    "Authorization, Content-Type, MCP-Protocol-Version",
-                ),
-            ],
-        );
-        assert_eq!(preflight(Some(&ok), "x").status, crate::Status::Pass);
-        let star = ex(
-            REQ,
-            204,
-            &[
-                ("access-control-allow-origin", "*"),
-                ("access-control-allow-headers", "*"),
-            ],
-        );
-        let o = preflight(Some(&star), "x");
-        assert_eq!(o.status, crate::Status::Warn);
-        assert!(
-            o.detail.contains("authorization") && !o.detail.contains("content-type"),
-            "{}",
-            o.detail
-        );
-        let none = ex(REQ, 200, &[]);
-        let o = preflight(Some(&none), "x");
-        assert!(
-            o.detail.contains("no Access-Control-Allow-Origin"),
-            "{}",
-            o.detail
-        );
-        let reflected = ex(
-            REQ,
-            200,
-            &[
-                ("access-control-allow-origin", "http://localhost:6274"),
-                (
-                    "access-control-allow-headers",
-                    "authorization,content-type,mcp-protocol-version",
-                ),
-            ],
-        );
-        assert_eq!(preflight(Some(&reflected), "x").status, crate::Status::Pass);
-        let other = ex(
-            REQ,
-            200,
-            &[
-                ("access-control-allow-origin", "https://elsewhere.example"),
-                (
-                    "access-control-allow-headers",
-                    "authorization,content-type,mcp-protocol-version",
-                ),
-            ],
-        );
-        assert_eq!(preflight(Some(&other), "x").status, crate::Status::Warn);
-    }
-
-    #[test]
-    fn simple_requests_need_the_origin_allowed() {
-        let req = &[("origin", "http://localhost:6274")];
-        assert_eq!(
-            simple(
-                Some(&ex(req, 200, &[("access-control-allow-origin", "*")])),
-                "x"
-            )
-            .status,
-            crate::Status::Pass
-        );
-        assert_eq!(
-            simple(Some(&ex(req, 400, &[])), "x").status,
-            crate::Status::Warn
-        );
-        assert_eq!(simple(None, "x").status, crate::Status::Skip);
-    }
-}
+mod tests;
+#[cfg(test)]
+mod tests_as;

@@ -31,6 +31,7 @@ fn challenge_param(challenge: Option<&str>, name: &str) -> Option<String> {
 
 pub const UI_CALL: CheckDef = CheckDef {
     id: "UI-CALL",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "userinfo answers the access token with claims including sub",
     spec: "OIDC Core 1.0 §5.3, §5.3.2",
@@ -60,6 +61,7 @@ pub const UI_CALL: CheckDef = CheckDef {
 
 pub const UI_AUDIENCE: CheckDef = CheckDef {
     id: "UI-AUDIENCE",
+    at: concat!(file!(), ":", line!()),
     level: Level::May,
     title: "a token requested for the MCP server (RFC 8707) also works at userinfo",
     spec: "practice: node-oidc-provider refuses audience-bound tokens at userinfo; RFC 8707 §2",
@@ -82,6 +84,7 @@ pub const UI_AUDIENCE: CheckDef = CheckDef {
 
 pub const RS_ACCEPTS_TOKEN: CheckDef = CheckDef {
     id: "RS-ACCEPTS-TOKEN",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "the MCP server accepts the login token",
     spec: "MCP 2025-06-18+ §Token Handling; OAuth 2.1 §5.2",
@@ -116,6 +119,7 @@ pub const RS_ACCEPTS_TOKEN: CheckDef = CheckDef {
 
 pub const CH_403_SCOPE: CheckDef = CheckDef {
     id: "CH-403-SCOPE",
+    at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "a 403 names insufficient_scope and the scopes needed (step-up)",
     spec: "MCP 2025-11-25 §Runtime Insufficient Scope Errors; 2026-07-28 (scope union, SEP-2350); RFC 6750 §3.1",

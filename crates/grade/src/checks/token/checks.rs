@@ -18,6 +18,7 @@ fn ok_or_fail(ok: bool, detail: String) -> Outcome {
 
 pub const TOKEN_SIGNATURE: CheckDef = CheckDef {
     id: "TOKEN-SIGNATURE",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "JWT signature verifies with a key of the issuer's JWKS (never alg none)",
     spec: "RFC 9068 §4; RFC 7515 §5.2; MCP 2025-06-18+ §Token Handling",
@@ -31,6 +32,7 @@ pub const TOKEN_SIGNATURE: CheckDef = CheckDef {
 
 pub const TOKEN_TYP: CheckDef = CheckDef {
     id: "TOKEN-TYP",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "JWT header typ, when present, is at+jwt",
     spec: "RFC 9068 §2.1, §4",
@@ -46,6 +48,7 @@ pub const TOKEN_TYP: CheckDef = CheckDef {
 
 pub const TOKEN_ISS: CheckDef = CheckDef {
     id: "TOKEN-ISS",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "iss is the authorization server's issuer",
     spec: "RFC 9068 §4; RFC 7519 §4.1.1",
@@ -65,6 +68,7 @@ pub const TOKEN_ISS: CheckDef = CheckDef {
 
 pub const TOKEN_AUD: CheckDef = CheckDef {
     id: "TOKEN-AUD",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "aud contains the MCP server (the RFC 8707 resource)",
     spec: "RFC 8707 §2; RFC 9068 §4; MCP 2025-06-18+ §Token Handling (audience validation)",
@@ -88,6 +92,7 @@ pub const TOKEN_AUD: CheckDef = CheckDef {
 
 pub const TOKEN_EXP: CheckDef = CheckDef {
     id: "TOKEN-EXP",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "exp is present and not past (with the leeway)",
     spec: "RFC 9068 §2.2; RFC 7519 §4.1.4",
@@ -105,6 +110,7 @@ pub const TOKEN_EXP: CheckDef = CheckDef {
 
 pub const TOKEN_NBF: CheckDef = CheckDef {
     id: "TOKEN-NBF",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "nbf, when present, is not in the future (with the leeway)",
     spec: "RFC 7519 §4.1.5",
@@ -127,6 +133,7 @@ pub const TOKEN_NBF: CheckDef = CheckDef {
 
 pub const TOKEN_SCOPE: CheckDef = CheckDef {
     id: "TOKEN-SCOPE",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "the token carries the required scopes",
     spec: "RFC 6750 §3.1 (insufficient_scope → 403); MCP 2025-11-25 §Scope Challenge Handling",
@@ -156,6 +163,7 @@ pub const TOKEN_SCOPE: CheckDef = CheckDef {
 
 pub const TOKEN_INTROSPECTION: CheckDef = CheckDef {
     id: "TOKEN-INTROSPECTION",
+    at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "an opaque token is active at the issuer (RFC 7662 introspection)",
     spec: "RFC 7662 §2.2; RFC 9068 §1 (JWT access tokens avoid the round trip)",

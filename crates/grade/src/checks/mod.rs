@@ -1,0 +1,32 @@
+//! The checks, one folder per family: the check definitions in `mod.rs`,
+//! their unit tests beside them in `tests.rs` (and `tests_*.rs` when one file
+//! would be too long). A family's folder follows from its id prefix: the
+//! `FAMILIES` table below, which the catalogue's tests hold every check to.
+
+pub(crate) mod as_metadata;
+pub mod authorize;
+pub(crate) mod challenge;
+pub(crate) mod cors;
+pub(crate) mod discovery;
+pub(crate) mod prm;
+pub(crate) mod registration;
+pub mod session;
+pub mod token;
+
+/// Which folder holds the checks whose id starts with what (first match).
+#[cfg(test)]
+pub(crate) const FAMILIES: &[(&str, &str)] = &[
+    ("SEC-HTTPS-RS", "challenge"),
+    ("CH-403-SCOPE", "session"),
+    ("CH-", "challenge"),
+    ("PRM-", "prm"),
+    ("CORS-", "cors"),
+    ("SEC-HTTPS-AS", "discovery"),
+    ("DISC-", "discovery"),
+    ("AS-", "as_metadata"),
+    ("DCR-", "registration"),
+    ("AUTHZ-", "authorize"),
+    ("TOKEN-", "token"),
+    ("UI-", "session"),
+    ("RS-", "session"),
+];
