@@ -501,19 +501,6 @@ pub enum ClientFilter {
     All,
 }
 
-impl ClientFilter {
-    /// Whether a client row (by its name) belongs to this filter.
-    pub fn keeps(self, client: &str) -> bool {
-        match self {
-            Self::All => true,
-            Self::Strict => client.starts_with("MCP "),
-            Self::TsSdk => client.starts_with("TypeScript SDK"),
-            Self::PythonSdk => client.starts_with("Python SDK"),
-            Self::Seeds => client.starts_with("Logto mcp-auth"),
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TargetAs {
     /// Detect from the answer to an MCP request.

@@ -6,7 +6,8 @@ use std::time::Duration;
 use mcp_auth_evidence::{ServerType, TargetHint};
 use mcp_auth_net::probe::ProbeSettings;
 
-use crate::cli::{NetArgs, ServerTypeArg, TargetAs};
+use crate::cli::{ClientFilter, NetArgs, ServerTypeArg, TargetAs};
+use mcp_auth_grade::clients::{ClientFamily, ClientPath};
 
 /// The HTTP client's settings from `--timeout` and `--cacert`.
 pub fn probe(net: &NetArgs) -> ProbeSettings {
@@ -39,4 +40,18 @@ impl From<ServerTypeArg> for ServerType {
 /// `--type`, as evidence records it.
 pub fn server_type(arg: Option<ServerTypeArg>) -> Option<ServerType> {
     arg.map(ServerType::from)
+}
+
+/// `check --client`: which client paths to show, by family (typed ids, not names).
+pub fn keeps_client(filter: ClientFilter) -> impl Fn(&ClientPath) -> bool {
+    move |c| {
+        let family = c.id.family();
+        match filter {
+            ClientFilter::All => true,
+            ClientFilter::Strict => family == ClientFamily::Spec,
+            ClientFilter::TsSdk => family == ClientFamily::TsSdk,
+            ClientFilter::PythonSdk => family == ClientFamily::PythonSdk,
+            ClientFilter::Seeds => family == ClientFamily::Logto,
+        }
+    }
 }

@@ -157,7 +157,7 @@ pub async fn run(args: &CheckArgs, style: Style, out: &mut dyn Write) -> Result<
     }
     let graded = mcp_auth_grade::grade_known(&evidence);
     let mut report = Report::new(&graded);
-    report.retain_clients(|c| args.client.keeps(&c.client));
+    report.retain_clients(crate::settings::keeps_client(args.client));
     match args.format {
         Format::Table => report::table::render(&report, style, out)?,
         Format::Json => report::json(&report, out)?,

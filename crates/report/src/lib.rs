@@ -19,7 +19,8 @@ use mcp_auth_evidence as evidence;
 use mcp_auth_grade as checks;
 
 use crate::checks::{
-    clients::ClientPath, AsAnalysis, AttemptOutcome, Finding, Graded, ResourceAnalysis,
+    clients::{Client, ClientPath},
+    AsAnalysis, AttemptOutcome, Finding, Graded, ResourceAnalysis,
 };
 use crate::evidence::www_authenticate::Parsed;
 use crate::evidence::{AsRole, CandidateKind, Exchange, PrmSource, ProbeKind, Target};
@@ -363,9 +364,9 @@ impl Report {
         }
     }
 
-    /// Whether the client named `name` (see [`is_client`]) gets through.
-    pub fn client_works(&self, name: &str) -> bool {
-        self.clients().iter().any(|c| is_client(c, name) && c.works)
+    /// Whether `client` gets through.
+    pub fn client_works(&self, client: Client) -> bool {
+        self.clients().iter().any(|c| c.id == client && c.works)
     }
 
     /// Keep only the client paths `keep` accepts (`check --client`).
@@ -378,13 +379,6 @@ impl Report {
             r.clients.retain(&keep);
         }
     }
-}
-
-/// Whether `path` is the client called `name`. Clients have no ids yet, so
-/// this is the one place that matches them by display-name prefix
-/// ("MCP 2025-06-18" is "MCP 2025-06-18 client (RFC 8414 only)").
-pub fn is_client(path: &ClientPath, name: &str) -> bool {
-    path.client.starts_with(name)
 }
 
 /// Render the JSON report.

@@ -6,6 +6,7 @@ use colored::Colorize;
 use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
 
 use super::{CorsRow, DiscoveryReport, Report, ResourceReport};
+use crate::checks::clients::ClientFamily;
 use crate::checks::{Finding, Status};
 use crate::evidence::AsRole;
 
@@ -192,7 +193,7 @@ fn authorization_servers(report: &Report, style: Style, out: &mut dyn Write) -> 
             let seeds: Vec<_> = d
                 .clients
                 .iter()
-                .filter(|c| super::is_client(c, "Logto"))
+                .filter(|c| c.id.family() == ClientFamily::Logto)
                 .cloned()
                 .collect();
             clients_table(

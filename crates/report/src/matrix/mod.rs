@@ -11,6 +11,7 @@ pub mod table;
 use serde::{Deserialize, Serialize};
 
 use crate::checks::baseline::{self, Change, CheckRun, ProviderRun};
+use crate::checks::clients::Client;
 use crate::checks::providers::{Provider, ProviderKind};
 use crate::checks::{ids, Graded, Status, Verdict};
 use crate::Report;
@@ -176,10 +177,10 @@ impl Cells {
             userinfo: status_of(report, ids::AS_USERINFO),
             must_failures: count(Status::Fail),
             warnings: count(Status::Warn),
-            mcp_2025_06_18: report.client_works("MCP 2025-06-18"),
-            mcp_2025_11_25: report.client_works("MCP 2025-11-25"),
-            typescript_sdk: report.client_works("TypeScript SDK"),
-            python_sdk: report.client_works("Python SDK"),
+            mcp_2025_06_18: report.client_works(Client::Spec2025_06_18),
+            mcp_2025_11_25: report.client_works(Client::Spec2025_11_25),
+            typescript_sdk: report.client_works(Client::TsSdk),
+            python_sdk: report.client_works(Client::PythonSdk),
         }
     }
 }

@@ -1,0 +1,84 @@
+//! Client paths: the spec clients of each revision, the SDKs, Logto's library.
+
+use super::*;
+use crate::test_support::*;
+
+fn paths(ev: &crate::evidence::Evidence) -> Vec<(String, bool)> {
+    let a = AsAnalysis::new(ev, &ev.authorization_servers[0]);
+    client_paths(&a)
+        .into_iter()
+        .map(|p| (p.client, p.works))
+        .collect()
+}
+
+fn works(ev: &crate::evidence::Evidence, client: &str) -> bool {
+    paths(ev)
+        .into_iter()
+        .find(|(c, _)| c.starts_with(client))
+        .unwrap_or_else(|| panic!("no client {client}"))
+        .1
+}
+
+#[test]
+fn rfc8414_document_works_everywhere_but_logto_oidc() {
+    let ev = served_at_oauth(&good_doc());
+    for c in [
+        "MCP 2025-11-25",
+        "MCP 2025-06-18",
+        "TypeScript",
+        "Python",
+        "Logto mcp-auth, type 'oauth'",
+    ] {
+        assert!(works(&ev, c), "{c}");
+    }
+    assert!(!works(&ev, "Logto mcp-auth, type 'oidc'"));
+}
+
+#[test]
+fn oidc_append_only_breaks_2025_06_18_clients() {
+    let ev = served_at_oidc_append(&good_doc());
+    assert!(works(&ev, "MCP 2025-11-25"));
+    assert!(!works(&ev, "MCP 2025-06-18"));
+    assert!(works(&ev, "Logto mcp-auth, type 'oidc'"));
+    assert!(!works(&ev, "Logto mcp-auth, type 'oauth'"));
+}
+
+#[test]
+fn a_500_before_the_document_stops_both_sdks() {
+    let ev = issuer_evidence(
+        response(500, "text/plain", "x"),
+        not_found(),
+        json(&good_doc()),
+    );
+    assert!(works(&ev, "MCP 2025-11-25"));
+    assert!(!works(&ev, "TypeScript"));
+    assert!(!works(&ev, "Python"));
+    // A 502 is skipped by the TypeScript SDK only.
+    let ev = issuer_evidence(
+        response(502, "text/plain", "x"),
+        not_found(),
+        json(&good_doc()),
+    );
+    assert!(works(&ev, "TypeScript"));
+    assert!(!works(&ev, "Python"));
+}
+
+#[test]
+fn trailing_slash_is_forgiven_only_by_typescript() {
+    // Expected issuer has no slash, document adds one: nobody forgives that.
+    let mut doc = good_doc();
+    doc["issuer"] = serde_json::json!(format!("{ISSUER}/"));
+    let ev = served_at_oauth(&doc);
+    assert!(!works(&ev, "TypeScript"));
+    assert!(!works(&ev, "Python"));
+    assert!(!works(&ev, "MCP 2025-11-25"));
+}
+
+#[test]
+fn type_filter_keeps_one_logto_row() {
+    let mut ev = served_at_oauth(&good_doc());
+    ev.target.server_type = Some(ServerType::Oidc);
+    let p = paths(&ev);
+    assert!(p.iter().any(|(c, _)| c.contains("'oidc'")));
+    assert!(!p.iter().any(|(c, _)| c.contains("'oauth'")));
+}
