@@ -48,6 +48,33 @@ async fn session(
     Ok((server, result))
 }
 
+/// How a failed session ended, as the checks read it.
+fn answer_of(failure: Failure) -> Answer<()> {
+    match failure {
+        Failure::Unreachable(e) => Answer::Unreachable(e),
+        Failure::Unusable(e) => Answer::Unusable(e),
+        Failure::Status {
+            status,
+            challenge,
+            detail,
+        } => Answer::Refused {
+            status,
+            challenge,
+            detail,
+        },
+    }
+}
+
+/// A space-separated scope as a list.
+fn scopes(scope: Option<&str>) -> Vec<String> {
+    scope
+        .unwrap_or("")
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 pub async fn run(
     args: &CallArgs,
     style: Style,
@@ -77,34 +104,13 @@ pub async fn run(
     let outcome = session(&mut s, args.tool.as_deref(), arguments).await;
     let (server, result, answer) = match outcome {
         Ok((server, result)) => (server, Some(result), Answer::Ok(())),
-        Err(Failure::Unreachable(e)) => (Value::Null, None, Answer::Unreachable(e)),
-        Err(Failure::Unusable(e)) => (Value::Null, None, Answer::Unusable(e)),
-        Err(Failure::Status {
-            status,
-            challenge,
-            detail,
-        }) => (
-            Value::Null,
-            None,
-            Answer::Refused {
-                status,
-                challenge,
-                detail,
-            },
-        ),
+        Err(f) => (Value::Null, None, answer_of(f)),
     };
     // Grade.
     let facts = CallFacts {
         url: args.url.clone(),
         answer,
-        token_scopes: entry
-            .scope
-            .as_deref()
-            .unwrap_or("")
-            .split(' ')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        token_scopes: scopes(entry.scope.as_deref()),
         tool_error: result
             .as_ref()
             .and_then(|r| r.get("isError"))

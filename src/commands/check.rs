@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::cli::{CheckArgs, Format, TargetAs};
 use crate::discovery::{self, parse_http_url};
-use crate::evidence::{Evidence, Target, TargetKind, EVIDENCE_SCHEMA_VERSION};
+use crate::evidence::{Evidence, Target, TargetKind};
 use crate::exit::ExitStatus;
 use crate::gather;
 use crate::probe::Prober;
@@ -50,95 +50,97 @@ fn resolve(args: &CheckArgs) -> Result<Input, Error> {
     }
 }
 
-/// Gather evidence for the input (the only step that touches the network).
-async fn gather(args: &CheckArgs, input: Input) -> Result<Evidence, Error> {
-    let issuer_flag = match &args.issuer {
-        Some(i) => Some(parse_http_url(i)?.as_str().to_owned()).map(|_| i.clone()),
-        None => None,
-    };
-    let tool = gather::tool_name();
-    let recorded_at = Some(gather::now_rfc3339());
-    let settings = gather::Settings {
+/// `check`'s gathering settings (`--register`, `--probe-authorize`).
+fn gather_settings(args: &CheckArgs) -> gather::Settings {
+    gather::Settings {
         register: args.register,
         authorize: args.probe_authorize.then(|| gather::AuthorizeSettings {
             client_id: args.client_id.clone(),
             redirect_uri: args.redirect_uri.clone(),
             resource: None,
         }),
+    }
+}
+
+/// Evidence about to be gathered for `kind`: what the user typed, the issuer.
+fn new_evidence(args: &CheckArgs, kind: TargetKind, issuer: Option<String>) -> Evidence {
+    let input = args
+        .target
+        .clone()
+        .or_else(|| args.well_known_url.clone())
+        .unwrap_or_default();
+    Evidence::new(
+        gather::tool_name(),
+        Some(gather::now_rfc3339()),
+        Target {
+            input,
+            kind,
+            issuer,
+            server_type: crate::settings::server_type(args.server_type),
+        },
+    )
+}
+
+/// A metadata document read from a file (graded as served at `--issuer`).
+fn file_evidence(args: &CheckArgs, path: &str, issuer: Option<String>) -> Result<Evidence, Error> {
+    let body = read_file(Path::new(path))?;
+    if let Err(e) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&body) {
+        return Err(Error::Input(format!("{path} is not a JSON object: {e}")));
+    }
+    let mut ev = new_evidence(args, TargetKind::File, issuer.clone());
+    ev.authorization_servers = vec![discovery::from_file(path, body, issuer)];
+    Ok(ev)
+}
+
+/// One metadata URL the user named, and its server's probes.
+async fn well_known_evidence(
+    args: &CheckArgs,
+    url: &url::Url,
+    issuer: Option<String>,
+) -> Result<Evidence, Error> {
+    let issuer = issuer.or_else(|| discovery::issuer_from_well_known(url));
+    let prober = Prober::new(crate::settings::probe(&args.net))?;
+    let mut disc = discovery::fetch_well_known(&prober, url, issuer.clone()).await;
+    let policy = gather::UrlPolicy::for_target(url);
+    disc.probes = gather::server_probes(&prober, &disc, gather_settings(args), &policy).await;
+    let mut ev = new_evidence(args, TargetKind::WellKnownUrl, issuer);
+    ev.authorization_servers = vec![disc];
+    Ok(ev)
+}
+
+/// Gather evidence for the input (the only step that touches the network).
+async fn gather(args: &CheckArgs, input: Input) -> Result<Evidence, Error> {
+    let issuer_flag = match &args.issuer {
+        Some(i) => {
+            parse_http_url(i)?;
+            Some(i.clone())
+        }
+        None => None,
     };
-    let target = |kind, issuer: Option<String>| Target {
-        input: args
-            .target
-            .clone()
-            .or_else(|| args.well_known_url.clone())
-            .unwrap_or_default(),
-        kind,
-        issuer,
-        server_type: crate::settings::server_type(args.server_type),
-    };
-    let prober = || Prober::new(crate::settings::probe(&args.net));
-    let evidence = match input {
+    match input {
         Input::Evidence(path) => {
             let mut ev = super::load_evidence(&path).map_err(Error::Input)?;
             if args.server_type.is_some() {
                 ev.target.server_type = crate::settings::server_type(args.server_type);
             }
-            return Ok(ev);
+            Ok(ev)
         }
-        Input::File(path) => {
-            let body = read_file(Path::new(&path))?;
-            if let Err(e) =
-                serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&body)
-            {
-                return Err(Error::Input(format!("{path} is not a JSON object: {e}")));
-            }
-            let issuer = issuer_flag.clone();
-            Evidence {
-                schema_version: EVIDENCE_SCHEMA_VERSION,
-                tool,
-                recorded_at,
-                target: target(TargetKind::File, issuer.clone()),
-                resource: None,
-                authorization_servers: vec![discovery::from_file(&path, body, issuer)],
-            }
-        }
-        Input::WellKnown(url) => {
-            let issuer = issuer_flag
-                .clone()
-                .or_else(|| discovery::issuer_from_well_known(&url));
-            let prober = prober()?;
-            let mut disc = discovery::fetch_well_known(&prober, &url, issuer.clone()).await;
-            disc.probes = gather::server_probes(
-                &prober,
-                &disc,
-                settings,
-                &gather::UrlPolicy::for_target(&url),
-            )
-            .await;
-            Evidence {
-                schema_version: EVIDENCE_SCHEMA_VERSION,
-                tool,
-                recorded_at,
-                target: target(TargetKind::WellKnownUrl, issuer),
-                resource: None,
-                authorization_servers: vec![disc],
-            }
-        }
+        Input::File(path) => file_evidence(args, &path, issuer_flag),
+        Input::WellKnown(url) => well_known_evidence(args, &url, issuer_flag).await,
         Input::Url(url) => {
-            let prober = prober()?;
+            let prober = Prober::new(crate::settings::probe(&args.net))?;
             let text = args.target.clone().unwrap_or_default();
-            gather::url_evidence(
+            Ok(gather::url_evidence(
                 &prober,
                 &url,
                 &text,
                 args.target_as.into(),
-                settings,
+                gather_settings(args),
                 crate::settings::server_type(args.server_type),
             )
-            .await
+            .await)
         }
-    };
-    Ok(evidence)
+    }
 }
 
 fn read_file(path: &Path) -> Result<String, Error> {

@@ -84,37 +84,8 @@ fn row(path: &std::path::Path, e: &TokenEntry) -> TokenRow {
     }
 }
 
-pub async fn login(args: &LoginArgs, out: &mut dyn Write) -> Result<ExitStatus, crate::Error> {
-    let prober = prober(&args.net)?;
-    let mut err = std::io::stderr();
-    let store = match TokenStore::from_env() {
-        Ok(s) => s,
-        Err(e) => return Ok(report_error(&LoginError::Store(e), &mut err)),
-    };
-    if args.refresh {
-        let result = async {
-            let (path, entry) = select(&store, Some(&args.target))?;
-            Ok((path, crate::login::refresh(&prober, &store, &entry).await?))
-        }
-        .await;
-        return Ok(match result {
-            Ok((path, e)) if args.format == ResultFormat::Json => {
-                tokens::login_json(&row(&path, &e), out)?;
-                ExitStatus::Ok
-            }
-            Ok((_, e)) => {
-                writeln!(
-                    out,
-                    "Refreshed the token for {} ({}).",
-                    e.issuer,
-                    describe_expiry(&e)
-                )?;
-                ExitStatus::Ok
-            }
-            Err(e) => report_error(&e, &mut err),
-        });
-    }
-    let settings = LoginSettings {
+fn login_settings(args: &LoginArgs) -> LoginSettings {
+    LoginSettings {
         client_id: args.client_id.clone(),
         client_metadata_url: args.client_metadata_url.clone(),
         scope: args.scope.clone(),
@@ -126,54 +97,106 @@ pub async fn login(args: &LoginArgs, out: &mut dyn Write) -> Result<ExitStatus, 
         force: args.force,
         timeout: Duration::from_secs(args.login_timeout),
         show_token: args.show_token,
-    };
+    }
+}
+
+/// `login --refresh`: refresh the cached token for the target.
+async fn refresh_cached(
+    args: &LoginArgs,
+    prober: &Prober,
+    store: &TokenStore,
+    out: &mut dyn Write,
+) -> Result<ExitStatus, crate::Error> {
     let result = async {
-        let destination =
-            crate::login::destination(&prober, &args.target, args.target_as.into()).await?;
-        // The login's preconditions are catalogue checks: a refusal names one.
-        let refusal = mcp_auth_grade::login_gate::refusal(
-            &destination.discovery,
-            &destination.issuer,
-            settings.force,
-        );
-        if let Some(why) = refusal {
-            return Err(LoginError::Refused(why));
-        }
-        crate::login::login(&prober, &store, destination, &settings, &mut err).await
+        let (path, entry) = select(store, Some(&args.target))?;
+        Ok((path, crate::login::refresh(prober, store, &entry).await?))
     }
     .await;
-    match result {
-        Ok((entry, path)) if args.format == ResultFormat::Json => {
-            tokens::login_json(&row(&path, &entry), out)?;
-            if settings.show_token {
-                writeln!(out, "{}", entry.access_token.expose())?;
-            }
-            Ok(ExitStatus::Ok)
+    Ok(match result {
+        Ok((path, e)) if args.format == ResultFormat::Json => {
+            tokens::login_json(&row(&path, &e), None, out)?;
+            ExitStatus::Ok
         }
-        Ok((entry, path)) => {
-            writeln!(
-                out,
-                "Logged in to {} as client {}{}; {} ({}); token cached in {}",
-                entry.issuer,
-                entry.client_id,
-                entry
-                    .resource
-                    .as_deref()
-                    .map(|r| format!(" for {r}"))
-                    .unwrap_or_default(),
-                entry
-                    .scope
-                    .as_deref()
-                    .map_or("no scope".to_owned(), |s| format!("scope \"{s}\"")),
-                describe_expiry(&entry),
-                path.display()
-            )?;
-            if settings.show_token {
-                writeln!(out, "{}", entry.access_token.expose())?;
-            }
-            Ok(ExitStatus::Ok)
+        Ok((_, e)) => {
+            let expiry = describe_expiry(&e);
+            writeln!(out, "Refreshed the token for {} ({expiry}).", e.issuer)?;
+            ExitStatus::Ok
         }
+        Err(e) => report_error(&e, &mut std::io::stderr()),
+    })
+}
+
+/// Follow the target to its authorization server, refuse it by check id if
+/// a precondition fails, then run the flow.
+async fn log_in(
+    args: &LoginArgs,
+    prober: &Prober,
+    store: &TokenStore,
+    settings: &LoginSettings,
+    err: &mut dyn Write,
+) -> Result<(TokenEntry, std::path::PathBuf), LoginError> {
+    let destination =
+        crate::login::destination(prober, &args.target, args.target_as.into()).await?;
+    // The login's preconditions are catalogue checks: a refusal names one.
+    let refusal = mcp_auth_grade::login_gate::refusal(
+        &destination.discovery,
+        &destination.issuer,
+        settings.force,
+    );
+    if let Some(why) = refusal {
+        return Err(LoginError::Refused(why));
+    }
+    crate::login::login(prober, store, destination, settings, err).await
+}
+
+/// "Logged in to … as client …; scope …; token cached in …".
+fn logged_in_line(entry: &TokenEntry, path: &std::path::Path) -> String {
+    format!(
+        "Logged in to {} as client {}{}; {} ({}); token cached in {}",
+        entry.issuer,
+        entry.client_id,
+        entry
+            .resource
+            .as_deref()
+            .map(|r| format!(" for {r}"))
+            .unwrap_or_default(),
+        entry
+            .scope
+            .as_deref()
+            .map_or("no scope".to_owned(), |s| format!("scope \"{s}\"")),
+        describe_expiry(entry),
+        path.display()
+    )
+}
+
+pub async fn login(args: &LoginArgs, out: &mut dyn Write) -> Result<ExitStatus, crate::Error> {
+    let prober = prober(&args.net)?;
+    let mut err = std::io::stderr();
+    let store = match TokenStore::from_env() {
+        Ok(s) => s,
+        Err(e) => return Ok(report_error(&LoginError::Store(e), &mut err)),
+    };
+    if args.refresh {
+        return refresh_cached(args, &prober, &store, out).await;
+    }
+    let settings = login_settings(args);
+    match log_in(args, &prober, &store, &settings, &mut err).await {
         Err(e) => Ok(report_error(&e, &mut err)),
+        Ok((entry, path)) => {
+            match args.format {
+                ResultFormat::Json => {
+                    let shown = settings.show_token.then(|| entry.access_token.expose());
+                    tokens::login_json(&row(&path, &entry), shown, out)?;
+                }
+                ResultFormat::Table => {
+                    writeln!(out, "{}", logged_in_line(&entry, &path))?;
+                    if settings.show_token {
+                        writeln!(out, "{}", entry.access_token.expose())?;
+                    }
+                }
+            }
+            Ok(ExitStatus::Ok)
+        }
     }
 }
 

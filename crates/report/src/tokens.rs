@@ -118,9 +118,21 @@ pub fn markdown(r: &TokensReport, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "\n{}", footer(r))
 }
 
-/// `login --format json`, `login --refresh --format json`: the cached login.
-pub fn login_json(row: &TokenRow, out: &mut dyn Write) -> io::Result<()> {
-    findings::json(TOKENS_SCHEMA_VERSION, row, out)
+/// `login --format json`, `login --refresh --format json`: the cached login,
+/// with the access token only when `--show-token` asked for it.
+pub fn login_json(
+    row: &TokenRow,
+    access_token: Option<&str>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        #[serde(flatten)]
+        row: &'a TokenRow,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        access_token: Option<&'a str>,
+    }
+    findings::json(TOKENS_SCHEMA_VERSION, &Doc { row, access_token }, out)
 }
 
 /// One cached login removed by `logout`.
