@@ -111,6 +111,10 @@ pub struct CheckDef {
     pub title: &'static str,
     pub spec: &'static str,
     pub hint: &'static str,
+    /// The long explanation (`mcp-auth checks <ID>`): what exactly is
+    /// checked, including when it skips, warns or informs; which clients
+    /// break and how; and the source.
+    pub doc: &'static str,
     pub grade: Grade,
 }
 
@@ -266,6 +270,35 @@ mod tests {
                 "{}",
                 c.id
             );
+        }
+    }
+
+    /// Every check explains itself: a `doc` of at least 80 characters beyond
+    /// its title, one paragraph of whole sentences (a `\` continuation that
+    /// went wrong shows up as a line break or a doubled space).
+    #[test]
+    fn every_check_has_a_long_doc() {
+        for c in CATALOGUE {
+            let doc = c.doc.trim();
+            assert!(
+                doc.len() >= 80,
+                "{}: doc has {} characters",
+                c.id,
+                doc.len()
+            );
+            let rest = doc.to_lowercase().replace(&c.title.to_lowercase(), "");
+            assert!(
+                rest.trim().len() >= 80,
+                "{}: doc does little more than repeat the title",
+                c.id
+            );
+            assert_ne!(doc, c.hint, "{}: doc repeats the hint", c.id);
+            assert!(
+                !doc.contains('\n') && !doc.contains("  "),
+                "{}: doc has a line break or a doubled space",
+                c.id
+            );
+            assert!(doc.ends_with('.'), "{}: doc does not end a sentence", c.id);
         }
     }
 

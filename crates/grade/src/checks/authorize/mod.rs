@@ -117,6 +117,16 @@ pub const AUTHZ_REDIRECT_EXACT: CheckDef = CheckDef {
     title: "Unregistered redirect URIs are not redirected to",
     spec: "MCP 2025-06-18+ §Open Redirection; OAuth 2.1 draft-13 §2.3.1, §4.1.2.1; RFC 9700 §2.1",
     hint: "Compare redirect_uri exactly with the registered ones before anything else, and show an error page (never a redirect) when it does not match.",
+    doc: "With --probe-authorize, sends an otherwise well-formed authorization request whose \
+          redirect_uri is the unregistered https://mcp-auth-probe.invalid/callback and reads the \
+          answer without following it. A redirect there, with a code or an error, fails (an open \
+          redirector); a login or consent page warns, because the mismatch must be refused before \
+          the user logs in; an error page or a redirect elsewhere passes. MCP 2025-06-18 and \
+          later require exact matching against pre-registered redirect URIs, and OAuth 2.1 \
+          forbids redirecting to an invalid one, since that hands codes to an attacker. Skipped \
+          unless probed with a client, or when the well-formed baseline request was not accepted. \
+          Sources: MCP 2025-06-18+ §Open Redirection; OAuth 2.1 draft-13 §2.3.1, §4.1.2.1; RFC \
+          9700 §2.1.",
     grade: Grade::Server(|a| match probe(a, ProbeKind::AuthzUnregisteredRedirect) {
         Err(o) => o,
         Ok(Answer::Elsewhere(to)) if to.contains("mcp-auth-probe.invalid") => {
@@ -141,6 +151,14 @@ pub const AUTHZ_LOOPBACK_PORT: CheckDef = CheckDef {
     title: "Any port is accepted for a loopback redirect URI",
     spec: "OAuth 2.1 draft-13 §8.4.2; RFC 8252 §7.3",
     hint: "Accept any port for registered loopback redirect URIs (http://127.0.0.1:PORT/…), so native clients can use ephemeral ports.",
+    doc: "Sends the well-formed authorization request with the registered loopback redirect URI \
+          on another port (one higher) and passes when the server accepts it with a login or \
+          consent page; an error redirect, an error page or a redirect elsewhere warns. Skipped \
+          unless probed, when the redirect URI is not loopback, or when the baseline request was \
+          not accepted. OAuth 2.1 says servers MUST allow any port for loopback IP redirect URIs, \
+          and native clients that listen on an ephemeral port (`mcp-auth login`, the MCP \
+          Inspector CLI) fail unless they reuse the registered port. Sources: OAuth 2.1 draft-13 \
+          §8.4.2; RFC 8252 §7.3.",
     grade: Grade::Server(|a| match probe(a, ProbeKind::AuthzOtherLoopbackPort) {
         Err(o) => o,
         Ok(ans @ Answer::Login(_)) => Outcome::pass(format!("the registered redirect URI on another port: {}", ans.describe())),
@@ -158,6 +176,14 @@ pub const AUTHZ_PKCE_ENFORCED: CheckDef = CheckDef {
     title: "Requests without PKCE (or with plain) are refused",
     spec: "OAuth 2.1 draft-13 §4.1.2.1, §7.5.2; RFC 9700 §2.1.1",
     hint: "Refuse authorization requests from public clients that carry no code_challenge, or a method you do not advertise, with error=invalid_request.",
+    doc: "Sends the well-formed authorization request without code_challenge, and again with \
+          code_challenge_method plain. Getting a code fails: always without PKCE, and for plain \
+          when the metadata lists methods without plain. It passes when the request without PKCE \
+          is refused with an error redirect or error page (and plain too, when it is not listed), \
+          is skipped when the server shows a login page, since many servers check PKCE only after \
+          login, and warns otherwise. OAuth 2.1 says servers MUST reject requests without a \
+          code_challenge from public clients; otherwise the flow is open to authorization code \
+          injection. Sources: OAuth 2.1 draft-13 §4.1.2.1, §7.5.2; RFC 9700 §2.1.1.",
     grade: Grade::Server(|a| {
         let s256_only = a
             .doc()
@@ -199,6 +225,15 @@ pub const AUTHZ_RESOURCE_ACCEPTED: CheckDef = CheckDef {
     title: "The resource parameter is accepted",
     spec: "MCP 2025-06-18+ §Resource Parameter Implementation; RFC 8707 §2; OAuth 2.1 §3.1",
     hint: "Accept `resource` = the MCP server's URL (register it as a resource/API and bind tokens' audience to it), or at least ignore it; never answer invalid_target to conformant MCP clients.",
+    doc: "Sends the well-formed authorization request with the RFC 8707 resource parameter set to \
+          the MCP server's resource: an error redirect with invalid_target fails, a login or \
+          consent page passes, and any other answer warns. Skipped unless probed with a resource, \
+          or when the baseline request was not accepted. MCP 2025-06-18 and later require clients \
+          to send resource whether or not the server supports it, and OAuth 2.1 requires servers \
+          to ignore parameters they do not know, so an invalid_target refusal turns away every \
+          conformant MCP client (node-oidc-provider does this until resource indicators are \
+          configured). Sources: MCP 2025-06-18+ §Resource Parameter Implementation; RFC 8707 §2; \
+          OAuth 2.1 §3.1.",
     grade: Grade::Server(|a| match probe(a, ProbeKind::AuthzResource) {
         Err(o) => o,
         Ok(Answer::ErrorRedirect { error, .. }) if error == "invalid_target" => {
@@ -216,6 +251,14 @@ pub const AUTHZ_ERROR_ISS: CheckDef = CheckDef {
     title: "Error redirects carry iss",
     spec: "RFC 9207 §2; MCP 2026-07-28 §Authorization Response Validation",
     hint: "Add `iss` to every authorization response, error responses included, when you advertise authorization_response_iss_parameter_supported.",
+    doc: "When the metadata advertises `authorization_response_iss_parameter_supported: true`, \
+          collects the error redirects of the other authorization probes (no PKCE, plain PKCE, \
+          resource, other loopback port) and passes when every one carries iss equal to the \
+          expected issuer; a missing or different iss warns. Skipped when RFC 9207 is not \
+          advertised, when not probed, or when no probe produced an error redirect. Once a server \
+          advertises RFC 9207, error responses must carry iss too, and MCP 2026-07-28 clients \
+          reject an error response without it. Sources: RFC 9207 §2; MCP 2026-07-28 \
+          §Authorization Response Validation.",
     grade: Grade::Server(|a| {
         if a.doc().and_then(|d| d.md.authorization_response_iss_parameter_supported) != Some(true) {
             return Outcome::skip("RFC 9207 is not advertised");

@@ -21,6 +21,14 @@ pub const SEC_HTTPS_RS: CheckDef = CheckDef {
     title: "MCP server URLs use https",
     spec: "OAuth 2.1 draft-13 §1.5; RFC 9728 §2, §7.1",
     hint: "Serve the MCP endpoint and its protected resource metadata over https; plain http is acceptable only on loopback during development.",
+    doc: "Collects the MCP endpoint URL, the resource_metadata URL of the 401 challenge, and the \
+          protected resource metadata's `resource` and `jwks_uri`, and fails if any of them is \
+          plain http on a host that is not loopback; plain http on a loopback host (localhost, \
+          127.0.0.0/8, ::1) warns as development-only. OAuth 2.1 requires https for every \
+          protocol URL except loopback redirect URIs, RFC 9728 requires TLS and an https \
+          `jwks_uri`, and MCP 2026-07-28's security guidance says clients SHOULD require https \
+          for all OAuth-related URLs, so such clients refuse the server. Sources: OAuth 2.1 \
+          draft-13 §1.5; RFC 9728 §2, §7.1.",
     grade: Grade::Resource(|r| {
         let mut urls: Vec<(&str, String)> = vec![("MCP endpoint", r.url().to_owned())];
         if let Some(h) = r.header_prm_url() {
@@ -64,6 +72,12 @@ pub const CH_401: CheckDef = CheckDef {
     title: "Unauthenticated request gets 401",
     spec: "MCP §Error Handling (401 = authorization required); MCP 2025-03-26 §Authorization",
     hint: "Answer a request without a token with 401 Unauthorized (not 200, 403 or 400): clients start OAuth only on 401.",
+    doc: "Sends the MCP initialize request as a POST without a token and passes only on 401 \
+          Unauthorized. A 2xx fails (the endpoint answers without a token: it is unprotected, or \
+          not an MCP endpoint), any other status fails, and so does no response at all. The \
+          TypeScript and Python SDK clients start the OAuth flow only on a 401, so after a 403, a \
+          400 or a redirect they never try to authorize. Sources: MCP §Error Handling (401 = \
+          authorization required); MCP 2025-03-26 §Authorization.",
     grade: Grade::Resource(|r| {
         let ex = &r.evidence.unauthenticated;
         match r.status {
@@ -87,6 +101,12 @@ pub const CH_WWW_AUTH: CheckDef = CheckDef {
     title: "401 carries WWW-Authenticate",
     spec: "RFC 6750 §3; MCP 2025-06-18 §Authorization Server Location",
     hint: "Send `WWW-Authenticate: Bearer resource_metadata=\"…\"` with every 401.",
+    doc: "Checks that the 401 to the unauthenticated request carries a WWW-Authenticate header; \
+          it is skipped when the answer was not a 401. RFC 6750 requires the header on every 401 \
+          of a bearer-protected resource, and MCP 2025-06-18 makes it the way clients find the \
+          protected resource metadata: without it 2025-06-18 clients have nothing to follow, and \
+          later clients can only try the well-known URLs. Sources: RFC 6750 §3; MCP 2025-06-18 \
+          §Authorization Server Location.",
     grade: Grade::Resource(|r| {
         with_401(r, || {
             if r.www_authenticate.is_empty() {
@@ -106,6 +126,12 @@ pub const CH_BEARER_SCHEME: CheckDef = CheckDef {
     spec: "RFC 6750 §3",
     hint:
         "Make `Bearer` the first challenge, followed by a single space and at least one auth-param.",
+    doc: "Parses the challenges of the 401's WWW-Authenticate and fails when none is Bearer or \
+          when Bearer has no auth-params. It warns when Bearer is not the first challenge, or \
+          when anything but a single space follows the word Bearer: the TypeScript SDK reads the \
+          header only when its first space-separated token is Bearer, so in both cases it finds \
+          no resource_metadata. Skipped without a 401 or without the header. Source: RFC 6750 §3 \
+          (the scheme MUST be Bearer, followed by one or more auth-params).",
     grade: Grade::Resource(|r| {
         with_401(r, || {
             if r.www_authenticate.is_empty() {
@@ -163,6 +189,15 @@ pub const CH_RESOURCE_METADATA: CheckDef = CheckDef {
     title: "Challenge names the protected resource metadata",
     spec: "RFC 9728 §5.1; MCP 2025-06-18 (MUST); 2025-11-25 §Protected Resource Metadata Discovery Requirements",
     hint: "Add `resource_metadata=\"<absolute URL of your protected resource metadata>\"` to the Bearer challenge.",
+    doc: "Checks that the Bearer challenge has a resource_metadata parameter holding an absolute \
+          URL that serves the protected resource metadata. Without the parameter it warns when a \
+          well-known URL serves the metadata (2025-11-25 and later clients fall back to it; \
+          2025-06-18 clients, which rely on the header, fail) and fails when none does. A header \
+          URL that is not absolute, was not fetched, or serves no metadata fails even when a \
+          well-known URL works, because spec clients use the header URL alone and the TypeScript \
+          SDK does not fall back from it (only the Python SDK does). Skipped without a 401. \
+          Sources: RFC 9728 §5.1; MCP 2025-06-18 (MUST), 2025-11-25 §Protected Resource Metadata \
+          Discovery Requirements.",
     grade: Grade::Resource(|r| {
         with_401(r, || {
             let well_known = r
@@ -202,6 +237,15 @@ pub const CH_PARAM_SYNTAX: CheckDef = CheckDef {
     title: "Challenge parameters are well-formed",
     spec: "RFC 6750 §3; RFC 9110 §11.6.1",
     hint: "Quote every value, avoid backslash escapes and empty values, send realm/scope/error at most once, and use only RFC 6750 scope characters.",
+    doc: "Warns (it never fails) on any of these in the 401's challenge: a part the parser cannot \
+          read, a value with a backslash escape, an empty value, an unquoted realm, scope, error \
+          or error_description, a realm, scope, error or resource_metadata sent more than once, \
+          scope characters outside RFC 6750's set, or a resource_metadata that the TypeScript \
+          SDK's extraction would read differently. Both SDKs take values out with a simple regex, \
+          so such problems show up as cut-off or wrong values (an escaped quote ends the value; \
+          an empty quoted scope is read as two literal quote characters) rather than as errors. \
+          Skipped without a 401, or when there is no Bearer challenge and nothing failed to \
+          parse. Sources: RFC 6750 §3; RFC 9110 §11.6.1.",
     grade: Grade::Resource(|r| {
         with_401(r, || {
             let Some(bearer) = r.challenges.bearer() else {
@@ -260,6 +304,14 @@ pub const CH_SCOPE: CheckDef = CheckDef {
     title: "Challenge names the required scope",
     spec: "MCP 2025-11-25 §Protected Resource Metadata Discovery Requirements, §Scope Selection Strategy; RFC 6750 §3",
     hint: "Add `scope=\"…\"` with the scopes this endpoint needs (not offline_access) to the Bearer challenge.",
+    doc: "Passes when the 401's Bearer challenge has a `scope` parameter, and warns when it has \
+          none or when the scope includes offline_access (MCP 2026-07-28: SHOULD NOT). MCP \
+          2025-11-25 and later say servers SHOULD name the needed scopes there; without it \
+          clients fall back to `scopes_supported` or request no scope, and the authorization \
+          server's default may not cover the server. The TypeScript and Python SDK reference \
+          servers omit it too, so this warning is expected against SDK-based servers. Sources: \
+          MCP 2025-11-25 §Protected Resource Metadata Discovery Requirements, §Scope Selection \
+          Strategy; RFC 6750 §3.",
     grade: Grade::Resource(|r| {
         with_401(r, || match r.challenges.bearer().and_then(|b| b.param("scope")) {
             Some(s) if s.value.split(' ').any(|v| v == "offline_access") => Outcome::warn(format!(
@@ -281,6 +333,11 @@ pub const CH_NO_ERROR_WITHOUT_CREDS: CheckDef = CheckDef {
     title: "No error code when no credentials were sent",
     spec: "RFC 6750 §3.1",
     hint: "Omit `error=` from the challenge when the request carried no token.",
+    doc: "Reports INFO when the 401 to a request that carried no token nevertheless has an \
+          `error` parameter in its Bearer challenge; it passes without one and is skipped without \
+          a 401. RFC 6750 says a resource server SHOULD NOT send an error code when the request \
+          had no authentication information, but no known client breaks on it, and the TypeScript \
+          and Python SDK servers both send error=invalid_token here. Source: RFC 6750 §3.1.",
     grade: Grade::Resource(|r| {
         with_401(r, || {
             match r.challenges.bearer().and_then(|b| b.param("error")) {
@@ -313,6 +370,12 @@ pub const CH_INVALID_TOKEN: CheckDef = CheckDef {
     title: "Invalid token gets 401 invalid_token",
     spec: "MCP §Token Handling (\"Invalid or expired tokens MUST receive a HTTP 401\"); RFC 6750 §3.1",
     hint: "Answer an invalid or expired token with 401 and `error=\"invalid_token\"` (and resource_metadata again).",
+    doc: "Sends the MCP request with `Authorization: Bearer` and a garbage token and requires a \
+          401: any other status, or no response, fails. A 401 whose Bearer challenge lacks \
+          error=invalid_token, or names another error, warns. MCP requires a 401 for invalid or \
+          expired tokens, and the error code is how clients tell a bad token from a missing one; \
+          without it their refresh and re-login logic misfires. Skipped when the probe was not \
+          sent. Sources: MCP §Token Handling; RFC 6750 §3.1.",
     grade: Grade::Resource(|r| {
         let Some(ex) = r.probe(ProbeKind::InvalidToken) else {
             return Outcome::skip("not probed");
@@ -343,6 +406,13 @@ pub const CH_QUERY_TOKEN: CheckDef = CheckDef {
         "MCP §Token Requirements (\"Access tokens MUST NOT be included in the URI query string\")",
     hint:
         "Ignore `access_token` in the query string; accept tokens only in the Authorization header.",
+    doc: "Sends the MCP request with a garbage `?access_token=` in the URL and no Authorization \
+          header, and expects the same 401 as without any token. A status other than 401 warns; a \
+          401 whose Bearer `error` differs from the unauthenticated one is INFO, since the server \
+          then seems to read the query parameter as a credential. MCP forbids access tokens in \
+          the URI query string, so a server should not look there; clients are not affected, it \
+          is a security-hygiene signal. Skipped when the probe was not sent or got no answer. \
+          Source: MCP §Token Requirements.",
     grade: Grade::Resource(|r| {
         if r.probe(ProbeKind::QueryToken).is_none() {
             return Outcome::skip("not probed");

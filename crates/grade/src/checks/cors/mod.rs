@@ -141,6 +141,15 @@ pub const CORS_MCP_PREFLIGHT: CheckDef = CheckDef {
     title: "Browsers may POST to the MCP endpoint with a token",
     spec: "practice: Fetch standard (CORS preflight); MDN Access-Control-Allow-Headers",
     hint: "Answer OPTIONS with 2xx, Access-Control-Allow-Origin, and Access-Control-Allow-Headers naming authorization, content-type and mcp-protocol-version explicitly (`*` never covers Authorization).",
+    doc: "Sends the OPTIONS preflight a browser sends before POSTing with a token: Origin \
+          http://localhost:6274 (the MCP Inspector's) and Access-Control-Request-Headers \
+          authorization, content-type, mcp-protocol-version. It passes on a 2xx that allows the \
+          origin (* or the origin itself) and every requested header, where * never covers \
+          authorization, as the Fetch standard says; any shortfall or no response warns, and a \
+          403 is INFO, since the server then validates Origin (which Streamable HTTP requires) \
+          and only allow-listed browser origins work. Without it browser-based MCP clients cannot \
+          send the token; no MCP revision requires CORS, so this is a practice check. Sources: \
+          Fetch standard (CORS preflight); MDN Access-Control-Allow-Headers.",
     grade: Grade::Resource(|r| {
         let ex = r.probe(ProbeKind::CorsMcpPreflight);
         if let Some(403) = ex.and_then(|e| e.response.as_ref()).map(|x| x.status) {
@@ -157,6 +166,14 @@ pub const CORS_MCP_EXPOSE: CheckDef = CheckDef {
     title: "Browsers can read the 401's WWW-Authenticate",
     spec: "practice: Fetch standard (CORS-safelisted response headers)",
     hint: "On the 401, send Access-Control-Allow-Origin and `Access-Control-Expose-Headers: WWW-Authenticate` (plus Mcp-Session-Id if you use sessions).",
+    doc: "Sends the unauthenticated MCP POST with an Origin header and reads the CORS headers of \
+          the answer, normally the 401. It passes when the origin is allowed and \
+          Access-Control-Expose-Headers contains WWW-Authenticate (or *), and warns when the \
+          header is not exposed, when the origin is not allowed, or without a response. \
+          WWW-Authenticate is not a CORS-safelisted response header, so a browser client sees the \
+          401 but reads the header as null, never learns resource_metadata and never starts OAuth \
+          (twentyhq/twenty PR #19836, modelcontextprotocol/inspector PR #402). Source: practice, \
+          Fetch standard (CORS-safelisted response headers).",
     grade: Grade::Resource(|r| {
         let Some(ex) = r.probe(ProbeKind::CorsMcpPost) else {
             return Outcome::skip("not probed");
@@ -186,6 +203,12 @@ pub const CORS_PRM_GET: CheckDef = CheckDef {
     title: "Browsers can read the protected resource metadata",
     spec: "practice: TypeScript SDK fetchWithCorsRetry",
     hint: "Send `Access-Control-Allow-Origin: *` on the protected resource metadata.",
+    doc: "Sends a GET of the protected resource metadata that was followed (the header's URL, \
+          else the first well-known one that served it) with an Origin header, and passes when \
+          the answer allows that origin (Access-Control-Allow-Origin * or the origin itself); \
+          otherwise, or without a response, it warns. Browser clients cannot read the metadata \
+          without it, and the TypeScript SDK then treats the location as not found and moves on. \
+          Skipped when not probed. Source: practice (the TypeScript SDK's fetchWithCorsRetry).",
     grade: Grade::Resource(|r| simple(r.probe(ProbeKind::CorsPrmGet), "GET metadata")),
 };
 
@@ -196,6 +219,13 @@ pub const CORS_PRM_PREFLIGHT: CheckDef = CheckDef {
     title: "Metadata preflight allows MCP-Protocol-Version",
     spec: "practice: TypeScript SDK sends MCP-Protocol-Version on metadata requests",
     hint: "Answer OPTIONS on the metadata with 2xx, Access-Control-Allow-Origin and Access-Control-Allow-Headers including mcp-protocol-version.",
+    doc: "Sends an OPTIONS preflight for a GET of the protected resource metadata with \
+          Access-Control-Request-Headers mcp-protocol-version, which browsers send because the \
+          TypeScript SDK adds MCP-Protocol-Version to metadata requests, and passes on a 2xx that \
+          allows the origin and that header (* counts here). A failing preflight is only INFO \
+          when the plain GET (CORS-PRM-GET) works, because the SDK's fetchWithCorsRetry retries \
+          without custom headers; it warns when both fail, since the SDK then skips the URL. \
+          Source: practice (the TypeScript SDK's fetchWithCorsRetry).",
     grade: Grade::Resource(|r| {
         downgrade_if_simple_works(
             preflight(r.probe(ProbeKind::CorsPrmPreflight), "OPTIONS metadata"),
@@ -224,6 +254,12 @@ pub const CORS_AS_GET: CheckDef = CheckDef {
     title: "Browsers can read the authorization server metadata",
     spec: "practice: TypeScript SDK fetchWithCorsRetry",
     hint: "Send `Access-Control-Allow-Origin: *` on the authorization server metadata.",
+    doc: "Sends a GET of the authorization server metadata with an Origin header and passes when \
+          the answer allows that origin (Access-Control-Allow-Origin * or the origin itself); \
+          otherwise, or without a response, it warns. Browser clients cannot read the metadata \
+          without it, and the TypeScript SDK then treats the URL as not found and moves on to the \
+          next candidate. Skipped when not probed. Source: practice (the TypeScript SDK's \
+          fetchWithCorsRetry).",
     grade: Grade::Server(|a| simple(a.probe(ProbeKind::CorsAsGet), "GET metadata")),
 };
 
@@ -234,6 +270,13 @@ pub const CORS_AS_PREFLIGHT: CheckDef = CheckDef {
     title: "Metadata preflight allows MCP-Protocol-Version",
     spec: "practice: TypeScript SDK sends MCP-Protocol-Version on metadata requests",
     hint: "Answer OPTIONS on the metadata with 2xx, Access-Control-Allow-Origin and Access-Control-Allow-Headers including mcp-protocol-version.",
+    doc: "Sends an OPTIONS preflight for a GET of the authorization server metadata with \
+          Access-Control-Request-Headers mcp-protocol-version, which browsers send because the \
+          TypeScript SDK adds MCP-Protocol-Version to metadata requests, and passes on a 2xx that \
+          allows the origin and that header (* counts here). A failing preflight is only INFO \
+          when the plain GET (CORS-AS-GET) works, because the SDK's fetchWithCorsRetry retries \
+          without custom headers; it warns when both fail, since the SDK then skips the URL. \
+          Source: practice (the TypeScript SDK's fetchWithCorsRetry).",
     grade: Grade::Server(|a| {
         downgrade_if_simple_works(
             preflight(a.probe(ProbeKind::CorsAsPreflight), "OPTIONS metadata"),
@@ -250,6 +293,11 @@ pub const CORS_JWKS: CheckDef = CheckDef {
     spec: "practice",
     hint:
         "Send `Access-Control-Allow-Origin: *` on jwks_uri so browser clients can verify ID tokens.",
+    doc: "Sends a GET of the authorization server's `jwks_uri` with an Origin header and passes \
+          when the answer allows that origin; a missing or different Access-Control-Allow-Origin, \
+          or no response, is only INFO, and the check is skipped when not probed (no `jwks_uri`). \
+          Browser-based clients cannot fetch the keys to verify ID tokens without it. Source: \
+          practice.",
     grade: Grade::Server(|a| demote_to_info(simple(a.probe(ProbeKind::CorsJwks), "GET jwks_uri"))),
 };
 
@@ -278,6 +326,14 @@ pub const CORS_REG_PREFLIGHT: CheckDef = CheckDef {
     title: "Browsers can use dynamic registration",
     spec: "practice: TypeScript SDK registration from browsers",
     hint: "Answer OPTIONS on the registration endpoint with 2xx, Access-Control-Allow-Origin and Access-Control-Allow-Headers including content-type, and send Access-Control-Allow-Origin on the POST response.",
+    doc: "When the metadata advertises a `registration_endpoint`, sends an OPTIONS preflight for \
+          a POST with Access-Control-Request-Headers content-type and passes on a 2xx that allows \
+          the origin and that header; anything else warns, and it is skipped without metadata or \
+          a registration endpoint. Browser-based MCP clients cannot use dynamic client \
+          registration without it. node-oidc-provider, for one, registers no CORS route for \
+          registration (its maintainer: not intended to work), so expect this warning there. \
+          Source: practice (the TypeScript SDK's own registration handler enables CORS for \
+          web-based clients).",
     grade: Grade::Server(|a| {
         let present = a.doc().is_some_and(|d| d.md.registration_endpoint.is_some());
         when_endpoint(a, present, || preflight(a.probe(ProbeKind::CorsRegPreflight), "OPTIONS registration"))
@@ -291,6 +347,13 @@ pub const CORS_TOKEN: CheckDef = CheckDef {
     title: "Browsers can read token responses",
     spec: "practice: browser public clients redeem codes with a simple POST",
     hint: "Send Access-Control-Allow-Origin on token endpoint responses, error responses included.",
+    doc: "When the metadata advertises a `token_endpoint`, sends a token request that cannot \
+          succeed (an authorization_code grant with a made-up code, form-encoded, with an Origin \
+          header) and passes when the answer, normally a 400 error, allows that origin; otherwise \
+          it warns, and it is skipped without metadata or a token endpoint. Such a request needs \
+          no preflight, but browser public clients can read neither the tokens nor the error \
+          unless the response allows their origin, so they cannot redeem codes (see \
+          getsentry/sentry-mcp#999). Source: practice.",
     grade: Grade::Server(|a| {
         let present = a.doc().is_some_and(|d| d.md.token_endpoint.is_some());
         when_endpoint(a, present, || {
@@ -306,6 +369,12 @@ pub const CORS_USERINFO: CheckDef = CheckDef {
     title: "Browsers can call userinfo",
     spec: "OIDC Core 1.0 §5.3 (\"SHOULD support the use of CORS\")",
     hint: "Answer OPTIONS on userinfo with Access-Control-Allow-Origin and Access-Control-Allow-Headers naming authorization.",
+    doc: "When the metadata advertises a `userinfo_endpoint`, sends an OPTIONS preflight for a \
+          GET with Access-Control-Request-Headers authorization; it passes on a 2xx that allows \
+          the origin and names authorization explicitly (* never covers it), and any shortfall is \
+          only INFO. Skipped without metadata or a userinfo endpoint. OpenID Connect says the \
+          userinfo endpoint SHOULD support CORS; without it browser clients cannot do what \
+          `mcp-auth whoami` does. Source: OIDC Core 1.0 §5.3.",
     grade: Grade::Server(|a| {
         let present = a.doc().is_some_and(|d| d.md.userinfo_endpoint.is_some());
         when_endpoint(a, present, || {

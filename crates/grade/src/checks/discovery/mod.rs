@@ -11,6 +11,15 @@ pub const SEC_HTTPS_AS: CheckDef = CheckDef {
     title: "Issuer and endpoints use https",
     spec: "MCP 2025-06-18+ §Communication Security; OAuth 2.1 draft-13 §1.5; RFC 8414 §2",
     hint: "Serve the issuer and every endpoint over https; plain http is acceptable only on loopback during development.",
+    doc: "Collects the `issuer` and every endpoint URL of the metadata in use (authorization, \
+          token, registration, JWKS, userinfo, revocation, introspection, device authorization, \
+          pushed authorization request, end session), or only the expected issuer when no \
+          document was found, and fails if any is plain http on a host that is not loopback; http \
+          on a loopback host warns as development-only. MCP requires every authorization server \
+          endpoint to be served over https: the TypeScript SDK v2 refuses a non-TLS, non-loopback \
+          token endpoint (InsecureTokenEndpointError), the SDK server helpers refuse an http \
+          issuer by default, and `mcp-auth login` refuses a server that fails this check. \
+          Sources: MCP 2025-06-18+ §Communication Security; OAuth 2.1 draft-13 §1.5; RFC 8414 §2.",
     grade: Grade::Server(sec_https_as),
 };
 
@@ -79,6 +88,16 @@ pub const DISC_AS_FOUND: CheckDef = CheckDef {
     title: "Authorization server metadata is found",
     spec: "MCP 2025-11-25 §Authorization Server Metadata Discovery; RFC 8414 §3; OIDC Discovery §4",
     hint: "Serve the metadata as a JSON object with status 200 at /.well-known/oauth-authorization-server{path} (RFC 8414) or /.well-known/openid-configuration.",
+    doc: "Passes when one of the spec discovery candidates answered 200 with a JSON object: for \
+          an issuer with a path, RFC 8414 with path insertion, then OpenID Connect with path \
+          insertion, then with path appending; for one without a path, RFC 8414 and then \
+          /.well-known/openid-configuration (or the metadata URL or file you gave). Otherwise it \
+          fails, listing what each candidate answered, and notes when metadata exists only at the \
+          appended /.well-known/oauth-authorization-server form, which is not RFC 8414 and which \
+          no MCP client tries (Keycloak before 26.4 serves only that). Without a document no \
+          client can start the flow, except through the 2025-03-26 fallback to default endpoints. \
+          Sources: MCP 2025-11-25 §Authorization Server Metadata Discovery; RFC 8414 §3; OIDC \
+          Discovery §4.",
     grade: Grade::Server(disc_as_found),
 };
 
@@ -115,6 +134,14 @@ pub const DISC_AS_RFC8414: CheckDef = CheckDef {
     title: "RFC 8414 path-inserted URL is served",
     spec: "RFC 8414 §3; MCP 2025-06-18 §Overview (MUST there); 2025-11-25+ one of two options",
     hint: "Also publish the metadata at /.well-known/oauth-authorization-server{issuer path}: MCP 2025-06-18 clients and the Python SDK's legacy mode look only there.",
+    doc: "When discovery starts from an issuer, checks that the RFC 8414 path-inserted URL \
+          (/.well-known/oauth-authorization-server followed by the issuer's path) serves the \
+          metadata itself, and warns when it does not, whether or not an OpenID Connect location \
+          does; skipped when starting from a metadata URL or a file. MCP 2025-06-18 required RFC \
+          8414 metadata and its clients look only at this URL, as does the Python SDK's legacy \
+          mode, while 2025-11-25 and later accept either RFC 8414 or OpenID Connect discovery. \
+          Sources: RFC 8414 §3; MCP 2025-06-18 §Overview; MCP 2025-11-25 §Authorization Server \
+          Metadata Discovery.",
     grade: Grade::Server(disc_as_rfc8414),
 };
 
@@ -145,6 +172,16 @@ pub const DISC_AS_ERROR_STATUS: CheckDef = CheckDef {
     title: "Earlier candidates answer 4xx",
     spec: "MCP 2025-11-25 §Authorization Server Metadata Discovery (try in order); TS/Python SDK discovery",
     hint: "Answer 404 at every well-known URL you do not serve; a 5xx, a redirect or an HTML page there stops the TypeScript and Python SDKs before they reach your metadata.",
+    doc: "When discovery starts from an issuer and a candidate served metadata, checks that every \
+          spec candidate before it answered 4xx (404 is best): a 5xx, a redirect (never \
+          followed), a 200 that is not a JSON object, any other status or a transport error \
+          fails, naming the URLs. Skipped when starting from a metadata URL or a file, or when no \
+          candidate served metadata. The TypeScript SDK moves on only after a 4xx (v2 also after \
+          a 502) and throws on anything else; the Python SDK also skips a 200 it cannot validate, \
+          but stops at a 3xx or 5xx and falls back to default /authorize and /token endpoints on \
+          the MCP origin, so neither reaches your metadata. Sources: MCP 2025-11-25 \
+          §Authorization Server Metadata Discovery (try in order); the TypeScript and Python \
+          SDKs' discovery code.",
     grade: Grade::Server(disc_as_error_status),
 };
 
@@ -183,6 +220,11 @@ pub const DISC_AS_CONTENT_TYPE: CheckDef = CheckDef {
     title: "Metadata is served as application/json",
     spec: "RFC 8414 §3.2; OIDC Discovery §4",
     hint: "Send Content-Type: application/json with the metadata document.",
+    doc: "Checks the media type of the metadata response in use: application/json (with any \
+          parameters, such as charset) passes, any other type or no Content-Type warns. Skipped \
+          without a document, or when it was read from a file. RFC 8414 and OpenID Connect \
+          Discovery require application/json; the SDKs parse the body anyway, but the MCP \
+          conformance suite fails the server. Sources: RFC 8414 §3.2; OIDC Discovery §4.",
     grade: Grade::Server(disc_as_content_type),
 };
 
@@ -210,6 +252,15 @@ pub const DISC_AS_ISSUER_MATCH: CheckDef = CheckDef {
     title: "issuer is identical to the issuer used for discovery",
     spec: "RFC 8414 §3.3; OIDC Discovery §4.3; MCP 2026-07-28 authorization-server-discovery",
     hint: "Make `issuer` in the metadata byte-for-byte the identifier clients start from (scheme, host, port, path and trailing slash included).",
+    doc: "Compares the `issuer` of the metadata in use with the issuer discovery started from \
+          (the protected resource metadata's entry, or the issuer you gave) as exact strings: any \
+          difference fails, a trailing / alone included (the detail says so), and so does a \
+          document without an `issuer` string; skipped without a document or when the expected \
+          issuer is unknown (give --issuer). RFC 8414 and MCP 2026-07-28 say clients MUST NOT use \
+          metadata whose issuer differs: the TypeScript SDK v2 throws IssuerMismatchError (it \
+          forgives only a document that lacks the trailing / of the expected issuer), the Python \
+          SDK v2 raises OAuthFlowError, and `mcp-auth login` refuses the server. Sources: RFC \
+          8414 §3.3; OIDC Discovery §4.3; MCP 2026-07-28 authorization-server-discovery.",
     grade: Grade::Server(disc_as_issuer_match),
 };
 
@@ -244,6 +295,15 @@ pub const DISC_AS_ISSUER_EQ_PRM: CheckDef = CheckDef {
     title: "PRM authorization_servers entry equals the document's issuer",
     spec: "RFC 9728 §2 (issuer identifiers per RFC 8414); RFC 8414 §3.3; MCP 2026-07-28 authorization-server-discovery",
     hint: "Copy the authorization server's `issuer` into the protected resource metadata's `authorization_servers` byte for byte (trailing slash included).",
+    doc: "For an authorization server reached through the protected resource metadata, compares \
+          its `authorization_servers` entry with the `issuer` of the metadata found for it, byte \
+          for byte: a difference fails (the detail says when only a trailing / differs), and so \
+          does a document without `issuer`. Skipped for an issuer checked directly, for the \
+          legacy server at the MCP origin, and without a document. The entry is the issuer \
+          clients expect, so a mismatch makes clients that validate the issuer (MCP 2026-07-28, \
+          the SDKs' v2 lines) reject the metadata, as in DISC-AS-ISSUER-MATCH; a trailing slash \
+          is the most common real-world cause. Sources: RFC 9728 §2; RFC 8414 §3.3; MCP \
+          2026-07-28 authorization-server-discovery.",
     grade: Grade::Server(disc_as_issuer_eq_prm),
 };
 
@@ -277,6 +337,12 @@ pub const DISC_AS_ISSUER_FORMAT: CheckDef = CheckDef {
     title: "issuer is an https URL without query or fragment",
     spec: "RFC 8414 §2 (issuer)",
     hint: "Use an https URL with no query and no fragment as the issuer identifier.",
+    doc: "Checks the `issuer` of the metadata in use: it fails when the member is missing, is not \
+          a URL, has a query or a fragment, or is plain http on a host that is not loopback, and \
+          warns for http on a loopback host (development only); skipped without a document. RFC \
+          8414 requires an https URL without query or fragment, and clients compare issuers as \
+          exact strings during discovery and when validating the RFC 9207 `iss` of authorization \
+          responses, which other forms make unreliable. Source: RFC 8414 §2 (issuer).",
     grade: Grade::Server(disc_as_issuer_format),
 };
 
@@ -320,6 +386,13 @@ pub const DISC_AS_CONSISTENT: CheckDef = CheckDef {
     title: "All served locations agree",
     spec: "RFC 8414 §5 (publish at both locations)",
     hint: "Serve the same issuer and endpoints at every well-known location, so every client gets the same answer.",
+    doc: "When several spec candidates serve metadata, compares each with the first on `issuer`, \
+          `authorization_endpoint`, `token_endpoint`, `registration_endpoint`, `jwks_uri` and \
+          `code_challenge_methods_supported`, and warns on any difference; skipped when fewer \
+          than two locations serve a document. Different clients stop at different URLs (an MCP \
+          2025-06-18 client reads only the RFC 8414 one, Logto's mcp-auth with type oidc only the \
+          appended OpenID Connect one), so different documents give them different endpoints. \
+          Source: RFC 8414 §5 (publish the metadata at both locations during a transition).",
     grade: Grade::Server(disc_as_consistent),
 };
 

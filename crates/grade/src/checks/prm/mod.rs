@@ -25,6 +25,15 @@ pub const PRM_DISCOVERABLE: CheckDef = CheckDef {
     title: "Protected resource metadata is discoverable",
     spec: "MCP 2025-06-18 §Authorization Server Location; 2025-11-25 §Protected Resource Metadata Discovery Requirements; RFC 9728",
     hint: "Serve RFC 9728 metadata and point to it from the 401 (`resource_metadata`) and/or /.well-known/oauth-protected-resource{path}.",
+    doc: "Passes when the protected resource metadata a spec client would use is found: the \
+          resource_metadata URL of the 401 when the challenge names one, otherwise the first \
+          well-known URL (path-inserted, then root) that serves it. It fails when the header URL \
+          serves nothing even though a well-known URL does (spec clients and the TypeScript SDK \
+          stop at the header URL; only the Python SDK falls back), and when nothing is found at \
+          all: the TypeScript SDK then drops to the 2025-03-26 legacy mode (authorization server \
+          at the MCP origin), and the Python SDK fails with an authorization server that serves \
+          only OpenID Connect discovery. Sources: MCP 2025-06-18 §Authorization Server Location; \
+          2025-11-25 §Protected Resource Metadata Discovery Requirements; RFC 9728.",
     grade: Grade::Resource(|r| {
         if let Some(p) = r.spec_prm() {
             return Outcome::pass(format!("{} ({})", p.url, p.source.label()));
@@ -50,6 +59,13 @@ pub const PRM_HTTP: CheckDef = CheckDef {
     title: "Metadata is a JSON object served with 200 application/json",
     spec: "RFC 9728 §3.2",
     hint: "Serve the protected resource metadata with 200, Content-Type: application/json, and a JSON object body.",
+    doc: "Grades the metadata response a client reads: the resource_metadata URL's when the \
+          challenge names one, otherwise the first location that answered 200 (skipped when none \
+          did). It fails when that response is not a 200 with a JSON object body, and warns when \
+          the body is fine but the Content-Type is not application/json. The Python SDK treats a \
+          body it cannot validate as not found and tries the next URL; the TypeScript SDK \
+          swallows the parse error and silently falls back to legacy mode, with the MCP origin as \
+          authorization server. Source: RFC 9728 §3.2.",
     grade: Grade::Resource(|r| {
         let target = if r.header_prm_url().is_some() {
             r.prm_at(PrmSource::Header)
@@ -80,6 +96,14 @@ pub const PRM_LOCATION: CheckDef = CheckDef {
     title: "Where the metadata is served",
     spec: "MCP 2025-11-25 §Protected Resource Metadata Discovery Requirements (order); RFC 9728 §3",
     hint: "Serve the metadata at the path-inserted well-known URL and point to it from the 401: every client generation finds it then.",
+    doc: "Reports which locations serve the metadata: the resource_metadata URL of the 401, the \
+          path-inserted well-known URL (/.well-known/oauth-protected-resource followed by the MCP \
+          path) and the root well-known URL. It is INFO when the 401 names no metadata URL, the \
+          MCP URL has a path and the path-inserted URL serves nothing: only clients that go on to \
+          the root URL (2025-11-25 and later, and both SDKs) find it, while 2025-06-18 clients \
+          needed the header. Otherwise it passes; skipped when no location serves metadata. \
+          Sources: MCP 2025-11-25 §Protected Resource Metadata Discovery Requirements (order); \
+          RFC 9728 §3.",
     grade: Grade::Resource(|r| {
         let served: Vec<&str> = r
             .prm
@@ -118,6 +142,11 @@ pub const PRM_RESOURCE_PRESENT: CheckDef = CheckDef {
     title: "resource is present",
     spec: "RFC 9728 §2 (REQUIRED)",
     hint: "Include `resource`: the MCP server's canonical URL.",
+    doc: "Checks that the protected resource metadata (the document a spec client uses, else the \
+          first one found anywhere) has a `resource` string: a missing member or one that is not \
+          a string fails, and the check is skipped when no metadata was found. `resource` is \
+          REQUIRED, and both SDKs' schemas reject a document without it: the TypeScript SDK then \
+          drops to legacy mode, the Python SDK tries the next URL. Source: RFC 9728 §2.",
     grade: Grade::Resource(|r| {
         with_prm(r, |d| match &d.md.resource {
             Some(res) => Outcome::pass(res.clone()),
@@ -134,6 +163,16 @@ pub const PRM_RESOURCE_MATCH: CheckDef = CheckDef {
     title: "resource is identical to the MCP server URL",
     spec: "RFC 9728 §3.3, §7.3",
     hint: "Set `resource` to exactly the URL clients connect to (same scheme, host, port and path, same trailing slash).",
+    doc: "Compares the metadata's `resource` with the MCP server URL as given: identical strings \
+          pass. Otherwise it applies both SDKs' rules, the TypeScript SDK's (same origin, the \
+          requested path starts with the resource path, and a longer resource path such as /mcp/ \
+          for /mcp is refused) and the Python SDK's (same origin, path prefix, trailing slashes \
+          ignored): if both accept it, it warns, because strict RFC 9728 clients still reject it; \
+          if only one or neither does, or `resource` is not a URL, it fails. RFC 9728 says \
+          metadata whose `resource` is not identical MUST NOT be used: the TypeScript SDK throws \
+          that the protected resource does not match, the Python SDK raises OAuthFlowError, and \
+          the MCP conformance suite tests it (auth/resource-mismatch). Sources: RFC 9728 §3.3, \
+          §7.3.",
     grade: Grade::Resource(|r| {
         with_prm(r, |d| {
             let Some(resource) = d.md.resource.as_deref() else {
@@ -173,6 +212,13 @@ pub const PRM_RESOURCE_FORMAT: CheckDef = CheckDef {
     title: "resource is a canonical https URI",
     spec: "RFC 8707 §2; MCP 2025-06-18+ §Canonical Server URI",
     hint: "Use an absolute https URI without fragment or query, lower-case scheme and host, and no trailing slash unless it is significant.",
+    doc: "Checks the form of the metadata's `resource`: it fails when it is not an absolute \
+          http(s) URL or has a fragment, and warns when it has a query, ends with / after a path, \
+          has an upper-case scheme or host, or is plain http on a host that is not loopback. The \
+          value is sent as the RFC 8707 resource parameter and becomes the token audience, so \
+          drift in slashes or case breaks audience checks, and MCP's canonical server URI SHOULD \
+          be written without the trailing slash. Skipped without a `resource`. Sources: RFC 8707 \
+          §2; MCP 2025-06-18+ §Canonical Server URI.",
     grade: Grade::Resource(|r| {
         with_prm(r, |d| {
             let Some(resource) = d.md.resource.as_deref() else {
@@ -215,6 +261,11 @@ pub const PRM_AS_PRESENT: CheckDef = CheckDef {
     title: "authorization_servers lists at least one server",
     spec: "MCP 2025-06-18+ §Authorization Server Location",
     hint: "List your authorization server's issuer in `authorization_servers`.",
+    doc: "Checks that the metadata's `authorization_servers` lists at least one server: an empty \
+          list or a missing member fails. MCP 2025-06-18 and later require at least one entry, \
+          although RFC 9728 makes the member optional. Without it the Python SDK rejects the \
+          document, and the TypeScript SDK falls back to legacy mode with the MCP origin as \
+          authorization server. Source: MCP 2025-06-18+ §Authorization Server Location.",
     grade: Grade::Resource(|r| {
         with_prm(r, |d| {
             match &d.md.authorization_servers {
@@ -235,6 +286,11 @@ pub const PRM_AS_FIRST: CheckDef = CheckDef {
     title: "Clients use the first authorization server",
     spec: "RFC 9728 §7.6; TypeScript and Python SDKs use authorization_servers[0]",
     hint: "Put the authorization server generic clients should use first; the SDKs never try the others.",
+    doc: "Counts the entries of `authorization_servers`: one passes, several is INFO naming those \
+          that will never be tried, none is skipped. RFC 9728 leaves the choice of server to the \
+          client, but the TypeScript and Python SDKs both use authorization_servers[0] only, so \
+          the server generic clients should use must come first. Sources: RFC 9728 §7.6; the \
+          TypeScript SDK's discoverOAuthServerInfo and the Python SDK's oauth2.py.",
     grade: Grade::Resource(|r| {
         with_prm(r, |d| match d.md.authorization_servers.as_deref() {
             Some([one]) => Outcome::pass(format!("one server: {one}")),
@@ -255,6 +311,12 @@ pub const PRM_AS_ISSUER_FORMAT: CheckDef = CheckDef {
     title: "authorization_servers entries are issuer identifiers",
     spec: "RFC 9728 §2 → RFC 8414 §2 (issuer)",
     hint: "Each entry must be an https issuer URL with no query or fragment, exactly as the server's metadata states it.",
+    doc: "Checks each `authorization_servers` entry: it fails when an entry is not a URL, has a \
+          query or a fragment, or is not https, and warns for plain http on a loopback host \
+          (development only); skipped when the list is absent or empty. RFC 9728 defines the \
+          entries as RFC 8414 issuer identifiers: clients build the metadata URLs from them and \
+          then compare them byte for byte with the metadata's `issuer`, so a malformed entry \
+          breaks discovery and issuer validation. Source: RFC 9728 §2 and RFC 8414 §2 (issuer).",
     grade: Grade::Resource(|r| {
         with_prm(r, |d| {
             let Some(list) = d.md.authorization_servers.as_ref().filter(|l| !l.is_empty()) else {
@@ -293,6 +355,11 @@ pub const PRM_SCOPES: CheckDef = CheckDef {
     title: "scopes_supported is published",
     spec: "RFC 9728 §2 (RECOMMENDED); MCP 2025-11-25 §Scope Selection Strategy",
     hint: "List the scopes clients need in `scopes_supported`; without it (and without a challenge scope) clients request none.",
+    doc: "Passes when the metadata publishes a non-empty `scopes_supported`; absent or empty \
+          warns. Under MCP 2025-11-25's scope selection strategy, a client with no scope in the \
+          401 challenge requests all of `scopes_supported` and omits `scope` altogether when it \
+          is undefined, and the authorization server's default scope may not cover the MCP \
+          server. Sources: RFC 9728 §2 (RECOMMENDED); MCP 2025-11-25 §Scope Selection Strategy.",
     grade: Grade::Resource(|r| {
         with_prm(r, |d| match &d.md.scopes_supported {
             Some(s) if !s.is_empty() => Outcome::pass(s.join(", ")),
@@ -308,6 +375,12 @@ pub const PRM_NO_OFFLINE_ACCESS: CheckDef = CheckDef {
     title: "offline_access is not listed",
     spec: "MCP 2026-07-28 §Refresh Tokens",
     hint: "Remove offline_access from `scopes_supported`; clients add it themselves when the authorization server offers it.",
+    doc: "Warns when offline_access is listed in the metadata's `scopes_supported`, and passes \
+          otherwise. MCP 2026-07-28 says servers SHOULD NOT list it there or in the challenge's \
+          scope: clients that request every listed scope then ask for it and cause unneeded \
+          consent prompts, while the same section lets clients add offline_access themselves when \
+          the authorization server's metadata lists it. Source: MCP 2026-07-28 §Refresh Tokens \
+          (SEP-2207).",
     grade: Grade::Resource(|r| {
         with_prm(r, |d| {
             if crate::metadata::lists(&d.md.scopes_supported, "offline_access") {
@@ -326,6 +399,11 @@ pub const PRM_BEARER_METHODS: CheckDef = CheckDef {
     title: "Tokens can be sent in the Authorization header",
     spec: "MCP §Token Requirements; RFC 9728 §2 (bearer_methods_supported)",
     hint: "Omit `bearer_methods_supported` or list \"header\" (and not \"query\").",
+    doc: "Reads `bearer_methods_supported`: absent passes (the header is the default), [] fails \
+          (RFC 9728 reads it as no supported method), a list without header fails, and a list \
+          that includes query warns. MCP clients MUST send the token in the Authorization header \
+          and MUST NOT put it in the query string, so metadata that rules out the header leaves \
+          them no usable way to present a token. Sources: MCP §Token Requirements; RFC 9728 §2.",
     grade: Grade::Resource(|r| {
         with_prm(r, |d| match &d.md.bearer_methods_supported {
             None => Outcome::pass("absent (header is the default)"),
@@ -348,6 +426,10 @@ pub const PRM_JWKS_HTTPS: CheckDef = CheckDef {
     title: "PRM jwks_uri uses https",
     spec: "RFC 9728 §2",
     hint: "Serve `jwks_uri` over https.",
+    doc: "When the protected resource metadata publishes `jwks_uri`, it must be https: plain http \
+          on a loopback host warns as development-only, anything else that is not https fails, \
+          and no `jwks_uri` passes. RFC 9728 requires the https scheme for this member, which \
+          names the keys the resource server signs its responses with. Source: RFC 9728 §2.",
     grade: Grade::Resource(|r| {
         with_prm(r, |d| match d.md.jwks_uri.as_deref() {
             None => Outcome::pass("not published"),
@@ -369,6 +451,10 @@ pub const PRM_ZERO_VALUES: CheckDef = CheckDef {
     title: "No empty arrays",
     spec: "RFC 9728 §3.2",
     hint: "Omit members whose list is empty instead of publishing [].",
+    doc: "Warns when any member of the protected resource metadata is an empty array, naming \
+          them; otherwise it passes. RFC 9728 says members with zero elements MUST be omitted, \
+          because an empty list is ambiguous: for `bearer_methods_supported`, [] means no method \
+          at all rather than the default. Source: RFC 9728 §3.2.",
     grade: Grade::Resource(|r| {
         with_prm(r, |d| {
             let empty = empty_arrays(&d.raw);
@@ -388,6 +474,10 @@ pub const PRM_NAME: CheckDef = CheckDef {
     title: "resource_name is published",
     spec: "RFC 9728 §2 (RECOMMENDED)",
     hint: "Add `resource_name` so consent screens can name your server.",
+    doc: "Is INFO when the protected resource metadata has no `resource_name` and passes when it \
+          has one. RFC 9728 RECOMMENDS the member so that clients and authorization servers can \
+          show a human-readable name, on consent screens for example; nothing breaks without it. \
+          Source: RFC 9728 §2.",
     grade: Grade::Resource(|r| {
         with_prm(r, |d| match &d.md.resource_name {
             Some(n) => Outcome::pass(n.clone()),

@@ -106,6 +106,13 @@ pub const DCR_STATUS: CheckDef = CheckDef {
     title: "Registration answers 201 Created",
     spec: "RFC 7591 §3.2.1",
     hint: "Answer a successful registration with 201 Created and a JSON body.",
+    doc: "With --register, `mcp-auth check` registers a public native client at the registration \
+          endpoint (redirect URI http://127.0.0.1:<port>/callback, token_endpoint_auth_method \
+          none, application_type native); this check grades the status of that registration. 201 \
+          Created passes, another 2xx warns (the TypeScript SDK accepts any 2xx, the Python SDK \
+          only 200 or 201), and anything else fails: MCP CLIs and desktop apps, which are such \
+          clients, cannot register. Skipped without a registration endpoint or without \
+          --register, which creates a real client at the provider. Source: RFC 7591 §3.2.1.",
     grade: Grade::Server(|a| {
         with_main(a, |r| match r.status {
             Some(201) => Outcome::pass("201"),
@@ -127,6 +134,11 @@ pub const DCR_CLIENT_ID: CheckDef = CheckDef {
     title: "Registration returns a client_id",
     spec: "RFC 7591 §3.2.1 (REQUIRED)",
     hint: "Return the new client's `client_id` as a string.",
+    doc: "For a successful registration (a 2xx to the --register probe), requires a non-empty \
+          `client_id` string in the response; a missing or empty one fails, and so does a body \
+          that is not a JSON object. Skipped when the registration was refused or not probed. RFC \
+          7591 makes `client_id` REQUIRED, and both SDKs reject a registration response without \
+          it. Source: RFC 7591 §3.2.1 (REQUIRED).",
     grade: Grade::Server(|a| {
         with_client(a, |_, c| match &c.client_id {
             Some(id) if !id.is_empty() => Outcome::pass(format!("client_id {id}")),
@@ -142,6 +154,13 @@ pub const DCR_ECHO_METADATA: CheckDef = CheckDef {
     title: "Registration echoes the registered metadata",
     spec: "RFC 7591 §3.2.1 (\"MUST return all registered metadata\")",
     hint: "Return the registered metadata, at least `redirect_uris`, in the registration response.",
+    doc: "For a successful registration, requires the response to echo `redirect_uris`: a missing \
+          member fails, a list other than the one sent warns (the server registered other \
+          redirect URIs), and the same list passes; skipped when the registration was refused or \
+          not probed. RFC 7591 says the server MUST return all registered metadata, and the \
+          TypeScript SDK parses the response with a schema that requires `redirect_uris`, so \
+          without it registration aborts in every TypeScript-SDK-based client. Source: RFC 7591 \
+          §3.2.1.",
     grade: Grade::Server(|a| {
         with_client(a, |r, c| {
             let sent = r
@@ -169,6 +188,15 @@ pub const DCR_AUTH_METHOD: CheckDef = CheckDef {
     title: "The public client stays public (auth method none)",
     spec: "RFC 7591 §3.2.1 (client_secret_expires_at REQUIRED with a secret)",
     hint: "Register `token_endpoint_auth_method: none` as requested; if you substitute a secret method, return the secret and client_secret_expires_at.",
+    doc: "For a successful registration of a client that asked for token_endpoint_auth_method \
+          none, reads what the server registered: none without a secret passes, while a \
+          substituted secret method with `client_secret` and `client_secret_expires_at`, none \
+          with a secret anyway, a secret without a method, or no method echoed (the RFC 7591 \
+          default is client_secret_basic) warns. A method other than none without \
+          `client_secret`, or a secret without `client_secret_expires_at` (REQUIRED with a \
+          secret), fails: the Python SDK rejects such a registration as unusable, and the \
+          TypeScript SDK may send the wrong client authentication at the token endpoint. Source: \
+          RFC 7591 §3.2.1.",
     grade: Grade::Server(|a| {
         with_client(a, |_, c| {
             let method = c.token_endpoint_auth_method.as_deref();
@@ -198,6 +226,14 @@ pub const DCR_LOOPBACK_IP: CheckDef = CheckDef {
     title: "A 127.0.0.1 redirect URI is accepted",
     spec: "OAuth 2.1 draft-13 §8.4.2; MCP §Communication Security; OIDC Registration 1.0 §2",
     hint: "Accept http://127.0.0.1:<port>/… redirect URIs for native clients (any port at request time).",
+    doc: "Passes when the --register probe's registration with the redirect URI \
+          http://127.0.0.1:<port>/callback got a 2xx, and fails, with the server's error, when it \
+          was refused or got no answer; skipped without a registration endpoint or without \
+          --register. MCP requires redirect URIs to be localhost or https, which makes a loopback \
+          URI the native-client form, and OAuth 2.1 defines loopback redirects and prefers the IP \
+          literal. Native MCP clients such as CLIs and desktop apps cannot register otherwise. \
+          Sources: OAuth 2.1 draft-13 §8.4.2; MCP §Communication Security; OIDC Registration 1.0 \
+          §2.",
     grade: Grade::Server(|a| {
         with_main(a, |r| {
             if r.ok() {
@@ -216,6 +252,12 @@ pub const DCR_LOOPBACK_LOCALHOST: CheckDef = CheckDef {
     title: "A localhost redirect URI is accepted",
     spec: "MCP §Communication Security (localhost allowed); OAuth 2.1 §8.4.2 (NOT RECOMMENDED for clients)",
     hint: "Accept http://localhost:<port>/… redirect URIs: the MCP Inspector web app uses them.",
+    doc: "Registers the same native client with the redirect URI http://localhost:<port>/callback \
+          and passes on a 2xx; a refusal warns, and the check is skipped when not probed. MCP \
+          allows localhost redirect URIs although OAuth 2.1 calls localhost NOT RECOMMENDED for \
+          clients, and real clients use it: the MCP Inspector web app's callback is \
+          http://localhost:6274/oauth/callback. Sources: MCP §Communication Security; OAuth 2.1 \
+          draft-13 §8.4.2.",
     grade: Grade::Server(|a| match reg(a, ProbeKind::RegisterLocalhost) {
         None => with_main(a, |_| Outcome::skip("not probed")),
         Some(r) if r.ok() => Outcome::pass("accepted"),
@@ -230,6 +272,13 @@ pub const DCR_APP_TYPE: CheckDef = CheckDef {
     title: "Native clients register, with and without application_type",
     spec: "MCP 2026-07-28 client-registration §Application Type; OIDC Registration 1.0 §2",
     hint: "Accept `application_type: native` with loopback redirect URIs, and loopback URIs from clients that omit application_type (pre-2026 SDKs).",
+    doc: "Fails when the main registration, with application_type native and a 127.0.0.1 redirect \
+          URI, was refused. When it succeeded, the same registration without application_type is \
+          graded: accepted passes, refused warns, because TypeScript and Python SDK 1.x clients \
+          omit the member (OpenID Connect registration then defaults it to web). MCP 2026-07-28 \
+          says clients MUST specify an appropriate application_type and native clients SHOULD use \
+          native. Skipped when not probed. Sources: MCP 2026-07-28 client-registration \
+          §Application Type; OIDC Registration 1.0 §2.",
     grade: Grade::Server(|a| {
         with_main(a, |native| {
             if !native.ok() {
@@ -254,6 +303,15 @@ pub const DCR_ERROR_FORMAT: CheckDef = CheckDef {
     title: "Refusals are 400 with an RFC 7591 error code",
     spec: "RFC 7591 §3.2.2",
     hint: "Refuse a registration with 400 and a JSON body {\"error\": \"invalid_redirect_uri\" | \"invalid_client_metadata\" | …, \"error_description\": …}.",
+    doc: "Looks at every registration the probes had refused (the 127.0.0.1, localhost and \
+          no-application_type variants, and one with the invalid redirect URI 'not a valid \
+          redirect uri'): each must be a 400 with a JSON `error` code from RFC 7591 \
+          (invalid_redirect_uri, invalid_client_metadata and so on) or RFC 6749's generic ones. A \
+          refusal in any other form warns, and so does accepting the invalid redirect URI; it \
+          passes when every refusal is well-formed and is skipped when nothing was refused or \
+          nothing probed. Without a usable error clients cannot tell the user why registration \
+          failed (MCP 2026-07-28 clients SHOULD surface a meaningful error). Source: RFC 7591 \
+          §3.2.2.",
     grade: Grade::Server(|a| {
         if let Some(r) = reg(a, ProbeKind::RegisterInvalid).filter(Reg::ok) {
             return Outcome::warn(format!(

@@ -36,6 +36,13 @@ pub const UI_CALL: CheckDef = CheckDef {
     title: "userinfo answers the access token with claims including sub",
     spec: "OIDC Core 1.0 §5.3, §5.3.2",
     hint: "Serve `GET userinfo_endpoint` with `Authorization: Bearer` and return a JSON object with `sub`.",
+    doc: "Run by `mcp-auth whoami`: sends GET to the issuer's `userinfo_endpoint` with the cached \
+          access token as a Bearer token, and passes when a 200 brings a JSON object (or an \
+          application/jwt whose claims are read) that contains sub. An answer without sub, any \
+          other status, an unreadable body, no response, or no `userinfo_endpoint` to call fails, \
+          and this check alone decides whoami's verdict. OpenID Connect requires the userinfo \
+          endpoint to accept access tokens as bearer tokens and to always return sub. Sources: \
+          OIDC Core 1.0 §5.3, §5.3.2.",
     grade: Grade::Session(|s| {
         let u = userinfo(s)?;
         let at = u.endpoint.as_deref().unwrap_or("userinfo");
@@ -66,6 +73,13 @@ pub const UI_AUDIENCE: CheckDef = CheckDef {
     title: "a token requested for the MCP server (RFC 8707) also works at userinfo",
     spec: "practice: node-oidc-provider refuses audience-bound tokens at userinfo; RFC 8707 §2",
     hint: "For identity only, log in again without the resource: `mcp-auth login <issuer> --no-resource`.",
+    doc: "Run by `mcp-auth whoami` when the cached token was requested for an RFC 8707 resource: \
+          passes when userinfo accepted it, is INFO with advice when userinfo answered 401, and \
+          does not apply otherwise. Some providers refuse audience-bound tokens at userinfo \
+          (node-oidc-provider rejects any token with an aud there, and issues a userinfo token \
+          only when no resource is requested), yet MCP clients MUST send resource. For identity \
+          only, log in again without it: `mcp-auth login <issuer> --no-resource`. Sources: \
+          practice (node-oidc-provider lib/actions/userinfo.js); RFC 8707 §2.",
     grade: Grade::Session(|s| {
         let u = userinfo(s)?;
         let resource = u.token_resource.as_deref()?;
@@ -89,6 +103,14 @@ pub const RS_ACCEPTS_TOKEN: CheckDef = CheckDef {
     title: "the MCP server accepts the login token",
     spec: "MCP 2025-06-18+ §Token Handling; OAuth 2.1 §5.2",
     hint: "Refresh the token (`mcp-auth login <url> --refresh`) or log in again; if a fresh token is refused, the server's audience or issuer configuration does not match its authorization server.",
+    doc: "Run by `mcp-auth call`: passes when every request to the MCP server made with the login \
+          token got a 2xx, and also on a 403, which means the token was accepted but lacks a \
+          scope (see CH-403-SCOPE). A 401 fails (the token was refused: expired, or not valid for \
+          this server's audience or issuer), as do other error statuses and unusable answers; it \
+          does not apply when the server could not be reached. MCP servers MUST validate the \
+          tokens they receive, so a fresh token refused here means the server and its \
+          authorization server disagree on audience or issuer. Sources: MCP 2025-06-18+ §Token \
+          Handling; OAuth 2.1 §5.2.",
     grade: Grade::Session(|s| {
         let c = call(s)?;
         let url = &c.url;
@@ -124,6 +146,14 @@ pub const CH_403_SCOPE: CheckDef = CheckDef {
     title: "a 403 names insufficient_scope and the scopes needed (step-up)",
     spec: "MCP 2025-11-25 §Runtime Insufficient Scope Errors; 2026-07-28 (scope union, SEP-2350); RFC 6750 §3.1",
     hint: "Answer a token that lacks a scope with 403 and `WWW-Authenticate: Bearer error=\"insufficient_scope\", scope=\"…\", resource_metadata=\"…\"`.",
+    doc: "Run by `mcp-auth call` when the MCP server answered 403: passes when the Bearer \
+          challenge has error=insufficient_scope and a scope, and warns when the scope or the \
+          error code is missing or the error is another one; it does not apply without a 403. The \
+          detail gives the step-up command, asking for the union of the token's scopes and the \
+          ones named, as MCP 2026-07-28 tells clients to. The TypeScript and Python SDK clients \
+          step up only on a 403 with insufficient_scope, and need the scope to know what to ask \
+          for. Sources: MCP 2025-11-25 §Runtime Insufficient Scope Errors; MCP 2026-07-28 \
+          (SEP-2350); RFC 6750 §3.1.",
     grade: Grade::Session(|s| {
         let c = call(s)?;
         let Answer::Refused {
