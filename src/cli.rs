@@ -66,7 +66,7 @@ pub enum Command {
     /// Check every provider of providers/ and write a compatibility table.
     #[command(after_long_help = MATRIX_EXAMPLES)]
     Matrix(MatrixArgs),
-    /// List every check: id, level, spec section, fix hint.
+    /// List every check (id, level, spec section), or explain one: `checks ID`.
     Checks(ChecksArgs),
     /// Print the JSON Schema of the provider file format (providers/schema.json).
     #[command(hide = true)]
@@ -463,7 +463,14 @@ pub struct NetArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_long_help = "Examples:\n  mcp-auth checks\n  mcp-auth checks PRM-RESOURCE-MATCH\n  mcp-auth checks --format markdown > checks.md"
+)]
 pub struct ChecksArgs {
+    /// One check's id: print its level, spec, explanation, fix and where its code is.
+    #[arg(value_name = "ID")]
+    pub id: Option<String>,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,

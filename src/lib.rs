@@ -27,7 +27,7 @@ use std::io::Write;
 
 use clap::CommandFactory;
 
-use crate::cli::{Cli, Command, Format};
+use crate::cli::{Cli, Command};
 use crate::exit::ExitStatus;
 
 /// Errors that end a run before a report exists.
@@ -97,14 +97,7 @@ async fn dispatch(
             out.write_all(providers::json_schema().as_bytes())?;
             Ok(ExitStatus::Ok)
         }
-        Command::Checks(args) => {
-            match args.format {
-                Format::Table => report::catalogue::table(style, out)?,
-                Format::Json => report::catalogue::json(out)?,
-                Format::Markdown => report::catalogue::markdown(out)?,
-            }
-            Ok(ExitStatus::Ok)
-        }
+        Command::Checks(args) => commands::checks::run(args, style, out),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "mcp-auth", out);
             out.flush()?;

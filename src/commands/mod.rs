@@ -2,6 +2,7 @@
 
 pub mod call;
 pub mod check;
+pub mod checks;
 pub mod inspect;
 pub mod login;
 pub mod matrix;

@@ -101,3 +101,36 @@ fn json_report_has_the_documented_shape() {
         assert!(report["summary"][key].is_u64(), "missing summary.{key}");
     }
 }
+
+/// `mcp-auth checks ID` explains one check and says where its code lives.
+#[test]
+fn one_check_is_explained_with_its_location() {
+    let (code, text, err) = run(&["checks", "PRM-RESOURCE-MATCH"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(text.starts_with("PRM-RESOURCE-MATCH (MUST): "), "{text}");
+    assert!(
+        text.contains("code: crates/grade/src/checks/prm/mod.rs:"),
+        "{text}"
+    );
+    let (code, json, _) = run(&["checks", "prm-resource-match", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["schema_version"], 1);
+    assert!(v["explanation"].as_str().unwrap().len() >= 80, "{v}");
+    let at = v["at"].as_str().unwrap();
+    let (file, line) = at.rsplit_once(':').unwrap();
+    let source = std::fs::read_to_string(root().join(file)).unwrap();
+    let line: usize = line.parse().unwrap();
+    assert!(
+        source
+            .lines()
+            .nth(line - 2)
+            .unwrap()
+            .contains("\"PRM-RESOURCE-MATCH\""),
+        "{at} is not the definition"
+    );
+    let (code, _, err) = run(&["checks", "NOPE-1"]);
+    assert_eq!(code, 2);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("no check 'NOPE-1'"), "{err}");
+}

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::markdown::cell;
 use super::table::{header, new_table, Style};
-use crate::checks::{Level, CATALOGUE};
+use crate::checks::{CheckDef, Grade, Level, CATALOGUE};
 
 #[derive(Serialize)]
 struct Entry {
@@ -65,4 +65,128 @@ pub fn markdown(out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// What a check grades, in words.
+fn applies_to(c: &CheckDef) -> &'static str {
+    match c.grade {
+        Grade::Resource(_) => "`check` of an MCP server: the MCP server itself",
+        Grade::Server(_) => "`check`: each authorization server",
+        Grade::Token(_) => {
+            "`token inspect` (and `whoami`, without the signature): a presented token"
+        }
+        Grade::Session(_) => {
+            "`whoami` (userinfo) and `call` (the MCP server): what using the token showed"
+        }
+    }
+}
+
+/// One check, as `mcp-auth checks ID --format json` prints it.
+#[derive(Serialize)]
+struct Detail<'a> {
+    schema_version: u32,
+    id: &'a str,
+    level: Level,
+    title: &'a str,
+    spec: &'a str,
+    applies_to: &'a str,
+    explanation: &'a str,
+    fix: &'a str,
+    /// Where the check is defined (`file:line`).
+    at: &'a str,
+}
+
+fn detail(c: &'static CheckDef) -> Detail<'static> {
+    Detail {
+        schema_version: 1,
+        id: c.id,
+        level: c.level,
+        title: c.title,
+        spec: c.spec,
+        applies_to: applies_to(c),
+        explanation: c.doc,
+        fix: c.hint,
+        at: c.at,
+    }
+}
+
+/// `text` in lines of at most `width` characters (words are not split).
+fn wrap(text: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines.join("\n")
+}
+
+/// `mcp-auth checks ID`: one check, in full (readable at 80 columns).
+pub fn one_table(c: &'static CheckDef, out: &mut dyn Write) -> io::Result<()> {
+    let d = detail(c);
+    writeln!(out, "{} ({}): {}", d.id, d.level.as_str(), d.title)?;
+    writeln!(out, "\nspec:       {}", d.spec)?;
+    writeln!(out, "applies to: {}", d.applies_to)?;
+    writeln!(out, "\n{}\n", wrap(d.explanation, 78))?;
+    writeln!(out, "{}", wrap(&format!("fix: {}", d.fix), 78))?;
+    writeln!(out, "code: {}", d.at)
+}
+
+pub fn one_json(c: &'static CheckDef, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &detail(c))?;
+    writeln!(out)
+}
+
+pub fn one_markdown(c: &'static CheckDef, out: &mut dyn Write) -> io::Result<()> {
+    let d = detail(c);
+    writeln!(
+        out,
+        "### `{}` ({})\n\n{}\n",
+        d.id,
+        d.level.as_str(),
+        d.title
+    )?;
+    writeln!(out, "- Spec: {}\n- Applies to: {}", d.spec, d.applies_to)?;
+    writeln!(
+        out,
+        "- Fix: {}\n- Code: `{}`\n\n{}",
+        d.fix, d.at, d.explanation
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explanations_wrap_at_the_width_without_splitting_words() {
+        let text = "a".repeat(10) + " " + &"b".repeat(70) + " c d";
+        let w = wrap(&text, 78);
+        assert!(w.lines().all(|l| l.chars().count() <= 78), "{w}");
+        assert_eq!(w.lines().count(), 2);
+        assert_eq!(w.replace('\n', " "), text);
+        // Every check's text output fits 80 columns but for unbreakable words.
+        for c in CATALOGUE {
+            let mut out = Vec::new();
+            one_table(c, &mut out).unwrap();
+            let out = String::from_utf8(out).unwrap();
+            for line in out.lines().skip(1) {
+                assert!(
+                    line.chars().count() <= 80
+                        || !line.contains(' ')
+                        || line.starts_with("spec:")
+                        || line.starts_with("applies to:")
+                        || line.starts_with("code:"),
+                    "{}: {line}",
+                    c.id
+                );
+            }
+        }
+    }
 }
