@@ -7,7 +7,7 @@ use std::io::Write;
 use serde_json::{json, Map, Value};
 
 use crate::cli::{CallArgs, Format};
-use crate::commands::login::{prober, report_error, select};
+use crate::commands::login::{prober_for, report_error, select};
 use crate::exit::ExitStatus;
 use crate::login::LoginError;
 use crate::report::call::{self, CallReport};
@@ -89,7 +89,7 @@ pub async fn run(
         Ok(s) => s,
         Err(e) => return Ok(report_error(&LoginError::Store(e), &mut err)),
     };
-    let prober = prober(&args.net)?;
+    let prober = prober_for(&args.net, &args.url)?;
     let (_, mut entry) = match select(&store, Some(&args.url)) {
         Ok(x) => x,
         Err(e) => return Ok(report_error(&e, &mut err)),

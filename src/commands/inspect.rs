@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use serde_json::{Map, Value};
 
 use crate::cli::{Format, TokenInspectArgs};
-use crate::commands::login::{prober, report_error, select};
+use crate::commands::login::{prober, prober_for, report_error, select};
 use crate::exit::ExitStatus;
 use crate::jwt;
 use crate::login::LoginError;
@@ -122,10 +122,14 @@ pub async fn run(
     out: &mut dyn Write,
 ) -> Result<ExitStatus, crate::Error> {
     let mut err = std::io::stderr();
-    let prober = prober(&args.net)?;
     let (token, issuer, resource) = match token_and_context(args) {
         Ok(x) => x,
         Err(e) => return Ok(report_error(&e, &mut err)),
+    };
+    // The issuer's documents may name only what the URL policy allows for it.
+    let prober = match &issuer {
+        Some(i) => prober_for(&args.net, i)?,
+        None => prober(&args.net)?,
     };
     if let Some(Err(e)) = issuer.as_deref().map(crate::discovery::parse_http_url) {
         return Ok(report_error(&LoginError::Usage(e.to_string()), &mut err));

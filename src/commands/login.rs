@@ -17,6 +17,16 @@ pub fn prober(net: &crate::cli::NetArgs) -> Result<Prober, crate::Error> {
     Ok(Prober::new(crate::settings::probe(net))?)
 }
 
+/// The prober, sending only what the URL policy allows for `target` (the
+/// URL the user named): what remote documents name is held to it, as in `check`.
+pub fn prober_for(net: &crate::cli::NetArgs, target: &str) -> Result<Prober, crate::Error> {
+    let prober = prober(net)?;
+    Ok(match url::Url::parse(target) {
+        Ok(u) => prober.within(crate::evidence::urls::UrlPolicy::for_target(&u)),
+        Err(_) => prober,
+    })
+}
+
 /// Exit status and one-line message for a login error.
 pub fn report_error(e: &LoginError, err: &mut dyn Write) -> ExitStatus {
     let _ = writeln!(err, "error: {e}");
@@ -170,7 +180,7 @@ fn logged_in_line(entry: &TokenEntry, path: &std::path::Path) -> String {
 }
 
 pub async fn login(args: &LoginArgs, out: &mut dyn Write) -> Result<ExitStatus, crate::Error> {
-    let prober = prober(&args.net)?;
+    let prober = prober_for(&args.net, &args.target)?;
     let mut err = std::io::stderr();
     let store = match TokenStore::from_env() {
         Ok(s) => s,
@@ -222,6 +232,7 @@ pub async fn logout(args: &LogoutArgs, out: &mut dyn Write) -> Result<ExitStatus
             warning: None,
         };
         if let Ok(e) = &entry {
+            // The cached endpoints were held to the URL policy when `login` read them.
             match crate::login::revoke(&prober, e).await {
                 Ok(revoked) => gone.revoked = revoked,
                 Err(msg) => gone.warning = Some(format!("{msg}; deleting the cached token anyway")),

@@ -100,11 +100,12 @@ pub async fn run(
         Ok(s) => s,
         Err(e) => return Ok(report_error(&LoginError::Store(e), &mut err)),
     };
-    let prober = prober(&args.net)?;
     let (_, mut entry) = match select(&store, args.target.as_deref()) {
         Ok(x) => x,
         Err(e) => return Ok(report_error(&e, &mut err)),
     };
+    // The cached endpoints were held to the URL policy when `login` read them.
+    let prober = prober(&args.net)?;
     if entry.expires_in(now()).is_some_and(|s| s < 30) && entry.refresh_token.is_some() {
         match crate::login::refresh(&prober, &store, &entry).await {
             Ok(e) => entry = e,

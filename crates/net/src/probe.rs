@@ -213,6 +213,8 @@ pub struct Prober {
     roots: Vec<reqwest::Certificate>,
     /// Where every exchange is also kept, when asked ([`Prober::recording`]).
     journal: Option<Journal>,
+    /// Which URLs may be requested at all, when set ([`Prober::within`]).
+    policy: Option<crate::evidence::urls::UrlPolicy>,
 }
 
 /// The exchanges a [`Prober::recording`] clone has sent, in the order they
@@ -280,7 +282,18 @@ impl Prober {
             settings,
             roots,
             journal: None,
+            policy: None,
         })
+    }
+
+    /// A clone that sends only what `policy` allows (the URLs of a command's
+    /// target and of the documents it names: https, loopback http or the
+    /// target's origin, no private address from a public target); a refused
+    /// request is recorded as not sent, like `check`'s.
+    pub fn within(&self, policy: crate::evidence::urls::UrlPolicy) -> Self {
+        let mut prober = self.clone();
+        prober.policy = Some(policy);
+        prober
     }
 
     /// A clone that also keeps every exchange it sends in the returned journal.
@@ -318,7 +331,17 @@ impl Prober {
                 .map(|b| redact_request_body(b).into_owned()),
         };
         let started = Instant::now();
-        let (mut response, error) = self.exchange(&req).await;
+        let refused = self.policy.as_ref().and_then(|p| p.check(&req.url).err());
+        let (mut response, error) = match refused {
+            Some(why) => (
+                None,
+                Some(TransportError {
+                    kind: TransportErrorKind::Other,
+                    message: format!("not sent: {why}"),
+                }),
+            ),
+            None => self.exchange(&req).await,
+        };
         let raw_body = response.as_mut().map(|r| {
             let raw = std::mem::take(&mut r.body);
             r.body = redact_body(&raw).into_owned();
@@ -466,6 +489,25 @@ fn transport_error(e: &reqwest::Error) -> TransportError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_prober_within_a_policy_sends_nothing_it_refuses() {
+        let target = url::Url::parse("https://mcp.example.com/mcp").unwrap();
+        let p = Prober::new(ProbeSettings::default())
+            .unwrap()
+            .within(crate::evidence::urls::UrlPolicy::for_target(&target));
+        for url in [
+            "http://10.0.0.1/token",
+            "https://169.254.169.254/x",
+            "http://auth.example.net/t",
+        ] {
+            let ex = p.send(ProbeRequest::form_post(url, &[("code", "c")])).await;
+            assert!(ex.response.is_none(), "{url} was sent");
+            let msg = ex.error.unwrap().message;
+            assert!(msg.starts_with("not sent: "), "{msg}");
+            assert_eq!(ex.elapsed_ms, 0, "refused before any I/O");
+        }
+    }
 
     #[test]
     fn human_bytes_reads_well() {
