@@ -413,20 +413,10 @@ fn login_refuses_what_it_cannot_do() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--redirect-uri must be"), "{err}");
     // Nothing listening: unreachable.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let dead = ClosedPort::bind();
     let (code, _, err) = cli(
         home.path(),
-        &[
-            "login",
-            &format!("http://127.0.0.1:{port}"),
-            "--client-id",
-            "x",
-            "--no-browser",
-        ],
+        &["login", &dead.origin(), "--client-id", "x", "--no-browser"],
     );
     assert_eq!(code, 3, "{err}");
     assert!(token_files(home.path()).is_empty());

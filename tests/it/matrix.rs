@@ -43,11 +43,7 @@ fn matrix_over_local_peers_record_replay_and_baseline() {
     let path = OidcProvider::start(&["--path", "/oidc"]);
     let for_mcp = OidcProvider::for_mcp();
     let mcp = McpServer::typescript(&for_mcp.issuer, &[]);
-    let dead = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let dead = ClosedPort::bind();
     let slow = ReplayServer::start(|_| {
         [
             "/.well-known/oauth-authorization-server",
@@ -68,12 +64,7 @@ fn matrix_over_local_peers_record_replay_and_baseline() {
     provider_file(&providers, "node-oidc-root", "issuer", &root.issuer);
     provider_file(&providers, "node-oidc-path", "issuer", &path.issuer);
     provider_file(&providers, "ts-sdk-mcp", "mcp", &mcp.url);
-    provider_file(
-        &providers,
-        "dead",
-        "issuer",
-        &format!("http://127.0.0.1:{dead}"),
-    );
+    provider_file(&providers, "dead", "issuer", &dead.origin());
     provider_file(&providers, "slow", "issuer", &slow.origin);
     let evidence = dir.path().join("evidence");
     let p = providers.to_str().unwrap();

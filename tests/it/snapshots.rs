@@ -312,15 +312,6 @@ fn authorization_server(jwks: Value, userinfo: Route) -> ReplayServer {
     })
 }
 
-/// A port nothing listens on.
-fn dead_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 // --- token inspect ------------------------------------------------------------------
 
 /// The vectors of src/inspect.rs's unit tests, through the binary: the JWKS
@@ -337,7 +328,8 @@ fn token_inspect_vectors() {
     let good = key.sign("k1", &claims(RES, NOW + 600));
     let mut tampered: Vec<String> = good.split('.').map(str::to_owned).collect();
     tampered[1] = b64(&claims(RES, NOW + 999_999));
-    let dead_iss = format!("http://127.0.0.1:{}", dead_port());
+    let dead = ClosedPort::bind();
+    let dead_iss = dead.origin();
     let mut no_issuer = claims(RES, NOW + 600);
     no_issuer["iss"] = dead_iss.clone().into();
     let mut with_nbf = claims(RES, NOW + 600);
@@ -559,7 +551,8 @@ fn whoami_renders_userinfo_and_token_claims() {
     let opaque = token_entry("https://as.example", "who-client");
     cases.push(("opaque_no_userinfo_endpoint", opaque));
     let mut unreachable = ok.clone();
-    unreachable.userinfo_endpoint = Some(format!("http://127.0.0.1:{}/userinfo", dead_port()));
+    let dead = ClosedPort::bind();
+    unreachable.userinfo_endpoint = Some(format!("{}/userinfo", dead.origin()));
     cases.push(("userinfo_unreachable", unreachable));
     for (name, entry) in &cases {
         let (_home, dir) = home_with(std::slice::from_ref(entry));
@@ -699,7 +692,8 @@ fn call_renders_tools_results_and_refusals() {
     );
     assert_eq!(run.code, 2);
     loopback_settings().bind(|| insta::assert_snapshot!("call_bad_arg", run.transcript()));
-    let dead = format!("http://127.0.0.1:{}/mcp", dead_port());
+    let closed = ClosedPort::bind();
+    let dead = format!("{}/mcp", closed.origin());
     let mut gone = good.clone();
     gone.mcp_url = Some(dead.clone());
     gone.resource = Some(dead.clone());
