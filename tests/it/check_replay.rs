@@ -270,13 +270,9 @@ fn slow_server_times_out() {
 
 #[test]
 fn unreachable_host() {
-    // Bind a port, then free it: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let (code, stdout, stderr) = run(&["check", &format!("http://127.0.0.1:{port}")]);
+    // Bound but not listening: nothing answers there.
+    let dead = ClosedPort::bind();
+    let (code, stdout, stderr) = run(&["check", &dead.origin()]);
     assert_eq!(code, 3);
     assert!(
         stdout.contains("Discovery"),
@@ -459,12 +455,8 @@ fn metadata_only_at_the_appended_rfc8414_url() {
 /// that would only double the wait for the same connection error.
 #[test]
 fn no_diagnostic_url_when_nothing_answers() {
-    let dead = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let issuer = format!("http://127.0.0.1:{dead}/realms/mcp");
+    let dead = ClosedPort::bind();
+    let issuer = format!("{}/realms/mcp", dead.origin());
     let (code, report, _) = check_json(&[&issuer, "--as", "issuer"]);
     assert_eq!(code, 3);
     let kinds: Vec<&str> = report["discovery"]["attempts"]

@@ -28,14 +28,11 @@ fn token_files(home: &Path) -> Vec<std::path::PathBuf> {
         .unwrap_or_default()
 }
 
-#[test]
-fn browser_login_whoami_tokens_logout() {
-    let provider = OidcProvider::start(&[]);
-    let home = tempfile::tempdir().unwrap();
-    let run = LoginRun::start(
-        home.path(),
-        &[&provider.issuer, "--client-id", "mcp-auth-test"],
-    );
+// --- login, whoami, tokens, logout against an issuer -----------------------------------
+
+/// `login <issuer>` completed in the browser as alice: (stdout, stderr).
+fn log_in_with_the_browser(home: &Path, issuer: &str) -> (String, String) {
+    let run = LoginRun::start(home, &[issuer, "--client-id", "mcp-auth-test"]);
     assert_eq!(run.param("code_challenge_method"), "S256");
     assert!(run.param("redirect_uri").starts_with("http://127.0.0.1:"));
     let page = browser_login(&run.url, "alice");
@@ -46,16 +43,19 @@ fn browser_login_whoami_tokens_logout() {
     let (code, login_out, login_err) = run.finish();
     assert_eq!(code, 0, "{login_err}");
     assert!(login_out.contains("Logged in to"), "{login_out}");
+    (login_out, login_err)
+}
 
-    // One token file, mode 0600, in a 0700 directory.
-    let files = token_files(home.path());
+/// One token file, mode 0600, in a 0700 directory: the tokens it holds.
+fn the_one_private_token_file(home: &Path) -> Vec<String> {
+    let files = token_files(home);
     assert_eq!(files.len(), 1);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&files[0]), 0o600);
-        assert_eq!(mode(&home.path().join("tokens")), 0o700);
+        assert_eq!(mode(&home.join("tokens")), 0o700);
     }
     let cached: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
@@ -67,67 +67,65 @@ fn browser_login_whoami_tokens_logout() {
         secrets.len() >= 2,
         "expected access and refresh/id tokens: {cached}"
     );
+    secrets
+}
 
-    let (code, who, who_err) = cli(home.path(), &["whoami"]);
+/// `whoami` (the table, then JSON for `issuer`), `login --refresh` and
+/// `tokens` with the cached login: everything they printed.
+fn whoami_refresh_and_tokens(home: &Path, issuer: &str) -> Vec<String> {
+    let (code, who, who_err) = cli(home, &["whoami"]);
     assert_eq!(code, 0, "{who_err}");
     assert!(who.contains("alice"), "{who}");
-    let (code, who_json, _) = cli(
-        home.path(),
-        &["whoami", &provider.issuer, "--format", "json", "-vv"],
-    );
+    let (code, who_json, _) = cli(home, &["whoami", issuer, "--format", "json", "-vv"]);
     assert_eq!(code, 0);
     let w: serde_json::Value = serde_json::from_str(&who_json).unwrap();
     assert_eq!(w["userinfo"]["sub"], "alice");
-    let (code, refreshed, refresh_err) = cli(
-        home.path(),
-        &["login", &provider.issuer, "--refresh", "-vv"],
-    );
+    let (code, refreshed, refresh_err) = cli(home, &["login", issuer, "--refresh", "-vv"]);
     assert_eq!(code, 0, "{refresh_err}");
-    let (_, tokens, _) = cli(home.path(), &["tokens"]);
+    let (_, tokens, _) = cli(home, &["tokens"]);
     assert!(
         tokens.contains("mcp-auth-test") && tokens.contains("1 cached login"),
         "{tokens}"
     );
+    vec![who, who_err, who_json, refreshed, refresh_err, tokens]
+}
 
-    // No token value ever reached an output.
-    let all = [
-        login_out,
-        login_err,
-        who,
-        who_err,
-        who_json,
-        refreshed,
-        refresh_err,
-        tokens,
-    ]
-    .concat();
-    for s in &secrets {
-        assert!(!all.contains(s.as_str()), "a token leaked into the output");
-    }
-
-    let (code, bye, _) = cli(home.path(), &["logout", &provider.issuer]);
+/// `logout <issuer>` revokes and forgets the login: `whoami` finds none.
+fn log_out(home: &Path, issuer: &str) {
+    let (code, bye, _) = cli(home, &["logout", issuer]);
     assert_eq!(code, 0);
     assert!(
         bye.contains("Revoked") && bye.contains("Logged out"),
         "{bye}"
     );
-    assert!(token_files(home.path()).is_empty());
-    let (code, _, err) = cli(home.path(), &["whoami"]);
+    assert!(token_files(home).is_empty());
+    let (code, _, err) = cli(home, &["whoami"]);
     assert_ne!(code, 0);
     assert!(err.contains("no cached login"), "{err}");
 }
 
 #[test]
-fn mcp_login_registers_and_binds_the_token_to_the_resource() {
-    let provider = OidcProvider::for_mcp();
-    let server = McpServer::typescript(&provider.issuer, &[]);
+fn browser_login_whoami_tokens_logout() {
+    let provider = OidcProvider::start(&[]);
     let home = tempfile::tempdir().unwrap();
-    let run = LoginRun::start(home.path(), &[&server.url]);
-    assert_eq!(
-        run.param("resource"),
-        server.url,
-        "RFC 8707 resource is sent"
-    );
+    let (login_out, login_err) = log_in_with_the_browser(home.path(), &provider.issuer);
+    let secrets = the_one_private_token_file(home.path());
+    let outputs = whoami_refresh_and_tokens(home.path(), &provider.issuer);
+    // No token value ever reached an output.
+    let all = [login_out, login_err, outputs.concat()].concat();
+    for s in &secrets {
+        assert!(!all.contains(s.as_str()), "a token leaked into the output");
+    }
+    log_out(home.path(), &provider.issuer);
+}
+
+// --- login to an MCP server, token inspect -------------------------------------------------
+
+/// `login <mcp url>`: registers a client, asks for the resource and the
+/// PRM's scope, and is completed in the browser as bob.
+fn log_in_to_the_mcp_server(home: &Path, url: &str) {
+    let run = LoginRun::start(home, &[url]);
+    assert_eq!(run.param("resource"), url, "RFC 8707 resource is sent");
     assert!(
         run.param("scope").contains("mcp:tools"),
         "scope from the PRM"
@@ -140,10 +138,13 @@ fn mcp_login_registers_and_binds_the_token_to_the_resource() {
     browser_login(&run.url, "bob");
     let (code, out, err) = run.finish();
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains(&format!("for {}", server.url)), "{out}");
+    assert!(out.contains(&format!("for {url}")), "{out}");
+}
 
-    // oidc-provider refuses audience-bound tokens at userinfo: whoami explains.
-    let (code, who, err) = cli(home.path(), &["whoami", &server.url]);
+/// oidc-provider refuses audience-bound tokens at userinfo: `whoami`
+/// explains. What it printed.
+fn whoami_explains_the_audience_bound_token(home: &Path, url: &str) -> String {
+    let (code, who, err) = cli(home, &["whoami", url]);
     assert_eq!(code, 1);
     assert!(err.contains("--no-resource"), "{err}");
     assert!(who.contains("contains the resource"), "{who}");
@@ -151,92 +152,65 @@ fn mcp_login_registers_and_binds_the_token_to_the_resource() {
         who.contains("claims NOT verified") || who.contains("(unverified)"),
         "{who}"
     );
+    who
+}
 
-    // token inspect: the real provider's JWT verifies against its JWKS, and is
-    // bound to the MCP server.
-    let (code, inspect, err) = cli(
-        home.path(),
-        &[
-            "token",
-            "inspect",
-            "--cached",
-            &server.url,
-            "--require-scope",
-            "mcp:tools",
-        ],
-    );
-    assert_eq!(code, 0, "{inspect}{err}");
+/// `token inspect --cached <url>`: the real provider's JWT verifies against
+/// its JWKS, and is bound to the MCP server, not to another resource. What it
+/// printed, and its JSON report.
+fn inspect_the_cached_token(home: &Path, url: &str) -> (Vec<String>, serde_json::Value) {
+    let inspect = |args: &[&str]| {
+        let all = [&["token", "inspect", "--cached", url][..], args].concat();
+        cli(home, &all)
+    };
+    let (code, out, err) = inspect(&["--require-scope", "mcp:tools"]);
+    assert_eq!(code, 0, "{out}{err}");
     assert!(
-        inspect.contains("signature verified") && inspect.contains("would accept"),
-        "{inspect}"
+        out.contains("signature verified") && out.contains("would accept"),
+        "{out}"
     );
-    let (code, inspect2, _) = cli(
-        home.path(),
-        &[
-            "token",
-            "inspect",
-            "--cached",
-            &server.url,
-            "--resource",
-            "http://127.0.0.1:1/other",
-        ],
-    );
+    let (code, other, _) = inspect(&["--resource", "http://127.0.0.1:1/other"]);
     assert_eq!(code, 1);
     assert!(
-        inspect2.contains("does not contain http://127.0.0.1:1/other"),
-        "{inspect2}"
+        other.contains("does not contain http://127.0.0.1:1/other"),
+        "{other}"
     );
-    let (code, json, _) = cli(
-        home.path(),
-        &[
-            "token",
-            "inspect",
-            "--cached",
-            &server.url,
-            "--format",
-            "json",
-        ],
-    );
+    let (code, json, _) = inspect(&["--format", "json"]);
     assert_eq!(code, 0);
     let j: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(j["signature_verified"], true);
-    // No output carries the token itself.
-    let file = token_files(home.path()).pop().unwrap();
+    (vec![out, other, json], j)
+}
+
+/// The cached login's access token.
+fn cached_access_token(home: &Path) -> String {
+    let file = token_files(home).pop().unwrap();
     let cached: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
-    let token = cached["access_token"].as_str().unwrap();
-    for o in [&inspect, &inspect2, &json, &who] {
-        assert!(!o.contains(token), "the token leaked");
-    }
+    cached["access_token"].as_str().unwrap().to_owned()
+}
 
-    // The same real token: expired (judged an hour after exp), with a broken
-    // signature, and re-headed as alg=none, read from stdin.
-    let exp = j["claims"]["exp"].as_u64().unwrap();
-    let (code, out, _) = cli(
-        home.path(),
-        &[
-            "token",
-            "inspect",
-            "--cached",
-            &server.url,
-            "--at",
-            &(exp + 3600).to_string(),
-        ],
-    );
+/// `token inspect - --resource <url>` on `token` from stdin: (exit code, stdout).
+fn inspect_stdin(home: &Path, url: &str, token: String) -> (i32, String) {
+    let out = mcp_auth(home)
+        .env("MCP_AUTH_HOME", home)
+        .args(["token", "inspect", "-", "--resource", url])
+        .write_stdin(token)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+    )
+}
+
+/// The same real token: expired (judged an hour after `exp`), with a broken
+/// signature, and re-headed as alg=none, read from stdin.
+fn inspect_the_token_altered(home: &Path, url: &str, token: &str, exp: u64) {
+    let at = (exp + 3600).to_string();
+    let (code, out, _) = cli(home, &["token", "inspect", "--cached", url, "--at", &at]);
     assert_eq!(code, 1);
     assert!(out.contains("expired 3600 s ago"), "{out}");
-    let inspect_stdin = |t: String| {
-        let out = mcp_auth(home.path())
-            .env("MCP_AUTH_HOME", home.path())
-            .args(["token", "inspect", "-", "--resource", &server.url])
-            .write_stdin(t)
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap(),
-            String::from_utf8(out.stdout).unwrap(),
-        )
-    };
     let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
     let sig = parts[2].clone();
     parts[2] = format!(
@@ -244,16 +218,33 @@ fn mcp_login_registers_and_binds_the_token_to_the_resource() {
         if sig.starts_with('A') { "B" } else { "A" },
         &sig[1..]
     );
-    let (code, out) = inspect_stdin(parts.join("."));
+    let (code, out) = inspect_stdin(home, url, parts.join("."));
     assert_eq!(code, 1);
     assert!(out.contains("signature does not verify"), "{out}");
     parts[0] = "eyJhbGciOiJub25lIn0".to_owned(); // {"alg":"none"}
     parts[2] = String::new();
-    let (code, out) = inspect_stdin(parts.join("."));
+    let (code, out) = inspect_stdin(home, url, parts.join("."));
     assert_eq!(code, 1);
     assert!(out.contains("unsigned token is never accepted"), "{out}");
-    let (code, out) = inspect_stdin(token.to_owned());
+    let (code, out) = inspect_stdin(home, url, token.to_owned());
     assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn mcp_login_registers_and_binds_the_token_to_the_resource() {
+    let provider = OidcProvider::for_mcp();
+    let server = McpServer::typescript(&provider.issuer, &[]);
+    let home = tempfile::tempdir().unwrap();
+    log_in_to_the_mcp_server(home.path(), &server.url);
+    let who = whoami_explains_the_audience_bound_token(home.path(), &server.url);
+    let (inspected, j) = inspect_the_cached_token(home.path(), &server.url);
+    // No output carries the token itself.
+    let token = cached_access_token(home.path());
+    for o in inspected.iter().chain([&who]) {
+        assert!(!o.contains(&token), "the token leaked");
+    }
+    let exp = j["claims"]["exp"].as_u64().unwrap();
+    inspect_the_token_altered(home.path(), &server.url, &token, exp);
 }
 
 /// Start a login whose callback is then forged.
@@ -413,20 +404,10 @@ fn login_refuses_what_it_cannot_do() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--redirect-uri must be"), "{err}");
     // Nothing listening: unreachable.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let dead = ClosedPort::bind();
     let (code, _, err) = cli(
         home.path(),
-        &[
-            "login",
-            &format!("http://127.0.0.1:{port}"),
-            "--client-id",
-            "x",
-            "--no-browser",
-        ],
+        &["login", &dead.origin(), "--client-id", "x", "--no-browser"],
     );
     assert_eq!(code, 3, "{err}");
     assert!(token_files(home.path()).is_empty());

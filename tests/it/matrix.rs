@@ -1,7 +1,8 @@
 //! `mcp-auth matrix` over providers that are real local peers, a dead one
 //! and a slow one; record, replay, baseline; the repository's providers/.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use crate::support::peer::{McpServer, OidcProvider};
@@ -37,17 +38,30 @@ fn matrix(args: &[&str]) -> (i32, String, String) {
     run(&all)
 }
 
-#[test]
-fn matrix_over_local_peers_record_replay_and_baseline() {
+/// The providers that answer, and so are recorded.
+const RECORDED: [&str; 3] = ["node-oidc-root", "node-oidc-path", "ts-sdk-mcp"];
+
+/// What `matrix --record` over local providers left: the files of
+/// providers/ and evidence/ (path and contents), and the JSON report.
+struct Recording {
+    files: Vec<(PathBuf, Vec<u8>)>,
+    live: serde_json::Value,
+}
+
+/// Recorded once per test binary, by whichever test asks first; no test
+/// depends on another having run.
+static RECORDING: OnceLock<Recording> = OnceLock::new();
+
+/// Two node-oidc-providers (at the root with registration, under /oidc
+/// without), the TypeScript SDK MCP server, an issuer nothing answers on and
+/// one that never answers, recorded with `matrix --record`. The peers stop
+/// when it returns: a replay needs only the files.
+fn record() -> Recording {
     let root = OidcProvider::start(&["--registration"]);
     let path = OidcProvider::start(&["--path", "/oidc"]);
     let for_mcp = OidcProvider::for_mcp();
     let mcp = McpServer::typescript(&for_mcp.issuer, &[]);
-    let dead = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let dead = ClosedPort::bind();
     let slow = ReplayServer::start(|_| {
         [
             "/.well-known/oauth-authorization-server",
@@ -68,30 +82,96 @@ fn matrix_over_local_peers_record_replay_and_baseline() {
     provider_file(&providers, "node-oidc-root", "issuer", &root.issuer);
     provider_file(&providers, "node-oidc-path", "issuer", &path.issuer);
     provider_file(&providers, "ts-sdk-mcp", "mcp", &mcp.url);
-    provider_file(
-        &providers,
-        "dead",
-        "issuer",
-        &format!("http://127.0.0.1:{dead}"),
-    );
+    provider_file(&providers, "dead", "issuer", &dead.origin());
     provider_file(&providers, "slow", "issuer", &slow.origin);
-    let evidence = dir.path().join("evidence");
-    let p = providers.to_str().unwrap();
-    let e = evidence.to_str().unwrap();
-
     let (code, json, stderr) = matrix(&[
         "--providers",
-        p,
+        providers.to_str().unwrap(),
         "--format",
         "json",
         "--record",
-        e,
+        dir.path().join("evidence").to_str().unwrap(),
         "--provider-timeout",
         "2",
     ]);
     assert_eq!(code, 0, "{stderr}");
-    let live: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let ids: Vec<&str> = live["rows"]
+    let mut files = Vec::new();
+    for sub in ["providers", "evidence"] {
+        for e in std::fs::read_dir(dir.path().join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            let name = Path::new(sub).join(p.file_name().unwrap());
+            files.push((name, std::fs::read(&p).unwrap()));
+        }
+    }
+    Recording {
+        files,
+        live: serde_json::from_str(&json).unwrap(),
+    }
+}
+
+/// The recording, in a scratch directory of the test's own.
+struct Recorded {
+    dir: tempfile::TempDir,
+    providers: String,
+    evidence: PathBuf,
+    /// The recording run's JSON report.
+    live: serde_json::Value,
+}
+
+impl Recorded {
+    fn new() -> Self {
+        let recording = RECORDING.get_or_init(record);
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["providers", "evidence"] {
+            std::fs::create_dir(dir.path().join(sub)).unwrap();
+        }
+        for (name, bytes) in &recording.files {
+            std::fs::write(dir.path().join(name), bytes).unwrap();
+        }
+        Self {
+            providers: dir.path().join("providers").to_str().unwrap().to_owned(),
+            evidence: dir.path().join("evidence"),
+            live: recording.live.clone(),
+            dir,
+        }
+    }
+
+    /// `matrix --providers <providers> --replay <evidence> <args>`.
+    fn replay(&self, args: &[&str]) -> (i32, String, String) {
+        let mut all = vec![
+            "--providers",
+            &self.providers,
+            "--replay",
+            self.evidence.to_str().unwrap(),
+        ];
+        all.extend_from_slice(args);
+        matrix(&all)
+    }
+
+    /// The replay of the providers `only` as a JSON report.
+    fn replay_json(&self, only: &str) -> (i32, serde_json::Value) {
+        let (code, out, _) = self.replay(&["--format", "json", "--only", only]);
+        (code, serde_json::from_str(&out).unwrap())
+    }
+
+    /// The replay of the recorded providers against the baseline `base`.
+    fn replay_against(&self, base: &serde_json::Value) -> (i32, String) {
+        let file = self.dir.path().join("base.json");
+        std::fs::write(&file, serde_json::to_string(base).unwrap()).unwrap();
+        let (code, _, stderr) = self.replay(&[
+            "--only",
+            &RECORDED.join(","),
+            "--baseline",
+            file.to_str().unwrap(),
+        ]);
+        (code, stderr)
+    }
+}
+
+#[test]
+fn matrix_records_every_provider_sorted_by_id() {
+    let rec = Recorded::new();
+    let ids: Vec<&str> = rec.live["rows"]
         .as_array()
         .unwrap()
         .iter()
@@ -108,7 +188,18 @@ fn matrix_over_local_peers_record_replay_and_baseline() {
         ],
         "sorted by id"
     );
+    assert!(row(&rec.live, "node-oidc-root")["checked_at"].is_string());
+    for id in RECORDED {
+        assert!(
+            rec.evidence.join(format!("{id}.json")).exists(),
+            "{id} recorded"
+        );
+    }
+}
 
+#[test]
+fn matrix_grades_the_local_peers() {
+    let live = Recorded::new().live;
     let r = &row(&live, "node-oidc-root")["cells"];
     assert_eq!(r["pkce_s256"], "pass");
     assert_eq!(r["dcr"], "pass");
@@ -131,6 +222,11 @@ fn matrix_over_local_peers_record_replay_and_baseline() {
     let r = &row(&live, "ts-sdk-mcp")["cells"];
     assert_eq!(r["prm_resource"], "pass");
     assert_eq!(r["typescript_sdk"], true);
+}
+
+#[test]
+fn matrix_gives_a_dead_and_a_slow_provider_an_error_not_a_verdict() {
+    let live = Recorded::new().live;
     assert!(
         row(&live, "dead")["error"]
             .as_str()
@@ -143,82 +239,57 @@ fn matrix_over_local_peers_record_replay_and_baseline() {
         .as_str()
         .unwrap()
         .contains("no verdict within 2 s"));
-    assert!(row(&live, "node-oidc-root")["checked_at"].is_string());
-    for id in ["node-oidc-root", "node-oidc-path", "ts-sdk-mcp"] {
-        assert!(
-            evidence.join(format!("{id}.json")).exists(),
-            "{id} recorded"
-        );
-    }
+}
 
-    // Replay: byte-identical JSON for every recorded provider.
-    let (code, replayed, _) = matrix(&[
-        "--providers",
-        p,
-        "--format",
-        "json",
-        "--replay",
-        e,
-        "--only",
-        "node-oidc-root,node-oidc-path,ts-sdk-mcp",
-    ]);
+/// Replay: byte-identical JSON for every recorded provider.
+#[test]
+fn matrix_replay_is_identical_for_every_recorded_provider() {
+    let rec = Recorded::new();
+    let (code, replayed) = rec.replay_json(&RECORDED.join(","));
     assert_eq!(code, 0);
-    let replayed: serde_json::Value = serde_json::from_str(&replayed).unwrap();
-    for id in ["node-oidc-root", "node-oidc-path", "ts-sdk-mcp"] {
+    for id in RECORDED {
         assert_eq!(
-            row(&live, id),
+            row(&rec.live, id),
             row(&replayed, id),
             "{id} differs after replay"
         );
     }
-    // The dead provider's failed exchanges were recorded too, and replay the same.
-    let (_, out, _) = matrix(&[
-        "--providers",
-        p,
-        "--format",
-        "json",
-        "--replay",
-        e,
-        "--only",
-        "dead",
-    ]);
-    let out: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(row(&out, "dead"), row(&live, "dead"));
-    // The slow one has no recording: a cell, not a crash.
-    let (code, out, _) = matrix(&[
-        "--providers",
-        p,
-        "--format",
-        "json",
-        "--replay",
-        e,
-        "--only",
-        "slow",
-    ]);
+}
+
+/// The dead provider's failed exchanges were recorded too, and replay the same.
+#[test]
+fn matrix_replays_a_dead_providers_failed_exchanges() {
+    let rec = Recorded::new();
+    let (_, out) = rec.replay_json("dead");
+    assert_eq!(row(&out, "dead"), row(&rec.live, "dead"));
+}
+
+/// The slow one has no recording: a cell, not a crash.
+#[test]
+fn matrix_replay_without_a_recording_is_a_cell_not_a_crash() {
+    let rec = Recorded::new();
+    let (code, out) = rec.replay_json("slow");
     assert_eq!(code, 0);
-    let out: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(row(&out, "slow")["error"]
         .as_str()
         .unwrap()
         .contains("cannot read"));
+}
 
-    // Baseline: the same run is no regression; a better past is.
-    let base = dir.path().join("base.json");
-    std::fs::write(&base, serde_json::to_string(&live).unwrap()).unwrap();
-    let b = base.to_str().unwrap();
-    let (code, _, stderr) = matrix(&[
-        "--providers",
-        p,
-        "--replay",
-        e,
-        "--only",
-        "node-oidc-root,node-oidc-path,ts-sdk-mcp",
-        "--baseline",
-        b,
-    ]);
+/// Baseline: the same run is no regression.
+#[test]
+fn matrix_baseline_of_the_same_run_is_no_regression() {
+    let rec = Recorded::new();
+    let (code, stderr) = rec.replay_against(&rec.live);
     assert_eq!(code, 0, "{stderr}");
     assert!(!stderr.contains("regression"), "{stderr}");
-    let mut better = live.clone();
+}
+
+/// Baseline: a better past is a regression.
+#[test]
+fn matrix_baseline_that_was_better_is_a_regression() {
+    let rec = Recorded::new();
+    let mut better = rec.live.clone();
     for r in better["rows"].as_array_mut().unwrap() {
         if r["id"] == "node-oidc-path" {
             for c in r["checks"].as_array_mut().unwrap() {
@@ -228,29 +299,18 @@ fn matrix_over_local_peers_record_replay_and_baseline() {
             }
         }
     }
-    std::fs::write(&base, serde_json::to_string(&better).unwrap()).unwrap();
-    let (code, _, stderr) = matrix(&[
-        "--providers",
-        p,
-        "--replay",
-        e,
-        "--only",
-        "node-oidc-root,node-oidc-path,ts-sdk-mcp",
-        "--baseline",
-        b,
-    ]);
+    let (code, stderr) = rec.replay_against(&better);
     assert_eq!(code, 1);
     assert!(
         stderr.contains("regression: node-oidc-path DISC-AS-RFC8414: pass → warn"),
         "{stderr}"
     );
+}
 
-    // Markdown and JUnit from the same evidence.
-    let (_, md, _) = matrix(&[
-        "--providers",
-        p,
-        "--replay",
-        e,
+#[test]
+fn matrix_markdown_from_recorded_evidence() {
+    let rec = Recorded::new();
+    let (_, md, _) = rec.replay(&[
         "--only",
         "node-oidc-root,ts-sdk-mcp",
         "--format",
@@ -264,11 +324,12 @@ fn matrix_over_local_peers_record_replay_and_baseline() {
         2,
         "{md}"
     );
-    let (_, xml, _) = matrix(&[
-        "--providers",
-        p,
-        "--replay",
-        e,
+}
+
+#[test]
+fn matrix_junit_from_recorded_evidence() {
+    let rec = Recorded::new();
+    let (_, xml, _) = rec.replay(&[
         "--only",
         "node-oidc-root,node-oidc-path,ts-sdk-mcp,dead",
         "--format",

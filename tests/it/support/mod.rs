@@ -105,3 +105,30 @@ pub fn resource_client_works(report: &serde_json::Value, prefix: &str) -> bool {
         .as_bool()
         .unwrap()
 }
+
+/// A loopback port that refuses connections for as long as this lives: bound,
+/// so no other server in the test binary can be given it, but never listening.
+/// (Binding a listener and dropping it frees the port for the next peer.)
+pub struct ClosedPort {
+    _socket: socket2::Socket,
+    pub port: u16,
+}
+
+impl ClosedPort {
+    pub fn bind() -> Self {
+        use socket2::{Domain, Protocol, Socket, Type};
+        let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP)).unwrap();
+        let any: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+        socket.bind(&any.into()).unwrap();
+        let port = socket.local_addr().unwrap().as_socket().unwrap().port();
+        Self {
+            _socket: socket,
+            port,
+        }
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn origin(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
