@@ -194,3 +194,30 @@ fn the_fuzz_targets_build_on_the_library_crates_only() {
     };
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// House style: no source file over 600 lines (function length is clippy's
+/// `too_many_lines`, threshold 80 in clippy.toml).
+#[test]
+fn no_source_file_is_over_600_lines() {
+    fn walk(dir: &std::path::Path, long: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            let name = entry.file_name();
+            if path.is_dir() {
+                if !matches!(name.to_str(), Some("target" | "node_modules" | ".venv")) {
+                    walk(&path, long);
+                }
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let lines = std::fs::read_to_string(&path).unwrap().lines().count();
+                if lines > 600 {
+                    long.push(format!("{} has {lines} lines", path.display()));
+                }
+            }
+        }
+    }
+    let mut long = Vec::new();
+    for dir in ["src", "crates", "tests", "fuzz/fuzz_targets", "bench"] {
+        walk(&root().join(dir), &mut long);
+    }
+    assert!(long.is_empty(), "{long:#?}");
+}

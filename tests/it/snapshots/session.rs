@@ -206,7 +206,6 @@ fn call_cases(peers: &CallPeers) -> Vec<CallCase> {
     vec![
         ("list_tools", good.clone(), vec![], 0, 0),
         ("tool_whoami", good.clone(), vec!["whoami"], 0, 0),
-        // Today a tool's isError result exits 1 with the table but 0 with JSON.
         (
             "unknown_tool",
             good.clone(),
