@@ -509,3 +509,13 @@ fn self_signed_tls_and_cacert() {
     assert_eq!(code, 2);
     one_error(&stderr, "--cacert /dev/null");
 }
+
+#[test]
+fn https_to_a_plain_http_server_says_so() {
+    let server = crate::support::replay::ReplayServer::start(|_| Vec::new());
+    let url = server.origin.replace("http://", "https://");
+    let (code, _, err) = run(&["check", &url, "--as", "issuer"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("speaks plain HTTP"), "{err}");
+    assert!(!err.contains("InvalidContentType"), "{err}");
+}

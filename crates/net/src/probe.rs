@@ -483,6 +483,10 @@ fn transport_error(e: &reqwest::Error) -> TransportError {
     if message.contains("certificate") {
         message.push_str(" (TLS; --cacert FILE trusts a private CA)");
     }
+    if message.contains("InvalidContentType") {
+        // rustls reading an HTTP answer as a TLS record.
+        message = "the server speaks plain HTTP, not TLS: use an http:// URL".to_owned();
+    }
     TransportError { kind, message }
 }
 
