@@ -288,3 +288,29 @@ fn login_follows_the_chain_under_the_same_url_policy_as_check() {
         "login's probe, then check's four"
     );
 }
+
+#[test]
+fn login_refuses_a_resource_that_is_not_this_server() {
+    // conformance auth/resource-mismatch: the PRM names another server.
+    let (server, url) = recorded_mcp(|origin, r| {
+        set_route(
+            r,
+            &format!("GET {PRM_PATH}"),
+            prm_with(origin, |p| {
+                p["resource"] = json!("https://evil.example.com/mcp");
+            }),
+        );
+    });
+    let home = tempfile::tempdir().unwrap();
+    let out = mcp_auth(home.path())
+        .args(["login", &url, "--client-id", "x", "--no-browser", "--force"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("PRM-RESOURCE-MATCH failed") && stderr.contains("evil.example.com"),
+        "{stderr}"
+    );
+    assert_eq!(server.hits("POST /token"), 0, "no token was asked for");
+}

@@ -1,14 +1,16 @@
 //! Whether `login` may use an authorization server: the catalogue checks a
-//! login depends on, graded on the discovery it just made. A failure refuses
+//! login depends on, graded on the chain it just followed. A failure refuses
 //! the login by naming the check; only AS-PKCE-S256 yields to `--force`
-//! (the issuer mix-up, plain-http credentials and missing endpoints never do).
+//! (a resource that is not this server, the issuer mix-up, plain-http
+//! credentials and missing endpoints never do).
 
-use mcp_auth_evidence::{AsDiscovery, Evidence, Target, TargetKind};
+use mcp_auth_evidence::{AsDiscovery, Evidence, ResourceEvidence, Target, TargetKind};
 
 use crate::{Finding, Status};
 
 /// The checks a login depends on, and whether `--force` overrides each.
-pub const PRECONDITIONS: [(&str, bool); 5] = [
+pub const PRECONDITIONS: [(&str, bool); 6] = [
+    ("PRM-RESOURCE-MATCH", false),
     ("DISC-AS-ISSUER-MATCH", false),
     ("SEC-HTTPS-AS", false),
     ("AS-AUTHZ-ENDPOINT", false),
@@ -16,24 +18,59 @@ pub const PRECONDITIONS: [(&str, bool); 5] = [
     ("AS-PKCE-S256", true),
 ];
 
-/// The failed precondition that refuses the login, if any, as one line.
-pub fn refusal(discovery: &AsDiscovery, issuer: &str, force: bool) -> Option<String> {
-    let mut evidence = Evidence::new(
-        String::new(),
-        None,
-        Target {
+/// What the preconditions say about a login.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Gate {
+    /// The failed precondition that refuses the login, as one line.
+    pub refusal: Option<String>,
+    /// Preconditions met only leniently, worth a warning line each.
+    pub warnings: Vec<String>,
+}
+
+/// Grade the chain a login followed: the MCP server's part (`chain`, when
+/// logging in to one) and the authorization server's discovery.
+pub fn assess(
+    chain: Option<&ResourceEvidence>,
+    discovery: &AsDiscovery,
+    issuer: &str,
+    force: bool,
+) -> Gate {
+    let target = match chain {
+        Some(r) => Target {
+            input: r.url.clone(),
+            kind: TargetKind::McpServer,
+            issuer: None,
+            server_type: None,
+        },
+        None => Target {
             input: issuer.to_owned(),
             kind: TargetKind::Issuer,
             issuer: Some(issuer.to_owned()),
             server_type: None,
         },
-    );
+    };
+    let mut evidence = Evidence::new(String::new(), None, target);
+    evidence.resource = chain.cloned();
     evidence.authorization_servers.push(discovery.clone());
     let (_, findings) = crate::grade(&evidence);
-    first_refusal(&findings, force, issuer)
+    let target = chain.map_or(issuer, |r| r.url.as_str());
+    Gate {
+        refusal: first_refusal(&findings, force, target),
+        // A lenient resource match: the SDKs accept it, strict clients do not.
+        warnings: findings
+            .iter()
+            .filter(|f| f.id == "PRM-RESOURCE-MATCH" && f.status == Status::Warn)
+            .map(|f| format!("PRM-RESOURCE-MATCH: {}", f.detail))
+            .collect(),
+    }
 }
 
-fn first_refusal(findings: &[Finding], force: bool, issuer: &str) -> Option<String> {
+/// The failed precondition that refuses a login to an issuer, if any.
+pub fn refusal(discovery: &AsDiscovery, issuer: &str, force: bool) -> Option<String> {
+    assess(None, discovery, issuer, force).refusal
+}
+
+fn first_refusal(findings: &[Finding], force: bool, target: &str) -> Option<String> {
     PRECONDITIONS.iter().find_map(|(id, forceable)| {
         let f = findings
             .iter()
@@ -48,7 +85,7 @@ fn first_refusal(findings: &[Finding], force: bool, issuer: &str) -> Option<Stri
             )
         } else {
             format!(
-                "{id} failed: {}; refusing to log in (details: `mcp-auth check {issuer}`)",
+                "{id} failed: {}; refusing to log in (details: `mcp-auth check {target}`)",
                 f.detail
             )
         })
@@ -88,6 +125,41 @@ mod tests {
         let ev = with("issuer", serde_json::json!("https://evil.example"));
         let why = refused(&ev, true).expect("refused even with --force");
         assert!(why.starts_with("DISC-AS-ISSUER-MATCH failed:"), "{why}");
+    }
+
+    #[test]
+    fn a_resource_that_is_not_this_server_is_never_forced() {
+        let ev = with_prm(
+            "resource",
+            serde_json::json!("https://evil.example.com/mcp"),
+        );
+        let gate = assess(
+            ev.resource.as_ref(),
+            &ev.authorization_servers[0],
+            ISSUER,
+            true,
+        );
+        let why = gate.refusal.expect("refused even with --force");
+        assert!(why.starts_with("PRM-RESOURCE-MATCH failed:"), "{why}");
+        // The bare origin of the same host: both SDKs accept it, a warning.
+        let ev = with_prm("resource", serde_json::json!("https://mcp.example.com"));
+        let gate = assess(
+            ev.resource.as_ref(),
+            &ev.authorization_servers[0],
+            ISSUER,
+            false,
+        );
+        assert_eq!(gate.refusal, None);
+        assert_eq!(gate.warnings.len(), 1, "{:?}", gate.warnings);
+        // Exact: nothing to say.
+        let ev = good_mcp();
+        let gate = assess(
+            ev.resource.as_ref(),
+            &ev.authorization_servers[0],
+            ISSUER,
+            false,
+        );
+        assert_eq!(gate, Gate::default());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use crate::discovery::{self, parse_http_url};
 use crate::evidence::interpret::classify;
 use crate::evidence::urls::UrlPolicy;
-use crate::evidence::{AsDiscovery, AsRole, TargetHint};
+use crate::evidence::{AsDiscovery, AsRole, ResourceEvidence, TargetHint};
 use crate::gather::{self, FirstRound};
 use crate::metadata::AsMetadata;
 use crate::probe::Prober;
@@ -57,6 +57,9 @@ pub struct Destination {
     pub resource: Option<String>,
     pub scopes: Vec<String>,
     pub mcp_url: Option<String>,
+    /// The MCP server's part of the chain (its challenge and protected
+    /// resource metadata), when logging in to one.
+    pub chain: Option<ResourceEvidence>,
 }
 
 impl Destination {
@@ -101,7 +104,7 @@ pub async fn destination(
         .as_mut()
         .map(|f| std::mem::take(&mut f.prefetched))
         .unwrap_or_default();
-    let (issuer, resource, scopes, mcp_url) = match first {
+    let (issuer, resource, scopes, mcp_url, chain) = match first {
         Some(first) if kind == TargetHint::Mcp || first.looks_like_mcp() => {
             let named = named_by_chain(prober, input, &first, &policy).await?;
             (
@@ -109,9 +112,10 @@ pub async fn destination(
                 Some(named.resource),
                 named.scopes,
                 Some(input.to_owned()),
+                Some(named.evidence),
             )
         }
-        _ => (input.to_owned(), None, Vec::new(), None),
+        _ => (input.to_owned(), None, Vec::new(), None, None),
     };
     // The authorization server a remote document names is requested only as
     // `check` would request it (https, no private address from a public target).
@@ -133,6 +137,7 @@ pub async fn destination(
         resource,
         scopes,
         mcp_url,
+        chain,
     })
 }
 
@@ -144,6 +149,8 @@ struct NamedByChain {
     resource: String,
     /// The challenge's `scope`, else the PRM `scopes_supported`.
     scopes: Vec<String>,
+    /// What the chain showed, for the login's preconditions (PRM-RESOURCE-MATCH).
+    evidence: ResourceEvidence,
 }
 
 /// The rest of the MCP server's chain after the first round: its protected
@@ -191,6 +198,12 @@ async fn named_by_chain(
         issuer,
         resource,
         scopes,
+        evidence: ResourceEvidence {
+            url: input.to_owned(),
+            unauthenticated: first.unauthenticated.clone(),
+            prm: attempts,
+            probes: Vec::new(),
+        },
     })
 }
 
