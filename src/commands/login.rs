@@ -124,12 +124,16 @@ async fn refresh_cached(
     .await;
     Ok(match result {
         Ok((path, e)) if args.format == ResultFormat::Json => {
-            tokens::login_json(&row(&path, &e), None, out)?;
+            let shown = args.show_token.then(|| e.access_token.expose());
+            tokens::login_json(&row(&path, &e), shown, out)?;
             ExitStatus::Ok
         }
         Ok((_, e)) => {
             let expiry = describe_expiry(&e);
             writeln!(out, "Refreshed the token for {} ({expiry}).", e.issuer)?;
+            if args.show_token {
+                writeln!(out, "{}", e.access_token.expose())?;
+            }
             ExitStatus::Ok
         }
         Err(e) => report_error(&e, &mut std::io::stderr()),
@@ -148,13 +152,17 @@ async fn log_in(
     let destination =
         crate::login::destination(prober, &args.target, args.target_as.into()).await?;
     // The login's preconditions are catalogue checks: a refusal names one.
-    let refusal = mcp_auth_grade::login_gate::refusal(
+    let gate = mcp_auth_grade::login_gate::assess(
+        destination.chain.as_ref(),
         &destination.discovery,
         &destination.issuer,
         settings.force,
     );
-    if let Some(why) = refusal {
+    if let Some(why) = gate.refusal {
         return Err(LoginError::Refused(why));
+    }
+    for w in &gate.warnings {
+        let _ = writeln!(err, "warning: {w}");
     }
     crate::login::login(prober, store, destination, settings, err).await
 }
@@ -219,9 +227,13 @@ pub async fn logout(args: &LogoutArgs, out: &mut dyn Write) -> Result<ExitStatus
     let prober = prober(&args.net)?;
     let found = crate::login::matching(&store, args.target.as_deref());
     if found.is_empty() {
+        // Nothing to undo is not a failure: logging out twice is fine.
         let what = args.target.as_deref().unwrap_or("anything");
-        writeln!(err, "error: no cached login for {what}")?;
-        return Ok(ExitStatus::Failed);
+        writeln!(err, "Not logged in to {what}: nothing to log out of.")?;
+        if args.format == ResultFormat::Json {
+            tokens::logout_json(&[], out)?;
+        }
+        return Ok(ExitStatus::Ok);
     }
     let mut done = Vec::new();
     for (path, entry) in found {

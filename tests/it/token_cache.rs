@@ -168,3 +168,63 @@ fn a_cache_file_others_can_read_is_reported_not_used() {
         "{stderr}"
     );
 }
+
+#[test]
+fn refresh_shows_the_token_only_when_asked_and_logout_of_nothing_is_fine() {
+    use crate::support::replay::{ReplayServer, Route};
+    let server = ReplayServer::start(|_| {
+        let tokens = serde_json::json!({
+            "access_token": "at-refreshed", "token_type": "Bearer", "expires_in": 3600
+        });
+        vec![("POST /token".to_owned(), Route::json(&tokens))]
+    });
+    let home = tempfile::tempdir().unwrap();
+    let store = TokenStore::at(home.path().join("tokens"));
+    let mut e = entry(1);
+    e.issuer = server.origin.clone();
+    e.token_endpoint = format!("{}/token", server.origin);
+    e.refresh_token = Some(Secret::new("rt-1"));
+    store.save(&e).unwrap();
+    let run = |args: &[&str]| {
+        let out = mcp_auth(home.path())
+            .env("MCP_AUTH_HOME", home.path())
+            .args(args)
+            .output()
+            .unwrap();
+        let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+        (
+            out.status.code().unwrap(),
+            text(out.stdout),
+            text(out.stderr),
+        )
+    };
+    let (code, out, err) = run(&["login", &server.origin, "--refresh"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("Refreshed the token") && !out.contains("at-refreshed"),
+        "{out}"
+    );
+    let (code, out, err) = run(&["login", &server.origin, "--refresh", "--show-token"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("at-refreshed"),
+        "--show-token prints it: {out}"
+    );
+    let (code, out, _) = run(&[
+        "login",
+        &server.origin,
+        "--refresh",
+        "--show-token",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["access_token"], "at-refreshed");
+    assert_eq!(doc["schema_version"], 1);
+    // Logging out twice: the second has nothing to do, and that is not an error.
+    assert_eq!(run(&["logout", &server.origin]).0, 0);
+    let (code, _, err) = run(&["logout", &server.origin]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("nothing to log out of"), "{err}");
+}
