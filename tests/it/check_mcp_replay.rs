@@ -312,5 +312,45 @@ fn login_refuses_a_resource_that_is_not_this_server() {
         stderr.contains("PRM-RESOURCE-MATCH failed") && stderr.contains("evil.example.com"),
         "{stderr}"
     );
-    assert_eq!(server.hits("POST /token"), 0, "no token was asked for");
+    assert_eq!(server.hits("POST /oidc/token"), 0, "no token was asked for");
+}
+
+/// `login` until it waits for the browser (then it times out after 1 s).
+fn login_until_the_callback(url: &str) -> String {
+    let home = tempfile::tempdir().unwrap();
+    let out = mcp_auth(home.path())
+        .args(["login", url, "--client-id", "x", "--no-browser"])
+        .args(["--redirect-port", "0", "--login-timeout", "1"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn login_asks_for_the_root_prm_only_as_the_fallback() {
+    // conformance auth/metadata-default: the challenge names the
+    // path-inserted URL, which serves the document: the root is never asked.
+    let (server, url) = recorded_mcp(|_, _| {});
+    let err = login_until_the_callback(&url);
+    assert!(err.contains("no callback within 1 s"), "{err}");
+    assert_eq!(server.hits(&format!("GET {PRM_PATH}")), 1, "{err}");
+    assert_eq!(server.hits("GET /.well-known/oauth-protected-resource"), 0);
+    // No resource_metadata and no path-inserted document: then the root.
+    let (server, url) = recorded_mcp(|origin, r| {
+        set_route(
+            r,
+            "POST /mcp",
+            Route::raw(401, None, "").header("www-authenticate", "Bearer"),
+        );
+        set_route(r, PRM_PATH, Route::raw(404, None, ""));
+        set_route(
+            r,
+            "/.well-known/oauth-protected-resource",
+            Route::json(&recorded("ts-sdk-1.32.2-prm.json", origin)),
+        );
+    });
+    let err = login_until_the_callback(&url);
+    assert!(err.contains("no callback within 1 s"), "{err}");
+    assert_eq!(server.hits(&format!("GET {PRM_PATH}")), 1);
+    assert_eq!(server.hits("GET /.well-known/oauth-protected-resource"), 1);
 }

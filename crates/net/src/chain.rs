@@ -51,6 +51,42 @@ pub async fn prm_attempts(
     prm
 }
 
+/// The protected resource metadata as an MCP client asks for it: the
+/// challenge's URL (under the URL policy), else the path-inserted
+/// well-known URL, else the root; each only when the one before served no
+/// document (MCP 2025-11-25 §Protected Resource Metadata Discovery).
+pub async fn prm_in_client_order(
+    prober: &Prober,
+    mcp: &url::Url,
+    header_url: Option<&str>,
+    policy: &UrlPolicy,
+) -> Vec<PrmAttempt> {
+    let mut order: Vec<(PrmSource, String)> = Vec::new();
+    if let Some(h) = header_url {
+        order.push((PrmSource::Header, h.to_owned()));
+    }
+    order.extend(crate::discovery::prm_candidates(mcp));
+    let mut attempts: Vec<PrmAttempt> = Vec::new();
+    for (source, url) in order {
+        if attempts.iter().any(|a| a.url == url) {
+            continue;
+        }
+        let exchange = match policy.check(&url) {
+            Ok(u) => prober.send(ProbeRequest::metadata_get(u.as_str())).await,
+            Err(e) => not_sent(&url, &e),
+        };
+        attempts.push(PrmAttempt {
+            source,
+            url,
+            exchange,
+        });
+        if followed(&attempts).is_some() {
+            break;
+        }
+    }
+    attempts
+}
+
 /// The document a client follows: the first attempt that serves one.
 pub fn followed(prm: &[PrmAttempt]) -> Option<(&PrmAttempt, Doc<ResourceMetadata>)> {
     prm.iter().find_map(|p| {

@@ -63,3 +63,20 @@ pub async fn first_round(prober: &Prober, mcp: &Url, maybe_issuer: bool) -> Firs
             .collect(),
     }
 }
+
+/// Round 1 as an MCP client takes it (`login`): the unauthenticated POST and
+/// the speculative authorization server candidates, but no protected
+/// resource metadata yet: a client asks for that in order, the challenge's
+/// URL, else the path-inserted well-known URL, and the root only as the last
+/// fallback ([`crate::chain::prm_in_client_order`]).
+pub async fn client_first_round(prober: &Prober, mcp: &Url, maybe_issuer: bool) -> FirstRound {
+    let prefetched =
+        discovery::Prefetched::start(prober, discovery::speculative_candidates(mcp, maybe_issuer));
+    FirstRound {
+        unauthenticated: prober
+            .send(ProbeRequest::mcp_initialize(mcp.as_str()))
+            .await,
+        prm: Vec::new(),
+        prefetched,
+    }
+}

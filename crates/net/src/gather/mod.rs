@@ -37,7 +37,7 @@ use crate::probe::{ProbeRequest, Prober};
 pub use crate::evidence::requests::{registration_metadata, PROBE_REDIRECT_PORT};
 pub use crate::evidence::urls::UrlPolicy;
 pub use authorize::authorize_requests;
-pub use initial::{first_round, FirstRound};
+pub use initial::{client_first_round, first_round, FirstRound};
 pub use mcp_chain::mcp_server;
 pub use server_probes::server_probes;
 

@@ -97,7 +97,7 @@ pub async fn destination(
     let mut first = match kind {
         TargetHint::Issuer => None,
         TargetHint::Mcp | TargetHint::Auto => {
-            Some(gather::first_round(prober, &url, kind == TargetHint::Auto).await)
+            Some(gather::client_first_round(prober, &url, kind == TargetHint::Auto).await)
         }
     };
     let known = first
@@ -106,7 +106,7 @@ pub async fn destination(
         .unwrap_or_default();
     let (issuer, resource, scopes, mcp_url, chain) = match first {
         Some(first) if kind == TargetHint::Mcp || first.looks_like_mcp() => {
-            let named = named_by_chain(prober, input, &first, &policy).await?;
+            let named = named_by_chain(prober, &url, input, &first, &policy).await?;
             (
                 named.issuer,
                 Some(named.resource),
@@ -157,6 +157,7 @@ struct NamedByChain {
 /// resource metadata, and what that (and the challenge) names.
 async fn named_by_chain(
     prober: &Prober,
+    mcp: &url::Url,
     input: &str,
     first: &FirstRound,
     policy: &UrlPolicy,
@@ -167,7 +168,8 @@ async fn named_by_chain(
         .unwrap_or_default();
     let bearer = challenge.bearer();
     let header_url = crate::chain::header_prm_url(&first.unauthenticated);
-    let attempts = crate::chain::prm_attempts(prober, first, header_url.as_deref(), policy).await;
+    let attempts =
+        crate::chain::prm_in_client_order(prober, mcp, header_url.as_deref(), policy).await;
     let prm = crate::chain::followed(&attempts).map(|(_, doc)| doc);
     let Some(prm) = prm else {
         return Err(LoginError::Metadata(format!(
