@@ -79,10 +79,7 @@ async fn fetch_jwks(prober: &Prober, uri: &str) -> Result<jsonwebtoken::jwk::Jwk
         (Some(r), None) if r.status == 200 => serde_json::from_str(&r.body)
             .map_err(|e| format!("the JWKS at {uri} is not a JWK set: {e}")),
         (Some(r), _) => Err(format!("the JWKS at {uri} answered {}", r.status)),
-        (None, e) => Err(format!(
-            "cannot fetch the JWKS at {uri}: {}",
-            e.as_ref().map_or("no response", |e| e.message.as_str())
-        )),
+        (None, _) => Err(format!("cannot fetch the JWKS at {uri}: {}", ex.failure())),
     }
 }
 
@@ -105,10 +102,7 @@ async fn introspect(
         >(&raw.unwrap_or_default())
         .unwrap_or_default()),
         (Some(r), _) => Err(format!("{endpoint} answered {}", r.status)),
-        (None, e) => Err(format!(
-            "{endpoint}: {}",
-            e.as_ref().map_or("no response", |e| e.message.as_str())
-        )),
+        (None, _) => Err(format!("{endpoint}: {}", ex.failure())),
     };
     Introspection {
         endpoint: endpoint.to_owned(),

@@ -73,6 +73,15 @@ pub struct ResponseRecord {
     pub body_truncated: bool,
 }
 
+impl Exchange {
+    /// Why there is no usable answer: the transport error, else "no response".
+    pub fn failure(&self) -> &str {
+        self.error
+            .as_ref()
+            .map_or("no response", |e| e.message.as_str())
+    }
+}
+
 impl ResponseRecord {
     /// The first value of a header (names are compared case-insensitively).
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -106,6 +115,16 @@ pub fn media_type(content_type: &str) -> String {
 pub struct TransportError {
     pub kind: TransportErrorKind,
     pub message: String,
+}
+
+impl TransportError {
+    /// A request that was never sent (its URL refused by the URL policy).
+    pub fn not_sent(why: &str) -> Self {
+        Self {
+            kind: TransportErrorKind::Other,
+            message: format!("not sent: {why}"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

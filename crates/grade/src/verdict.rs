@@ -126,12 +126,11 @@ impl Graded<'_> {
     /// One line saying why nothing was found, for stderr.
     pub fn not_found_message(&self) -> String {
         if let Some(r) = &self.analysis.resource {
-            let error = r.evidence.unauthenticated.error.as_ref();
             let Some(status) = r.status else {
                 return format!(
                     "target unreachable: POST {} → {}",
                     r.url(),
-                    error.map_or("no response", |e| e.message.as_str())
+                    r.evidence.unauthenticated.failure()
                 );
             };
             let mut tried: Vec<(&str, String)> = Vec::new();

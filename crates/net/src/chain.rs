@@ -23,6 +23,14 @@ pub fn header_prm_url(unauthenticated: &Exchange) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// A metadata GET of a URL a remote document named, if the policy allows it.
+async fn fetch(prober: &Prober, url: &str, policy: &UrlPolicy) -> Exchange {
+    match policy.check(url) {
+        Ok(u) => prober.send(ProbeRequest::metadata_get(u.as_str())).await,
+        Err(e) => not_sent(url, &e),
+    }
+}
+
 /// Every protected resource metadata attempt, in the order clients follow
 /// them: the header's URL (asked now unless round 1 already did, and only
 /// when the policy allows it), then round 1's well-known URLs.
@@ -36,10 +44,7 @@ pub async fn prm_attempts(
     if let Some(h) = header_url {
         let exchange = match first.prm.iter().find(|p| p.url == h) {
             Some(p) => p.exchange.clone(),
-            None => match policy.check(h) {
-                Ok(u) => prober.send(ProbeRequest::metadata_get(u.as_str())).await,
-                Err(e) => not_sent(h, &e),
-            },
+            None => fetch(prober, h, policy).await,
         };
         prm.push(PrmAttempt {
             source: PrmSource::Header,
@@ -71,10 +76,7 @@ pub async fn prm_in_client_order(
         if attempts.iter().any(|a| a.url == url) {
             continue;
         }
-        let exchange = match policy.check(&url) {
-            Ok(u) => prober.send(ProbeRequest::metadata_get(u.as_str())).await,
-            Err(e) => not_sent(&url, &e),
-        };
+        let exchange = fetch(prober, &url, policy).await;
         attempts.push(PrmAttempt {
             source,
             url,
@@ -106,10 +108,7 @@ pub fn not_sent(url: &str, why: &str) -> Exchange {
             body: None,
         },
         response: None,
-        error: Some(TransportError {
-            kind: crate::evidence::TransportErrorKind::Other,
-            message: format!("not sent: {why}"),
-        }),
+        error: Some(TransportError::not_sent(why)),
         elapsed_ms: 0,
     }
 }

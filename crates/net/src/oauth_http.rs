@@ -31,11 +31,7 @@ impl Prober {
         let (exchange, raw_body) = self.send_keeping_secrets(req).await;
         let url = &exchange.request.url;
         let (Some(resp), None) = (&exchange.response, &exchange.error) else {
-            let why = exchange
-                .error
-                .as_ref()
-                .map_or("no response", |e| e.message.as_str());
-            return Err(NoResponse(format!("{url}: {why}")));
+            return Err(NoResponse(format!("{url}: {}", exchange.failure())));
         };
         let mut builder = http::Response::builder().status(resp.status);
         for h in &resp.headers {

@@ -333,13 +333,7 @@ impl Prober {
         let started = Instant::now();
         let refused = self.policy.as_ref().and_then(|p| p.check(&req.url).err());
         let (mut response, error) = match refused {
-            Some(why) => (
-                None,
-                Some(TransportError {
-                    kind: TransportErrorKind::Other,
-                    message: format!("not sent: {why}"),
-                }),
-            ),
+            Some(why) => (None, Some(TransportError::not_sent(&why))),
             None => self.exchange(&req).await,
         };
         let raw_body = response.as_mut().map(|r| {

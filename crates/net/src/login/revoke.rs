@@ -52,9 +52,6 @@ pub async fn revoke(prober: &Prober, entry: &TokenEntry) -> Result<bool, String>
     match (&ex.response, &ex.error) {
         (Some(r), None) if (200..300).contains(&r.status) => Ok(true),
         (Some(r), _) => Err(format!("revocation at {endpoint} answered {}", r.status)),
-        (None, e) => Err(format!(
-            "revocation at {endpoint} failed: {}",
-            e.as_ref().map_or("no response", |e| e.message.as_str())
-        )),
+        (None, _) => Err(format!("revocation at {endpoint} failed: {}", ex.failure())),
     }
 }

@@ -37,11 +37,7 @@ pub fn answer(ex: &Exchange) -> Answer {
         return Answer::None("unparsable request URL".to_owned());
     };
     let Some(resp) = &ex.response else {
-        return Answer::None(
-            ex.error
-                .as_ref()
-                .map_or("no response".to_owned(), |e| e.message.clone()),
-        );
+        return Answer::None(ex.failure().to_owned());
     };
     let redirect_uri = param(&request, "redirect_uri").and_then(|r| Url::parse(&r).ok());
     match resp.status {

@@ -33,11 +33,7 @@ impl Reg<'_> {
     /// "201", or "400 invalid_redirect_uri: …", or the transport error.
     fn describe(&self) -> String {
         let Some(status) = self.status else {
-            return self
-                .ex
-                .error
-                .as_ref()
-                .map_or("no response".to_owned(), |e| e.message.clone());
+            return self.ex.failure().to_owned();
         };
         match body_doc::<ErrorResponse>(self.ex)
             .and_then(|d| d.md.error.map(|e| (e, d.md.error_description)))
