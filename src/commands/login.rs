@@ -283,24 +283,14 @@ pub fn tokens(
     out: &mut dyn Write,
 ) -> Result<ExitStatus, crate::Error> {
     let store = TokenStore::from_env().map_err(|e| crate::Error::Input(e.to_string()))?;
-    let now = now();
     let rows = store
         .list()
         .into_iter()
-        .map(|(path, e)| TokenRow {
-            file: path.display().to_string(),
-            entry: match e {
-                Ok(e) => Cached::Login(CachedLogin {
-                    expiry: describe_expiry(&e),
-                    expires_in: e.expires_in(now),
-                    refresh_token: e.refresh_token.is_some(),
-                    issuer: e.issuer,
-                    client_id: e.client_id,
-                    resource: e.resource,
-                    mcp_url: e.mcp_url,
-                    scope: e.scope,
-                }),
-                Err(err) => Cached::Unreadable(Unreadable {
+        .map(|(path, e)| match e {
+            Ok(e) => row(&path, &e),
+            Err(err) => TokenRow {
+                file: path.display().to_string(),
+                entry: Cached::Unreadable(Unreadable {
                     error: err.to_string(),
                 }),
             },

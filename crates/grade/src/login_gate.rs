@@ -65,11 +65,6 @@ pub fn assess(
     }
 }
 
-/// The failed precondition that refuses a login to an issuer, if any.
-pub fn refusal(discovery: &AsDiscovery, issuer: &str, force: bool) -> Option<String> {
-    assess(None, discovery, issuer, force).refusal
-}
-
 fn first_refusal(findings: &[Finding], force: bool, target: &str) -> Option<String> {
     PRECONDITIONS.iter().find_map(|(id, forceable)| {
         let f = findings
@@ -98,7 +93,7 @@ mod tests {
     use crate::test_support::*;
 
     fn refused(ev: &Evidence, force: bool) -> Option<String> {
-        refusal(&ev.authorization_servers[0], ISSUER, force)
+        assess(None, &ev.authorization_servers[0], ISSUER, force).refusal
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! RFC 8707 `resource` is sent on the authorization, token and refresh
 //! requests.
 //!
-//! [`resolve`] finds the authorization server, [`login`] runs the
+//! [`destination`] finds the authorization server, [`login`] runs the
 //! authorization-code flow (`flow`), [`refresh`] and [`revoke`] act on a
 //! cached entry, [`matching`] finds cached entries (`cache`).
 
@@ -39,7 +39,7 @@ use crate::token_store::StoreError;
 pub use cache::matching;
 pub use flow::login;
 pub use refresh::refresh;
-pub use resolve::{destination, resolve, validated_metadata, Destination};
+pub use resolve::{destination, validated_metadata, Destination};
 pub use revoke::revoke;
 
 /// The `id_token` of a token response, kept alongside the standard fields.

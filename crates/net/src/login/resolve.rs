@@ -76,16 +76,6 @@ impl Destination {
     }
 }
 
-/// Follow an MCP server's chain (or take an issuer) to the authorization
-/// server, and trust its metadata as [`Destination::resolved`] does.
-pub async fn resolve(
-    prober: &Prober,
-    input: &str,
-    kind: TargetHint,
-) -> Result<Resolved, LoginError> {
-    destination(prober, input, kind).await?.resolved()
-}
-
 /// Follow an MCP server's chain (or take an issuer) to the authorization server.
 pub async fn destination(
     prober: &Prober,
