@@ -30,9 +30,12 @@ impl Key {
         .unwrap()
     }
     fn sign(&self, kid: &str, claims: &Value) -> String {
+        self.sign_typ(kid, Some("at+jwt"), claims)
+    }
+    fn sign_typ(&self, kid: &str, typ: Option<&str>, claims: &Value) -> String {
         let mut h = Header::new(Algorithm::ES256);
         h.kid = Some(kid.into());
-        h.typ = Some("at+jwt".into());
+        h.typ = typ.map(str::to_owned);
         encode(
             &h,
             claims,
@@ -257,4 +260,25 @@ fn token_signature_is_not_graded_for_unverified_claims() {
     assert!(i.accepted, "{:?}", i.checks);
     assert!(!i.signature_verified);
     assert!(!i.checks.iter().any(|f| f.id == "TOKEN-SIGNATURE"));
+}
+
+#[test]
+fn token_typ_fails_for_another_type_and_does_not_apply_without_one() {
+    let k = Key::new();
+    let c = claims(RES, NOW + 600);
+    // An ID token (typ JWT) must not pass for an access token.
+    let i = verify(
+        &k.sign_typ("k1", Some("JWT"), &c),
+        Some(&k.jwks("k1")),
+        &expect(&[]),
+    );
+    assert_eq!(failed(&i), ["TOKEN-TYP"]);
+    assert!(!i.accepted);
+    let i = verify(
+        &k.sign_typ("k1", None, &c),
+        Some(&k.jwks("k1")),
+        &expect(&[]),
+    );
+    assert!(!i.checks.iter().any(|f| f.id == "TOKEN-TYP"));
+    assert!(i.accepted, "{:?}", i.checks);
 }
