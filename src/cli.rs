@@ -206,6 +206,20 @@ pub struct LoginArgs {
     #[arg(long, value_name = "ID")]
     pub client_id: Option<String>,
 
+    /// The pre-registered client's secret, read from FILE (`-`: stdin); else
+    /// $MCP_AUTH_CLIENT_SECRET. Sent as the server supports (client_secret_basic or _post).
+    #[arg(long, value_name = "FILE", requires = "client_id")]
+    pub client_secret_file: Option<std::path::PathBuf>,
+
+    /// The pre-registered client's private key (PEM), to authenticate with
+    /// private_key_jwt (RFC 7523).
+    #[arg(long, value_name = "FILE", requires = "client_id")]
+    pub private_key: Option<std::path::PathBuf>,
+
+    /// The algorithm the private key signs with (default: from the key: ES256, ES384, RS256 or EdDSA).
+    #[arg(long, value_name = "ALG", requires = "private_key")]
+    pub signing_alg: Option<String>,
+
     /// Your Client ID Metadata Document URL, used as client id when the server supports CIMD.
     #[arg(long, value_name = "URL")]
     pub client_metadata_url: Option<String>,

@@ -55,3 +55,45 @@ pub fn keeps_client(filter: ClientFilter) -> impl Fn(&ClientPath) -> bool {
         }
     }
 }
+
+/// A client secret: from `file` (`-`: standard input; one trailing newline
+/// dropped), else `$MCP_AUTH_CLIENT_SECRET`, else none. Never from argv.
+pub fn client_secret(
+    file: Option<&std::path::Path>,
+) -> Result<Option<mcp_auth_net::token_store::Secret>, String> {
+    use std::io::Read;
+    let text = match file {
+        Some(p) if p.as_os_str() == "-" => {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|e| format!("cannot read the client secret from stdin: {e}"))?;
+            s
+        }
+        Some(p) => std::fs::read_to_string(p)
+            .map_err(|e| format!("--client-secret-file {}: {e}", p.display()))?,
+        None => match std::env::var("MCP_AUTH_CLIENT_SECRET") {
+            Ok(s) if !s.is_empty() => s,
+            _ => return Ok(None),
+        },
+    };
+    let secret = text.strip_suffix('\n').unwrap_or(&text);
+    let secret = secret.strip_suffix('\r').unwrap_or(secret);
+    if secret.is_empty() {
+        return Err("the client secret is empty".to_owned());
+    }
+    Ok(Some(mcp_auth_net::token_store::Secret::new(secret)))
+}
+
+/// The private key of `--private-key` (PEM), with `--signing-alg`.
+pub fn client_key(
+    file: Option<&std::path::Path>,
+    alg: Option<&str>,
+) -> Result<Option<mcp_auth_net::login::SigningKey>, mcp_auth_net::login::LoginError> {
+    let Some(p) = file else { return Ok(None) };
+    let pem = std::fs::read(p).map_err(|e| {
+        mcp_auth_net::login::LoginError::Usage(format!("--private-key {}: {e}", p.display()))
+    })?;
+    mcp_auth_net::login::SigningKey::from_pem(&pem, alg, &format!("--private-key {}", p.display()))
+        .map(Some)
+}

@@ -94,8 +94,16 @@ fn row(path: &std::path::Path, e: &TokenEntry) -> TokenRow {
     }
 }
 
-fn login_settings(args: &LoginArgs) -> LoginSettings {
-    LoginSettings {
+fn login_settings(args: &LoginArgs) -> Result<LoginSettings, LoginError> {
+    // A secret belongs to a pre-registered client: the environment's is read only with --client-id.
+    let client_secret = match &args.client_id {
+        Some(_) => crate::settings::client_secret(args.client_secret_file.as_deref())
+            .map_err(LoginError::Usage)?,
+        None => None,
+    };
+    let client_key =
+        crate::settings::client_key(args.private_key.as_deref(), args.signing_alg.as_deref())?;
+    Ok(LoginSettings {
         client_id: args.client_id.clone(),
         client_metadata_url: args.client_metadata_url.clone(),
         scope: args.scope.clone(),
@@ -107,7 +115,9 @@ fn login_settings(args: &LoginArgs) -> LoginSettings {
         force: args.force,
         timeout: Duration::from_secs(args.login_timeout),
         show_token: args.show_token,
-    }
+        client_secret,
+        client_key,
+    })
 }
 
 /// `login --refresh`: refresh the cached token for the target.
@@ -197,7 +207,10 @@ pub async fn login(args: &LoginArgs, out: &mut dyn Write) -> Result<ExitStatus, 
     if args.refresh {
         return refresh_cached(args, &prober, &store, out).await;
     }
-    let settings = login_settings(args);
+    let settings = match login_settings(args) {
+        Ok(s) => s,
+        Err(e) => return Ok(report_error(&e, &mut err)),
+    };
     match log_in(args, &prober, &store, &settings, &mut err).await {
         Err(e) => Ok(report_error(&e, &mut err)),
         Ok((entry, path)) => {

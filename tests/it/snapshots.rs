@@ -184,6 +184,10 @@ fn token_entry(issuer: &str, client_id: &str) -> TokenEntry {
     TokenEntry {
         issuer: issuer.into(),
         client_id: client_id.into(),
+        client_secret: None,
+        token_endpoint_auth_method: None,
+        registered: false,
+        redirect_uri: None,
         resource: None,
         mcp_url: None,
         token_type: "Bearer".into(),

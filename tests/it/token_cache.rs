@@ -13,6 +13,10 @@ fn entry(n: u64) -> TokenEntry {
     TokenEntry {
         issuer: "https://as.example".into(),
         client_id: "c".into(),
+        client_secret: None,
+        token_endpoint_auth_method: None,
+        registered: false,
+        redirect_uri: None,
         resource: None,
         mcp_url: None,
         token_type: "Bearer".into(),

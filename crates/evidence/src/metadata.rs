@@ -177,6 +177,21 @@ metadata_members! {
 }
 
 metadata_members! {
+    /// A token endpoint's success response (RFC 6749 §5.1, OIDC Core §3.1.3.3,
+    /// RFC 8693 §2.2.1). Holds secrets: read it, move them into
+    /// `Secret`s, and never log it.
+    TokenResponse {
+    access_token: String => "string",
+    token_type: String => "string",
+    expires_in: u64 => "number",
+    refresh_token: String => "string",
+    scope: String => "string",
+    id_token: String => "string",
+    issued_token_type: String => "string",
+    }
+}
+
+metadata_members! {
     /// An OAuth error response (RFC 6749 §5.2, RFC 7591 §3.2.2).
     ErrorResponse {
     error: String => "string",

@@ -14,8 +14,10 @@ const SECRET_MEMBERS: [&str; 5] = [
 
 /// Form parameters whose values are secrets (token, refresh, revocation and
 /// introspection requests): never recorded.
-const SECRET_PARAMS: [&str; 8] = [
+const SECRET_PARAMS: [&str; 10] = [
     "code",
+    "subject_token",
+    "actor_token",
     "code_verifier",
     "refresh_token",
     "client_secret",
@@ -27,6 +29,10 @@ const SECRET_PARAMS: [&str; 8] = [
 
 /// What gets recorded of a header value: credentials never are.
 pub fn recorded_value(name: &str, value: &str) -> String {
+    if name.eq_ignore_ascii_case("dpop") {
+        // A DPoP proof is bound to one request, but it carries the token's hash.
+        return "[redacted]".to_owned();
+    }
     if name.eq_ignore_ascii_case("authorization") {
         let scheme = value.split(' ').next().unwrap_or_default();
         format!("{scheme} [redacted]")

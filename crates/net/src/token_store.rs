@@ -43,6 +43,20 @@ impl std::fmt::Display for Secret {
 pub struct TokenEntry {
     pub issuer: String,
     pub client_id: String,
+    /// The client's secret (a confidential client: pre-registered, or
+    /// registered with one), for refresh and re-authorization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<Secret>,
+    /// How the client authenticates at the token endpoint (RFC 7591 names).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint_auth_method: Option<String>,
+    /// Whether mcp-auth registered the client (RFC 7591): a later login to
+    /// the same authorization server reuses it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub registered: bool,
+    /// The redirect URI the client used (a reused registration listens there again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
     /// The RFC 8707 resource the token was requested for, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
@@ -244,6 +258,10 @@ mod tests {
         TokenEntry {
             issuer: "https://as.example".into(),
             client_id: "c1".into(),
+            client_secret: None,
+            token_endpoint_auth_method: None,
+            registered: false,
+            redirect_uri: None,
             resource: Some("https://mcp.example/mcp".into()),
             mcp_url: None,
             token_type: "Bearer".into(),

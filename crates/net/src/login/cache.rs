@@ -1,17 +1,15 @@
 //! What the token cache keeps of a login: the entry a token response makes,
 //! and the cached entries a URL names.
 
-use oauth2::TokenResponse;
-
 use crate::token_store::{self, Secret, StoreError, TokenEntry, TokenStore};
 
-use super::{Resolved, Tokens};
+use super::{Client, Resolved, Tokens};
 
 /// The cache entry of a token response (`previous_refresh` is kept when the
 /// response brings no new refresh token; `scope` when it names none).
 pub(super) fn entry_from(
     r: &Resolved,
-    client_id: &str,
+    client: &Client,
     resource: Option<&str>,
     scope: Option<&str>,
     tokens: &Tokens,
@@ -20,22 +18,20 @@ pub(super) fn entry_from(
     let now = token_store::now();
     TokenEntry {
         issuer: r.issuer.clone(),
-        client_id: client_id.to_owned(),
+        client_id: client.id.clone(),
+        client_secret: client.secret.clone(),
+        token_endpoint_auth_method: Some(client.method.name().to_owned()),
+        registered: client.registered,
+        redirect_uri: client.redirect_uri.clone(),
         resource: resource.map(str::to_owned),
         mcp_url: r.mcp_url.clone(),
-        token_type: tokens.token_type().as_ref().to_owned(),
-        access_token: Secret::new(tokens.access_token().secret().clone()),
-        refresh_token: tokens
-            .refresh_token()
-            .map(|t| Secret::new(t.secret().clone()))
-            .or(previous_refresh),
-        id_token: tokens.extra_fields().id_token.clone().map(Secret::new),
-        scope: tokens
-            .scopes()
-            .map(|s| s.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(" "))
-            .or_else(|| scope.map(str::to_owned)),
+        token_type: tokens.token_type.clone(),
+        access_token: tokens.access_token.clone(),
+        refresh_token: tokens.refresh_token.clone().or(previous_refresh),
+        id_token: tokens.id_token.clone(),
+        scope: tokens.scope.clone().or_else(|| scope.map(str::to_owned)),
         obtained_at: now,
-        expires_at: tokens.expires_in().map(|d| now + d.as_secs()),
+        expires_at: tokens.expires_in.map(|d| now + d),
         token_endpoint: r.metadata.token_endpoint.clone().unwrap_or_default(),
         userinfo_endpoint: r.metadata.userinfo_endpoint.clone(),
         revocation_endpoint: r.metadata.revocation_endpoint.clone(),

@@ -6,8 +6,8 @@
 use std::io::Write;
 
 use oauth2::{
-    AuthUrl, AuthorizationCode, CsrfToken, EndpointNotSet, EndpointSet, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, Scope, TokenUrl,
+    AuthUrl, CsrfToken, EndpointNotSet, EndpointSet, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, Scope,
 };
 use url::Url;
 
@@ -18,14 +18,15 @@ use crate::token_store::{TokenEntry, TokenStore};
 use super::cache::entry_from;
 use super::register::register;
 use super::resolve::Destination;
-use super::{browser, callback, oauth_client, token_error};
+use super::token_endpoint::{self, TokenRequest};
+use super::{browser, callback, oauth_client, Client};
 use super::{LoginError, LoginSettings, Resolved, Tokens};
 
-/// The oauth2 client of the flow: authorization and token endpoints, and
-/// the redirect URI, set.
+/// The oauth2 client of the authorization URL: its endpoint and the
+/// redirect URI set.
 type CodeClient = oauth2::Client<
     oauth2::basic::BasicErrorResponse,
-    Tokens,
+    oauth2::basic::BasicTokenResponse,
     oauth2::basic::BasicTokenIntrospectionResponse,
     oauth2::StandardRevocableToken,
     oauth2::basic::BasicRevocationErrorResponse,
@@ -33,7 +34,7 @@ type CodeClient = oauth2::Client<
     EndpointNotSet,
     EndpointNotSet,
     EndpointNotSet,
-    EndpointSet,
+    EndpointNotSet,
 >;
 
 /// Run a login to the end; returns the saved entry and its path.
@@ -59,13 +60,24 @@ pub async fn login(
         r.mcp_url.is_some(),
         &r.metadata,
     );
-    let client = code_client(&client_id, auth_url, token_url, &redirect.uri)?;
-    let (url, state, verifier) = authorization_url(&client, scope.as_deref(), resource.as_deref());
+    let client = client_with_credentials(client_id, &r.metadata, s);
+    let code_client = code_client(&client.id, auth_url, &redirect.uri)?;
+    let (url, state, verifier) =
+        authorization_url(&code_client, scope.as_deref(), resource.as_deref());
+    let redirect_uri = redirect.uri.clone();
     let code = wait_for_code(&r, s, redirect, &url, &state, err).await?;
-    let tokens = exchange_code(prober, &client, code, verifier, resource.as_deref()).await?;
+    let exchange = Exchange {
+        token_endpoint: &token_url,
+        issuer: &r.issuer,
+        code,
+        verifier,
+        redirect_uri: &redirect_uri,
+        resource: resource.as_deref(),
+    };
+    let tokens = exchange_code(prober, &client, exchange).await?;
     let entry = entry_from(
         &r,
-        &client_id,
+        &client,
         resource.as_deref(),
         scope.as_deref(),
         &tokens,
@@ -179,6 +191,24 @@ async fn choose_client(
     })
 }
 
+/// The client as given: a pre-registered one authenticates with its key
+/// (`private_key_jwt`) or its secret, as the server supports.
+fn client_with_credentials(id: String, md: &AsMetadata, s: &LoginSettings) -> Client {
+    if s.client_id.as_deref() != Some(id.as_str()) {
+        return Client::public(id);
+    }
+    let method = match &s.client_key {
+        Some(_) => super::AuthMethod::PrivateKeyJwt,
+        None => super::client::method_for(None, s.client_secret.is_some(), md),
+    };
+    Client {
+        method,
+        secret: s.client_secret.clone(),
+        key: s.client_key.clone(),
+        ..Client::public(id)
+    }
+}
+
 /// The scope a login asks for: `explicit` (`--scope`) as given; else the
 /// scopes the MCP server asks for (`wanted`); else, logging in to an issuer
 /// (`to_mcp` false) that lists `openid`, `openid` with whichever of
@@ -228,12 +258,10 @@ fn asks_offline(scope: &str) -> bool {
 fn code_client(
     client_id: &str,
     auth_url: String,
-    token_url: String,
     redirect_uri: &str,
 ) -> Result<CodeClient, LoginError> {
     Ok(oauth_client(client_id)
         .set_auth_uri(AuthUrl::new(auth_url).map_err(|e| LoginError::Metadata(e.to_string()))?)
-        .set_token_uri(TokenUrl::new(token_url).map_err(|e| LoginError::Metadata(e.to_string()))?)
         .set_redirect_uri(
             RedirectUrl::new(redirect_uri.to_owned())
                 .map_err(|e| LoginError::Usage(e.to_string()))?,
@@ -303,25 +331,30 @@ async fn wait_for_code(
         .await?)
 }
 
+/// What the code exchange sends.
+struct Exchange<'a> {
+    token_endpoint: &'a str,
+    issuer: &'a str,
+    code: String,
+    verifier: PkceCodeVerifier,
+    redirect_uri: &'a str,
+    resource: Option<&'a str>,
+}
+
 /// Exchange the code (with the PKCE verifier and the resource) for tokens.
 async fn exchange_code(
     prober: &Prober,
-    client: &CodeClient,
-    code: String,
-    verifier: PkceCodeVerifier,
-    resource: Option<&str>,
+    client: &Client,
+    x: Exchange<'_>,
 ) -> Result<Tokens, LoginError> {
-    let mut exchange = client
-        .exchange_code(AuthorizationCode::new(code))
-        .set_pkce_verifier(verifier);
-    if let Some(res) = resource {
-        exchange = exchange.add_extra_param("resource", res.to_owned());
-    }
-    let http = |r| prober.send_oauth(r);
-    exchange
-        .request_async(&http)
+    let req = TokenRequest::new(x.token_endpoint, x.issuer, "authorization_code")
+        .param("code", x.code)
+        .param("redirect_uri", x.redirect_uri)
+        .param("code_verifier", x.verifier.secret().as_str())
+        .param_opt("resource", x.resource);
+    token_endpoint::request(prober, client, &req)
         .await
-        .map_err(|e| token_error(e, resource.is_some()))
+        .map_err(|e| e.with_hint(x.resource.is_some()))
 }
 
 #[cfg(test)]

@@ -15,48 +15,38 @@
 pub mod browser;
 mod cache;
 pub mod callback;
+pub mod client;
 mod flow;
 mod refresh;
 mod register;
 mod resolve;
 mod revoke;
+pub mod token_endpoint;
 
 use std::time::Duration;
 
 use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
-    BasicTokenType,
+    BasicTokenResponse,
 };
-use oauth2::{
-    AuthType, ClientId, ExtraTokenFields, RequestTokenError, StandardRevocableToken,
-    StandardTokenResponse,
-};
-use serde::{Deserialize, Serialize};
+use oauth2::{AuthType, ClientId, StandardRevocableToken};
 
 use crate::metadata::AsMetadata;
-use crate::token_store::StoreError;
+use crate::token_store::{Secret, StoreError};
 
 pub use cache::matching;
+pub use client::{AuthMethod, Client, SigningKey};
 pub use flow::login;
 pub use refresh::refresh;
 pub use resolve::{destination, validated_metadata, Destination};
 pub use revoke::revoke;
+pub use token_endpoint::Tokens;
 
-/// The `id_token` of a token response, kept alongside the standard fields.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct IdTokenField {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id_token: Option<String>,
-}
-impl ExtraTokenFields for IdTokenField {}
-
-type Tokens = StandardTokenResponse<IdTokenField, BasicTokenType>;
-
-/// The oauth2 client of every login request, before any endpoint is set: a
-/// public client (its id in the request body).
+/// The oauth2 client of the authorization URL and of revocation: the
+/// client id, in the request body.
 type OauthClient = oauth2::Client<
     BasicErrorResponse,
-    Tokens,
+    BasicTokenResponse,
     BasicTokenIntrospectionResponse,
     StandardRevocableToken,
     BasicRevocationErrorResponse,
@@ -84,35 +74,16 @@ pub enum LoginError {
     Output(#[from] std::io::Error),
 }
 
-/// A failed token request (code exchange or refresh) as a [`LoginError`];
-/// `resource` says whether an RFC 8707 resource was sent.
-fn token_error(
-    e: RequestTokenError<crate::oauth_http::NoResponse, BasicErrorResponse>,
-    resource: bool,
-) -> LoginError {
-    match e {
-        RequestTokenError::ServerResponse(r) => {
-            let code = r.error().to_string();
-            let mut msg = format!(
-                "the token endpoint refused: {code}{}",
-                r.error_description()
-                    .map(|d| format!(" ({d})"))
-                    .unwrap_or_default()
-            );
-            if resource && code == "invalid_target" {
-                msg.push_str(
-                    "; this provider rejects the RFC 8707 resource parameter: try --no-resource",
-                );
-            }
-            LoginError::Refused(msg)
+impl LoginError {
+    /// The error with the fix a refused token request suggests:
+    /// `invalid_target` when an RFC 8707 resource was sent.
+    pub fn with_hint(self, resource_sent: bool) -> Self {
+        match self {
+            Self::Refused(m) if resource_sent && m.contains("refused: invalid_target") => Self::Refused(format!(
+                "{m}; the authorization server does not accept this resource: some providers want each resource (API audience) registered on the client or the API first (register it there), others reject RFC 8707 altogether (try --no-resource)"
+            )),
+            other => other,
         }
-        RequestTokenError::Request(e) => {
-            LoginError::Unreachable(format!("token request failed: {e}"))
-        }
-        RequestTokenError::Parse(e, _) => {
-            LoginError::Refused(format!("the token response is not valid: {e}"))
-        }
-        RequestTokenError::Other(e) => LoginError::Refused(format!("token request failed: {e}")),
     }
 }
 
@@ -142,4 +113,8 @@ pub struct LoginSettings {
     pub force: bool,
     pub timeout: Duration,
     pub show_token: bool,
+    /// A pre-registered client's secret (`--client-secret-file`, `MCP_AUTH_CLIENT_SECRET`).
+    pub client_secret: Option<Secret>,
+    /// A pre-registered client's private key, for `private_key_jwt` (`--private-key`).
+    pub client_key: Option<SigningKey>,
 }

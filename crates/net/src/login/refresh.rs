@@ -1,13 +1,12 @@
 //! Refreshing a cached entry (RFC 6749 §6, with the RFC 8707 `resource`).
 
-use oauth2::{RefreshToken, TokenUrl};
-
 use crate::metadata::AsMetadata;
 use crate::probe::Prober;
 use crate::token_store::{TokenEntry, TokenStore};
 
 use super::cache::entry_from;
-use super::{oauth_client, token_error, LoginError, Resolved};
+use super::token_endpoint::{self, TokenRequest};
+use super::{Client, LoginError, Resolved};
 
 /// Refresh a cached entry with its refresh token (RFC 8707 `resource` again).
 pub async fn refresh(
@@ -21,23 +20,16 @@ pub async fn refresh(
             entry.issuer
         )));
     };
-    let client = oauth_client(&entry.client_id).set_token_uri(
-        TokenUrl::new(entry.token_endpoint.clone())
-            .map_err(|e| LoginError::Metadata(e.to_string()))?,
-    );
-    let rt_value = RefreshToken::new(rt.expose().to_owned());
-    let mut req = client.exchange_refresh_token(&rt_value);
-    if let Some(res) = &entry.resource {
-        req = req.add_extra_param("resource", res.clone());
-    }
-    let http = |r| prober.send_oauth(r);
-    let tokens = req
-        .request_async(&http)
+    let client = Client::of_entry(entry);
+    let req = TokenRequest::new(&entry.token_endpoint, &entry.issuer, "refresh_token")
+        .param("refresh_token", rt.expose())
+        .param_opt("resource", entry.resource.as_deref());
+    let tokens = token_endpoint::request(prober, &client, &req)
         .await
-        .map_err(|e| token_error(e, entry.resource.is_some()))?;
+        .map_err(|e| e.with_hint(entry.resource.is_some()))?;
     let mut new = entry_from(
         &cached_destination(entry),
-        &entry.client_id,
+        &client,
         entry.resource.as_deref(),
         entry.scope.as_deref(),
         &tokens,
