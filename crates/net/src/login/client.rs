@@ -108,6 +108,9 @@ impl SigningKey {
     }
 }
 
+/// The form fields and the `Authorization` header value that authenticate a client.
+pub type Authentication = (Vec<(String, String)>, Option<String>);
+
 /// The client a token request authenticates as.
 #[derive(Debug, Clone)]
 pub struct Client {
@@ -155,7 +158,7 @@ impl Client {
     pub fn authentication(
         &self,
         issuer: &str,
-    ) -> Result<(Vec<(String, String)>, Option<String>), LoginError> {
+    ) -> Result<Authentication, LoginError> {
         let secret = || {
             self.secret.as_ref().map(Secret::expose).ok_or_else(|| {
                 LoginError::Usage(format!(
