@@ -220,8 +220,9 @@ pub struct LoginArgs {
     #[arg(long, value_name = "ALG", requires = "private_key")]
     pub signing_alg: Option<String>,
 
-    /// Your Client ID Metadata Document URL, used as client id when the server supports CIMD.
-    #[arg(long, value_name = "URL")]
+    /// Your Client ID Metadata Document URL, used as client id when the server supports CIMD
+    /// (default: mcp-auth's own, docs/client-metadata.json).
+    #[arg(long, value_name = "URL", env = "MCP_AUTH_CLIENT_METADATA_URL")]
     pub client_metadata_url: Option<String>,
 
     /// Scopes to request (default: what the MCP server asks for; for an issuer, openid profile email when offered).
@@ -236,9 +237,10 @@ pub struct LoginArgs {
     #[arg(long)]
     pub no_resource: bool,
 
-    /// Loopback port for the redirect (0: any free port).
-    #[arg(long, value_name = "PORT", default_value_t = 0)]
-    pub redirect_port: u16,
+    /// Loopback port for the redirect (0: any free port; default: the port a reused
+    /// registration or the client metadata document names, else any).
+    #[arg(long, value_name = "PORT")]
+    pub redirect_port: Option<u16>,
 
     /// The exact redirect URI, when the provider needs a registered one (loopback, on --redirect-port).
     #[arg(long, value_name = "URI", requires = "redirect_port")]

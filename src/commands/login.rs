@@ -161,6 +161,14 @@ async fn log_in(
 ) -> Result<(TokenEntry, std::path::PathBuf), LoginError> {
     let destination =
         crate::login::destination(prober, &args.target, args.target_as.into()).await?;
+    if destination.uses_default_endpoints() {
+        let _ = writeln!(
+            err,
+            "warning: {} has no protected resource metadata and {} no authorization server metadata: using the MCP 2025-03-26 default endpoints /authorize, /token and /register (PKCE S256 cannot be confirmed)",
+            args.target, destination.issuer
+        );
+        return crate::login::login(prober, store, destination, settings, err).await;
+    }
     // The login's preconditions are catalogue checks: a refusal names one.
     let gate = mcp_auth_grade::login_gate::assess(
         destination.chain.as_ref(),

@@ -21,6 +21,9 @@ const env = {
   MCP_AUTH_HOME: home,
   BROWSER: `${process.execPath} ${join(here, 'follow-redirects.mjs')}`,
   NO_COLOR: '1',
+  // The suite's client identity where CIMD is supported (the fixed URL of
+  // src/scenarios/client/auth/basic-cimd.ts; its mock server never fetches it).
+  MCP_AUTH_CLIENT_METADATA_URL: 'https://conformance-test.local/client-metadata.json',
 };
 
 // A file for a value the suite hands over (a secret never goes on the command line).
@@ -31,7 +34,8 @@ function file(name, contents) {
 }
 
 // The suite's context, as flags (and the environment for the client secret).
-const flags = [];
+// Any free loopback port: the suite's document cannot be fetched to learn its redirect URIs.
+const flags = ['--redirect-port', '0'];
 if (ctx.client_id) flags.push('--client-id', ctx.client_id);
 if (ctx.client_secret) env.MCP_AUTH_CLIENT_SECRET = ctx.client_secret;
 if (ctx.private_key_pem) flags.push('--private-key', file('client-key.pem', ctx.private_key_pem));

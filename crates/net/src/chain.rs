@@ -98,6 +98,19 @@ pub fn followed(prm: &[PrmAttempt]) -> Option<(&PrmAttempt, Doc<ResourceMetadata
     })
 }
 
+/// Whether every well-known protected resource metadata URL answered 404
+/// and the challenge named none: a server from before RFC 9728 (MCP 2025-03-26).
+pub fn all_not_found(prm: &[PrmAttempt]) -> bool {
+    !prm.is_empty()
+        && prm.iter().all(|p| {
+            p.source != PrmSource::Header
+                && p.exchange
+                    .response
+                    .as_ref()
+                    .is_some_and(|r| r.status == 404)
+        })
+}
+
 /// An exchange that was never sent because its URL was unusable.
 pub fn not_sent(url: &str, why: &str) -> Exchange {
     Exchange {

@@ -60,3 +60,26 @@ pub fn matching(
         })
         .collect()
 }
+
+/// After saving `entry` at `kept`, delete the entries it replaces, so that
+/// a URL never names two cached logins: the other logins to the same MCP
+/// server (an earlier client, or an authorization server it no longer
+/// names: SEP-2352 forbids reusing those tokens), or, for an issuer login,
+/// the other logins to that issuer for the same resource.
+pub fn supersede(store: &TokenStore, entry: &TokenEntry, kept: &std::path::Path) {
+    for (path, e) in store.list() {
+        let Ok(e) = e else { continue };
+        let replaced = match &entry.mcp_url {
+            Some(m) => e.mcp_url.as_deref() == Some(m.as_str()),
+            None => e.mcp_url.is_none() && e.issuer == entry.issuer && e.resource == entry.resource,
+        };
+        if replaced && path != kept {
+            if let Err(err) = TokenStore::delete(&path) {
+                tracing::warn!(
+                    "could not delete the replaced login {}: {err}",
+                    path.display()
+                );
+            }
+        }
+    }
+}

@@ -11,13 +11,14 @@ use oauth2::{
 };
 use url::Url;
 
-use crate::metadata::{lists, AsMetadata};
+use crate::metadata::lists;
 use crate::probe::Prober;
 use crate::token_store::{TokenEntry, TokenStore};
 
 use super::cache::entry_from;
-use super::register::register;
+use super::identity::{self, Redirect};
 use super::resolve::Destination;
+use super::scope::{asks_offline, choose_scope};
 use super::token_endpoint::{self, TokenRequest};
 use super::{browser, callback, oauth_client, Client};
 use super::{LoginError, LoginSettings, Resolved, Tokens};
@@ -47,8 +48,7 @@ pub async fn login(
 ) -> Result<(TokenEntry, std::path::PathBuf), LoginError> {
     let r = destination.resolved()?;
     let (auth_url, token_url) = checked_endpoints(&r, s.force)?;
-    let redirect = Redirect::listen(s).await?;
-    let client_id = choose_client(prober, &r, s, &redirect.uri, err).await?;
+    let (client, redirect) = identity::choose(prober, store, &r, s, err).await?;
     let resource = if s.no_resource {
         None
     } else {
@@ -60,10 +60,17 @@ pub async fn login(
         r.mcp_url.is_some(),
         &r.metadata,
     );
-    let client = client_with_credentials(client_id, &r.metadata, s);
     let code_client = code_client(&client.id, auth_url, &redirect.uri)?;
-    let (url, state, verifier) =
-        authorization_url(&code_client, scope.as_deref(), resource.as_deref());
+    let nonce = scope
+        .as_deref()
+        .is_some_and(asks_openid)
+        .then(super::client::random_id);
+    let (url, state, verifier) = authorization_url(
+        &code_client,
+        scope.as_deref(),
+        resource.as_deref(),
+        nonce.as_deref(),
+    );
     let redirect_uri = redirect.uri.clone();
     let code = wait_for_code(&r, s, redirect, &url, &state, err).await?;
     let exchange = Exchange {
@@ -74,7 +81,12 @@ pub async fn login(
         redirect_uri: &redirect_uri,
         resource: resource.as_deref(),
     };
-    let tokens = exchange_code(prober, &client, exchange).await?;
+    let tokens = exchange_code(prober, &client, exchange)
+        .await
+        .map_err(|e| explain_refused_client(e, &client))?;
+    if let Some(n) = &nonce {
+        check_nonce(tokens.id_token.as_ref(), n)?;
+    }
     let entry = entry_from(
         &r,
         &client,
@@ -84,6 +96,7 @@ pub async fn login(
         None,
     );
     let path = store.save(&entry)?;
+    super::cache::supersede(store, &entry, &path);
     Ok((entry, path))
 }
 
@@ -119,141 +132,6 @@ fn checked_endpoints(r: &Resolved, force: bool) -> Result<(String, String), Logi
     Ok((auth_url, token_url))
 }
 
-/// The redirect URI: loopback, on a port we hold.
-struct Redirect {
-    server: callback::CallbackServer,
-    uri: String,
-    /// The path of `uri`, where the callback is expected.
-    path: String,
-}
-
-impl Redirect {
-    /// Listen on the redirect port; `--redirect-uri` must name that port on loopback.
-    async fn listen(s: &LoginSettings) -> Result<Self, LoginError> {
-        let server = callback::CallbackServer::bind(s.redirect_port)
-            .await
-            .map_err(|e| {
-                LoginError::Usage(format!(
-                    "cannot listen on 127.0.0.1:{}: {e}",
-                    s.redirect_port
-                ))
-            })?;
-        let uri = match &s.redirect_uri {
-            Some(u) => {
-                let parsed = Url::parse(u)
-                    .map_err(|e| LoginError::Usage(format!("--redirect-uri '{u}': {e}")))?;
-                if parsed.scheme() != "http"
-                    || !crate::evidence::urls::is_loopback(&parsed)
-                    || parsed.port() != Some(server.port)
-                {
-                    return Err(LoginError::Usage(format!(
-                        "--redirect-uri must be http://127.0.0.1:{}/… or http://localhost:{}/… (the port this login listens on; use --redirect-port)",
-                        server.port, server.port
-                    )));
-                }
-                u.clone()
-            }
-            None => format!("http://127.0.0.1:{}/callback", server.port),
-        };
-        let path = Url::parse(&uri)
-            .map(|u| u.path().to_owned())
-            .unwrap_or_else(|_| "/callback".into());
-        Ok(Self { server, uri, path })
-    }
-}
-
-/// The client: `--client-id`, else `--client-metadata-url` where Client ID
-/// Metadata Documents are supported, else one registered now (RFC 7591).
-async fn choose_client(
-    prober: &Prober,
-    r: &Resolved,
-    s: &LoginSettings,
-    redirect_uri: &str,
-    err: &mut dyn Write,
-) -> Result<String, LoginError> {
-    let md = &r.metadata;
-    Ok(match (&s.client_id, &s.client_metadata_url) {
-        (Some(id), _) => id.clone(),
-        (None, Some(cimd)) if md.client_id_metadata_document_supported == Some(true) => cimd.clone(),
-        (None, _) => match &md.registration_endpoint {
-            Some(reg) => {
-                let id = register(prober, reg, redirect_uri).await?;
-                writeln!(err, "Registered client {id} at {reg}")?;
-                id
-            }
-            None => {
-                return Err(LoginError::Usage(format!(
-                    "{} offers neither dynamic registration nor (usable) Client ID Metadata Documents: register a public client (token_endpoint_auth_method none) with the redirect URI http://127.0.0.1:{}/callback and pass --client-id with --redirect-port {}",
-                    r.issuer, s.redirect_port.max(8976), s.redirect_port.max(8976)
-                )))
-            }
-        },
-    })
-}
-
-/// The client as given: a pre-registered one authenticates with its key
-/// (`private_key_jwt`) or its secret, as the server supports.
-fn client_with_credentials(id: String, md: &AsMetadata, s: &LoginSettings) -> Client {
-    if s.client_id.as_deref() != Some(id.as_str()) {
-        return Client::public(id);
-    }
-    let method = match &s.client_key {
-        Some(_) => super::AuthMethod::PrivateKeyJwt,
-        None => super::client::method_for(None, s.client_secret.is_some(), md),
-    };
-    Client {
-        method,
-        secret: s.client_secret.clone(),
-        key: s.client_key.clone(),
-        ..Client::public(id)
-    }
-}
-
-/// The scope a login asks for: `explicit` (`--scope`) as given; else the
-/// scopes the MCP server asks for (`wanted`); else, logging in to an issuer
-/// (`to_mcp` false) that lists `openid`, `openid` with whichever of
-/// `profile` and `email` it lists too. Unless explicit, `offline_access` is
-/// added when the server lists it and (as far as it says) grants refresh
-/// tokens: MCP 2026-07-28 §Refresh Tokens says clients MAY, and it is what
-/// makes many providers issue refresh tokens.
-fn choose_scope(
-    explicit: Option<&str>,
-    wanted: &[String],
-    to_mcp: bool,
-    md: &AsMetadata,
-) -> Option<String> {
-    if let Some(sc) = explicit {
-        return Some(sc.to_owned());
-    }
-    let scope = if !wanted.is_empty() {
-        Some(wanted.join(" "))
-    } else if !to_mcp && lists(&md.scopes_supported, "openid") {
-        let mut v = vec!["openid"];
-        for extra in ["profile", "email"] {
-            if lists(&md.scopes_supported, extra) {
-                v.push(extra);
-            }
-        }
-        Some(v.join(" "))
-    } else {
-        None
-    };
-    let wants_refresh = lists(&md.scopes_supported, "offline_access")
-        && md
-            .grant_types_supported
-            .as_ref()
-            .map_or(true, |g| g.iter().any(|x| x == "refresh_token"));
-    match scope {
-        Some(sc) if wants_refresh && !asks_offline(&sc) => Some(format!("{sc} offline_access")),
-        other => other,
-    }
-}
-
-/// Whether a scope asks for `offline_access`.
-fn asks_offline(scope: &str) -> bool {
-    scope.split(' ').any(|x| x == "offline_access")
-}
-
 /// The oauth2 client for this login's endpoints and redirect URI.
 fn code_client(
     client_id: &str,
@@ -274,6 +152,7 @@ fn authorization_url(
     client: &CodeClient,
     scope: Option<&str>,
     resource: Option<&str>,
+    nonce: Option<&str>,
 ) -> (Url, CsrfToken, PkceCodeVerifier) {
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let mut req = client
@@ -286,6 +165,10 @@ fn authorization_url(
     }
     if let Some(res) = resource {
         req = req.add_extra_param("resource", res.to_owned());
+    }
+    if let Some(n) = nonce {
+        // OpenID Connect Core §3.1.2.1: some providers require it with openid.
+        req = req.add_extra_param("nonce", n.to_owned());
     }
     if scope.is_some_and(asks_offline) {
         // OpenID Connect Core §11: offline_access needs prompt=consent.
@@ -357,95 +240,50 @@ async fn exchange_code(
         .map_err(|e| e.with_hint(x.resource.is_some()))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Whether a scope asks for `openid` (an OpenID Connect login: a nonce goes with it).
+fn asks_openid(scope: &str) -> bool {
+    scope.split(' ').any(|x| x == "openid")
+}
 
-    fn md(scopes: &[&str], grants: Option<&[&str]>) -> AsMetadata {
-        let strings = |l: &[&str]| l.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-        AsMetadata {
-            scopes_supported: Some(strings(scopes)),
-            grant_types_supported: grants.map(strings),
-            ..AsMetadata::default()
+/// OpenID Connect Core §3.1.3.7: an ID token answering a request with a
+/// nonce must carry that nonce.
+fn check_nonce(
+    id_token: Option<&crate::token_store::Secret>,
+    sent: &str,
+) -> Result<(), LoginError> {
+    let Some(t) = id_token else { return Ok(()) };
+    let got = crate::evidence::jwt::decode_unverified(t.expose()).and_then(|d| {
+        d.claims
+            .get("nonce")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    });
+    match got {
+        Some(n) if n == sent => Ok(()),
+        Some(_) => Err(LoginError::Refused(
+            "the ID token's nonce is not the one this login sent (a replayed or substituted ID token); the tokens were not saved".to_owned(),
+        )),
+        None => Err(LoginError::Refused(
+            "the ID token has no nonce although this login sent one (OpenID Connect Core §3.1.3.7); the tokens were not saved".to_owned(),
+        )),
+    }
+}
+
+/// A token endpoint that refuses a client mcp-auth just registered as
+/// public: say what that means (providers that store dynamically
+/// registered clients as confidential) and what to do.
+fn explain_refused_client(e: LoginError, client: &Client) -> LoginError {
+    match e {
+        LoginError::Refused(m)
+            if client.registered
+                && client.method == super::AuthMethod::None
+                && (m.contains("refused: unauthorized_client") || m.contains("refused: invalid_client")) =>
+        {
+            LoginError::Refused(format!(
+                "{m}; the authorization server registered client {} as a public client (token_endpoint_auth_method \"none\") and then refused it at the token endpoint: it treats dynamically registered clients as confidential. Allow public (PKCE-only) clients for dynamic registration at the provider, or pre-register a client and pass --client-id (with --client-secret-file for a confidential one)",
+                client.id
+            ))
         }
-    }
-
-    fn wanted(l: &[&str]) -> Vec<String> {
-        l.iter().map(|s| (*s).to_owned()).collect()
-    }
-
-    #[test]
-    fn an_explicit_scope_is_sent_as_given() {
-        let m = md(&["openid", "offline_access"], None);
-        assert_eq!(
-            choose_scope(Some("a b"), &wanted(&["x"]), true, &m).as_deref(),
-            Some("a b")
-        );
-    }
-
-    #[test]
-    fn the_mcp_servers_scopes_come_first_with_offline_access_when_listed() {
-        let m = md(&["openid", "offline_access"], None);
-        assert_eq!(
-            choose_scope(None, &wanted(&["mcp:read", "mcp:write"]), true, &m).as_deref(),
-            Some("mcp:read mcp:write offline_access")
-        );
-        let m = md(&["mcp:read"], None);
-        assert_eq!(
-            choose_scope(None, &wanted(&["mcp:read"]), true, &m).as_deref(),
-            Some("mcp:read")
-        );
-    }
-
-    #[test]
-    fn offline_access_is_not_added_twice_nor_without_refresh_grants() {
-        let m = md(&["offline_access"], None);
-        assert_eq!(
-            choose_scope(None, &wanted(&["a", "offline_access"]), true, &m).as_deref(),
-            Some("a offline_access")
-        );
-        let m = md(&["offline_access"], Some(&["authorization_code"]));
-        assert_eq!(
-            choose_scope(None, &wanted(&["a"]), true, &m).as_deref(),
-            Some("a")
-        );
-        let m = md(
-            &["offline_access"],
-            Some(&["authorization_code", "refresh_token"]),
-        );
-        assert_eq!(
-            choose_scope(None, &wanted(&["a"]), true, &m).as_deref(),
-            Some("a offline_access")
-        );
-    }
-
-    #[test]
-    fn an_issuer_login_asks_for_openid_and_what_it_lists_of_profile_and_email() {
-        let m = md(&["openid", "email", "other"], None);
-        assert_eq!(
-            choose_scope(None, &[], false, &m).as_deref(),
-            Some("openid email")
-        );
-        let m = md(&["openid", "profile", "email", "offline_access"], None);
-        assert_eq!(
-            choose_scope(None, &[], false, &m).as_deref(),
-            Some("openid profile email offline_access")
-        );
-    }
-
-    #[test]
-    fn no_scope_when_nothing_asks_for_one() {
-        // An MCP server that names no scope: not openid, nor offline_access alone.
-        let m = md(&["openid", "offline_access"], None);
-        assert_eq!(choose_scope(None, &[], true, &m), None);
-        // An issuer without openid.
-        let m = md(&["offline_access", "profile"], None);
-        assert_eq!(choose_scope(None, &[], false, &m), None);
-    }
-
-    #[test]
-    fn asks_offline_reads_whole_words() {
-        assert!(asks_offline("openid offline_access"));
-        assert!(!asks_offline("openid offline_accessx"));
+        other => other,
     }
 }

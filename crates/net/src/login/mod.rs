@@ -17,10 +17,12 @@ mod cache;
 pub mod callback;
 pub mod client;
 mod flow;
+mod identity;
 mod refresh;
 mod register;
 mod resolve;
 mod revoke;
+mod scope;
 pub mod token_endpoint;
 
 use std::time::Duration;
@@ -107,7 +109,8 @@ pub struct LoginSettings {
     pub scope: Option<String>,
     pub resource: Option<String>,
     pub no_resource: bool,
-    pub redirect_port: u16,
+    /// `--redirect-port`: None lets the client's registration or document decide.
+    pub redirect_port: Option<u16>,
     pub redirect_uri: Option<String>,
     pub no_browser: bool,
     pub force: bool,

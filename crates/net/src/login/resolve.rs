@@ -60,12 +60,19 @@ pub struct Destination {
     /// The MCP server's part of the chain (its challenge and protected
     /// resource metadata), when logging in to one.
     pub chain: Option<ResourceEvidence>,
+    /// An MCP 2025-03-26 server: no protected resource metadata, its
+    /// origin the authorization server (whose metadata may be missing too).
+    pub legacy: bool,
 }
 
 impl Destination {
     /// The destination with its validated metadata.
     pub fn resolved(self) -> Result<Resolved, LoginError> {
-        let metadata = validated_metadata(&self.discovery, &self.issuer)?;
+        let metadata = match validated_metadata(&self.discovery, &self.issuer) {
+            Ok(md) => md,
+            Err(_) if self.uses_default_endpoints() => default_endpoints(&self.issuer),
+            Err(e) => return Err(e),
+        };
         Ok(Resolved {
             issuer: self.issuer,
             metadata,
@@ -73,6 +80,40 @@ impl Destination {
             scopes: self.scopes,
             mcp_url: self.mcp_url,
         })
+    }
+}
+
+impl Destination {
+    /// A 2025-03-26 server whose origin serves no authorization server
+    /// metadata at all: the login uses the default endpoints.
+    pub fn uses_default_endpoints(&self) -> bool {
+        self.legacy
+            && self
+                .discovery
+                .attempts
+                .iter()
+                .filter(|a| a.kind.is_spec_candidate())
+                .all(|a| {
+                    a.exchange
+                        .as_ref()
+                        .and_then(|e| e.response.as_ref())
+                        .is_some_and(|r| r.status == 404)
+                })
+    }
+}
+
+/// MCP 2025-03-26 §Fallbacks for Servers without Metadata Discovery: the
+/// authorization base URL's `/authorize`, `/token` and `/register`. PKCE
+/// S256 cannot be confirmed without metadata; the login uses it regardless.
+fn default_endpoints(origin: &str) -> AsMetadata {
+    let at = |p: &str| Some(format!("{}{p}", origin.trim_end_matches('/')));
+    AsMetadata {
+        issuer: Some(origin.to_owned()),
+        authorization_endpoint: at("/authorize"),
+        token_endpoint: at("/token"),
+        registration_endpoint: at("/register"),
+        code_challenge_methods_supported: Some(vec!["S256".to_owned()]),
+        ..AsMetadata::default()
     }
 }
 
@@ -94,12 +135,14 @@ pub async fn destination(
         .as_mut()
         .map(|f| std::mem::take(&mut f.prefetched))
         .unwrap_or_default();
+    let mut legacy = false;
     let (issuer, resource, scopes, mcp_url, chain) = match first {
         Some(first) if kind == TargetHint::Mcp || first.looks_like_mcp() => {
             let named = named_by_chain(prober, &url, input, &first, &policy).await?;
+            legacy = named.legacy;
             (
                 named.issuer,
-                Some(named.resource),
+                named.resource,
                 named.scopes,
                 Some(input.to_owned()),
                 Some(named.evidence),
@@ -128,6 +171,7 @@ pub async fn destination(
         scopes,
         mcp_url,
         chain,
+        legacy,
     })
 }
 
@@ -135,12 +179,15 @@ pub async fn destination(
 struct NamedByChain {
     /// The first listed authorization server.
     issuer: String,
-    /// The PRM `resource`, else the input.
-    resource: String,
+    /// The PRM `resource`, else the input; none for a 2025-03-26 server.
+    resource: Option<String>,
     /// The challenge's `scope`, else the PRM `scopes_supported`.
     scopes: Vec<String>,
     /// What the chain showed, for the login's preconditions (PRM-RESOURCE-MATCH).
     evidence: ResourceEvidence,
+    /// No protected resource metadata (MCP 2025-03-26): the MCP server's
+    /// origin is the authorization server.
+    legacy: bool,
 }
 
 /// The rest of the MCP server's chain after the first round: its protected
@@ -161,10 +208,30 @@ async fn named_by_chain(
     let attempts =
         crate::chain::prm_in_client_order(prober, mcp, header_url.as_deref(), policy).await;
     let prm = crate::chain::followed(&attempts).map(|(_, doc)| doc);
+    let evidence = ResourceEvidence {
+        url: input.to_owned(),
+        unauthenticated: first.unauthenticated.clone(),
+        prm: attempts.clone(),
+        probes: Vec::new(),
+    };
+    let challenge_scopes = bearer
+        .and_then(|b| b.param("scope"))
+        .map(|s| split_scope(&s.value));
     let Some(prm) = prm else {
-        return Err(LoginError::Metadata(format!(
-            "{input} has no protected resource metadata (run `mcp-auth check {input}`); log in to its authorization server's issuer instead"
-        )));
+        if !crate::chain::all_not_found(&attempts) {
+            return Err(LoginError::Metadata(format!(
+                "{input} has no usable protected resource metadata (run `mcp-auth check {input}`); log in to its authorization server's issuer instead"
+            )));
+        }
+        // MCP 2025-03-26: no protected resource metadata; the authorization
+        // server is the MCP server's origin.
+        return Ok(NamedByChain {
+            issuer: mcp.origin().ascii_serialization(),
+            resource: None,
+            scopes: challenge_scopes.unwrap_or_default(),
+            evidence,
+            legacy: true,
+        });
     };
     let issuer = prm
         .md
@@ -176,27 +243,24 @@ async fn named_by_chain(
                 "the protected resource metadata of {input} lists no authorization server"
             ))
         })?;
-    let scopes: Vec<String> = match bearer.and_then(|b| b.param("scope")) {
-        Some(s) => s
-            .value
-            .split(' ')
-            .filter(|x| !x.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        None => prm.md.scopes_supported.clone().unwrap_or_default(),
-    };
+    let scopes =
+        challenge_scopes.unwrap_or_else(|| prm.md.scopes_supported.clone().unwrap_or_default());
     let resource = prm.md.resource.clone().unwrap_or_else(|| input.to_owned());
     Ok(NamedByChain {
         issuer,
-        resource,
+        resource: Some(resource),
         scopes,
-        evidence: ResourceEvidence {
-            url: input.to_owned(),
-            unauthenticated: first.unauthenticated.clone(),
-            prm: attempts,
-            probes: Vec::new(),
-        },
+        evidence,
+        legacy: false,
     })
+}
+
+/// A space-separated scope as a list.
+fn split_scope(s: &str) -> Vec<String> {
+    s.split(' ')
+        .filter(|x| !x.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 #[cfg(test)]
