@@ -293,8 +293,12 @@ Examples:
   mcp-auth call https://mcp.example.com/mcp whoami         # call a tool
   mcp-auth call https://mcp.example.com/mcp search --arg query=oauth --arg limit=5
 
-Uses the token cached by `mcp-auth login <url>`. On 403 insufficient_scope it names the
-scopes the server asks for and the login command that gets them.";
+Uses the token cached by `mcp-auth login <url>`, as an MCP client does: a token about to
+expire is refreshed first; when the server answers 401 (the token is no longer accepted, or
+the server moved to another authorization server) the login runs again; on 403
+insufficient_scope it authorizes again with the union of the scopes it has and the scopes
+the server asks for (once; --no-step-up turns that off). --no-login never starts a new
+authorization (CI): the call fails instead.";
 
 #[derive(Debug, Args)]
 pub struct CallArgs {
@@ -307,6 +311,22 @@ pub struct CallArgs {
     /// A tool argument, key=value (the value as JSON when it parses); repeatable.
     #[arg(long, value_name = "KEY=VALUE")]
     pub arg: Vec<String>,
+
+    /// On 403 insufficient_scope, report it instead of authorizing again with more scopes.
+    #[arg(long)]
+    pub no_step_up: bool,
+
+    /// Never start a new authorization (no browser): a rejected token fails the call.
+    #[arg(long)]
+    pub no_login: bool,
+
+    /// Seconds to wait for the browser's redirect when authorizing again.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub login_timeout: u64,
+
+    /// When authorizing again, print the URL instead of opening a browser.
+    #[arg(long)]
+    pub no_browser: bool,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]

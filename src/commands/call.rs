@@ -8,11 +8,13 @@ use serde_json::{json, Map, Value};
 
 use crate::cli::{CallArgs, Format};
 use crate::commands::login::{prober_for, report_error, select};
+use crate::commands::reauth;
 use crate::exit::ExitStatus;
 use crate::login::LoginError;
+use crate::probe::Prober;
 use crate::report::call::{self, CallReport};
 use crate::report::table::Style;
-use crate::token_store::{now, TokenStore};
+use crate::token_store::{now, TokenEntry, TokenStore};
 use mcp_auth_grade::session::{call_error_line, grade_call, Answer, CallFacts};
 use mcp_auth_net::mcp_session::{Failure, McpSession};
 
@@ -46,6 +48,65 @@ async fn session(
         }
     };
     Ok((server, result))
+}
+
+/// The session's outcome with the token that got it.
+type Answered = (TokenEntry, Value, Result<Value, Failure>, Option<String>);
+
+/// Run the session with the cached token, refreshing or authorizing again
+/// as [`reauth::next_step`] says, at most twice.
+async fn answered(
+    args: &CallArgs,
+    prober: &Prober,
+    store: &TokenStore,
+    mut entry: TokenEntry,
+    arguments: Map<String, Value>,
+    err: &mut dyn Write,
+) -> Result<Answered, LoginError> {
+    if entry.expires_in(now()).is_some_and(|s| s < 30) && entry.refresh_token.is_some() {
+        if let Ok(e) = crate::login::refresh(prober, store, &entry).await {
+            entry = e;
+        }
+    }
+    let mut tries = 0;
+    loop {
+        let mut s = McpSession::new(prober, &args.url, entry.access_token.expose());
+        let outcome = session(&mut s, args.tool.as_deref(), arguments.clone()).await;
+        let protocol = s.protocol().map(str::to_owned);
+        let next = match &outcome {
+            Err(Failure::Status {
+                status, challenge, ..
+            }) if tries < 2 => reauth::next_step(*status, challenge.as_deref(), &entry, args),
+            _ => reauth::Next::Stop,
+        };
+        tries += 1;
+        entry = match next {
+            reauth::Next::Stop => {
+                let (server, result) = match outcome {
+                    Ok((server, result)) => (server, Ok(result)),
+                    Err(f) => (Value::Null, Err(f)),
+                };
+                return Ok((entry, server, result, protocol));
+            }
+            reauth::Next::Refresh => crate::login::refresh(prober, store, &entry).await?,
+            reauth::Next::Login(scope) => {
+                if let Some(sc) = &scope {
+                    writeln!(
+                        err,
+                        "{} asks for more scope: authorizing again for \"{sc}\"",
+                        args.url
+                    )?;
+                } else {
+                    writeln!(
+                        err,
+                        "{} did not accept the cached token: logging in again",
+                        args.url
+                    )?;
+                }
+                reauth::log_in_again(args, prober, store, &entry, scope, err).await?
+            }
+        };
+    }
 }
 
 /// How a failed session ended, as the checks read it.
@@ -90,20 +151,18 @@ pub async fn run(
         Err(e) => return Ok(report_error(&LoginError::Store(e), &mut err)),
     };
     let prober = prober_for(&args.net, &args.url)?;
-    let (_, mut entry) = match select(&store, Some(&args.url)) {
+    let (_, entry) = match select(&store, Some(&args.url)) {
         Ok(x) => x,
         Err(e) => return Ok(report_error(&e, &mut err)),
     };
-    if entry.expires_in(now()).is_some_and(|s| s < 30) && entry.refresh_token.is_some() {
-        if let Ok(e) = crate::login::refresh(&prober, &store, &entry).await {
-            entry = e;
-        }
-    }
     // Gather.
-    let mut s = McpSession::new(&prober, &args.url, entry.access_token.expose());
-    let outcome = session(&mut s, args.tool.as_deref(), arguments).await;
+    let (entry, server, outcome, protocol) =
+        match answered(args, &prober, &store, entry, arguments, &mut err).await {
+            Ok(x) => x,
+            Err(e) => return Ok(report_error(&e, &mut err)),
+        };
     let (server, result, answer) = match outcome {
-        Ok((server, result)) => (server, Some(result), Answer::Ok(())),
+        Ok(result) => (server, Some(result), Answer::Ok(())),
         Err(f) => (Value::Null, None, answer_of(f)),
     };
     // Grade.
@@ -122,7 +181,7 @@ pub async fn run(
     // Render.
     let report = CallReport {
         server,
-        protocol_version: s.protocol().map(str::to_owned),
+        protocol_version: protocol,
         tool: args.tool.clone(),
         result,
         checks,

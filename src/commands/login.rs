@@ -152,20 +152,35 @@ async fn refresh_cached(
 
 /// Follow the target to its authorization server, refuse it by check id if
 /// a precondition fails, then run the flow.
-async fn log_in(
-    args: &LoginArgs,
+pub async fn log_in(
+    target: &str,
+    kind: crate::evidence::TargetHint,
     prober: &Prober,
     store: &TokenStore,
     settings: &LoginSettings,
     err: &mut dyn Write,
 ) -> Result<(TokenEntry, std::path::PathBuf), LoginError> {
-    let destination =
-        crate::login::destination(prober, &args.target, args.target_as.into()).await?;
+    let destination = crate::login::destination(prober, target, kind).await?;
+    log_in_resolved(destination, prober, store, settings, err).await
+}
+
+/// Refuse the destination by check id if a precondition fails, then run the flow.
+pub async fn log_in_resolved(
+    destination: crate::login::Destination,
+    prober: &Prober,
+    store: &TokenStore,
+    settings: &LoginSettings,
+    err: &mut dyn Write,
+) -> Result<(TokenEntry, std::path::PathBuf), LoginError> {
+    let target = destination
+        .mcp_url
+        .clone()
+        .unwrap_or_else(|| destination.issuer.clone());
     if destination.uses_default_endpoints() {
         let _ = writeln!(
             err,
-            "warning: {} has no protected resource metadata and {} no authorization server metadata: using the MCP 2025-03-26 default endpoints /authorize, /token and /register (PKCE S256 cannot be confirmed)",
-            args.target, destination.issuer
+            "warning: {target} has no protected resource metadata and {} no authorization server metadata: using the MCP 2025-03-26 default endpoints /authorize, /token and /register (PKCE S256 cannot be confirmed)",
+            destination.issuer
         );
         return crate::login::login(prober, store, destination, settings, err).await;
     }
@@ -219,7 +234,8 @@ pub async fn login(args: &LoginArgs, out: &mut dyn Write) -> Result<ExitStatus, 
         Ok(s) => s,
         Err(e) => return Ok(report_error(&e, &mut err)),
     };
-    match log_in(args, &prober, &store, &settings, &mut err).await {
+    let kind = args.target_as.into();
+    match log_in(&args.target, kind, &prober, &store, &settings, &mut err).await {
         Err(e) => Ok(report_error(&e, &mut err)),
         Ok((entry, path)) => {
             match args.format {

@@ -6,6 +6,7 @@ pub mod checks;
 pub mod inspect;
 pub mod login;
 pub mod matrix;
+mod reauth;
 pub mod whoami;
 
 use std::path::Path;

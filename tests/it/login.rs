@@ -427,12 +427,13 @@ fn call_lists_and_calls_tools_and_explains_step_up() {
     let server = McpServer::typescript(&provider.issuer, &["--required-scopes", "mcp:tools"]);
     let home = tempfile::tempdir().unwrap();
 
-    // First a token without the scope the server requires: 403 and the step-up advice.
+    // First a token without the scope the server requires: with --no-step-up,
+    // 403 and the step-up advice.
     let run = LoginRun::start(home.path(), &[&server.url, "--scope", "openid"]);
     browser_login(&run.url, "carol");
     let (code, _, err) = run.finish();
     assert_eq!(code, 0, "{err}");
-    let (code, _, err) = cli(home.path(), &["call", &server.url]);
+    let (code, _, err) = cli(home.path(), &["call", &server.url, "--no-step-up"]);
     assert_eq!(code, 1);
     assert!(
         err.contains("403 insufficient_scope") && err.contains("mcp:tools"),
@@ -443,15 +444,29 @@ fn call_lists_and_calls_tools_and_explains_step_up() {
         "{err}"
     );
 
-    // Then with it: list the tools, call whoami.
-    let (_, _, _) = cli(home.path(), &["logout", &server.url]);
-    let run = LoginRun::start(home.path(), &[&server.url]);
+    // Without it, `call` authorizes again with the union of the scopes
+    // (SEP-2350), then lists the tools with the new token.
+    let run = LoginRun::start_command(home.path(), "call", &[&server.url]);
+    assert!(
+        run.stderr_head.contains("asks for more scope")
+            && run.stderr_head.contains("openid mcp:tools"),
+        "{}",
+        run.stderr_head
+    );
+    let scope: Vec<_> = run
+        .url
+        .query_pairs()
+        .filter(|(k, _)| k == "scope")
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    assert_eq!(scope, ["openid mcp:tools"], "{}", run.url);
     browser_login(&run.url, "carol");
-    let (code, _, err) = run.finish();
-    assert_eq!(code, 0, "{err}");
-    let (code, tools, err) = cli(home.path(), &["call", &server.url]);
+    let (code, tools, err) = run.finish();
     assert_eq!(code, 0, "{err}");
     assert!(tools.contains("whoami"), "{tools}");
+    // The new login replaced the old one: one cached entry, no ambiguity.
+    assert_eq!(token_files(home.path()).len(), 1);
+
     let (code, who, err) = cli(
         home.path(),
         &["call", &server.url, "whoami", "--format", "json"],

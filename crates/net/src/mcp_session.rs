@@ -28,6 +28,8 @@ pub struct McpSession<'a> {
     token: String,
     session_id: Option<String>,
     protocol: Option<String>,
+    /// The 2026-07-28 stateless transport (no `initialize`; `_meta` on each request).
+    stateless: bool,
     next_id: u64,
 }
 
@@ -61,6 +63,7 @@ impl<'a> McpSession<'a> {
             token: token.to_owned(),
             session_id: None,
             protocol: None,
+            stateless: false,
             next_id: 1,
         }
     }
@@ -77,7 +80,11 @@ impl<'a> McpSession<'a> {
             "capabilities": {},
             "clientInfo": {"name": "mcp-auth", "version": env!("CARGO_PKG_VERSION")}
         });
-        let init = self.request("initialize", params).await?;
+        let init = match self.request("initialize", params).await {
+            // A 2026-07-28 server has no `initialize`: `server/discover` instead.
+            Err(Failure::Status { status: 400, .. }) => return self.discover().await,
+            other => other?,
+        };
         self.protocol = init
             .get("protocolVersion")
             .and_then(Value::as_str)
@@ -85,6 +92,19 @@ impl<'a> McpSession<'a> {
         self.send("notifications/initialized", json!({}), true)
             .await?;
         Ok(init.get("serverInfo").cloned().unwrap_or_default())
+    }
+
+    /// `server/discover` of the stateless transport (MCP 2026-07-28); the
+    /// server's info from its `_meta`.
+    async fn discover(&mut self) -> Result<Value, Failure> {
+        self.stateless = true;
+        self.protocol = Some(crate::probe::MCP_PROTOCOL_VERSION.to_owned());
+        let found = self.request("server/discover", json!({})).await?;
+        Ok(found
+            .get("_meta")
+            .and_then(|m| m.get("io.modelcontextprotocol/serverInfo"))
+            .cloned()
+            .unwrap_or_default())
     }
 
     /// A request; its `result`.
@@ -98,22 +118,34 @@ impl<'a> McpSession<'a> {
         params: Value,
         notify: bool,
     ) -> Result<Option<Value>, Failure> {
-        let mut body = json!({"jsonrpc": "2.0", "method": method, "params": params});
         let id = self.next_id;
         if !notify {
-            body["id"] = id.into();
             self.next_id += 1;
         }
-        let mut req = ProbeRequest::new(reqwest::Method::POST, self.url.as_str())
-            .header("authorization", format!("Bearer {}", self.token))
-            .header("content-type", "application/json")
-            .header("accept", "application/json, text/event-stream")
-            .body(body.to_string());
+        let mut req = if self.stateless {
+            ProbeRequest::mcp_stateless(
+                self.url.as_str(),
+                if notify { 0 } else { id },
+                method,
+                &params,
+            )
+        } else {
+            let mut body = json!({"jsonrpc": "2.0", "method": method, "params": params});
+            if !notify {
+                body["id"] = id.into();
+            }
+            let mut req = ProbeRequest::new(reqwest::Method::POST, self.url.as_str())
+                .header("content-type", "application/json")
+                .header("accept", "application/json, text/event-stream")
+                .body(body.to_string());
+            if let Some(p) = &self.protocol {
+                req = req.header("mcp-protocol-version", p.as_str());
+            }
+            req
+        };
+        req = req.header("authorization", format!("Bearer {}", self.token));
         if let Some(s) = &self.session_id {
             req = req.header("mcp-session-id", s.as_str());
-        }
-        if let Some(p) = &self.protocol {
-            req = req.header("mcp-protocol-version", p.as_str());
         }
         let (ex, raw) = self.prober.send_keeping_secrets(req).await;
         let Some(resp) = &ex.response else {

@@ -102,6 +102,49 @@ impl ProbeRequest {
             .body(initialize_body())
     }
 
+    /// A request of the MCP 2026-07-28 stateless transport (no `initialize`):
+    /// the version header and `_meta` on every request, `Mcp-Method` (and
+    /// `Mcp-Name`, the tool's) headers; `id` 0 makes it a notification.
+    pub fn mcp_stateless(
+        url: impl Into<String>,
+        id: u64,
+        method: &str,
+        params: &serde_json::Value,
+    ) -> Self {
+        let mut params = params.as_object().cloned().unwrap_or_default();
+        let meta = params
+            .entry("_meta")
+            .or_insert_with(|| serde_json::json!({}));
+        if let Some(m) = meta.as_object_mut() {
+            m.insert(
+                "io.modelcontextprotocol/protocolVersion".into(),
+                MCP_PROTOCOL_VERSION.into(),
+            );
+            m.insert(
+                "io.modelcontextprotocol/clientCapabilities".into(),
+                serde_json::json!({}),
+            );
+        }
+        let name = params
+            .get("name")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned);
+        let mut body = serde_json::json!({"jsonrpc": "2.0", "method": method, "params": params});
+        if id != 0 {
+            body["id"] = id.into();
+        }
+        let mut req = Self::new(reqwest::Method::POST, url)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .header("mcp-protocol-version", MCP_PROTOCOL_VERSION)
+            .header("mcp-method", method)
+            .body(body.to_string());
+        if let (Some(n), "tools/call" | "prompts/get") = (name, method) {
+            req = req.header("mcp-name", n);
+        }
+        req
+    }
+
     /// The same with a bearer token that cannot be valid.
     pub fn mcp_initialize_invalid_token(url: impl Into<String>) -> Self {
         Self::mcp_initialize(url).header("authorization", format!("Bearer {GARBAGE_TOKEN}"))

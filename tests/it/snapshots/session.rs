@@ -238,7 +238,8 @@ fn call_renders_tools_results_and_refusals() {
     for (name, e, extra, want_table, want_json) in &call_cases(&peers) {
         let (_home, dir) = home_with(std::slice::from_ref(e));
         for format in ["table", "json"] {
-            let mut args = vec!["call", server.url.as_str()];
+            // --no-login: how a refusal renders (re-authorizing is tested with a browser).
+            let mut args = vec!["call", server.url.as_str(), "--no-login"];
             args.extend_from_slice(extra);
             args.extend_from_slice(&["--format", format, "--color", "never"]);
             let run = run_in(&dir, HOME_ENV, &args, None);

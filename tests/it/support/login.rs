@@ -20,8 +20,13 @@ impl LoginRun {
     /// Start `mcp-auth login <args> --no-browser` with `MCP_AUTH_HOME=home`
     /// and wait for the authorization URL.
     pub fn start(home: &Path, args: &[&str]) -> Self {
+        Self::start_command(home, "login", args)
+    }
+
+    /// The same for another command that may authorize (`call`).
+    pub fn start_command(home: &Path, command: &str, args: &[&str]) -> Self {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("mcp-auth"))
-            .arg("login")
+            .arg(command)
             .args(args)
             .arg("--no-browser")
             .env_clear()

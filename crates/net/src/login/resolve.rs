@@ -136,6 +136,13 @@ pub async fn destination(
         .map(|f| std::mem::take(&mut f.prefetched))
         .unwrap_or_default();
     let mut legacy = false;
+    if let Some(f) = first.as_mut() {
+        // A server that lets `initialize` through asks for a token on the
+        // next request: its challenge is there.
+        if let Some(challenged) = unauthenticated_list(prober, &url, &f.unauthenticated).await {
+            f.unauthenticated = challenged;
+        }
+    }
     let (issuer, resource, scopes, mcp_url, chain) = match first {
         Some(first) if kind == TargetHint::Mcp || first.looks_like_mcp() => {
             let named = named_by_chain(prober, &url, input, &first, &policy).await?;
@@ -173,6 +180,56 @@ pub async fn destination(
         chain,
         legacy,
     })
+}
+
+/// The challenge an MCP client meets on its next request, when `initialize`
+/// did not need a token: after an answered `initialize`, an unauthenticated
+/// `tools/list` in that session; after a 400 (a 2026-07-28 server, which
+/// has no `initialize`), the stateless `tools/list`. Its answer when that
+/// is a 401 or 403.
+async fn unauthenticated_list(
+    prober: &Prober,
+    mcp: &url::Url,
+    init: &crate::evidence::Exchange,
+) -> Option<crate::evidence::Exchange> {
+    let resp = init.response.as_ref()?;
+    let req = if resp.status == 400 {
+        crate::probe::ProbeRequest::mcp_stateless(
+            mcp.as_str(),
+            2,
+            "tools/list",
+            &serde_json::json!({}),
+        )
+    } else if (200..300).contains(&resp.status) {
+        let answer = crate::mcp_session::rpc_result(
+            resp.header("content-type").unwrap_or(""),
+            &resp.body,
+            1,
+        )?;
+        let version = answer
+            .get("result")?
+            .get("protocolVersion")?
+            .as_str()?
+            .to_owned();
+        let mut req = crate::probe::ProbeRequest::new(reqwest::Method::POST, mcp.as_str())
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .header("mcp-protocol-version", version)
+            .body(
+                serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}).to_string(),
+            );
+        if let Some(sid) = resp.header("mcp-session-id") {
+            req = req.header("mcp-session-id", sid);
+        }
+        req
+    } else {
+        return None;
+    };
+    let ex = prober.send(req).await;
+    ex.response
+        .as_ref()
+        .is_some_and(|r| r.status == 401 || r.status == 403)
+        .then_some(ex)
 }
 
 /// What an MCP server's protected resource metadata (and challenge) name.
