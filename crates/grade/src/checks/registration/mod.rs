@@ -185,7 +185,10 @@ pub const DCR_AUTH_METHOD: CheckDef = CheckDef {
     spec: "RFC 7591 §3.2.1 (client_secret_expires_at REQUIRED with a secret)",
     hint: "Register `token_endpoint_auth_method: none` as requested; if you substitute a secret method, return the secret and client_secret_expires_at.",
     doc: "For a successful registration of a client that asked for token_endpoint_auth_method \
-          none, reads what the server registered: none without a secret passes, while a \
+          none, reads what the server registered: none without a secret passes (unless the \
+          metadata's token_endpoint_auth_methods_supported leaves out none: the echo alone does \
+          not show the token endpoint accepts the public client, and some providers store it \
+          as confidential, so that warns), while a \
           substituted secret method with `client_secret` and `client_secret_expires_at`, none \
           with a secret anyway, a secret without a method, or no method echoed (the RFC 7591 \
           default is client_secret_basic) warns. A method other than none without \
@@ -194,9 +197,18 @@ pub const DCR_AUTH_METHOD: CheckDef = CheckDef {
           TypeScript SDK may send the wrong client authentication at the token endpoint. Source: \
           RFC 7591 §3.2.1.",
     grade: Grade::Server(|a| {
+        // What the token endpoint says it takes: a registration echo alone
+        // does not show that a public client is accepted there.
+        let endpoint_refuses_none = a
+            .doc()
+            .and_then(|d| d.md.token_endpoint_auth_methods_supported.as_ref())
+            .is_some_and(|l| !l.iter().any(|m| m == "none"));
         with_client(a, |_, c| {
             let method = c.token_endpoint_auth_method.as_deref();
             match (method, &c.client_secret, c.client_secret_expires_at) {
+                (Some("none"), None, _) if endpoint_refuses_none => Outcome::warn(
+                    "registered as none, but token_endpoint_auth_methods_supported does not list none: the token endpoint may refuse this public client (unauthorized_client)",
+                ),
                 (Some("none"), None, _) => Outcome::pass("none"),
                 (Some("none"), Some(_), _) => Outcome::warn("method none, but a client_secret was issued anyway"),
                 (Some(m), Some(_), Some(_)) => Outcome::warn(format!(

@@ -332,6 +332,22 @@ fn dcr_auth_method_passes_on_none() {
 }
 
 #[test]
+fn dcr_auth_method_warns_when_the_token_endpoint_does_not_list_none() {
+    let mut ev = main_only(201, &client_with(&[]).to_string());
+    let doc = ev.authorization_servers[0].attempts[0]
+        .exchange
+        .as_mut()
+        .and_then(|e| e.response.as_mut())
+        .expect("the metadata exchange");
+    let mut md: Value = serde_json::from_str(&doc.body).unwrap();
+    md["token_endpoint_auth_methods_supported"] = serde_json::json!(["client_secret_basic"]);
+    doc.body = md.to_string();
+    let f = finding(&ev, "DCR-AUTH-METHOD");
+    assert_eq!(f.status, Warn, "{}", f.detail);
+    assert!(f.detail.contains("does not list none"), "{}", f.detail);
+}
+
+#[test]
 fn dcr_auth_method_warns_on_a_substituted_method_with_secret_and_expiry() {
     let f = auth_method(&[
         ("token_endpoint_auth_method", json!("client_secret_basic")),
