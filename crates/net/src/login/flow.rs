@@ -287,3 +287,60 @@ fn explain_refused_client(e: LoginError, client: &Client) -> LoginError {
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+
+    fn id_token(claims: &serde_json::Value) -> crate::token_store::Secret {
+        let b64 = |v: &serde_json::Value| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+        };
+        crate::token_store::Secret::new(format!(
+            "{}.{}.sig",
+            b64(&serde_json::json!({"alg": "RS256"})),
+            b64(claims)
+        ))
+    }
+
+    #[test]
+    fn an_id_token_must_carry_the_nonce_sent() {
+        assert!(
+            check_nonce(None, "n1").is_ok(),
+            "no ID token, nothing to check"
+        );
+        let good = id_token(&serde_json::json!({"nonce": "n1"}));
+        assert!(check_nonce(Some(&good), "n1").is_ok());
+        let wrong = id_token(&serde_json::json!({"nonce": "n2"}));
+        let e = check_nonce(Some(&wrong), "n1").unwrap_err().to_string();
+        assert!(e.contains("nonce is not the one this login sent"), "{e}");
+        let none = id_token(&serde_json::json!({"sub": "a"}));
+        let e = check_nonce(Some(&none), "n1").unwrap_err().to_string();
+        assert!(e.contains("has no nonce"), "{e}");
+    }
+
+    #[test]
+    fn a_registered_public_client_refused_at_the_token_endpoint_is_explained() {
+        let refused =
+            || LoginError::Refused("the token endpoint refused: unauthorized_client".into());
+        let registered = Client {
+            registered: true,
+            ..Client::public("c1")
+        };
+        let e = explain_refused_client(refused(), &registered).to_string();
+        assert!(
+            e.contains("treats dynamically registered clients as confidential"),
+            "{e}"
+        );
+        // A given client gets the error as it was.
+        let e = explain_refused_client(refused(), &Client::public("c1")).to_string();
+        assert_eq!(e, "the token endpoint refused: unauthorized_client");
+    }
+
+    #[test]
+    fn openid_is_a_whole_word() {
+        assert!(asks_openid("profile openid"));
+        assert!(!asks_openid("openidx"));
+    }
+}

@@ -121,3 +121,22 @@ pub struct LoginSettings {
     /// A pre-registered client's private key, for `private_key_jwt` (`--private-key`).
     pub client_key: Option<SigningKey>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::LoginError;
+
+    #[test]
+    fn invalid_target_names_both_fixes_only_when_a_resource_was_sent() {
+        let e = || LoginError::Refused("the token endpoint refused: invalid_target".into());
+        let hinted = e().with_hint(true).to_string();
+        assert!(
+            hinted.contains("registered on the client") && hinted.contains("--no-resource"),
+            "{hinted}"
+        );
+        assert_eq!(
+            e().with_hint(false).to_string(),
+            "the token endpoint refused: invalid_target"
+        );
+    }
+}
