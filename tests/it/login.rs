@@ -247,6 +247,42 @@ fn mcp_login_registers_and_binds_the_token_to_the_resource() {
     inspect_the_token_altered(home.path(), &server.url, &token, exp);
 }
 
+/// A second login to the same MCP server reuses the client registered by
+/// the first (no second registration), and replaces the cached login: the
+/// URL still names one, so `call` needs no choice.
+#[test]
+fn a_second_login_reuses_the_registration_and_keeps_the_cache_unambiguous() {
+    let provider = OidcProvider::for_mcp();
+    let server = McpServer::typescript(&provider.issuer, &[]);
+    let home = tempfile::tempdir().unwrap();
+    log_in_to_the_mcp_server(home.path(), &server.url);
+    let first = cached_client_id(home.path());
+    let run = LoginRun::start(home.path(), &[&server.url]);
+    assert!(
+        run.stderr_head.contains(&format!("Reusing client {first}"))
+            && !run.stderr_head.contains("Registered client"),
+        "{}",
+        run.stderr_head
+    );
+    assert_eq!(run.param("client_id"), first);
+    browser_login(&run.url, "bob");
+    let (code, _, err) = run.finish();
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(token_files(home.path()).len(), 1);
+    let (code, tools, err) = cli(home.path(), &["call", &server.url, "--no-login"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(tools.contains("whoami"), "{tools}");
+}
+
+/// The client id of the one cached login.
+fn cached_client_id(home: &Path) -> String {
+    let files = token_files(home);
+    assert_eq!(files.len(), 1, "{files:?}");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
+    v["client_id"].as_str().unwrap().to_owned()
+}
+
 /// Start a login whose callback is then forged.
 fn forged(
     callback_query: impl FnOnce(&LoginRun) -> String,
