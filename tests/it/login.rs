@@ -283,6 +283,81 @@ fn cached_client_id(home: &Path) -> String {
     v["client_id"].as_str().unwrap().to_owned()
 }
 
+/// A provider supporting Client ID Metadata Documents that serves `doc` at
+/// `/client.json`: (server, document URL).
+fn cimd_provider(
+    doc: impl FnOnce(&str) -> serde_json::Value,
+) -> (crate::support::replay::ReplayServer, String) {
+    use crate::support::replay::{recorded, ReplayServer, Route};
+    let server = ReplayServer::start(|origin| {
+        let mut md = recorded("oidc-provider-9.13.3-root.json", origin);
+        md["client_id_metadata_document_supported"] = json!(true);
+        vec![
+            (
+                "/.well-known/openid-configuration".to_owned(),
+                Route::json(&md),
+            ),
+            ("/client.json".to_owned(), Route::json(&doc(origin))),
+        ]
+    });
+    let url = format!("{}/client.json", server.origin);
+    (server, url)
+}
+
+/// A CIMD login listens where the document's redirect URI says: on its
+/// fixed port when free, and when that port is taken it fails at once,
+/// saying why, instead of waiting out the login timeout.
+#[test]
+fn a_cimd_login_uses_the_documents_redirect_or_fails_at_once() {
+    let home = tempfile::tempdir().unwrap();
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port();
+    let (server, doc_url) = cimd_provider(|origin| {
+        json!({"client_id": format!("{origin}/client.json"),
+               "redirect_uris": [format!("http://127.0.0.1:{port}/cb")]})
+    });
+    let started = std::time::Instant::now();
+    let (code, _, err) = cli(
+        home.path(),
+        &[
+            "login",
+            &server.origin,
+            "--client-metadata-url",
+            &doc_url,
+            "--no-browser",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("names the fixed redirect") && err.contains(&port.to_string()),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "it failed at once"
+    );
+
+    // Freed, the port is where the login listens; the document URL is the client id.
+    drop(busy);
+    let run = LoginRun::start(
+        home.path(),
+        &[
+            &server.origin,
+            "--client-metadata-url",
+            &doc_url,
+            "--login-timeout",
+            "1",
+        ],
+    );
+    assert_eq!(run.param("client_id"), doc_url);
+    assert_eq!(
+        run.param("redirect_uri"),
+        format!("http://127.0.0.1:{port}/cb")
+    );
+    let (code, _, err) = run.finish();
+    assert_ne!(code, 0, "no callback came: {err}");
+}
+
 /// Start a login whose callback is then forged.
 fn forged(
     callback_query: impl FnOnce(&LoginRun) -> String,
