@@ -87,6 +87,12 @@ pub async fn login(
     if let Some(n) = &nonce {
         check_nonce(tokens.id_token.as_ref(), n)?;
     }
+    if let Some(w) = resource
+        .as_deref()
+        .and_then(|res| audience_warning(&tokens.access_token, res))
+    {
+        writeln!(err, "warning: {w}")?;
+    }
     let entry = entry_from(
         &r,
         &client,
@@ -269,6 +275,27 @@ fn check_nonce(
     }
 }
 
+/// A JWT access token whose `aud` does not name the resource it was asked
+/// for: the MCP server's bearer check will refuse it (TOKEN-AUD).
+fn audience_warning(token: &crate::token_store::Secret, resource: &str) -> Option<String> {
+    let d = crate::evidence::jwt::decode_unverified(token.expose())?;
+    let aud: Vec<String> = match d.claims.get("aud")? {
+        serde_json::Value::String(a) => vec![a.clone()],
+        serde_json::Value::Array(l) => l
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let trimmed = |s: &str| s.trim_end_matches('/').to_owned();
+    (!aud.iter().any(|a| trimmed(a) == trimmed(resource))).then(|| {
+        format!(
+            "the access token's aud ({}) does not name {resource}, the resource it was asked for: the MCP server will likely refuse it (TOKEN-AUD; `mcp-auth token inspect --cached {resource}`)",
+            aud.join(", ")
+        )
+    })
+}
+
 /// A token endpoint that refuses a client mcp-auth just registered as
 /// public: say what that means (providers that store dynamically
 /// registered clients as confidential) and what to do.
@@ -336,6 +363,24 @@ mod tests {
         // A given client gets the error as it was.
         let e = explain_refused_client(refused(), &Client::public("c1")).to_string();
         assert_eq!(e, "the token endpoint refused: unauthorized_client");
+    }
+
+    #[test]
+    fn a_token_for_another_audience_is_named() {
+        let res = "https://mcp.example/mcp";
+        let t = id_token(&serde_json::json!({"aud": ["https://other.example"]}));
+        let w = audience_warning(&t, res).expect("a warning");
+        assert!(
+            w.contains("https://other.example") && w.contains("TOKEN-AUD"),
+            "{w}"
+        );
+        let t = id_token(&serde_json::json!({"aud": "https://mcp.example/mcp/"}));
+        assert_eq!(audience_warning(&t, res), None);
+        // Opaque tokens cannot be judged here.
+        assert_eq!(
+            audience_warning(&crate::token_store::Secret::new("opaque"), res),
+            None
+        );
     }
 
     #[test]
