@@ -96,7 +96,8 @@ pub fn validate(
 }
 
 const PAGE_OK: &str = "<!doctype html><meta charset=utf-8><title>mcp-auth</title>\
-<h1>Logged in</h1><p>You can close this tab and return to the terminal.</p>";
+<h1>Authorization received</h1><p>mcp-auth is finishing the login (the token request): \
+the terminal says whether it worked. You can close this tab.</p>";
 
 fn page_error(message: &str) -> String {
     let escaped = message
