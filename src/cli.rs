@@ -8,6 +8,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod grant;
+pub use grant::{GrantArg, GrantArgs};
+
 macro_rules! exit_codes {
     () => {
         "\
@@ -48,7 +51,7 @@ pub enum Command {
     /// authorization server's metadata.
     #[command(after_long_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
-    /// Log in with authorization code + PKCE in a browser; caches the tokens.
+    /// Log in (authorization code + PKCE in a browser, or a grant without a user); caches the tokens.
     #[command(after_long_help = LOGIN_EXAMPLES)]
     Login(LoginArgs),
     /// Show who the cached token belongs to: userinfo claims and the token's own claims.
@@ -185,6 +188,15 @@ Examples:
   mcp-auth login https://auth.example.com --client-id abc --scope \"openid profile email\"
   mcp-auth login https://auth.example.com --client-id abc --redirect-port 8976 --no-browser
   mcp-auth login https://mcp.example.com/mcp --refresh
+  mcp-auth login https://mcp.example.com/mcp --grant client-credentials --client-id svc --client-secret-file secret.txt
+  mcp-auth login https://mcp.example.com/mcp --grant client-credentials --client-id svc --private-key svc.pem
+  mcp-auth login https://mcp.example.com/mcp --grant jwt-bearer --assertion-file /var/run/secrets/mcp/token
+  mcp-auth login https://mcp.example.com/mcp --grant token-exchange --subject-token-file id-token.jwt \\
+      --idp-issuer https://idp.example.com --idp-client-id app-at-idp --client-id app --client-secret-file app.secret
+
+Secrets, assertions and ID tokens are read from files (`-`: stdin) or the environment
+(MCP_AUTH_CLIENT_SECRET, MCP_AUTH_ASSERTION, MCP_AUTH_SUBJECT_TOKEN, MCP_AUTH_IDP_CLIENT_SECRET),
+never from the command line.
 
 The browser is $BROWSER when set, else the system's; the URL is always printed too.
 Tokens are cached per (issuer, client id, resource) under $MCP_AUTH_HOME/tokens (default:
@@ -255,6 +267,9 @@ pub struct LoginArgs {
     /// Seconds to wait for the browser's redirect.
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub login_timeout: u64,
+
+    #[command(flatten)]
+    pub grants: GrantArgs,
 
     #[command(flatten)]
     pub net: NetArgs,
