@@ -209,3 +209,42 @@ async fn token_exchange_needs_its_inputs_and_sends_nothing_without_them() {
     }
     assert!(srv.seen.lock().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn no_token_nor_secret_of_the_exchange_is_recorded() {
+    let issued = id_jag_response(exchange::ID_JAG);
+    let srv = Server::start(vec![
+        ("/idp/token", 200, issued.clone()),
+        ("/token", 200, BEARER.into()),
+    ])
+    .await;
+    let mut s = exchange_settings(&srv, true);
+    s.idp.as_mut().unwrap().client_secret = Some(Secret::new("idp-s3cret"));
+    let (prober, journal) = prober().recording();
+    let dir = tempfile::tempdir().unwrap();
+    let r = srv.resolved(&["client_secret_basic"]);
+    obtain_for(&prober, &TokenStore::at(dir.path()), &r, &s)
+        .await
+        .unwrap();
+    let recorded = journal.take();
+    assert_eq!(recorded.len(), 2, "the exchange, then the grant");
+    let text = serde_json::to_string(&recorded).unwrap();
+    let id_jag: serde_json::Value = serde_json::from_str(&issued).unwrap();
+    let subject = s.subject_token.as_ref().unwrap().expose();
+    let (idp_basic, as_basic) = (
+        basic("idp-client", "idp-s3cret"),
+        basic("mcp-client", "as-secret"),
+    );
+    for secret in [
+        subject,
+        id_jag["access_token"].as_str().unwrap(),
+        "idp-s3cret",
+        "as-secret",
+        &idp_basic["Basic ".len()..],
+        &as_basic["Basic ".len()..],
+        "at-1",
+    ] {
+        assert!(!text.contains(secret), "{secret} recorded: {text}");
+    }
+    assert!(text.contains("requested_token_type"), "{text}");
+}
