@@ -8,6 +8,13 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod call;
+mod grant;
+
+pub use call::CallArgs;
+use call::CALL_EXAMPLES;
+pub use grant::{GrantArg, GrantArgs};
+
 macro_rules! exit_codes {
     () => {
         "\
@@ -48,7 +55,7 @@ pub enum Command {
     /// authorization server's metadata.
     #[command(after_long_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
-    /// Log in with authorization code + PKCE in a browser; caches the tokens.
+    /// Log in (authorization code + PKCE in a browser, or a grant without a user); caches the tokens.
     #[command(after_long_help = LOGIN_EXAMPLES)]
     Login(LoginArgs),
     /// Show who the cached token belongs to: userinfo claims and the token's own claims.
@@ -185,6 +192,15 @@ Examples:
   mcp-auth login https://auth.example.com --client-id abc --scope \"openid profile email\"
   mcp-auth login https://auth.example.com --client-id abc --redirect-port 8976 --no-browser
   mcp-auth login https://mcp.example.com/mcp --refresh
+  mcp-auth login https://mcp.example.com/mcp --grant client-credentials --client-id svc --client-secret-file secret.txt
+  mcp-auth login https://mcp.example.com/mcp --grant client-credentials --client-id svc --private-key svc.pem
+  mcp-auth login https://mcp.example.com/mcp --grant jwt-bearer --assertion-file /var/run/secrets/mcp/token
+  mcp-auth login https://mcp.example.com/mcp --grant token-exchange --subject-token-file id-token.jwt \\
+      --idp-issuer https://idp.example.com --idp-client-id app-at-idp --client-id app --client-secret-file app.secret
+
+Secrets, assertions and ID tokens are read from files (`-`: stdin) or the environment
+(MCP_AUTH_CLIENT_SECRET, MCP_AUTH_ASSERTION, MCP_AUTH_SUBJECT_TOKEN, MCP_AUTH_IDP_CLIENT_SECRET),
+never from the command line.
 
 The browser is $BROWSER when set, else the system's; the URL is always printed too.
 Tokens are cached per (issuer, client id, resource) under $MCP_AUTH_HOME/tokens (default:
@@ -259,6 +275,9 @@ pub struct LoginArgs {
     pub login_timeout: u64,
 
     #[command(flatten)]
+    pub grants: GrantArgs,
+
+    #[command(flatten)]
     pub net: NetArgs,
 
     /// Print the access token on stdout after logging in.
@@ -278,55 +297,6 @@ pub struct LoginArgs {
 pub struct WhoamiArgs {
     /// The issuer or MCP server logged in to (default: the only cached login).
     pub target: Option<String>,
-
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-
-    #[command(flatten)]
-    pub net: NetArgs,
-}
-
-const CALL_EXAMPLES: &str = "\
-Examples:
-  mcp-auth call https://mcp.example.com/mcp                # initialize, list the tools
-  mcp-auth call https://mcp.example.com/mcp whoami         # call a tool
-  mcp-auth call https://mcp.example.com/mcp search --arg query=oauth --arg limit=5
-
-Uses the token cached by `mcp-auth login <url>`, as an MCP client does: a token about to
-expire is refreshed first; when the server answers 401 (the token is no longer accepted, or
-the server moved to another authorization server) the login runs again; on 403
-insufficient_scope it authorizes again with the union of the scopes it has and the scopes
-the server asks for (once; --no-step-up turns that off). --no-login never starts a new
-authorization (CI): the call fails instead.";
-
-#[derive(Debug, Args)]
-pub struct CallArgs {
-    /// The MCP server (Streamable HTTP endpoint) logged in to.
-    pub url: String,
-
-    /// The tool to call (default: list the tools).
-    pub tool: Option<String>,
-
-    /// A tool argument, key=value (the value as JSON when it parses); repeatable.
-    #[arg(long, value_name = "KEY=VALUE")]
-    pub arg: Vec<String>,
-
-    /// On 403 insufficient_scope, report it instead of authorizing again with more scopes.
-    #[arg(long)]
-    pub no_step_up: bool,
-
-    /// Never start a new authorization (no browser): a rejected token fails the call.
-    #[arg(long)]
-    pub no_login: bool,
-
-    /// Seconds to wait for the browser's redirect when authorizing again.
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
-    pub login_timeout: u64,
-
-    /// When authorizing again, print the URL instead of opening a browser.
-    #[arg(long)]
-    pub no_browser: bool,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]

@@ -7,6 +7,9 @@ use mcp_auth_evidence::{ServerType, TargetHint};
 use mcp_auth_net::probe::ProbeSettings;
 
 use crate::cli::{ClientFilter, NetArgs, ServerTypeArg, TargetAs};
+
+mod grant;
+pub use grant::{grant_inputs, GrantInputs};
 use mcp_auth_grade::clients::{ClientFamily, ClientPath};
 
 /// The HTTP client's settings from `--timeout` and `--cacert`.
@@ -56,10 +59,14 @@ pub fn keeps_client(filter: ClientFilter) -> impl Fn(&ClientPath) -> bool {
     }
 }
 
-/// A client secret: from `file` (`-`: standard input; one trailing newline
-/// dropped), else `$MCP_AUTH_CLIENT_SECRET`, else none. Never from argv.
-pub fn client_secret(
+/// A secret value from `file` (`-`: standard input; one trailing newline
+/// dropped), else `$env`, else none. Never from argv. `flag` and `what`
+/// name it in errors, which never show it.
+pub fn secret(
     file: Option<&std::path::Path>,
+    flag: &str,
+    env: &str,
+    what: &str,
 ) -> Result<Option<mcp_auth_net::token_store::Secret>, String> {
     use std::io::Read;
     let text = match file {
@@ -67,22 +74,35 @@ pub fn client_secret(
             let mut s = String::new();
             std::io::stdin()
                 .read_to_string(&mut s)
-                .map_err(|e| format!("cannot read the client secret from stdin: {e}"))?;
+                .map_err(|e| format!("cannot read {what} from stdin: {e}"))?;
             s
         }
-        Some(p) => std::fs::read_to_string(p)
-            .map_err(|e| format!("--client-secret-file {}: {e}", p.display()))?,
-        None => match std::env::var("MCP_AUTH_CLIENT_SECRET") {
+        Some(p) => {
+            std::fs::read_to_string(p).map_err(|e| format!("{flag} {}: {e}", p.display()))?
+        }
+        None => match std::env::var(env) {
             Ok(s) if !s.is_empty() => s,
             _ => return Ok(None),
         },
     };
-    let secret = text.strip_suffix('\n').unwrap_or(&text);
-    let secret = secret.strip_suffix('\r').unwrap_or(secret);
-    if secret.is_empty() {
-        return Err("the client secret is empty".to_owned());
+    let value = text.strip_suffix('\n').unwrap_or(&text);
+    let value = value.strip_suffix('\r').unwrap_or(value);
+    if value.is_empty() {
+        return Err(format!("{what} is empty"));
     }
-    Ok(Some(mcp_auth_net::token_store::Secret::new(secret)))
+    Ok(Some(mcp_auth_net::token_store::Secret::new(value)))
+}
+
+/// A client secret: `--client-secret-file`, else `$MCP_AUTH_CLIENT_SECRET`.
+pub fn client_secret(
+    file: Option<&std::path::Path>,
+) -> Result<Option<mcp_auth_net::token_store::Secret>, String> {
+    secret(
+        file,
+        "--client-secret-file",
+        "MCP_AUTH_CLIENT_SECRET",
+        "the client secret",
+    )
 }
 
 /// The private key of `--private-key` (PEM), with `--signing-alg`.

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::cli::{Format, LoginArgs, LogoutArgs, ResultFormat, TokensArgs};
 use crate::exit::ExitStatus;
-use crate::login::{LoginError, LoginSettings};
+use crate::login::{Grant, LoginError, LoginSettings};
 use crate::probe::Prober;
 use crate::report::table::Style;
 use crate::report::tokens::{
@@ -103,6 +103,8 @@ fn login_settings(args: &LoginArgs) -> Result<LoginSettings, LoginError> {
     };
     let client_key =
         crate::settings::client_key(args.private_key.as_deref(), args.signing_alg.as_deref())?;
+    let grant = crate::settings::grant_inputs(&args.grants, args.client_secret_file.as_deref())
+        .map_err(LoginError::Usage)?;
     Ok(LoginSettings {
         client_id: args.client_id.clone(),
         client_metadata_url: args.client_metadata_url.clone(),
@@ -117,6 +119,10 @@ fn login_settings(args: &LoginArgs) -> Result<LoginSettings, LoginError> {
         show_token: args.show_token,
         client_secret,
         client_key,
+        grant: grant.grant,
+        assertion: grant.assertion,
+        subject_token: grant.subject_token,
+        idp: grant.idp,
     })
 }
 
@@ -151,7 +157,7 @@ async fn refresh_cached(
 }
 
 /// Follow the target to its authorization server, refuse it by check id if
-/// a precondition fails, then run the flow.
+/// a precondition fails, then run the flow (or the grant without a user).
 pub async fn log_in(
     target: &str,
     kind: crate::evidence::TargetHint,
@@ -185,11 +191,12 @@ pub async fn log_in_resolved(
         return crate::login::login(prober, store, destination, settings, err).await;
     }
     // The login's preconditions are catalogue checks: a refusal names one.
-    let gate = mcp_auth_grade::login_gate::assess(
+    let gate = mcp_auth_grade::login_gate::assess_login(
         destination.chain.as_ref(),
         &destination.discovery,
         &destination.issuer,
         settings.force,
+        settings.grant.interactive(),
     );
     if let Some(why) = gate.refusal {
         return Err(LoginError::Refused(why));
@@ -197,15 +204,24 @@ pub async fn log_in_resolved(
     for w in &gate.warnings {
         let _ = writeln!(err, "warning: {w}");
     }
-    crate::login::login(prober, store, destination, settings, err).await
+    match settings.grant {
+        Grant::AuthorizationCode => {
+            crate::login::login(prober, store, destination, settings, err).await
+        }
+        _ => crate::login::obtain(prober, store, destination, settings).await,
+    }
 }
 
 /// "Logged in to … as client …; scope …; token cached in …".
 fn logged_in_line(entry: &TokenEntry, path: &std::path::Path) -> String {
+    // A JWT bearer grant may have no client (a workload's assertion alone).
+    let client = match entry.client_id.as_str() {
+        "" => " without a client".to_owned(),
+        id => format!(" as client {id}"),
+    };
     format!(
-        "Logged in to {} as client {}{}; {} ({}); token cached in {}",
+        "Logged in to {}{client}{}; {} ({}); token cached in {}",
         entry.issuer,
-        entry.client_id,
         entry
             .resource
             .as_deref()

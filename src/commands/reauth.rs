@@ -84,7 +84,23 @@ pub async fn log_in_again(
     err: &mut dyn Write,
 ) -> Result<TokenEntry, LoginError> {
     let given = !entry.registered && url::Url::parse(&entry.client_id).is_err();
+    // Client credentials run again with the cached secret; the other grants'
+    // inputs (an assertion, an IdP token) are not cached: they cannot.
+    let grant = match entry.grant.as_deref() {
+        None => crate::login::Grant::AuthorizationCode,
+        Some("client-credentials") => crate::login::Grant::ClientCredentials,
+        Some(other) => {
+            return Err(LoginError::Refused(format!(
+                "the server refused the token; a {other} login needs its assertion again: run `mcp-auth login {} --grant {other} …`",
+                args.url
+            )))
+        }
+    };
     let settings = LoginSettings {
+        grant,
+        assertion: None,
+        subject_token: None,
+        idp: None,
         client_id: given.then(|| entry.client_id.clone()),
         client_secret: if given {
             entry.client_secret.clone()

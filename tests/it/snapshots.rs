@@ -201,6 +201,7 @@ fn token_entry(issuer: &str, client_id: &str) -> TokenEntry {
         userinfo_endpoint: None,
         revocation_endpoint: None,
         jwks_uri: None,
+        grant: None,
     }
 }
 

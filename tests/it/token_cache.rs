@@ -31,6 +31,7 @@ fn entry(n: u64) -> TokenEntry {
         userinfo_endpoint: None,
         revocation_endpoint: None,
         jwks_uri: None,
+        grant: None,
     }
 }
 

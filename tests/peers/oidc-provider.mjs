@@ -5,6 +5,7 @@
 // Usage: node tests/peers/oidc-provider.mjs [--path /oidc] [--registration]
 //                                           [--resource http://127.0.0.1:1/mcp]
 //                                           [--resource-any-loopback]
+//                                           [--client-credentials]
 //
 // Contract: listens on 127.0.0.1 with an ephemeral port and, once listening,
 // prints exactly one JSON line to stdout: {"issuer":"http://127.0.0.1:PORT[/path]","port":PORT}.
@@ -28,7 +29,7 @@ const log = (...args) => console.error('[oidc-provider peer]', ...args);
 function usage(msg) {
   if (msg) process.stderr.write(`error: ${msg}\n`);
   process.stderr.write(
-    'usage: node oidc-provider.mjs [--path /oidc] [--registration] [--resource URL] [--resource-any-loopback] [--delay-ms D]\n',
+    'usage: node oidc-provider.mjs [--path /oidc] [--registration] [--resource URL] [--resource-any-loopback] [--client-credentials] [--delay-ms D]\n',
   );
   process.exit(2);
 }
@@ -41,6 +42,7 @@ try {
       registration: { type: 'boolean', default: false },
       resource: { type: 'string' },
       'resource-any-loopback': { type: 'boolean', default: false },
+      'client-credentials': { type: 'boolean', default: false },
       'delay-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -109,6 +111,7 @@ function buildConfiguration() {
     revocation: { enabled: true },
     introspection: { enabled: true },
     registration: { enabled: args.registration, initialAccessToken: false },
+    clientCredentials: { enabled: args['client-credentials'] },
   };
 
   if (resource !== undefined || anyLoopback) {
@@ -139,17 +142,30 @@ function buildConfiguration() {
     };
   }
 
+  const clients = [
+    {
+      client_id: 'mcp-auth-test',
+      token_endpoint_auth_method: 'none',
+      application_type: 'native',
+      grant_types: ['authorization_code', 'refresh_token'],
+      redirect_uris: ['http://127.0.0.1/callback'],
+      response_types: ['code'],
+    },
+  ];
+  if (args['client-credentials']) {
+    // A confidential client for the client credentials grant (a test secret).
+    clients.push({
+      client_id: 'mcp-auth-service',
+      client_secret: 'mcp-auth-service-secret',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['client_credentials'],
+      redirect_uris: [],
+      response_types: [],
+    });
+  }
+
   return {
-    clients: [
-      {
-        client_id: 'mcp-auth-test',
-        token_endpoint_auth_method: 'none',
-        application_type: 'native',
-        grant_types: ['authorization_code', 'refresh_token'],
-        redirect_uris: ['http://127.0.0.1/callback'],
-        response_types: ['code'],
-      },
-    ],
+    clients,
     jwks: { keys: [signingJwk] },
     cookies: { keys: ['mcp-auth-test-peer-cookie-key-do-not-use-in-prod'] },
     scopes: ['openid', 'profile', 'email', 'offline_access', 'mcp:tools'],
@@ -225,5 +241,5 @@ function route(req, res) {
   notFound(res);
 }
 
-log(`listening on 127.0.0.1:${port}, issuer ${issuer}, registration=${args.registration}, resource=${args.resource ?? '(default)'}, resource-any-loopback=${anyLoopback}`);
+log(`listening on 127.0.0.1:${port}, issuer ${issuer}, registration=${args.registration}, resource=${args.resource ?? '(default)'}, resource-any-loopback=${anyLoopback}, client-credentials=${args['client-credentials']}`);
 process.stdout.write(`${JSON.stringify({ issuer, port })}\n`);

@@ -2,7 +2,9 @@
 //! login depends on, graded on the chain it just followed. A failure refuses
 //! the login by naming the check; only AS-PKCE-S256 yields to `--force`
 //! (a resource that is not this server, the issuer mix-up, plain-http
-//! credentials and missing endpoints never do).
+//! credentials and missing endpoints never do). A login without a user (a
+//! grant other than the authorization code) skips what only the browser
+//! flow uses: the authorization endpoint and PKCE.
 
 use mcp_auth_evidence::{AsDiscovery, Evidence, ResourceEvidence, Target, TargetKind};
 
@@ -17,6 +19,9 @@ pub const PRECONDITIONS: [(&str, bool); 6] = [
     ("AS-TOKEN-ENDPOINT", false),
     ("AS-PKCE-S256", true),
 ];
+
+/// The preconditions only the browser flow depends on.
+pub const BROWSER_ONLY: [&str; 2] = ["AS-AUTHZ-ENDPOINT", "AS-PKCE-S256"];
 
 /// What the preconditions say about a login.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -34,6 +39,19 @@ pub fn assess(
     discovery: &AsDiscovery,
     issuer: &str,
     force: bool,
+) -> Gate {
+    assess_login(chain, discovery, issuer, force, true)
+}
+
+/// [`assess`] for a login with a user at a browser (`interactive`: the
+/// authorization code flow) or without one (client credentials, JWT
+/// bearer, token exchange), which is never refused for [`BROWSER_ONLY`].
+pub fn assess_login(
+    chain: Option<&ResourceEvidence>,
+    discovery: &AsDiscovery,
+    issuer: &str,
+    force: bool,
+    interactive: bool,
 ) -> Gate {
     let target = match chain {
         Some(r) => Target {
@@ -55,7 +73,7 @@ pub fn assess(
     let (_, findings) = crate::grade(&evidence);
     let target = chain.map_or(issuer, |r| r.url.as_str());
     Gate {
-        refusal: first_refusal(&findings, force, target),
+        refusal: first_refusal(&findings, force, target, interactive),
         // A lenient resource match: the SDKs accept it, strict clients do not.
         warnings: findings
             .iter()
@@ -65,8 +83,17 @@ pub fn assess(
     }
 }
 
-fn first_refusal(findings: &[Finding], force: bool, target: &str) -> Option<String> {
+fn first_refusal(
+    findings: &[Finding],
+    force: bool,
+    target: &str,
+    interactive: bool,
+) -> Option<String> {
+    let applies = |id: &str| interactive || !BROWSER_ONLY.contains(&id);
     PRECONDITIONS.iter().find_map(|(id, forceable)| {
+        if !applies(id) {
+            return None;
+        }
         let f = findings
             .iter()
             .find(|f| f.id == *id && f.status == Status::Fail)?;
@@ -155,6 +182,26 @@ mod tests {
             false,
         );
         assert_eq!(gate, Gate::default());
+    }
+
+    #[test]
+    fn a_login_without_a_user_needs_no_authorization_endpoint_nor_pkce() {
+        let without_user = |ev: &Evidence| {
+            assess_login(None, &ev.authorization_servers[0], ISSUER, false, false).refusal
+        };
+        let no_s256 = with("code_challenge_methods_supported", serde_json::Value::Null);
+        assert!(refused(&no_s256, false).is_some());
+        assert_eq!(without_user(&no_s256), None);
+        let no_authz = with("authorization_endpoint", serde_json::Value::Null);
+        let why = refused(&no_authz, true).expect("the browser flow needs it");
+        assert!(why.starts_with("AS-AUTHZ-ENDPOINT failed:"), "{why}");
+        assert_eq!(without_user(&no_authz), None);
+        // The rest still holds without a user.
+        let no_token = with("token_endpoint", serde_json::Value::Null);
+        let why = without_user(&no_token).expect("refused");
+        assert!(why.starts_with("AS-TOKEN-ENDPOINT failed:"), "{why}");
+        let mix_up = with("issuer", serde_json::json!("https://evil.example"));
+        assert!(without_user(&mix_up).is_some());
     }
 
     #[test]

@@ -83,6 +83,11 @@ pub struct TokenEntry {
     pub revocation_endpoint: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jwks_uri: Option<String>,
+    /// The grant that obtained the token when it was not the authorization
+    /// code: `client-credentials`, `jwt-bearer` or `token-exchange` (the
+    /// `login --grant` names), so that `call` can tell how to renew it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant: Option<String>,
 }
 
 impl TokenEntry {
@@ -275,6 +280,7 @@ mod tests {
             userinfo_endpoint: None,
             revocation_endpoint: None,
             jwks_uri: None,
+            grant: None,
         }
     }
 
@@ -314,6 +320,22 @@ mod tests {
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
         assert_eq!(store.list().len(), 1);
+    }
+
+    #[test]
+    fn the_grant_is_kept_only_when_not_the_authorization_code() {
+        let plain = serde_json::to_value(entry()).unwrap();
+        assert!(plain.get("grant").is_none(), "{plain}");
+        // A file written before the field existed reads as the code flow's.
+        let old: TokenEntry = serde_json::from_value(plain).unwrap();
+        assert_eq!(old.grant, None);
+        let cc = TokenEntry {
+            grant: Some("client-credentials".into()),
+            ..entry()
+        };
+        let v = serde_json::to_value(&cc).unwrap();
+        assert_eq!(v["grant"], "client-credentials");
+        assert_eq!(serde_json::from_value::<TokenEntry>(v).unwrap(), cc);
     }
 
     #[cfg(unix)]

@@ -36,6 +36,7 @@ pub(super) fn entry_from(
         userinfo_endpoint: r.metadata.userinfo_endpoint.clone(),
         revocation_endpoint: r.metadata.revocation_endpoint.clone(),
         jwks_uri: r.metadata.jwks_uri.clone(),
+        grant: None,
     }
 }
 

@@ -137,6 +137,12 @@ impl Client {
         }
     }
 
+    /// No client: a grant sent without client authentication nor
+    /// `client_id` (a workload's assertion alone, RFC 7523 §3.1). Its id is empty.
+    pub fn anonymous() -> Self {
+        Self::public("")
+    }
+
     /// The client a cached entry used (its key, if any, is not cached).
     pub fn of_entry(e: &crate::token_store::TokenEntry) -> Self {
         Self {
@@ -167,6 +173,7 @@ impl Client {
         };
         let id = ("client_id".to_owned(), self.id.clone());
         Ok(match self.method {
+            AuthMethod::None if self.id.is_empty() => (Vec::new(), None),
             AuthMethod::None => (vec![id], None),
             AuthMethod::ClientSecretPost => (
                 vec![id, ("client_secret".to_owned(), secret()?.to_owned())],
@@ -317,6 +324,16 @@ mod tests {
         };
         let e = c.authentication("https://as.example").unwrap_err();
         assert!(e.to_string().contains("MCP_AUTH_CLIENT_SECRET"), "{e}");
+    }
+
+    #[test]
+    fn an_anonymous_client_sends_no_client_id() {
+        let (fields, header) = Client::anonymous()
+            .authentication("https://as.example")
+            .unwrap();
+        assert!(fields.is_empty() && header.is_none(), "{fields:?}");
+        let (fields, _) = Client::public("c").authentication("i").unwrap();
+        assert_eq!(fields, vec![("client_id".to_owned(), "c".to_owned())]);
     }
 
     #[test]

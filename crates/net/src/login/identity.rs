@@ -165,7 +165,7 @@ pub(super) async fn choose(
 
 /// The client as given: a pre-registered one authenticates with its key
 /// (`private_key_jwt`) or its secret, as the server supports.
-fn given(id: &str, md: &AsMetadata, s: &LoginSettings) -> Client {
+pub(super) fn given(id: &str, md: &AsMetadata, s: &LoginSettings) -> Client {
     let method = match &s.client_key {
         Some(_) => AuthMethod::PrivateKeyJwt,
         None => method_for(None, s.client_secret.is_some(), md),

@@ -9,14 +9,17 @@
 //! requests.
 //!
 //! [`destination`] finds the authorization server, [`login`] runs the
-//! authorization-code flow (`flow`), [`refresh`] and [`revoke`] act on a
-//! cached entry, [`matching`] finds cached entries (`cache`).
+//! authorization-code flow (`flow`), [`obtain`] the grants without a user
+//! (`grants`: client credentials, JWT bearer, token exchange), [`refresh`]
+//! and [`revoke`] act on a cached entry, [`matching`] finds cached entries
+//! (`cache`).
 
 pub mod browser;
 mod cache;
 pub mod callback;
 pub mod client;
 mod flow;
+mod grants;
 mod identity;
 mod refresh;
 mod register;
@@ -39,6 +42,7 @@ use crate::token_store::{Secret, StoreError};
 pub use cache::matching;
 pub use client::{AuthMethod, Client, SigningKey};
 pub use flow::login;
+pub use grants::{obtain, Grant, Idp};
 pub use refresh::refresh;
 pub use resolve::{destination, validated_metadata, Destination};
 pub use revoke::revoke;
@@ -120,6 +124,15 @@ pub struct LoginSettings {
     pub client_secret: Option<Secret>,
     /// A pre-registered client's private key, for `private_key_jwt` (`--private-key`).
     pub client_key: Option<SigningKey>,
+    /// How the token is obtained (`--grant`): the browser flow, or [`obtain`].
+    pub grant: Grant,
+    /// The JWT bearer grant's assertion (`--assertion-file`, `MCP_AUTH_ASSERTION`).
+    pub assertion: Option<Secret>,
+    /// The IdP's ID token a token exchange trades (`--subject-token-file`,
+    /// `MCP_AUTH_SUBJECT_TOKEN`).
+    pub subject_token: Option<Secret>,
+    /// The IdP of a token exchange (`--idp-*`).
+    pub idp: Option<Idp>,
 }
 
 #[cfg(test)]

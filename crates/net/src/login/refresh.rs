@@ -38,6 +38,7 @@ pub async fn refresh(
     if new.id_token.is_none() {
         new.id_token = entry.id_token.clone();
     }
+    new.grant = entry.grant.clone();
     store.save(&new)?;
     Ok(new)
 }

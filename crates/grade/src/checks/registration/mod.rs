@@ -358,3 +358,5 @@ pub const DCR_ERROR_FORMAT: CheckDef = CheckDef {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_auth_method;
