@@ -12,6 +12,7 @@ mod check_peer;
 mod check_replay;
 mod contract;
 mod hostile;
+mod introspect;
 mod login;
 mod matrix;
 mod snapshots;

@@ -149,6 +149,16 @@ function buildConfiguration() {
         redirect_uris: ['http://127.0.0.1/callback'],
         response_types: ['code'],
       },
+      // A confidential client that only introspects (a resource server):
+      // `token inspect --client-id mcp-auth-rs --client-secret-file …`.
+      {
+        client_id: 'mcp-auth-rs',
+        client_secret: 'rs-secret-for-tests-only',
+        token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: [],
+        redirect_uris: [],
+        response_types: [],
+      },
     ],
     jwks: { keys: [signingJwk] },
     cookies: { keys: ['mcp-auth-test-peer-cookie-key-do-not-use-in-prod'] },
