@@ -309,7 +309,7 @@ pub struct WhoamiArgs {
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
     /// Decode a token, verify its signature against the issuer's JWKS, and check
-    /// iss, aud (the resource), exp/nbf and scopes.
+    /// iss, aud (the resource), exp/nbf and scopes; introspect an opaque one.
     #[command(after_long_help = TOKEN_EXAMPLES)]
     Inspect(TokenInspectArgs),
 }
@@ -319,13 +319,21 @@ Examples:
   mcp-auth token inspect                                # the only cached login's access token
   mcp-auth token inspect --cached https://mcp.example.com/mcp --require-scope mcp:tools
   pbpaste | mcp-auth token inspect - --resource https://mcp.example.com/mcp
+  mcp-auth token inspect - --client-id rs-1 --client-secret-file rs-1.secret < token.txt
 
-Prefer `-` (stdin) to a token on the command line: arguments are visible to other users'
-process listings. Exit codes: 0 an MCP server would accept it; 1 it would not; 2 usage error.";
+Prefer `-` (stdin) or --cached to a token on the command line: arguments are visible to other
+users' process listings (a token given there is still read, with a warning). An opaque (non-JWT)
+token cannot be judged offline: it is introspected (RFC 7662) when the issuer has an
+introspection_endpoint and a client is known (--client-id, or the cached login's; its secret
+from --client-secret-file or MCP_AUTH_CLIENT_SECRET).
+
+Exit codes: 0 an MCP server would accept it; 1 it would not; 2 usage error; 3 it cannot be
+judged (an opaque token that was not introspected).";
 
 #[derive(Debug, Args)]
 pub struct TokenInspectArgs {
-    /// The token, or `-` to read it from stdin (default: a cached login's).
+    /// `-` to read the token from stdin (default: a cached login's). A token
+    /// given here is visible to other users' process listings.
     pub token: Option<String>,
 
     /// Which cached login (issuer or MCP server URL) when no token is given.
@@ -352,17 +360,15 @@ pub struct TokenInspectArgs {
     #[arg(long, value_name = "UNIX")]
     pub at: Option<u64>,
 
-    /// Client credentials for RFC 7662 introspection of an opaque token.
-    #[arg(long, value_name = "ID", requires = "client_secret")]
+    /// The client that introspects an opaque token (RFC 7662) at the issuer's
+    /// introspection_endpoint (default: the cached login's client).
+    #[arg(long, value_name = "ID")]
     pub client_id: Option<String>,
 
-    #[arg(
-        long,
-        value_name = "SECRET",
-        env = "MCP_AUTH_CLIENT_SECRET",
-        hide_env_values = true
-    )]
-    pub client_secret: Option<String>,
+    /// Read that client's secret from FILE (`-`: stdin); else from
+    /// MCP_AUTH_CLIENT_SECRET; without either, a public client introspects.
+    #[arg(long, value_name = "FILE")]
+    pub client_secret_file: Option<PathBuf>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]

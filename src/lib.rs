@@ -14,6 +14,7 @@ pub mod cli;
 pub mod commands;
 pub mod exit;
 pub mod output;
+pub mod secrets;
 pub mod settings;
 
 use mcp_auth_evidence as evidence;

@@ -59,52 +59,6 @@ pub fn keeps_client(filter: ClientFilter) -> impl Fn(&ClientPath) -> bool {
     }
 }
 
-/// A secret value from `file` (`-`: standard input; one trailing newline
-/// dropped), else `$env`, else none. Never from argv. `flag` and `what`
-/// name it in errors, which never show it.
-pub fn secret(
-    file: Option<&std::path::Path>,
-    flag: &str,
-    env: &str,
-    what: &str,
-) -> Result<Option<mcp_auth_net::token_store::Secret>, String> {
-    use std::io::Read;
-    let text = match file {
-        Some(p) if p.as_os_str() == "-" => {
-            let mut s = String::new();
-            std::io::stdin()
-                .read_to_string(&mut s)
-                .map_err(|e| format!("cannot read {what} from stdin: {e}"))?;
-            s
-        }
-        Some(p) => {
-            std::fs::read_to_string(p).map_err(|e| format!("{flag} {}: {e}", p.display()))?
-        }
-        None => match std::env::var(env) {
-            Ok(s) if !s.is_empty() => s,
-            _ => return Ok(None),
-        },
-    };
-    let value = text.strip_suffix('\n').unwrap_or(&text);
-    let value = value.strip_suffix('\r').unwrap_or(value);
-    if value.is_empty() {
-        return Err(format!("{what} is empty"));
-    }
-    Ok(Some(mcp_auth_net::token_store::Secret::new(value)))
-}
-
-/// A client secret: `--client-secret-file`, else `$MCP_AUTH_CLIENT_SECRET`.
-pub fn client_secret(
-    file: Option<&std::path::Path>,
-) -> Result<Option<mcp_auth_net::token_store::Secret>, String> {
-    secret(
-        file,
-        "--client-secret-file",
-        "MCP_AUTH_CLIENT_SECRET",
-        "the client secret",
-    )
-}
-
 /// The private key of `--private-key` (PEM), with `--signing-alg`.
 pub fn client_key(
     file: Option<&std::path::Path>,

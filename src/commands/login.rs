@@ -97,7 +97,7 @@ fn row(path: &std::path::Path, e: &TokenEntry) -> TokenRow {
 fn login_settings(args: &LoginArgs) -> Result<LoginSettings, LoginError> {
     // A secret belongs to a pre-registered client: the environment's is read only with --client-id.
     let client_secret = match &args.client_id {
-        Some(_) => crate::settings::client_secret(args.client_secret_file.as_deref())
+        Some(_) => crate::secrets::client_secret(args.client_secret_file.as_deref())
             .map_err(LoginError::Usage)?,
         None => None,
     };

@@ -32,6 +32,7 @@ fn token_view(entry: &TokenEntry) -> (TokenView, Vec<Finding>) {
         jwks: None,
         no_jwks: "",
         introspection: None,
+        no_introspection: "",
         expect: expect.clone(),
         verify_signature: false,
     });

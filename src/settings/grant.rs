@@ -72,17 +72,15 @@ pub fn grant_inputs(
     };
     match grant {
         Grant::JwtBearer => {
-            inputs.assertion = super::secret(
+            inputs.assertion = crate::secrets::secret(
                 a.assertion_file.as_deref(),
-                "--assertion-file",
                 "MCP_AUTH_ASSERTION",
                 "the assertion",
             )?;
         }
         Grant::TokenExchange => {
-            inputs.subject_token = super::secret(
+            inputs.subject_token = crate::secrets::secret(
                 a.subject_token_file.as_deref(),
-                "--subject-token-file",
                 "MCP_AUTH_SUBJECT_TOKEN",
                 "the subject token",
             )?;
@@ -109,9 +107,8 @@ fn only_for(grant: Grant, owner: Grant, flags: &[(&str, bool)]) -> Result<(), St
 /// `$MCP_AUTH_IDP_CLIENT_SECRET`) only with `--idp-client-id`.
 fn idp(a: &GrantArgs) -> Result<Idp, String> {
     let client_secret = match &a.idp_client_id {
-        Some(_) => super::secret(
+        Some(_) => crate::secrets::secret(
             a.idp_client_secret_file.as_deref(),
-            "--idp-client-secret-file",
             "MCP_AUTH_IDP_CLIENT_SECRET",
             "the IdP client secret",
         )?,
@@ -205,7 +202,7 @@ mod tests {
         assert_eq!(idp.client_secret.unwrap().expose(), "idp-s3cret");
         let empty = file("empty", "\n");
         let e = inputs(&["--grant", "jwt-bearer", "--assertion-file", &empty]).unwrap_err();
-        assert_eq!(e, "the assertion is empty");
+        assert_eq!(e, format!("the assertion in {empty} is empty"));
         let e = inputs(&[
             "--grant",
             "jwt-bearer",
@@ -214,6 +211,6 @@ mod tests {
         ]);
         assert!(e
             .unwrap_err()
-            .starts_with("--assertion-file /nonexistent/a: "));
+            .starts_with("cannot read the assertion from /nonexistent/a: "));
     }
 }

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::introspect;
 use crate::support::login::{browser_login, raw_get, LoginRun};
 use crate::support::peer::{McpServer, OidcProvider};
 use crate::support::*;
@@ -47,7 +48,7 @@ fn log_in_with_the_browser(home: &Path, issuer: &str) -> (String, String) {
 }
 
 /// One token file, mode 0600, in a 0700 directory: the tokens it holds.
-fn the_one_private_token_file(home: &Path) -> Vec<String> {
+pub(crate) fn the_one_private_token_file(home: &Path) -> Vec<String> {
     let files = token_files(home);
     assert_eq!(files.len(), 1);
     #[cfg(unix)]
@@ -111,8 +112,13 @@ fn browser_login_whoami_tokens_logout() {
     let (login_out, login_err) = log_in_with_the_browser(home.path(), &provider.issuer);
     let secrets = the_one_private_token_file(home.path());
     let outputs = whoami_refresh_and_tokens(home.path(), &provider.issuer);
-    // No token value ever reached an output.
-    let all = [login_out, login_err, outputs.concat()].concat();
+    let inspected = introspect::introspect_the_opaque_token(home.path(), &provider.issuer);
+    // No token value or client secret ever reached an output.
+    let all = [login_out, login_err, outputs.concat(), inspected.concat()].concat();
+    assert!(
+        !all.contains(introspect::RS_SECRET),
+        "the client secret leaked"
+    );
     for s in &secrets {
         assert!(!all.contains(s.as_str()), "a token leaked into the output");
     }

@@ -13,6 +13,7 @@ mod check_replay;
 mod contract;
 mod grants;
 mod hostile;
+mod introspect;
 mod login;
 mod login_client;
 mod matrix;

@@ -233,3 +233,174 @@ fn refresh_shows_the_token_only_when_asked_and_logout_of_nothing_is_fine() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("nothing to log out of"), "{err}");
 }
+
+// --- the entry lock across processes ----------------------------------------------------
+
+/// Run in a child process: LOCK_ROUNDS times lock the entry, read its
+/// counter (`obtained_at`), save it incremented; or, with LOCK_HOLD, lock it,
+/// say "locked" and hold it until killed.
+#[test]
+#[ignore = "helper process for the tests in this file"]
+fn token_locker_child() {
+    let Some(dir) = std::env::var_os("LOCK_DIR") else {
+        return;
+    };
+    let store = TokenStore::at(Path::new(&dir));
+    let e = entry(0);
+    let path = store.path_for(&e.issuer, &e.client_id, None);
+    if std::env::var_os("LOCK_HOLD").is_some() {
+        let _lock = store.lock(&path).unwrap();
+        println!("locked");
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).unwrap();
+        return;
+    }
+    let rounds: u64 = std::env::var("LOCK_ROUNDS").unwrap().parse().unwrap();
+    for _ in 0..rounds {
+        let lock = store.lock(&path).unwrap();
+        let n = lock.load().unwrap().expect("saved first").obtained_at;
+        lock.save(&entry(n + 1)).unwrap();
+    }
+}
+
+fn locker(dir: &Path) -> Command {
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args([
+        "--exact",
+        "token_cache::token_locker_child",
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ])
+    .env("LOCK_DIR", dir);
+    cmd
+}
+
+#[test]
+fn processes_updating_one_entry_under_its_lock_lose_no_update() {
+    const PROCESSES: u64 = 4;
+    const ROUNDS: u64 = 15;
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = dir.path().join("tokens");
+    let store = TokenStore::at(&tokens);
+    let path = store.save(&entry(0)).unwrap();
+    let children: Vec<_> = (0..PROCESSES)
+        .map(|_| {
+            locker(&tokens)
+                .env("LOCK_ROUNDS", ROUNDS.to_string())
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    let last = TokenStore::load(&path).expect("a whole, valid file");
+    assert_eq!(last.obtained_at, PROCESSES * ROUNDS, "an update was lost");
+    assert_eq!(last, entry(PROCESSES * ROUNDS));
+    assert_eq!(store.list().len(), 1);
+}
+
+#[test]
+fn a_lock_holder_that_dies_releases_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = dir.path().join("tokens");
+    let mut holder = locker(&tokens)
+        .env("LOCK_HOLD", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(holder.stdout.take().unwrap()).lines();
+    // (libtest may print its own "test … " before the line.)
+    assert!(lines.any(|l| l.unwrap().ends_with("locked")));
+    let store = TokenStore::at(&tokens);
+    let path = store.path_for("https://as.example", "c", None);
+    let busy = store.lock_waiting(&path, std::time::Duration::ZERO);
+    assert!(busy.is_err(), "the child holds the lock");
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    // Killed without cleaning up: the OS released the lock.
+    let lock = store
+        .lock_waiting(&path, std::time::Duration::from_secs(5))
+        .expect("the lock of a dead process is free");
+    lock.save(&entry(1)).unwrap();
+    drop(lock);
+    assert_eq!(store.list().len(), 1);
+}
+
+#[test]
+fn two_refreshes_at_once_wait_for_each_other_and_refresh_once() {
+    use crate::support::replay::{ReplayServer, Route};
+    let server = ReplayServer::start(|_| {
+        let tokens = serde_json::json!({
+            "access_token": "at-refreshed", "refresh_token": "rt-2",
+            "token_type": "Bearer", "expires_in": 3600
+        });
+        vec![("POST /token".to_owned(), Route::json(&tokens))]
+    });
+    let home = tempfile::tempdir().unwrap();
+    let store = TokenStore::at(home.path().join("tokens"));
+    let mut e = entry(1);
+    e.issuer = server.origin.clone();
+    e.token_endpoint = format!("{}/token", server.origin);
+    e.refresh_token = Some(Secret::new("rt-1"));
+    e.expires_at = Some(1);
+    let path = store.save(&e).unwrap();
+    // Both commands read the expired entry, then wait for the lock held here.
+    let held = store.lock(&path).unwrap();
+    let (tx, waiting) = std::sync::mpsc::channel();
+    let refreshes: Vec<_> = (0..2)
+        .map(|_| {
+            let mut child = Command::new(assert_cmd::cargo::cargo_bin("mcp-auth"))
+                .env_clear()
+                .env("HOME", home.path())
+                .env("MCP_AUTH_HOME", home.path())
+                .args(["login", &server.origin, "--refresh", "-v"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let stderr = BufReader::new(child.stderr.take().unwrap());
+            let tx = tx.clone();
+            let log = std::thread::spawn(move || {
+                let mut all = String::new();
+                for line in stderr.lines() {
+                    let line = line.unwrap();
+                    if line.contains("waiting for the lock") {
+                        tx.send(()).unwrap();
+                    }
+                    all.push_str(&line);
+                    all.push('\n');
+                }
+                all
+            });
+            (child, log)
+        })
+        .collect();
+    for _ in 0..2 {
+        waiting
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("each refresh waits for the lock");
+    }
+    drop(held);
+    for (child, log) in refreshes {
+        let out = child.wait_with_output().unwrap();
+        let err = log.join().unwrap();
+        assert!(out.status.success(), "{err}");
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(stdout.contains("Refreshed the token"), "{stdout}");
+    }
+    assert_eq!(
+        server.hits("POST /token"),
+        1,
+        "the second command used the first's new token"
+    );
+    let saved = TokenStore::load(&path).unwrap();
+    assert_eq!(saved.access_token.expose(), "at-refreshed");
+    assert_eq!(
+        saved.refresh_token.as_ref().map(Secret::expose),
+        Some("rt-2")
+    );
+}

@@ -152,6 +152,16 @@ function buildConfiguration() {
       response_types: ['code'],
     },
   ];
+  // A confidential client that only introspects (a resource server):
+  // `token inspect --client-id mcp-auth-rs --client-secret-file …`.
+  clients.push({
+    client_id: 'mcp-auth-rs',
+    client_secret: 'rs-secret-for-tests-only',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: [],
+    redirect_uris: [],
+    response_types: [],
+  });
   if (args['client-credentials']) {
     // A confidential client for the client credentials grant (a test secret).
     clients.push({

@@ -46,6 +46,8 @@ impl Summary {
 pub enum Verdict {
     Ok,
     RequiredFailed,
+    /// Nothing to judge: the target could not be reached or served no
+    /// metadata, or (`token inspect`) an opaque token was not introspected.
     NotFound,
 }
 

@@ -2,7 +2,11 @@
 //! user's data directory (`MCP_AUTH_HOME` overrides it), written atomically
 //! (a temporary file in the same directory, then a rename) with 0600
 //! permissions in a 0700 directory. Secrets are wrapped so that `Debug`
-//! never shows them.
+//! never shows them. Each entry has an advisory lock ([`TokenStore::lock`],
+//! `lock.rs`) held across every read-modify-write, so that concurrent logins
+//! and refreshes of one entry never lose a token.
+
+mod lock;
 
 use std::fs;
 use std::io::Write;
@@ -10,6 +14,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+pub use lock::{EntryLock, LOCK_WAIT};
 
 /// A secret string: `Debug` and `Display` print `[redacted]`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,6 +120,12 @@ pub enum StoreError {
         "token cache file {path} is readable by others (mode {mode:o}); run `chmod 600 {path}` or `mcp-auth logout`"
     )]
     Permissions { path: PathBuf, mode: u32 },
+    #[error(
+        "token cache file {path} is locked by another mcp-auth command (waited {waited} s); try again when it has finished"
+    )]
+    Locked { path: PathBuf, waited: u64 },
+    #[error("the entry saved is not the one locked ({path})")]
+    OtherEntry { path: PathBuf },
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
@@ -173,28 +185,11 @@ impl TokenStore {
         Ok(())
     }
 
-    /// Write an entry atomically with mode 0600; returns its path.
+    /// Write an entry atomically with mode 0600, under its lock; returns its
+    /// path. To update an entry from what it holds, use [`TokenStore::lock`].
     pub fn save(&self, entry: &TokenEntry) -> Result<PathBuf, StoreError> {
-        self.ensure_dir()?;
         let path = self.path_for(&entry.issuer, &entry.client_id, entry.resource.as_deref());
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".tmp-")
-            .tempfile_in(&self.dir)
-            .map_err(io(&self.dir))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            // NamedTempFile creates 0600 whatever the umask; make sure of it.
-            fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o600))
-                .map_err(io(tmp.path()))?;
-        }
-        let text = serde_json::to_string_pretty(entry).expect("entries serialise");
-        tmp.write_all(text.as_bytes()).map_err(io(tmp.path()))?;
-        tmp.as_file().sync_all().map_err(io(tmp.path()))?;
-        tmp.persist(&path).map_err(|e| StoreError::Io {
-            path: path.clone(),
-            source: e.error,
-        })?;
+        self.lock(&path)?.save(entry)?;
         Ok(path)
     }
 
@@ -218,7 +213,8 @@ impl TokenStore {
         })
     }
 
-    /// Every cached entry (files that cannot be read are returned as errors).
+    /// Every cached entry (files that cannot be read are returned as errors);
+    /// temporary files (`.tmp-…`) and lock files (`….json.lock`) are not entries.
     pub fn list(&self) -> Vec<(PathBuf, Result<TokenEntry, StoreError>)> {
         let Ok(rd) = fs::read_dir(&self.dir) else {
             return Vec::new();
@@ -243,9 +239,36 @@ impl TokenStore {
             .collect()
     }
 
+    /// Remove an entry, under its lock.
     pub fn delete(path: &Path) -> Result<(), StoreError> {
-        fs::remove_file(path).map_err(io(path))
+        // No lock file is made in a directory that is not there.
+        fs::symlink_metadata(path).map_err(io(path))?;
+        lock::acquire(path, LOCK_WAIT)?.delete()
     }
+}
+
+/// Write `entry` to `path` in `dir`: a temporary file (0600) in the same
+/// directory, synced, then renamed over `path`.
+fn write_atomically(dir: &Path, path: &Path, entry: &TokenEntry) -> Result<(), StoreError> {
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(dir)
+        .map_err(io(dir))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // NamedTempFile creates 0600 whatever the umask; make sure of it.
+        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o600))
+            .map_err(io(tmp.path()))?;
+    }
+    let text = serde_json::to_string_pretty(entry).expect("entries serialise");
+    tmp.write_all(text.as_bytes()).map_err(io(tmp.path()))?;
+    tmp.as_file().sync_all().map_err(io(tmp.path()))?;
+    tmp.persist(path).map_err(|e| StoreError::Io {
+        path: path.to_owned(),
+        source: e.error,
+    })?;
+    Ok(())
 }
 
 /// Unix time now, in seconds.

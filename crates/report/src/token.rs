@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use serde_json::Value;
 
-use crate::checks::token::TokenGraded;
+use crate::checks::token::{TokenGraded, TokenOutcome};
 use crate::findings;
 use crate::table::Style;
 
@@ -12,10 +12,19 @@ use crate::table::Style;
 pub const TOKEN_SCHEMA_VERSION: u32 = 1;
 
 fn verdict_line(g: &TokenGraded) -> &'static str {
-    if g.accepted {
-        "An MCP server checking signature, issuer, audience, expiry and scopes would accept this token."
-    } else {
-        "An MCP server would reject this token."
+    match g.outcome {
+        TokenOutcome::Accepted => "An MCP server checking signature, issuer, audience, expiry and scopes would accept this token.",
+        TokenOutcome::Rejected => "An MCP server would reject this token.",
+        TokenOutcome::Unknown => "This token is opaque: it cannot be checked offline, only by introspection at its issuer (TOKEN-INTROSPECTION); whether an MCP server would accept it is unknown.",
+    }
+}
+
+/// What the hint line is called (in a table, in Markdown): a fix for a
+/// rejected token, a way to find out for an unknown one.
+fn hint_label(g: &TokenGraded) -> (&'static str, &'static str) {
+    match g.outcome {
+        TokenOutcome::Unknown => ("to check it", "To check it"),
+        _ => ("fix", "Fix"),
     }
 }
 
@@ -36,7 +45,7 @@ pub fn table(g: &TokenGraded, style: Style, out: &mut dyn Write) -> io::Result<(
     findings::table(&g.checks, style, out)?;
     writeln!(out, "{}", verdict_line(g))?;
     if let Some(h) = &g.hint {
-        writeln!(out, "fix: {h}")?;
+        writeln!(out, "{}: {h}", hint_label(g).0)?;
     }
     Ok(())
 }
@@ -57,7 +66,7 @@ pub fn markdown(g: &TokenGraded, out: &mut dyn Write) -> io::Result<()> {
     findings::markdown(&g.checks, out)?;
     writeln!(out, "\n**{}**", verdict_line(g))?;
     if let Some(h) = &g.hint {
-        writeln!(out, "\nFix: {h}")?;
+        writeln!(out, "\n{}: {h}", hint_label(g).1)?;
     }
     Ok(())
 }

@@ -137,3 +137,34 @@ fn token_inspect_cached_login() {
         assert_run("token_inspect_cached_table", &run);
     });
 }
+
+/// An opaque token at an issuer without an introspection endpoint: it
+/// cannot be judged (exit 3), and the reason is named.
+#[test]
+fn token_inspect_opaque_without_introspection_endpoint() {
+    let key = Key::new();
+    let server = authorization_server(key.jwks("k1"), Route::raw(404, None, ""));
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "token",
+        "inspect",
+        "-",
+        "--issuer",
+        &server.origin,
+        "--client-id",
+        "rs",
+        "--color",
+        "never",
+    ];
+    let run = run_in(dir.path(), &[], &args, Some("opaque-value"));
+    assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("publishes no introspection_endpoint"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(server.hits("POST /introspect"), 0);
+    loopback_settings().bind(|| {
+        assert_run("token_inspect_opaque_no_introspection_endpoint_table", &run);
+    });
+}

@@ -2,18 +2,51 @@
 
 use crate::metadata::AsMetadata;
 use crate::probe::Prober;
-use crate::token_store::{TokenEntry, TokenStore};
+use crate::token_store::{now, TokenEntry, TokenStore};
 
 use super::cache::entry_from;
 use super::token_endpoint::{self, TokenRequest};
 use super::{Client, LoginError, Resolved};
 
-/// Refresh a cached entry with its refresh token (RFC 8707 `resource` again).
+/// A token that expires within this many seconds is refreshed (callers use
+/// the same margin to decide to refresh).
+const MARGIN: i64 = 30;
+
+/// Refresh a cached entry with its refresh token (RFC 8707 `resource` again),
+/// under the entry's lock ([`TokenStore::lock`]): the entry is read again
+/// from disk, and when another command has refreshed it since the caller
+/// read `entry` (its access token changed and is not about to expire) that
+/// token is returned as it is. Otherwise the refresh uses the refresh token
+/// on disk (a rotating one is used once) and its answer is saved before the
+/// lock is released.
 pub async fn refresh(
     prober: &Prober,
     store: &TokenStore,
     entry: &TokenEntry,
 ) -> Result<TokenEntry, LoginError> {
+    let path = store.path_for(&entry.issuer, &entry.client_id, entry.resource.as_deref());
+    let lock = store.lock_async(&path).await?;
+    let Some(current) = lock.load()? else {
+        return Err(LoginError::Refused(format!(
+            "the cached login for {} was removed while refreshing it; run `mcp-auth login` again",
+            entry.issuer
+        )));
+    };
+    let fresh = current.expires_in(now()).map_or(true, |s| s > MARGIN);
+    if current.access_token != entry.access_token && fresh {
+        tracing::debug!(
+            "{} was refreshed meanwhile; using that token",
+            path.display()
+        );
+        return Ok(current);
+    }
+    let new = request(prober, &current).await?;
+    lock.save(&new)?;
+    Ok(new)
+}
+
+/// The refresh request itself, and the entry its answer makes.
+async fn request(prober: &Prober, entry: &TokenEntry) -> Result<TokenEntry, LoginError> {
     let Some(rt) = &entry.refresh_token else {
         return Err(LoginError::Refused(format!(
             "no refresh token cached for {}; run `mcp-auth login` again",
@@ -39,7 +72,6 @@ pub async fn refresh(
         new.id_token = entry.id_token.clone();
     }
     new.grant = entry.grant.clone();
-    store.save(&new)?;
     Ok(new)
 }
 
@@ -59,3 +91,6 @@ fn cached_destination(entry: &TokenEntry) -> Resolved {
         mcp_url: entry.mcp_url.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests;

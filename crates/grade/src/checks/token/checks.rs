@@ -209,25 +209,37 @@ pub const TOKEN_INTROSPECTION: CheckDef = CheckDef {
     level: Level::Must,
     title: "an opaque token is active at the issuer (RFC 7662 introspection)",
     spec: "RFC 7662 §2.2; RFC 9068 §1 (JWT access tokens avoid the round trip)",
-    hint: "Pass --client-id/--client-secret to introspect it (RFC 7662), or ask the provider for JWT access tokens (RFC 9068).",
-    doc: "Applies only to opaque (non-JWT) tokens, which only the issuer can interpret. Given \
-          --client-id and --client-secret and an `introspection_endpoint` in the issuer's \
-          metadata, `token inspect` asks the issuer (RFC 7662, HTTP Basic client authentication): \
-          active true passes, while active false or absent, an error status or no answer fails. \
-          Without introspection it fails, since nothing else can show that such a token is valid. \
-          Sources: RFC 7662 §2.2; RFC 9068 §1.",
+    hint: "Introspect it (RFC 7662): pass --client-id, with --client-secret-file or MCP_AUTH_CLIENT_SECRET for a confidential client (a cached login's client is used by default), or ask the provider for JWT access tokens (RFC 9068).",
+    doc: "Applies only to opaque (non-JWT) tokens, which cannot be judged offline: only the \
+          issuer can interpret them. When the issuer's metadata has an `introspection_endpoint` \
+          and a client is known (--client-id, else the cached login's; HTTP Basic with a secret \
+          from --client-secret-file or MCP_AUTH_CLIENT_SECRET, else the client id alone, as a \
+          public client), `token inspect` asks the issuer (RFC 7662): active true passes, active \
+          false fails. An answer without a boolean active, an error status or no answer warns, \
+          and without introspection it is skipped: the token is then neither accepted nor \
+          rejected (exit 3). Sources: RFC 7662 §2.2; RFC 9068 §1.",
     grade: Grade::Token(|t| {
         if t.decoded.is_some() {
             return None;
         }
         Some(match t.introspection {
-            None => Outcome::fail("not a JWT: only the issuer (introspection) can say what it means"),
+            None => Outcome::skip(format!(
+                "opaque: cannot be checked offline, and not introspected: {}",
+                t.no_introspection
+            )),
             Some(i) => match &i.answer {
-                Ok(body) => {
-                    let active = body.get("active").and_then(Value::as_bool).unwrap_or(false);
-                    ok_or_fail(active, format!("{}: active={active}", i.endpoint))
-                }
-                Err(e) => Outcome::fail(e.clone()),
+                Ok(body) => match body.get("active").and_then(Value::as_bool) {
+                    Some(true) => Outcome::pass(format!("{}: active=true", i.endpoint)),
+                    Some(false) => Outcome::fail(format!(
+                        "{}: active=false (expired, revoked, or not issued there)",
+                        i.endpoint
+                    )),
+                    None => Outcome::warn(format!(
+                        "{}: the answer has no boolean active member",
+                        i.endpoint
+                    )),
+                },
+                Err(e) => Outcome::warn(format!("could not introspect: {e}")),
             },
         })
     }),

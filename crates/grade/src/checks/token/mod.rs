@@ -47,6 +47,8 @@ pub struct TokenFacts<'a> {
     /// Why there is no JWKS, when there is none.
     pub no_jwks: &'a str,
     pub introspection: Option<Introspection>,
+    /// Why there is no introspection, when there is none (an opaque token).
+    pub no_introspection: &'a str,
     pub expect: Expect<'a>,
     /// Whether the signature is to be checked at all (`whoami` reads the
     /// claims unverified).
@@ -61,6 +63,7 @@ pub struct TokenAnalysis<'a> {
     pub signature: Option<(bool, String)>,
     pub audience: Option<Audience>,
     pub introspection: Option<&'a Introspection>,
+    pub no_introspection: &'a str,
     pub expect: &'a Expect<'a>,
 }
 
@@ -70,6 +73,18 @@ pub struct TokenAnalysis<'a> {
 pub enum TokenFormat {
     Jwt,
     Opaque,
+}
+
+/// What an MCP server would make of the token, as far as can be known here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenOutcome {
+    /// No check failed, and the signature verified or the issuer said active.
+    Accepted,
+    /// A check failed.
+    Rejected,
+    /// An opaque token that was not introspected: nothing offline can say.
+    Unknown,
 }
 
 /// A graded token.
@@ -84,8 +99,9 @@ pub struct TokenGraded {
     pub signature_verified: bool,
     /// The checks that apply to this token, in catalogue order.
     pub checks: Vec<Finding>,
-    /// Would an MCP resource server accept it? (No check failed.)
+    /// Would an MCP resource server accept it? (`outcome` is `Accepted`.)
     pub accepted: bool,
+    pub outcome: TokenOutcome,
     /// The fix of the first failing check that has one worth leading with.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
@@ -95,12 +111,13 @@ pub struct TokenGraded {
 const HINT_ORDER: [&CheckDef; 4] = [&TOKEN_AUD, &TOKEN_EXP, &TOKEN_SCOPE, &TOKEN_INTROSPECTION];
 
 impl TokenGraded {
-    /// Accepted, or a required check failed.
+    /// Accepted; a required check failed; or nothing to judge by (an opaque
+    /// token not introspected: `NotFound`, exit 3).
     pub fn verdict(&self) -> crate::Verdict {
-        if self.accepted {
-            crate::Verdict::Ok
-        } else {
-            crate::Verdict::RequiredFailed
+        match self.outcome {
+            TokenOutcome::Accepted => crate::Verdict::Ok,
+            TokenOutcome::Rejected => crate::Verdict::RequiredFailed,
+            TokenOutcome::Unknown => crate::Verdict::NotFound,
         }
     }
 }
@@ -119,6 +136,7 @@ pub fn grade_token(facts: &TokenFacts<'_>) -> TokenGraded {
         decoded,
         signature,
         introspection: facts.introspection.as_ref(),
+        no_introspection: facts.no_introspection,
         expect: &facts.expect,
     };
     let checks: Vec<Finding> = CATALOGUE
@@ -133,10 +151,6 @@ pub fn grade_token(facts: &TokenFacts<'_>) -> TokenGraded {
             .iter()
             .any(|f| f.id == c.id && f.status == Status::Fail)
     };
-    let hint = HINT_ORDER
-        .iter()
-        .find(|c| failed(c))
-        .map(|c| c.hint.to_owned());
     let verified = analysis.signature.as_ref().is_some_and(|(ok, _)| *ok);
     let introspected = checks
         .iter()
@@ -146,8 +160,22 @@ pub fn grade_token(facts: &TokenFacts<'_>) -> TokenGraded {
     } else {
         TokenFormat::Opaque
     };
-    let accepted = (verified || introspected || !facts.verify_signature)
-        && !checks.iter().any(|f| f.status == Status::Fail);
+    let outcome = if checks.iter().any(|f| f.status == Status::Fail) {
+        TokenOutcome::Rejected
+    } else if verified || introspected || !facts.verify_signature {
+        TokenOutcome::Accepted
+    } else if format == TokenFormat::Opaque {
+        TokenOutcome::Unknown
+    } else {
+        TokenOutcome::Rejected
+    };
+    let hint = match outcome {
+        TokenOutcome::Unknown => Some(TOKEN_INTROSPECTION.hint.to_owned()),
+        _ => HINT_ORDER
+            .iter()
+            .find(|c| failed(c))
+            .map(|c| c.hint.to_owned()),
+    };
     let (header, claims) = match analysis.decoded {
         Some(d) => (Some(d.header), Some(d.claims)),
         None => (
@@ -164,7 +192,8 @@ pub fn grade_token(facts: &TokenFacts<'_>) -> TokenGraded {
         claims,
         signature_verified: verified,
         checks,
-        accepted,
+        accepted: outcome == TokenOutcome::Accepted,
+        outcome,
         hint,
     }
 }

@@ -77,6 +77,7 @@ fn verify(
         jwks,
         no_jwks: "the issuer publishes no jwks_uri",
         introspection: None,
+        no_introspection: "no client id",
         expect: expect.clone(),
         verify_signature: true,
     })
@@ -174,11 +175,24 @@ fn token_signature_refuses_alg_none_and_tampering() {
 }
 
 #[test]
-fn token_introspection_is_needed_for_an_opaque_token() {
+fn token_introspection_an_opaque_token_not_introspected_is_neither_accepted_nor_rejected() {
     let i = verify("opaque-value", None, &expect(&[]));
     assert_eq!(i.format, TokenFormat::Opaque);
-    assert_eq!(failed(&i), ["TOKEN-INTROSPECTION"]);
+    assert!(failed(&i).is_empty(), "{:?}", i.checks);
+    let f = &i.checks[0];
+    assert_eq!(
+        (f.id.as_str(), f.status),
+        ("TOKEN-INTROSPECTION", Status::Skip)
+    );
+    assert!(
+        f.detail.contains("offline") && f.detail.contains("no client id"),
+        "{}",
+        f.detail
+    );
     assert!(!i.accepted);
+    assert_eq!(i.outcome, TokenOutcome::Unknown);
+    assert_eq!(i.verdict(), crate::Verdict::NotFound);
+    assert!(i.hint.as_deref().is_some_and(|h| h.contains("--client-id")));
 }
 
 #[test]
@@ -226,6 +240,7 @@ fn token_introspection_of_an_opaque_token() {
                 endpoint: "https://as.example/introspect".into(),
                 answer,
             }),
+            no_introspection: "",
             expect: e.clone(),
             verify_signature: true,
         })
@@ -235,14 +250,25 @@ fn token_introspection_of_an_opaque_token() {
         .cloned()
         .unwrap()));
     assert!(active.accepted, "{:?}", active.checks);
+    assert_eq!(active.outcome, TokenOutcome::Accepted);
     assert_eq!(active.claims.as_ref().unwrap()["sub"], "alice");
     let inactive = graded(Ok(serde_json::json!({"active": false})
         .as_object()
         .cloned()
         .unwrap()));
     assert_eq!(failed(&inactive), ["TOKEN-INTROSPECTION"]);
+    assert_eq!(inactive.outcome, TokenOutcome::Rejected);
+    // A failed request says nothing about the token: unknown, not rejected.
     let refused = graded(Err("https://as.example/introspect answered 401".into()));
     assert!(refused.checks[0].detail.contains("401"));
+    assert_eq!(refused.checks[0].status, Status::Warn);
+    assert_eq!(refused.outcome, TokenOutcome::Unknown);
+    let no_active = graded(Ok(serde_json::json!({"sub": "alice"})
+        .as_object()
+        .cloned()
+        .unwrap()));
+    assert_eq!(no_active.checks[0].status, Status::Warn);
+    assert_eq!(no_active.outcome, TokenOutcome::Unknown);
 }
 
 #[test]
@@ -254,6 +280,7 @@ fn token_signature_is_not_graded_for_unverified_claims() {
         jwks: None,
         no_jwks: "",
         introspection: None,
+        no_introspection: "",
         expect: expect(&[]),
         verify_signature: false,
     });
