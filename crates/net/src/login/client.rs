@@ -155,10 +155,7 @@ impl Client {
 
     /// The form fields and `Authorization` header that authenticate this
     /// client at `token_endpoint` of `issuer`.
-    pub fn authentication(
-        &self,
-        issuer: &str,
-    ) -> Result<Authentication, LoginError> {
+    pub fn authentication(&self, issuer: &str) -> Result<Authentication, LoginError> {
         let secret = || {
             self.secret.as_ref().map(Secret::expose).ok_or_else(|| {
                 LoginError::Usage(format!(
