@@ -1,5 +1,5 @@
 //! `mcp-auth call`: speak MCP Streamable HTTP with the cached token (initialize,
-//! list the tools or call one); grade how the server treated the token
+//! list the tools or call one; a DPoP-bound token with its cached key); grade how the server treated the token
 //! (RS-ACCEPTS-TOKEN, CH-403-SCOPE: the step-up advice) and render.
 
 use std::io::Write;
@@ -99,8 +99,13 @@ pub async fn run(
             entry = e;
         }
     }
+    let key = match mcp_auth_net::dpop::key_of(&entry) {
+        Ok(k) => k,
+        Err(e) => return Ok(report_error(&LoginError::from(e), &mut err)),
+    };
     // Gather.
-    let mut s = McpSession::new(&prober, &args.url, entry.access_token.expose());
+    let mut s =
+        McpSession::new(&prober, &args.url, entry.access_token.expose()).with_dpop(key.as_ref());
     let outcome = session(&mut s, args.tool.as_deref(), arguments).await;
     let (server, result, answer) = match outcome {
         Ok((server, result)) => (server, Some(result), Answer::Ok(())),

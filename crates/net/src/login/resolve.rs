@@ -60,6 +60,8 @@ pub struct Destination {
     /// The MCP server's part of the chain (its challenge and protected
     /// resource metadata), when logging in to one.
     pub chain: Option<ResourceEvidence>,
+    /// Whether the MCP server takes DPoP-bound tokens (None: not logging in to one).
+    pub resource_dpop: Option<bool>,
 }
 
 impl Destination {
@@ -72,6 +74,7 @@ impl Destination {
             resource: self.resource,
             scopes: self.scopes,
             mcp_url: self.mcp_url,
+            resource_dpop: self.resource_dpop,
         })
     }
 }
@@ -94,7 +97,7 @@ pub async fn destination(
         .as_mut()
         .map(|f| std::mem::take(&mut f.prefetched))
         .unwrap_or_default();
-    let (issuer, resource, scopes, mcp_url, chain) = match first {
+    let (issuer, resource, scopes, mcp_url, chain, resource_dpop) = match first {
         Some(first) if kind == TargetHint::Mcp || first.looks_like_mcp() => {
             let named = named_by_chain(prober, &url, input, &first, &policy).await?;
             (
@@ -103,9 +106,10 @@ pub async fn destination(
                 named.scopes,
                 Some(input.to_owned()),
                 Some(named.evidence),
+                Some(named.dpop),
             )
         }
-        _ => (input.to_owned(), None, Vec::new(), None, None),
+        _ => (input.to_owned(), None, Vec::new(), None, None, None),
     };
     // The authorization server a remote document names is requested only as
     // `check` would request it (https, no private address from a public target).
@@ -128,6 +132,7 @@ pub async fn destination(
         scopes,
         mcp_url,
         chain,
+        resource_dpop,
     })
 }
 
@@ -141,6 +146,8 @@ struct NamedByChain {
     scopes: Vec<String>,
     /// What the chain showed, for the login's preconditions (PRM-RESOURCE-MATCH).
     evidence: ResourceEvidence,
+    /// Whether the server takes DPoP-bound tokens.
+    dpop: bool,
 }
 
 /// The rest of the MCP server's chain after the first round: its protected
@@ -186,10 +193,12 @@ async fn named_by_chain(
         None => prm.md.scopes_supported.clone().unwrap_or_default(),
     };
     let resource = prm.md.resource.clone().unwrap_or_else(|| input.to_owned());
+    let dpop = crate::evidence::dpop::resource_takes_dpop(&challenge, &prm.md, crate::dpop::ALG);
     Ok(NamedByChain {
         issuer,
         resource,
         scopes,
+        dpop,
         evidence: ResourceEvidence {
             url: input.to_owned(),
             unauthenticated: first.unauthenticated.clone(),
