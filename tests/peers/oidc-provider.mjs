@@ -4,14 +4,14 @@
 //
 // Usage: node tests/peers/oidc-provider.mjs [--path /oidc] [--registration]
 //                                           [--resource http://127.0.0.1:1/mcp]
-//                                           [--resource-any-loopback]
+//                                           [--resource-any-loopback] [--dpop-nonce]
 //
 // Contract: listens on 127.0.0.1 with an ephemeral port and, once listening,
 // prints exactly one JSON line to stdout: {"issuer":"http://127.0.0.1:PORT[/path]","port":PORT}.
 // Everything else goes to stderr. Exits when stdin closes, on SIGTERM/SIGINT/SIGHUP,
 // and when its parent process goes away.
 
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { stopWhenReleased } from './lifecycle.mjs';
@@ -28,7 +28,7 @@ const log = (...args) => console.error('[oidc-provider peer]', ...args);
 function usage(msg) {
   if (msg) process.stderr.write(`error: ${msg}\n`);
   process.stderr.write(
-    'usage: node oidc-provider.mjs [--path /oidc] [--registration] [--resource URL] [--resource-any-loopback] [--delay-ms D]\n',
+    'usage: node oidc-provider.mjs [--path /oidc] [--registration] [--resource URL] [--resource-any-loopback] [--dpop-nonce] [--delay-ms D]\n',
   );
   process.exit(2);
 }
@@ -41,6 +41,7 @@ try {
       registration: { type: 'boolean', default: false },
       resource: { type: 'string' },
       'resource-any-loopback': { type: 'boolean', default: false },
+      'dpop-nonce': { type: 'boolean', default: false },
       'delay-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -110,6 +111,11 @@ function buildConfiguration() {
     introspection: { enabled: true },
     registration: { enabled: args.registration, initialAccessToken: false },
   };
+  // --dpop-nonce: every DPoP proof (token endpoint, userinfo) must carry a
+  // server-provided nonce (RFC 9449 §8, §9); DPoP itself is on by default.
+  if (args['dpop-nonce']) {
+    features.dPoP = { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true };
+  }
 
   if (resource !== undefined || anyLoopback) {
     const accepted = new Set(resource !== undefined ? [args.resource, resource] : []);
@@ -225,5 +231,5 @@ function route(req, res) {
   notFound(res);
 }
 
-log(`listening on 127.0.0.1:${port}, issuer ${issuer}, registration=${args.registration}, resource=${args.resource ?? '(default)'}, resource-any-loopback=${anyLoopback}`);
+log(`listening on 127.0.0.1:${port}, issuer ${issuer}, registration=${args.registration}, resource=${args.resource ?? '(default)'}, resource-any-loopback=${anyLoopback}, dpop-nonce=${args['dpop-nonce']}`);
 process.stdout.write(`${JSON.stringify({ issuer, port })}\n`);
