@@ -58,7 +58,8 @@ pub enum Command {
     /// Log in (authorization code + PKCE in a browser, or a grant without a user); caches the tokens.
     #[command(after_long_help = LOGIN_EXAMPLES)]
     Login(LoginArgs),
-    /// Show who the cached token belongs to: userinfo claims and the token's own claims.
+    /// Show who the cached token belongs to: userinfo claims (a DPoP-bound token with its
+    /// proof) and the token's own claims.
     Whoami(WhoamiArgs),
     /// Call an MCP server with the cached token: list its tools, or call one.
     #[command(after_long_help = CALL_EXAMPLES)]
@@ -204,7 +205,8 @@ never from the command line.
 
 The browser is $BROWSER when set, else the system's; the URL is always printed too.
 Tokens are cached per (issuer, client id, resource) under $MCP_AUTH_HOME/tokens (default:
-the user's data directory), mode 0600.
+the user's data directory), mode 0600; a DPoP-bound login keeps its key in the same file,
+and `call`, `whoami` and refresh sign their DPoP proofs with it.
 
 Exit codes: 0 logged in; 1 the login was refused or failed a check (state, iss, PKCE);
 2 usage error; 3 the server could not be reached.";
@@ -273,6 +275,12 @@ pub struct LoginArgs {
     /// Seconds to wait for the browser's redirect.
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub login_timeout: u64,
+
+    /// Bind the tokens to a DPoP key (RFC 9449). auto: when the authorization server lists
+    /// ES256 in dpop_signing_alg_values_supported and the MCP server (if any) takes DPoP;
+    /// always: regardless, refusing a Bearer answer; never: Bearer tokens.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = Dpop::Auto)]
+    pub dpop: Dpop,
 
     #[command(flatten)]
     pub grants: GrantArgs,
@@ -486,6 +494,14 @@ pub struct ChecksArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+/// `login --dpop`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Dpop {
+    Auto,
+    Always,
+    Never,
 }
 
 /// For commands whose result is a sentence: no Markdown to render.

@@ -10,7 +10,8 @@ Examples:
   mcp-auth call https://mcp.example.com/mcp whoami         # call a tool
   mcp-auth call https://mcp.example.com/mcp search --arg query=oauth --arg limit=5
 
-Uses the token cached by `mcp-auth login <url>`, as an MCP client does: a token about to
+Uses the token cached by `mcp-auth login <url>` (a DPoP-bound one as `Authorization: DPoP`
+with a fresh proof per request), as an MCP client does: a token about to
 expire is refreshed first; when the server answers 401 (the token is no longer accepted, or
 the server moved to another authorization server) the login runs again; on 403
 insufficient_scope it authorizes again with the union of the scopes it has and the scopes

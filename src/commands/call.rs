@@ -1,5 +1,5 @@
 //! `mcp-auth call`: speak MCP Streamable HTTP with the cached token (initialize,
-//! list the tools or call one); grade how the server treated the token
+//! list the tools or call one; a DPoP-bound token with its cached key); grade how the server treated the token
 //! (RS-ACCEPTS-TOKEN, CH-403-SCOPE: the step-up advice) and render.
 
 use std::io::Write;
@@ -70,7 +70,9 @@ async fn answered(
     }
     let mut tries = 0;
     loop {
-        let mut s = McpSession::new(prober, &args.url, entry.access_token.expose());
+        let key = mcp_auth_net::dpop::key_of(&entry).map_err(LoginError::from)?;
+        let mut s =
+            McpSession::new(prober, &args.url, entry.access_token.expose()).with_dpop(key.as_ref());
         let outcome = session(&mut s, args.tool.as_deref(), arguments.clone()).await;
         let protocol = s.protocol().map(str::to_owned);
         let next = match &outcome {

@@ -12,6 +12,7 @@ use crate::report::tokens::{
     self, Cached, CachedLogin, LoggedOut, TokenRow, TokensReport, Unreadable,
 };
 use crate::token_store::{now, TokenEntry, TokenStore};
+use mcp_auth_net::dpop::DpopMode;
 
 pub fn prober(net: &crate::cli::NetArgs) -> Result<Prober, crate::Error> {
     Ok(Prober::new(crate::settings::probe(net))?)
@@ -123,6 +124,11 @@ fn login_settings(args: &LoginArgs) -> Result<LoginSettings, LoginError> {
         assertion: grant.assertion,
         subject_token: grant.subject_token,
         idp: grant.idp,
+        dpop: match args.dpop {
+            crate::cli::Dpop::Auto => DpopMode::Auto,
+            crate::cli::Dpop::Always => DpopMode::Always,
+            crate::cli::Dpop::Never => DpopMode::Never,
+        },
     })
 }
 

@@ -98,6 +98,7 @@ pub async fn log_in_again(
     };
     let settings = LoginSettings {
         grant,
+        dpop: mcp_auth_net::dpop::DpopMode::Auto,
         assertion: None,
         subject_token: None,
         idp: None,

@@ -17,6 +17,7 @@ use crate::token_store::{now, TokenEntry, TokenStore};
 use mcp_auth_grade::session::{grade_userinfo, Answer, UserinfoFacts, UI_AUDIENCE, UI_CALL};
 use mcp_auth_grade::token::{grade_token, Expect, TokenFacts, TokenFormat};
 use mcp_auth_grade::{Finding, Status};
+use mcp_auth_net::dpop;
 
 /// The token's own claims, graded unverified (the TOKEN-* checks but the signature).
 fn token_view(entry: &TokenEntry) -> (TokenView, Vec<Finding>) {
@@ -56,14 +57,37 @@ fn token_view(entry: &TokenEntry) -> (TokenView, Vec<Finding>) {
     (view, checks)
 }
 
-/// Call userinfo with the access token.
+/// Call userinfo with the access token (a DPoP-bound one with a proof of its key).
 async fn userinfo(
     prober: &Prober,
     entry: &TokenEntry,
     endpoint: &str,
 ) -> Answer<Map<String, Value>> {
-    let req = ProbeRequest::bearer_get(endpoint, entry.access_token.expose(), "application/json");
-    let (ex, raw) = prober.send_keeping_secrets(req).await;
+    let key = match dpop::key_of(entry) {
+        Ok(k) => k,
+        Err(e) => return Answer::Unusable(e.to_string()),
+    };
+    let token = entry.access_token.expose();
+    let build = || {
+        Ok::<_, dpop::DpopError>(
+            ProbeRequest::new(reqwest::Method::GET, endpoint)
+                .header("authorization", dpop::authorization(token, key.as_ref()))
+                .header("accept", "application/json"),
+        )
+    };
+    let sent = dpop::send(
+        prober,
+        key.as_ref(),
+        dpop::Server::Resource,
+        Some(token),
+        &mut None,
+        build,
+    )
+    .await;
+    let (ex, raw) = match sent {
+        Ok(x) => x,
+        Err(e) => return Answer::Unusable(e.to_string()),
+    };
     let (Some(resp), None) = (&ex.response, &ex.error) else {
         return Answer::Unreachable(ex.error.map(|e| e.message).unwrap_or_default());
     };

@@ -54,7 +54,6 @@ if (ctx.idp_id_token) {
   flags.push('--idp-issuer', ctx.idp_issuer, '--idp-token-endpoint', ctx.idp_token_endpoint);
   flags.push('--idp-client-id', ctx.idp_client_id);
 }
-if (scenario.startsWith('auth/dpop')) flags.push('--dpop', 'always');
 
 function run(args) {
   console.error(`$ mcp-auth ${args.join(' ')}`);

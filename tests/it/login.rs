@@ -60,7 +60,7 @@ pub(crate) fn the_one_private_token_file(home: &Path) -> Vec<String> {
     }
     let cached: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
-    let secrets: Vec<String> = ["access_token", "refresh_token", "id_token"]
+    let secrets: Vec<String> = ["access_token", "refresh_token", "id_token", "dpop_key"]
         .iter()
         .filter_map(|k| cached[k].as_str().map(str::to_owned))
         .collect();

@@ -11,6 +11,7 @@ mod check_offline;
 mod check_peer;
 mod check_replay;
 mod contract;
+mod dpop;
 mod grants;
 mod hostile;
 mod introspect;

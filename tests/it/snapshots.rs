@@ -192,6 +192,7 @@ fn token_entry(issuer: &str, client_id: &str) -> TokenEntry {
         mcp_url: None,
         token_type: "Bearer".into(),
         access_token: Secret::new("opaque-access-token"),
+        dpop_key: None,
         refresh_token: None,
         id_token: None,
         scope: None,

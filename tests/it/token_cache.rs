@@ -22,6 +22,7 @@ fn entry(n: u64) -> TokenEntry {
         token_type: "Bearer".into(),
         // A large value makes a torn write likely if writes were not atomic.
         access_token: Secret::new(format!("v{n}-{}", "x".repeat(200_000))),
+        dpop_key: None,
         refresh_token: None,
         id_token: None,
         scope: None,

@@ -7,6 +7,7 @@
 // Usage: node tests/peers/mcp-ts-server.mjs --issuer <AS issuer URL>
 //          [--path /mcp] [--scopes "mcp:tools"] [--required-scopes "..."]
 //          [--no-header-url] [--prm-at path|root|header|all] [--stateless]
+//          [--dpop] [--dpop-nonce NONCE]
 //
 // Contract: listens on 127.0.0.1 with an ephemeral port and, once listening,
 // prints exactly one JSON line to stdout:
@@ -14,7 +15,7 @@
 // Everything else goes to stderr. Exits when stdin closes, on SIGTERM/SIGINT/SIGHUP,
 // and when its parent process goes away.
 
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { stopWhenReleased } from './lifecycle.mjs';
@@ -34,7 +35,8 @@ const log = (...args) => console.error('[mcp-ts-server peer]', ...args);
 
 const USAGE =
   'usage: node mcp-ts-server.mjs --issuer URL [--path /mcp] [--scopes "mcp:tools"] ' +
-  '[--required-scopes "..."] [--no-header-url] [--prm-at path|root|header|all] [--stateless]\n';
+  '[--required-scopes "..."] [--no-header-url] [--prm-at path|root|header|all] [--stateless] ' +
+  '[--dpop] [--dpop-nonce NONCE]\n';
 
 function usage(msg) {
   if (msg) process.stderr.write(`error: ${msg}\n`);
@@ -53,6 +55,8 @@ try {
       'no-header-url': { type: 'boolean', default: false },
       'prm-at': { type: 'string', default: 'path' },
       stateless: { type: 'boolean', default: false },
+      dpop: { type: 'boolean', default: false },
+      'dpop-nonce': { type: 'string' },
       'delay-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -85,7 +89,7 @@ stopWhenReleased(log, () => httpServer);
 
 // --- load the SDK (after the env var and console redirection) ----------------
 const { z } = await import('zod');
-const { createRemoteJWKSet, jwtVerify } = await import('jose');
+const { createRemoteJWKSet, jwtVerify, EmbeddedJWK, calculateJwkThumbprint, decodeJwt } = await import('jose');
 const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js');
 const { StreamableHTTPServerTransport } = await import('@modelcontextprotocol/sdk/server/streamableHttp.js');
 const { createMcpExpressApp } = await import('@modelcontextprotocol/sdk/server/express.js');
@@ -187,11 +191,15 @@ function buildMcpServer() {
 // 127.0.0.1/localhost/[::1] + express.json().
 const app = createMcpExpressApp();
 
+// --dpop / --dpop-nonce: only DPoP-bound tokens (RFC 9449), said in the PRM (RFC 9728 §2).
+const dpopNonce = args['dpop-nonce'];
+const requireDpop = args.dpop || dpopNonce !== undefined;
 const prmDocument = {
   resource,
   authorization_servers: [issuer],
   scopes_supported: scopesSupported,
   resource_name: 'mcp-auth test peer (MCP TypeScript SDK)',
+  ...(requireDpop && { dpop_signing_alg_values_supported: ['ES256'], dpop_bound_access_tokens_required: true }),
 };
 const pathPrmUrl = getOAuthProtectedResourceMetadataUrl(resourceUrl); // /.well-known/oauth-protected-resource/mcp
 const rootPrmPath = '/.well-known/oauth-protected-resource';
@@ -199,6 +207,8 @@ const headerOnlyPrmPath = `/prm${mcpPath}`; // not a well-known location
 const oauthMetadata = { ...asMetadata, issuer };
 
 const mode = args['prm-at'];
+// The SDK's router cannot add the DPoP members: serve the document first.
+if (requireDpop) app.use(new URL(pathPrmUrl).pathname, metadataHandler(prmDocument));
 if (mode === 'path' || mode === 'all') {
   // SDK default: PRM at the path-inserted URL + a copy of the AS metadata at
   // /.well-known/oauth-authorization-server (both with cors() and GET/OPTIONS only).
@@ -230,6 +240,54 @@ const authMiddleware = requireBearerAuth({
   resourceMetadataUrl: args['no-header-url'] ? undefined : headerPrmUrl,
   expectedResource: resourceUrl,
 });
+
+// --- DPoP (--dpop): the proof checked as RFC 9449 §4.3 and §7.1 say, then the
+// token handed to requireBearerAuth. No Authorization at all is left to it (the 401
+// with resource_metadata). -------------------------------------------------------
+const seenJtis = new Set();
+async function dpopProblem(req, token) {
+  const proof = req.headers.dpop;
+  if (typeof proof !== 'string' || proof.includes(',')) return 'exactly one DPoP proof is required';
+  let payload, protectedHeader;
+  try {
+    ({ payload, protectedHeader } = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: ['ES256'] }));
+  } catch (err) {
+    return `the DPoP proof does not verify (${err.code ?? 'error'})`;
+  }
+  if (protectedHeader.jwk.d !== undefined) return 'the proof carries a private key';
+  if (payload.htm !== req.method) return 'htm mismatch';
+  if (payload.htu !== resource) return 'htu mismatch';
+  if (typeof payload.iat !== 'number' || Math.abs(Date.now() / 1000 - payload.iat) > 300) return 'iat not recent';
+  if (typeof payload.jti !== 'string' || seenJtis.has(payload.jti)) return 'jti missing or replayed';
+  seenJtis.add(payload.jti);
+  if (payload.ath !== createHash('sha256').update(token).digest('base64url')) return 'ath mismatch';
+  let jkt;
+  try {
+    jkt = decodeJwt(token).cnf?.jkt;
+  } catch {
+    return 'the token is not a JWT';
+  }
+  if (jkt !== (await calculateJwkThumbprint(protectedHeader.jwk))) return 'the token is not bound to the proof key';
+  if (dpopNonce !== undefined && payload.nonce !== dpopNonce) return 'nonce';
+  return undefined;
+}
+async function dpopAuth(req, res, next) {
+  const authorization = req.headers.authorization;
+  if (!requireDpop || !authorization) return next();
+  const refuse = (error, description, headers = {}) =>
+    res
+      .status(401)
+      .set({ 'WWW-Authenticate': `DPoP error="${error}", error_description="${description}", algs="ES256"`, ...headers })
+      .json({ error, error_description: description });
+  const [scheme, ...rest] = authorization.split(' ');
+  if (scheme.toLowerCase() !== 'dpop') return refuse('invalid_token', 'a DPoP-bound token is required');
+  const token = rest.join(' ').trim();
+  const problem = await dpopProblem(req, token);
+  if (problem === 'nonce') return refuse('use_dpop_nonce', 'a nonce is required', { 'DPoP-Nonce': dpopNonce });
+  if (problem) return refuse('invalid_dpop_proof', problem);
+  req.headers.authorization = `Bearer ${token}`;
+  next();
+}
 
 // --- Streamable HTTP endpoint (as in the SDK's simpleStreamableHttp /
 // simpleStatelessStreamableHttp examples) ---------------------------------------
@@ -290,9 +348,9 @@ async function sessionHandler(req, res) {
   }
 }
 
-app.post(mcpPath, authMiddleware, postHandler);
-app.get(mcpPath, authMiddleware, sessionHandler);
-app.delete(mcpPath, authMiddleware, sessionHandler);
+app.post(mcpPath, dpopAuth, authMiddleware, postHandler);
+app.get(mcpPath, dpopAuth, authMiddleware, sessionHandler);
+app.delete(mcpPath, dpopAuth, authMiddleware, sessionHandler);
 
 // --delay-ms D: answer every request D ms late (benchmarks: a slow network).
 const delayMs = Number(args['delay-ms'] ?? 0);
@@ -301,6 +359,7 @@ httpServer.on('request', delayMs > 0 ? (req, res) => setTimeout(() => app(req, r
 log(
   `listening on 127.0.0.1:${port}, resource ${resource}, issuer ${issuer}, jwks ${asMetadata.jwks_uri}, ` +
     `prm-at=${mode}, header-url=${args['no-header-url'] ? '(none)' : headerPrmUrl}, ` +
-    `required-scopes=${requiredScopes.join(' ') || '(none)'}, stateless=${args.stateless}`,
+    `required-scopes=${requiredScopes.join(' ') || '(none)'}, stateless=${args.stateless}, ` +
+    `dpop=${requireDpop ? `required${dpopNonce !== undefined ? ', nonce' : ''}` : 'no'}`,
 );
 process.stdout.write(`${JSON.stringify({ url: resource, resource, port })}\n`);

@@ -4,7 +4,7 @@
 //
 // Usage: node tests/peers/oidc-provider.mjs [--path /oidc] [--registration]
 //                                           [--resource http://127.0.0.1:1/mcp]
-//                                           [--resource-any-loopback]
+//                                           [--resource-any-loopback] [--dpop-nonce]
 //                                           [--client-credentials]
 //
 // Contract: listens on 127.0.0.1 with an ephemeral port and, once listening,
@@ -12,7 +12,7 @@
 // Everything else goes to stderr. Exits when stdin closes, on SIGTERM/SIGINT/SIGHUP,
 // and when its parent process goes away.
 
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { stopWhenReleased } from './lifecycle.mjs';
@@ -29,7 +29,7 @@ const log = (...args) => console.error('[oidc-provider peer]', ...args);
 function usage(msg) {
   if (msg) process.stderr.write(`error: ${msg}\n`);
   process.stderr.write(
-    'usage: node oidc-provider.mjs [--path /oidc] [--registration] [--resource URL] [--resource-any-loopback] [--client-credentials] [--delay-ms D]\n',
+    'usage: node oidc-provider.mjs [--path /oidc] [--registration] [--resource URL] [--resource-any-loopback] [--client-credentials] [--dpop-nonce] [--delay-ms D]\n',
   );
   process.exit(2);
 }
@@ -43,6 +43,7 @@ try {
       resource: { type: 'string' },
       'resource-any-loopback': { type: 'boolean', default: false },
       'client-credentials': { type: 'boolean', default: false },
+      'dpop-nonce': { type: 'boolean', default: false },
       'delay-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -113,6 +114,11 @@ function buildConfiguration() {
     registration: { enabled: args.registration, initialAccessToken: false },
     clientCredentials: { enabled: args['client-credentials'] },
   };
+  // --dpop-nonce: every DPoP proof (token endpoint, userinfo) must carry a
+  // server-provided nonce (RFC 9449 §8, §9); DPoP itself is on by default.
+  if (args['dpop-nonce']) {
+    features.dPoP = { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true };
+  }
 
   if (resource !== undefined || anyLoopback) {
     const accepted = new Set(resource !== undefined ? [args.resource, resource] : []);
@@ -251,5 +257,5 @@ function route(req, res) {
   notFound(res);
 }
 
-log(`listening on 127.0.0.1:${port}, issuer ${issuer}, registration=${args.registration}, resource=${args.resource ?? '(default)'}, resource-any-loopback=${anyLoopback}, client-credentials=${args['client-credentials']}`);
+log(`listening on 127.0.0.1:${port}, issuer ${issuer}, registration=${args.registration}, resource=${args.resource ?? '(default)'}, resource-any-loopback=${anyLoopback}, client-credentials=${args['client-credentials']}, dpop-nonce=${args['dpop-nonce']}`);
 process.stdout.write(`${JSON.stringify({ issuer, port })}\n`);

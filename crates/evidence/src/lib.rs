@@ -9,13 +9,17 @@
 //! Besides the records: [`metadata`] (the one place JSON members of protocol
 //! documents are read by name), [`www_authenticate`] (the challenge parser),
 //! [`jwt`], [`wellknown`] (where metadata lives), [`urls`] (loopback, https and
-//! the SSRF policy), [`requests`] (what probes send) and [`interpret`] (what a
-//! fetch amounted to). No I/O, no network, no command line.
+//! the SSRF policy), [`requests`] (what probes send), [`interpret`] (what a
+//! fetch amounted to), [`token_response`] (the one reader of a token
+//! endpoint's answer) and [`dpop`] (DPoP nonces and how servers demand them).
+//! No I/O, no network, no command line.
 
+pub mod dpop;
 pub mod interpret;
 pub mod jwt;
 pub mod metadata;
 pub mod requests;
+pub mod token_response;
 pub mod urls;
 pub mod wellknown;
 pub mod www_authenticate;

@@ -12,15 +12,23 @@ use crate::metadata::ResourceMetadata;
 use crate::probe::{ProbeRequest, Prober};
 use crate::www_authenticate;
 
-/// The `resource_metadata` URL of the unauthenticated answer's Bearer challenge.
+/// The `resource_metadata` URL of the unauthenticated answer's Bearer
+/// challenge, else of its DPoP challenge (a server that takes only
+/// DPoP-bound tokens challenges with `DPoP`, RFC 9449 §7.1).
 pub fn header_prm_url(unauthenticated: &Exchange) -> Option<String> {
     let resp = unauthenticated.response.as_ref()?;
     let parsed = www_authenticate::parse(&resp.header_all("www-authenticate"));
-    parsed
-        .bearer()
-        .and_then(|b| b.param("resource_metadata"))
+    let dpop = parsed
+        .challenges
+        .iter()
+        .find(|c| c.scheme.eq_ignore_ascii_case("dpop"));
+    let url = [parsed.bearer(), dpop]
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.param("resource_metadata"))
         .map(|p| p.value.clone())
-        .filter(|v| !v.is_empty())
+        .find(|v| !v.is_empty());
+    url
 }
 
 /// A metadata GET of a URL a remote document named, if the policy allows it.
@@ -123,5 +131,62 @@ pub fn not_sent(url: &str, why: &str) -> Exchange {
         response: None,
         error: Some(TransportError::not_sent(why)),
         elapsed_ms: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::{Header, RequestRecord, ResponseRecord};
+
+    fn challenged(www: &[&str]) -> Exchange {
+        Exchange {
+            request: RequestRecord {
+                method: "POST".into(),
+                url: "https://mcp.example/mcp".into(),
+                headers: vec![],
+                body: None,
+            },
+            response: Some(ResponseRecord {
+                status: 401,
+                headers: www
+                    .iter()
+                    .map(|v| Header {
+                        name: "WWW-Authenticate".into(),
+                        value: (*v).to_owned(),
+                    })
+                    .collect(),
+                body: String::new(),
+                body_not_utf8: false,
+                body_truncated: false,
+            }),
+            error: None,
+            elapsed_ms: 1,
+        }
+    }
+
+    #[test]
+    fn the_header_url_is_the_bearer_challenges_else_the_dpop_challenges() {
+        let url = |www: &[&str]| header_prm_url(&challenged(www));
+        assert_eq!(
+            url(&[r#"DPoP resource_metadata="https://d/", Bearer resource_metadata="https://b/""#]),
+            Some("https://b/".into())
+        );
+        assert_eq!(
+            url(&[r#"DPoP algs="ES256", resource_metadata="https://d/""#]),
+            Some("https://d/".into())
+        );
+        assert_eq!(
+            url(&[
+                r#"Bearer realm="x""#,
+                r#"DPoP resource_metadata="https://d/""#
+            ]),
+            Some("https://d/".into())
+        );
+        assert_eq!(
+            url(&[r#"Basic realm="x", resource_metadata="https://x/""#]),
+            None
+        );
+        assert_eq!(url(&[r#"DPoP resource_metadata="""#]), None);
     }
 }

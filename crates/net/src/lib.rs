@@ -5,6 +5,7 @@
 
 pub mod chain;
 pub mod discovery;
+pub mod dpop;
 pub mod gather;
 pub mod login;
 pub mod mcp_session;

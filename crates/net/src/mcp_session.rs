@@ -1,9 +1,12 @@
-//! A Streamable HTTP MCP session with a bearer token, through the prober
+//! A Streamable HTTP MCP session with an access token, through the prober
 //! (capped, redacted, recordable): `initialize`, then requests and
 //! notifications, keeping `Mcp-Session-Id` and the negotiated protocol version.
+//! A DPoP-bound token is sent as `Authorization: DPoP` with a fresh proof per
+//! request, and the server's nonce is kept for the next one (RFC 9449 §7, §9).
 
 use serde_json::{json, Value};
 
+use crate::dpop::{self, DpopError, DpopKey, Server};
 use crate::evidence::requests::INITIALIZE_PROTOCOL_VERSION;
 use crate::probe::{ProbeRequest, Prober};
 
@@ -26,6 +29,9 @@ pub struct McpSession<'a> {
     prober: &'a Prober,
     url: String,
     token: String,
+    /// The DPoP key the token is bound to, and the server's latest nonce.
+    dpop: Option<&'a DpopKey>,
+    nonce: Option<String>,
     session_id: Option<String>,
     protocol: Option<String>,
     /// The 2026-07-28 stateless transport (no `initialize`; `_meta` on each request).
@@ -61,11 +67,19 @@ impl<'a> McpSession<'a> {
             prober,
             url: url.to_owned(),
             token: token.to_owned(),
+            dpop: None,
+            nonce: None,
             session_id: None,
             protocol: None,
             stateless: false,
             next_id: 1,
         }
+    }
+
+    /// Present the token as DPoP-bound to `key` (when some).
+    pub fn with_dpop(mut self, key: Option<&'a DpopKey>) -> Self {
+        self.dpop = key;
+        self
     }
 
     /// The protocol version the server chose in `initialize`.
@@ -143,11 +157,20 @@ impl<'a> McpSession<'a> {
             }
             req
         };
-        req = req.header("authorization", format!("Bearer {}", self.token));
+        req = req.header("authorization", dpop::authorization(&self.token, self.dpop));
         if let Some(s) = &self.session_id {
             req = req.header("mcp-session-id", s.as_str());
         }
-        let (ex, raw) = self.prober.send_keeping_secrets(req).await;
+        let sent = dpop::send(
+            self.prober,
+            self.dpop,
+            Server::Resource,
+            Some(&self.token),
+            &mut self.nonce,
+            || Ok::<_, DpopError>(req.clone()),
+        )
+        .await;
+        let (ex, raw) = sent.map_err(|e| Failure::Unusable(e.to_string()))?;
         let Some(resp) = &ex.response else {
             return Err(Failure::Unreachable(
                 ex.error.map(|e| e.message).unwrap_or_default(),

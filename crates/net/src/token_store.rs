@@ -71,6 +71,10 @@ pub struct TokenEntry {
     pub mcp_url: Option<String>,
     pub token_type: String,
     pub access_token: Secret,
+    /// The DPoP private key (PKCS#8, base64url) a `DPoP` token is bound to
+    /// (RFC 9449): `call`, `whoami` and refresh sign their proofs with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_key: Option<Secret>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<Secret>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -294,6 +298,7 @@ mod tests {
             mcp_url: None,
             token_type: "Bearer".into(),
             access_token: Secret::new("at-secret-value"),
+            dpop_key: Some(Secret::new("dpop-key-value")),
             refresh_token: Some(Secret::new("rt-secret-value")),
             id_token: None,
             scope: Some("openid".into()),
@@ -311,7 +316,9 @@ mod tests {
     fn secrets_do_not_debug_print() {
         let text = format!("{:?} {}", entry(), Secret::new("x"));
         assert!(
-            !text.contains("at-secret-value") && !text.contains("rt-secret-value"),
+            !text.contains("at-secret-value")
+                && !text.contains("rt-secret-value")
+                && !text.contains("dpop-key-value"),
             "{text}"
         );
         assert!(text.contains("[redacted]"));

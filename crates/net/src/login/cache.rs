@@ -27,6 +27,7 @@ pub(super) fn entry_from(
         mcp_url: r.mcp_url.clone(),
         token_type: tokens.token_type.clone(),
         access_token: tokens.access_token.clone(),
+        dpop_key: tokens.dpop_key.clone(),
         refresh_token: tokens.refresh_token.clone().or(previous_refresh),
         id_token: tokens.id_token.clone(),
         scope: tokens.scope.clone().or_else(|| scope.map(str::to_owned)),

@@ -19,7 +19,7 @@ use super::cache::entry_from;
 use super::identity::{self, Redirect};
 use super::resolve::Destination;
 use super::scope::{asks_offline, choose_scope};
-use super::token_endpoint::{self, TokenRequest};
+use super::token_endpoint::{self, Dpop, TokenRequest};
 use super::{browser, callback, oauth_client, Client};
 use super::{LoginError, LoginSettings, Resolved, Tokens};
 
@@ -72,6 +72,7 @@ pub async fn login(
         nonce.as_deref(),
     );
     let redirect_uri = redirect.uri.clone();
+    let dpop_key = crate::dpop::for_login(s.dpop, &r)?;
     let code = wait_for_code(&r, s, redirect, &url, &state, err).await?;
     let exchange = Exchange {
         token_endpoint: &token_url,
@@ -80,6 +81,10 @@ pub async fn login(
         verifier,
         redirect_uri: &redirect_uri,
         resource: resource.as_deref(),
+        dpop: dpop_key.as_ref().map(|key| Dpop {
+            key,
+            required: s.dpop == crate::dpop::DpopMode::Always,
+        }),
     };
     let tokens = exchange_code(prober, &client, exchange)
         .await
@@ -92,6 +97,9 @@ pub async fn login(
         .and_then(|res| audience_warning(&tokens.access_token, res))
     {
         writeln!(err, "warning: {w}")?;
+    }
+    if dpop_key.is_some() && tokens.dpop_key.is_none() {
+        writeln!(err, "warning: {} answered the DPoP proof with a {} token: it is not bound to a key (--dpop always refuses such an answer)", token_url, tokens.token_type)?;
     }
     let entry = entry_from(
         &r,
@@ -228,6 +236,7 @@ struct Exchange<'a> {
     verifier: PkceCodeVerifier,
     redirect_uri: &'a str,
     resource: Option<&'a str>,
+    dpop: Option<Dpop<'a>>,
 }
 
 /// Exchange the code (with the PKCE verifier and the resource) for tokens.
@@ -240,7 +249,8 @@ async fn exchange_code(
         .param("code", x.code)
         .param("redirect_uri", x.redirect_uri)
         .param("code_verifier", x.verifier.secret().as_str())
-        .param_opt("resource", x.resource);
+        .param_opt("resource", x.resource)
+        .dpop(x.dpop);
     token_endpoint::request(prober, client, &req)
         .await
         .map_err(|e| e.with_hint(x.resource.is_some()))

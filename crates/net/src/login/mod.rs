@@ -103,6 +103,8 @@ pub struct Resolved {
     /// Scopes the MCP server asks for (challenge `scope`, else PRM `scopes_supported`).
     pub scopes: Vec<String>,
     pub mcp_url: Option<String>,
+    /// Whether the MCP server takes DPoP-bound tokens (None: not logging in to one).
+    pub resource_dpop: Option<bool>,
 }
 
 /// Settings of one login.
@@ -124,6 +126,8 @@ pub struct LoginSettings {
     pub client_secret: Option<Secret>,
     /// A pre-registered client's private key, for `private_key_jwt` (`--private-key`).
     pub client_key: Option<SigningKey>,
+    /// Whether to bind the tokens to a DPoP key (`--dpop`).
+    pub dpop: crate::dpop::DpopMode,
     /// How the token is obtained (`--grant`): the browser flow, or [`obtain`].
     pub grant: Grant,
     /// The JWT bearer grant's assertion (`--assertion-file`, `MCP_AUTH_ASSERTION`).

@@ -1,11 +1,12 @@
-//! Refreshing a cached entry (RFC 6749 §6, with the RFC 8707 `resource`).
+//! Refreshing a cached entry (RFC 6749 §6, with the RFC 8707 `resource`,
+//! and a DPoP proof of the entry's key when it has one).
 
 use crate::metadata::AsMetadata;
 use crate::probe::Prober;
 use crate::token_store::{now, TokenEntry, TokenStore};
 
 use super::cache::entry_from;
-use super::token_endpoint::{self, TokenRequest};
+use super::token_endpoint::{self, Dpop, TokenRequest};
 use super::{Client, LoginError, Resolved};
 
 /// A token that expires within this many seconds is refreshed (callers use
@@ -54,9 +55,15 @@ async fn request(prober: &Prober, entry: &TokenEntry) -> Result<TokenEntry, Logi
         )));
     };
     let client = Client::of_entry(entry);
+    // A DPoP-bound refresh token is used with a proof of the same key (RFC 9449 §5).
+    let key = crate::dpop::key_of(entry)?;
     let req = TokenRequest::new(&entry.token_endpoint, &entry.issuer, "refresh_token")
         .param("refresh_token", rt.expose())
-        .param_opt("resource", entry.resource.as_deref());
+        .param_opt("resource", entry.resource.as_deref())
+        .dpop(key.as_ref().map(|key| Dpop {
+            key,
+            required: false,
+        }));
     let tokens = token_endpoint::request(prober, &client, &req)
         .await
         .map_err(|e| e.with_hint(entry.resource.is_some()))?;
@@ -89,6 +96,7 @@ fn cached_destination(entry: &TokenEntry) -> Resolved {
         resource: entry.resource.clone(),
         scopes: Vec::new(),
         mcp_url: entry.mcp_url.clone(),
+        resource_dpop: None,
     }
 }
 

@@ -63,6 +63,8 @@ pub struct Destination {
     /// An MCP 2025-03-26 server: no protected resource metadata, its
     /// origin the authorization server (whose metadata may be missing too).
     pub legacy: bool,
+    /// Whether the MCP server takes DPoP-bound tokens (None: not logging in to one).
+    pub resource_dpop: Option<bool>,
 }
 
 impl Destination {
@@ -79,6 +81,7 @@ impl Destination {
             resource: self.resource,
             scopes: self.scopes,
             mcp_url: self.mcp_url,
+            resource_dpop: self.resource_dpop,
         })
     }
 }
@@ -143,7 +146,7 @@ pub async fn destination(
             f.unauthenticated = challenged;
         }
     }
-    let (issuer, resource, scopes, mcp_url, chain) = match first {
+    let (issuer, resource, scopes, mcp_url, chain, resource_dpop) = match first {
         Some(first) if kind == TargetHint::Mcp || first.looks_like_mcp() => {
             let named = named_by_chain(prober, &url, input, &first, &policy).await?;
             legacy = named.legacy;
@@ -153,9 +156,10 @@ pub async fn destination(
                 named.scopes,
                 Some(input.to_owned()),
                 Some(named.evidence),
+                Some(named.dpop),
             )
         }
-        _ => (input.to_owned(), None, Vec::new(), None, None),
+        _ => (input.to_owned(), None, Vec::new(), None, None, None),
     };
     // The authorization server a remote document names is requested only as
     // `check` would request it (https, no private address from a public target).
@@ -179,6 +183,7 @@ pub async fn destination(
         mcp_url,
         chain,
         legacy,
+        resource_dpop,
     })
 }
 
@@ -245,6 +250,8 @@ struct NamedByChain {
     /// No protected resource metadata (MCP 2025-03-26): the MCP server's
     /// origin is the authorization server.
     legacy: bool,
+    /// Whether the server takes DPoP-bound tokens.
+    dpop: bool,
 }
 
 /// The rest of the MCP server's chain after the first round: its protected
@@ -288,6 +295,7 @@ async fn named_by_chain(
             scopes: challenge_scopes.unwrap_or_default(),
             evidence,
             legacy: true,
+            dpop: false,
         });
     };
     let issuer = prm
@@ -303,12 +311,14 @@ async fn named_by_chain(
     let scopes =
         challenge_scopes.unwrap_or_else(|| prm.md.scopes_supported.clone().unwrap_or_default());
     let resource = prm.md.resource.clone().unwrap_or_else(|| input.to_owned());
+    let dpop = crate::evidence::dpop::resource_takes_dpop(&challenge, &prm.md, crate::dpop::ALG);
     Ok(NamedByChain {
         issuer,
         resource: Some(resource),
         scopes,
         evidence,
         legacy: false,
+        dpop,
     })
 }
 

@@ -48,6 +48,7 @@ fn cached(token_endpoint: &str, at: &str, rt: &str, expires_at: Option<u64>) -> 
         registered: false,
         redirect_uri: None,
         grant: None,
+        dpop_key: None,
         resource: None,
         mcp_url: None,
         token_type: "Bearer".into(),

@@ -13,6 +13,7 @@ fn entry(counter: u64) -> TokenEntry {
         registered: false,
         redirect_uri: None,
         grant: None,
+        dpop_key: None,
         resource: Some("https://mcp.example/mcp".into()),
         mcp_url: None,
         token_type: "Bearer".into(),

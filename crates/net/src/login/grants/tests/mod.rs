@@ -93,6 +93,7 @@ impl Server {
     /// The authorization server at this origin, for the MCP server `mcp`.
     fn resolved(&self, methods: &[&str]) -> Resolved {
         Resolved {
+            resource_dpop: None,
             issuer: self.origin.clone(),
             metadata: AsMetadata {
                 issuer: Some(self.origin.clone()),
@@ -126,6 +127,7 @@ fn jwt(claims: &serde_json::Value) -> String {
 
 fn settings(grant: Grant) -> LoginSettings {
     LoginSettings {
+        dpop: crate::dpop::DpopMode::Never,
         client_id: None,
         client_metadata_url: None,
         scope: None,
