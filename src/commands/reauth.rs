@@ -36,14 +36,32 @@ pub fn next_step(
         401 if entry.refresh_token.is_some() && entry.expires_in(now()).is_some_and(|s| s < 30) => {
             Next::Refresh
         }
-        401 if !args.no_login => Next::Login(None),
-        403 if !args.no_login && !args.no_step_up => match challenged_scope(challenge) {
-            Some(wanted) => union_if_new(entry.scope.as_deref(), &wanted)
-                .map_or(Next::Stop, |u| Next::Login(Some(u))),
-            None => Next::Stop,
-        },
+        401 if can_authorize(entry, args) => Next::Login(None),
+        403 if can_authorize(entry, args) && !args.no_step_up => {
+            match challenged_scope(challenge) {
+                Some(wanted) => union_if_new(entry.scope.as_deref(), &wanted)
+                    .map_or(Next::Stop, |u| Next::Login(Some(u))),
+                None => Next::Stop,
+            }
+        }
         _ => Next::Stop,
     }
+}
+
+/// Whether `call` may authorize again: not with `--no-login`; a browser
+/// login only where someone can finish it (a terminal, `$BROWSER`, or
+/// `--no-browser`'s printed URL): in CI, a rejected token fails at once
+/// instead of waiting out the login timeout. A client credentials login
+/// needs nobody.
+fn can_authorize(entry: &TokenEntry, args: &CallArgs) -> bool {
+    use std::io::IsTerminal;
+    if args.no_login {
+        return false;
+    }
+    entry.grant.as_deref() == Some("client-credentials")
+        || args.no_browser
+        || std::io::stderr().is_terminal()
+        || std::env::var_os("BROWSER").is_some_and(|b| !b.is_empty())
 }
 
 /// The `scope` of an `insufficient_scope` Bearer (or DPoP) challenge.

@@ -12,7 +12,8 @@
 // Everything else goes to stderr. Exits when stdin closes, on SIGTERM/SIGINT/SIGHUP,
 // and when its parent process goes away.
 
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPair, randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { stopWhenReleased } from './lifecycle.mjs';
@@ -102,7 +103,10 @@ stopWhenReleased(log, () => server);
 // --- provider configuration ---------------------------------------------------
 const { default: Provider, errors } = await import('oidc-provider');
 
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+// Asynchronously: Node 20's generateKeyPairSync can deadlock when a garbage
+// collection runs during it (seen as a peer that never starts, its main
+// thread waiting in ~KeyGenJob on a mutex it holds).
+const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
 const signingJwk = { ...privateKey.export({ format: 'jwk' }), kid: 'peer-rs256', alg: 'RS256', use: 'sig' };
 
 function buildConfiguration() {

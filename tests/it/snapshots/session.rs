@@ -305,3 +305,24 @@ fn call_refuses_usage_errors_and_an_unreachable_server() {
     assert_eq!(run.code, 3, "{}", run.stderr);
     loopback_settings().bind(|| assert_run("call_unreachable", &run));
 }
+
+/// Without a terminal, `$BROWSER` or `--no-browser`, nobody could finish a
+/// browser login: a token the server refuses fails the call at once (no
+/// wait for a redirect that cannot come), as with `--no-login`.
+#[test]
+fn call_without_anyone_to_log_in_fails_at_once_on_a_refused_token() {
+    let peers = CallPeers::start();
+    let refused = peers.entry("https://other.example/mcp", "openid mcp:tools");
+    let (_home, dir) = home_with(std::slice::from_ref(&refused));
+    let started = std::time::Instant::now();
+    let run = run_in(
+        &dir,
+        HOME_ENV,
+        &["call", &peers.server.url, "--color", "never"],
+        None,
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(!run.stderr.contains("logging in again"), "{}", run.stderr);
+    assert!(run.stderr.contains("401"), "{}", run.stderr);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}

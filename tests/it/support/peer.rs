@@ -15,9 +15,26 @@ pub struct Peer {
 }
 
 impl Peer {
+    /// Start a peer and read its first stdout line (a JSON object). A peer
+    /// that has not said it is ready within 60 s is killed and started once
+    /// more (Node 20 can deadlock in key generation at start-up); a second
+    /// silence fails the test, naming the script, instead of hanging it.
     fn start(program: PathBuf, script: PathBuf, args: &[&str]) -> Self {
-        let mut child = Command::new(&program)
-            .arg(&script)
+        for attempt in 1..=2 {
+            if let Some(peer) = Self::try_start(&program, &script, args) {
+                return peer;
+            }
+            eprintln!(
+                "{} did not start within 60 s (attempt {attempt}); killed",
+                script.display()
+            );
+        }
+        panic!("{} did not start within 60 s, twice", script.display());
+    }
+
+    fn try_start(program: &PathBuf, script: &PathBuf, args: &[&str]) -> Option<Self> {
+        let mut child = Command::new(program)
+            .arg(script)
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -25,21 +42,30 @@ impl Peer {
             .spawn()
             .unwrap_or_else(|e| panic!("start {}: {e}", program.display()));
         let stdin = child.stdin.take().expect("stdin");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("read the peer's first line");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let read = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(read.map(|_| line));
+        });
+        let Ok(read) = rx.recv_timeout(std::time::Duration::from_secs(60)) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        };
+        let line = read.expect("read the peer's first line");
         let ready: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| {
             panic!(
                 "{} did not start ({e}); it printed {line:?}",
                 script.display()
             )
         });
-        Self {
+        Some(Self {
             child,
             _stdin: stdin,
             ready,
-        }
+        })
     }
 
     fn field(&self, name: &str) -> String {
