@@ -42,21 +42,6 @@ fn no_token_cached(home: &Path) -> bool {
     std::fs::read_dir(home.join("tokens")).map_or(true, |mut rd| rd.next().is_none())
 }
 
-/// Exactly one `error:` line on stderr, containing `needle`; no panic.
-fn one_error(stderr: &str, needle: &str) {
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    let errors: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.starts_with("error: "))
-        .collect();
-    assert_eq!(errors.len(), 1, "{stderr}");
-    assert!(
-        errors[0].contains(needle),
-        "{:?} lacks {needle:?}",
-        errors[0]
-    );
-}
-
 /// The claims of a JWT, unverified.
 fn claims(jwt: &str) -> serde_json::Value {
     use base64::Engine;

@@ -23,21 +23,6 @@ fn first_outcome(report: &serde_json::Value) -> serde_json::Value {
     report["discovery"]["attempts"][0]["outcome"].clone()
 }
 
-/// Exactly one `error:` line on stderr, containing `needle`; no panic.
-fn one_error(stderr: &str, needle: &str) {
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    let errors: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.starts_with("error: "))
-        .collect();
-    assert_eq!(errors.len(), 1, "{stderr}");
-    assert!(
-        errors[0].contains(needle),
-        "{:?} lacks {needle:?}",
-        errors[0]
-    );
-}
-
 fn json_head() -> Vec<(&'static str, &'static str)> {
     vec![("content-type", "application/json")]
 }

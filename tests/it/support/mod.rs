@@ -132,3 +132,18 @@ impl ClosedPort {
         format!("http://127.0.0.1:{}", self.port)
     }
 }
+
+/// Exactly one `error:` line on stderr, containing `needle`; no panic.
+pub fn one_error(stderr: &str, needle: &str) {
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(
+        errors[0].contains(needle),
+        "{:?} lacks {needle:?}",
+        errors[0]
+    );
+}

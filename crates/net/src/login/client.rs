@@ -261,10 +261,11 @@ pub fn method_for(registered: Option<&str>, has_secret: bool, md: &AsMetadata) -
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn md(methods: Option<&[&str]>) -> AsMetadata {
+    /// Metadata listing these `token_endpoint_auth_methods_supported`.
+    pub(in crate::login) fn md(methods: Option<&[&str]>) -> AsMetadata {
         AsMetadata {
             token_endpoint_auth_methods_supported: methods
                 .map(|l| l.iter().map(|s| (*s).to_owned()).collect()),

@@ -291,13 +291,7 @@ mod tests {
         }
     }
 
-    fn md(methods: Option<&[&str]>) -> AsMetadata {
-        AsMetadata {
-            token_endpoint_auth_methods_supported: methods
-                .map(|l| l.iter().map(|s| (*s).to_owned()).collect()),
-            ..AsMetadata::default()
-        }
-    }
+    use crate::login::client::tests::md;
 
     #[test]
     fn registration_asks_for_none_unless_the_server_refuses_it() {
