@@ -307,3 +307,13 @@ pub fn with(member: &str, value: Value) -> Evidence {
     }
     served_at_oauth(&doc)
 }
+
+/// A real published metadata document from `tests/fixtures/real-metadata/`
+/// (copied from `shared/fixtures/real-metadata/`; its README says what each shows).
+pub fn real_metadata(name: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/real-metadata")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}

@@ -197,7 +197,9 @@ pub const AS_GRANT_REFRESH: CheckDef = CheckDef {
     spec: "MCP 2026-07-28 §Refresh Tokens",
     hint: "Offer refresh tokens (and list \"refresh_token\" in `grant_types_supported`) so users need not re-authorize when access tokens expire.",
     doc: "Passes when `grant_types_supported` lists refresh_token and is INFO otherwise, also \
-          when the member is absent (the RFC 8414 default does not include it). MCP 2026-07-28 \
+          when the member is absent (the RFC 8414 default does not include it; when \
+          `scopes_supported` lists offline_access the detail says that is the refresh signal \
+          instead of saying users re-authorize). MCP 2026-07-28 \
           says clients SHOULD include refresh_token in the grant types they register and MUST NOT \
           assume refresh tokens will be issued; without them users authorize again whenever the \
           access token expires. Source: MCP 2026-07-28 §Refresh Tokens (SEP-2207).",
@@ -205,6 +207,11 @@ pub const AS_GRANT_REFRESH: CheckDef = CheckDef {
         with_doc(a, |d| {
             if lists(&d.md.grant_types_supported, "refresh_token") {
                 Outcome::pass("\"refresh_token\" listed")
+            } else if d.md.grant_types_supported.is_none()
+                && lists(&d.md.scopes_supported, "offline_access")
+            {
+                // MCP 2026-07-28 §Refresh Tokens: offline_access is how a client asks for one.
+                Outcome::info("`grant_types_supported` is absent, but `offline_access` is listed: clients that request it get refresh tokens (MCP 2026-07-28); list \"refresh_token\" to say so")
             } else {
                 Outcome::info("\"refresh_token\" is not listed; users re-authorize when the access token expires")
             }
@@ -349,8 +356,9 @@ pub const AS_JWKS_URI: CheckDef = CheckDef {
     title: "jwks_uri is published",
     spec: "RFC 8414 §2 (OPTIONAL); OIDC Discovery §3 (REQUIRED)",
     hint: "Publish `jwks_uri` (https): MCP servers that verify JWT access tokens locally need it, and it is REQUIRED for OpenID Connect documents.",
-    doc: "Passes when `jwks_uri` is an absolute http(s) URL and fails when it is present but not \
-          one. When it is absent, it fails for a document found at an OpenID Connect discovery \
+    doc: "Passes when `jwks_uri` is an absolute https URL (or http on loopback), warns when it \
+          is plain http on another host (as AS-USERINFO does), and fails when it is present but \
+          not a URL. When it is absent, it fails for a document found at an OpenID Connect discovery \
           location (OpenID Connect makes it REQUIRED, and the TypeScript SDK's OpenID schema \
           rejects the document) and is INFO otherwise. MCP servers that verify JWT access tokens \
           locally need these keys (Logto MCP Auth requires them), and so does `mcp-auth token \
@@ -360,6 +368,10 @@ pub const AS_JWKS_URI: CheckDef = CheckDef {
         let oidc = a.doc_is_oidc_located();
         with_doc(a, |d| match &d.md.jwks_uri {
             Some(j) => match absolute_url(j) {
+                // As AS-USERINFO: keys fetched over plain http off loopback can be swapped.
+                Ok(_) if transport(j) == Transport::Insecure => {
+                    Outcome::warn(format!("'{j}' is not https: the keys that verify tokens can be swapped in transit"))
+                }
                 Ok(_) => Outcome::pass(j.clone()),
                 Err(e) => Outcome::fail(format!("`jwks_uri`: {e}")),
             },

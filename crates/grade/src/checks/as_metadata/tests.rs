@@ -162,6 +162,24 @@ fn as_grant_authcode() {
 
 // ---------------------------------------------------------------- AS-GRANT-REFRESH
 
+/// Atlassian and Auth0 list `offline_access` but no `grant_types_supported`:
+/// the detail names offline_access as the refresh signal, not re-authorization.
+#[test]
+fn as_grant_refresh_reads_offline_access_on_real_documents() {
+    for name in ["atlassian--oidc.json", "auth0--oidc.json"] {
+        let f = finding(
+            &served_at_oidc_append(&real_metadata(name)),
+            "AS-GRANT-REFRESH",
+        );
+        assert_eq!(f.status, Info, "{name}: {}", f.detail);
+        assert!(
+            f.detail.contains("offline_access") && !f.detail.contains("re-authorize"),
+            "{name}: {}",
+            f.detail
+        );
+    }
+}
+
 #[test]
 fn as_grant_refresh() {
     assert_eq!(
@@ -283,6 +301,17 @@ fn as_scopes_supported() {
 }
 
 // ---------------------------------------------------------------- AS-JWKS-URI
+
+/// A Keycloak in Docker publishes `jwks_uri` over plain http on a
+/// non-loopback host: a warning, as AS-USERINFO gives the same host.
+#[test]
+fn as_jwks_uri_warns_on_the_real_plain_http_keycloak() {
+    let ev = served_at_oidc_append(&real_metadata("keycloak-local-docker--oidc.json"));
+    let f = finding(&ev, "AS-JWKS-URI");
+    assert_eq!(f.status, Warn, "{}", f.detail);
+    assert!(f.detail.contains("not https"), "{}", f.detail);
+    assert_eq!(status_of(&ev, "AS-USERINFO"), Warn);
+}
 
 #[test]
 fn as_jwks_uri_depends_on_location() {

@@ -213,7 +213,7 @@ pub const PRM_RESOURCE_FORMAT: CheckDef = CheckDef {
     spec: "RFC 8707 §2; MCP 2025-06-18+ §Canonical Server URI",
     hint: "Use an absolute https URI without fragment or query, lower-case scheme and host, and no trailing slash unless it is significant.",
     doc: "Checks the form of the metadata's `resource`: it fails when it is not an absolute \
-          http(s) URL or has a fragment, and warns when it has a query, ends with / after a path, \
+          http(s) URL or has a fragment, and warns when it has a query, ends with / (the bare origin too), \
           has an upper-case scheme or host, or is plain http on a host that is not loopback. The \
           value is sent as the RFC 8707 resource parameter and becomes the token audience, so \
           drift in slashes or case breaks audience checks, and MCP's canonical server URI SHOULD \
@@ -235,7 +235,8 @@ pub const PRM_RESOURCE_FORMAT: CheckDef = CheckDef {
             if url.query().is_some() {
                 notes.push("has a query (SHOULD NOT)");
             }
-            if url.path().len() > 1 && url.path().ends_with('/') {
+            // Checked on the string: a URL parser turns the bare origin into "/".
+            if resource.ends_with('/') {
                 notes.push("ends with '/' (the canonical form has none)");
             }
             let scheme_host = resource.split('/').take(3).collect::<Vec<_>>().join("/");
@@ -399,14 +400,14 @@ pub const PRM_BEARER_METHODS: CheckDef = CheckDef {
     title: "Tokens can be sent in the Authorization header",
     spec: "MCP §Token Requirements; RFC 9728 §2 (bearer_methods_supported)",
     hint: "Omit `bearer_methods_supported` or list \"header\" (and not \"query\").",
-    doc: "Reads `bearer_methods_supported`: absent passes (the header is the default), [] fails \
+    doc: "Reads `bearer_methods_supported`: absent passes (RFC 9728 §2 names no default; clients use the header), [] fails \
           (RFC 9728 reads it as no supported method), a list without header fails, and a list \
           that includes query warns. MCP clients MUST send the token in the Authorization header \
           and MUST NOT put it in the query string, so metadata that rules out the header leaves \
           them no usable way to present a token. Sources: MCP §Token Requirements; RFC 9728 §2.",
     grade: Grade::Resource(|r| {
         with_prm(r, |d| match &d.md.bearer_methods_supported {
-            None => Outcome::pass("absent (header is the default)"),
+            None => Outcome::pass("absent: RFC 9728 defines no default; clients send the token in the Authorization header"),
             Some(m) if m.is_empty() => Outcome::fail("[]: RFC 9728 reads this as \"no methods\""),
             Some(m) if !m.iter().any(|x| x == "header") => {
                 Outcome::fail(format!("\"header\" is not listed ({})", m.join(", ")))

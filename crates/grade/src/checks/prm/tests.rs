@@ -280,6 +280,30 @@ fn prm_resource_format() {
     );
 }
 
+/// Vercel's published PRM names its bare origin with a trailing slash; the
+/// canonical form (MCP's own example) has none.
+#[test]
+fn prm_resource_format_warns_on_the_real_trailing_slash_of_a_bare_origin() {
+    let doc = real_metadata("vercel-mcp-root--prm.json");
+    let f = finding(&mcp_evidence(good_challenge(), &doc), "PRM-RESOURCE-FORMAT");
+    assert_eq!(f.status, Warn, "{}", f.detail);
+    assert!(f.detail.contains("ends with '/'"), "{}", f.detail);
+}
+
+/// Stripe's PRM has no `bearer_methods_supported`: that passes, without
+/// claiming a default RFC 9728 does not define.
+#[test]
+fn prm_bearer_methods_absent_on_a_real_document_claims_no_default() {
+    let doc = real_metadata("stripe-mcp--prm.json");
+    let f = finding(&mcp_evidence(good_challenge(), &doc), "PRM-BEARER-METHODS");
+    assert_eq!(f.status, Pass, "{}", f.detail);
+    assert!(
+        f.detail.contains("no default") && !f.detail.contains("is the default"),
+        "{}",
+        f.detail
+    );
+}
+
 // ---------------------------------------------------------------- PRM-AS-PRESENT
 
 #[test]
