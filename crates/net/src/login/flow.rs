@@ -20,7 +20,7 @@ use super::identity::{self, Redirect};
 use super::resolve::Destination;
 use super::scope::{asks_offline, choose_scope};
 use super::token_endpoint::{self, Dpop, TokenRequest};
-use super::{browser, callback, oauth_client, Client};
+use super::{browser, callback, endpoint_named, endpoint_safe, oauth_client, Client};
 use super::{LoginError, LoginSettings, Resolved, Tokens};
 
 /// The oauth2 client of the authorization URL: its endpoint and the
@@ -118,31 +118,20 @@ pub async fn login(
 /// are safe to send credentials to, and S256 is advertised (or `force`).
 fn checked_endpoints(r: &Resolved, force: bool) -> Result<(String, String), LoginError> {
     let md = &r.metadata;
-    let auth_url = md.authorization_endpoint.clone().ok_or_else(|| {
-        LoginError::Metadata(format!("{} has no authorization_endpoint", r.issuer))
-    })?;
-    let token_url = md
-        .token_endpoint
-        .clone()
-        .ok_or_else(|| LoginError::Metadata(format!("{} has no token_endpoint", r.issuer)))?;
+    let auth_url = endpoint_named(
+        md.authorization_endpoint.as_deref(),
+        "authorization_endpoint",
+        &r.issuer,
+    )?;
+    let token_url = endpoint_named(md.token_endpoint.as_deref(), "token_endpoint", &r.issuer)?;
     if !lists(&md.code_challenge_methods_supported, "S256") && !force {
         return Err(LoginError::Metadata(format!(
             "{} does not advertise PKCE S256 (code_challenge_methods_supported); MCP clients must refuse it. --force tries anyway",
             r.issuer
         )));
     }
-    for (name, u) in [
-        ("authorization_endpoint", &auth_url),
-        ("token_endpoint", &token_url),
-    ] {
-        let parsed =
-            Url::parse(u).map_err(|e| LoginError::Metadata(format!("{name} '{u}': {e}")))?;
-        if !browser::safe_to_open(&parsed) {
-            return Err(LoginError::Metadata(format!(
-                "{name} {u} is not https (nor http on loopback): refusing to send credentials there"
-            )));
-        }
-    }
+    endpoint_safe(&auth_url, "authorization_endpoint")?;
+    endpoint_safe(&token_url, "token_endpoint")?;
     Ok((auth_url, token_url))
 }
 

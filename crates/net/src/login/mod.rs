@@ -80,6 +80,26 @@ pub enum LoginError {
     Output(#[from] std::io::Error),
 }
 
+/// An endpoint the metadata must name: `name`'s value, or why `whose` has none.
+fn endpoint_named(value: Option<&str>, name: &str, whose: &str) -> Result<String, LoginError> {
+    value
+        .map(str::to_owned)
+        .ok_or_else(|| LoginError::Metadata(format!("{whose} has no {name}")))
+}
+
+/// Refuse an endpoint credentials must not be sent to: not a URL, or not
+/// https (nor http on loopback).
+fn endpoint_safe(u: &str, name: &str) -> Result<(), LoginError> {
+    let parsed =
+        url::Url::parse(u).map_err(|e| LoginError::Metadata(format!("{name} '{u}': {e}")))?;
+    if !browser::safe_to_open(&parsed) {
+        return Err(LoginError::Metadata(format!(
+            "{name} {u} is not https (nor http on loopback): refusing to send credentials there"
+        )));
+    }
+    Ok(())
+}
+
 impl LoginError {
     /// The error with the fix a refused token request suggests:
     /// `invalid_target` when an RFC 8707 resource was sent.

@@ -21,8 +21,6 @@ mod tests;
 
 use std::path::PathBuf;
 
-use url::Url;
-
 use crate::metadata::AsMetadata;
 use crate::probe::Prober;
 use crate::token_store::{Secret, TokenEntry, TokenStore};
@@ -31,7 +29,7 @@ use super::cache::entry_from;
 use super::client::{AuthMethod, Client};
 use super::resolve::Destination;
 use super::token_endpoint::{self, TokenRequest};
-use super::{browser, LoginError, LoginSettings, Resolved, Tokens};
+use super::{LoginError, LoginSettings, Resolved, Tokens};
 
 /// `grant_type` of the JWT bearer grant (RFC 7523 §2.1).
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -151,16 +149,9 @@ async fn obtain_for(
 /// A token endpoint credentials may be sent to: present, and https (or
 /// http on loopback).
 fn checked_token_endpoint(endpoint: Option<&str>, whose: &str) -> Result<String, LoginError> {
-    let u =
-        endpoint.ok_or_else(|| LoginError::Metadata(format!("{whose} has no token_endpoint")))?;
-    let parsed =
-        Url::parse(u).map_err(|e| LoginError::Metadata(format!("token_endpoint '{u}': {e}")))?;
-    if !browser::safe_to_open(&parsed) {
-        return Err(LoginError::Metadata(format!(
-            "token_endpoint {u} is not https (nor http on loopback): refusing to send credentials there"
-        )));
-    }
-    Ok(u.to_owned())
+    let u = super::endpoint_named(endpoint, "token_endpoint", whose)?;
+    super::endpoint_safe(&u, "token_endpoint")?;
+    Ok(u)
 }
 
 /// The client `--client-id` names (`None` without it): see [`identity::given`].
