@@ -148,14 +148,11 @@ impl<'a> McpSession<'a> {
             if !notify {
                 body["id"] = id.into();
             }
-            let mut req = ProbeRequest::new(reqwest::Method::POST, self.url.as_str())
-                .header("content-type", "application/json")
-                .header("accept", "application/json, text/event-stream")
-                .body(body.to_string());
-            if let Some(p) = &self.protocol {
-                req = req.header("mcp-protocol-version", p.as_str());
-            }
-            req
+            ProbeRequest::mcp_post(
+                self.url.as_str(),
+                body.to_string(),
+                self.protocol.as_deref(),
+            )
         };
         req = req.header("authorization", dpop::authorization(&self.token, self.dpop));
         if let Some(s) = &self.session_id {

@@ -96,10 +96,20 @@ impl ProbeRequest {
 
     /// An unauthenticated MCP `initialize` POST (Streamable HTTP).
     pub fn mcp_initialize(url: impl Into<String>) -> Self {
-        Self::new(reqwest::Method::POST, url)
+        Self::mcp_post(url, initialize_body(), None)
+    }
+
+    /// A JSON-RPC `body` POSTed to an MCP Streamable HTTP endpoint, with the
+    /// negotiated `MCP-Protocol-Version` when there is one.
+    pub fn mcp_post(url: impl Into<String>, body: String, protocol: Option<&str>) -> Self {
+        let req = Self::new(reqwest::Method::POST, url)
             .header("content-type", "application/json")
             .header("accept", "application/json, text/event-stream")
-            .body(initialize_body())
+            .body(body);
+        match protocol {
+            Some(p) => req.header("mcp-protocol-version", p),
+            None => req,
+        }
     }
 
     /// A request of the MCP 2026-07-28 stateless transport (no `initialize`):
@@ -133,12 +143,8 @@ impl ProbeRequest {
         if id != 0 {
             body["id"] = id.into();
         }
-        let mut req = Self::new(reqwest::Method::POST, url)
-            .header("content-type", "application/json")
-            .header("accept", "application/json, text/event-stream")
-            .header("mcp-protocol-version", MCP_PROTOCOL_VERSION)
-            .header("mcp-method", method)
-            .body(body.to_string());
+        let mut req = Self::mcp_post(url, body.to_string(), Some(MCP_PROTOCOL_VERSION))
+            .header("mcp-method", method);
         if let (Some(n), "tools/call" | "prompts/get") = (name, method) {
             req = req.header("mcp-name", n);
         }

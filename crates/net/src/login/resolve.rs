@@ -216,13 +216,9 @@ async fn unauthenticated_list(
             .get("protocolVersion")?
             .as_str()?
             .to_owned();
-        let mut req = crate::probe::ProbeRequest::new(reqwest::Method::POST, mcp.as_str())
-            .header("content-type", "application/json")
-            .header("accept", "application/json, text/event-stream")
-            .header("mcp-protocol-version", version)
-            .body(
-                serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}).to_string(),
-            );
+        let body = serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"});
+        let mut req =
+            crate::probe::ProbeRequest::mcp_post(mcp.as_str(), body.to_string(), Some(&version));
         if let Some(sid) = resp.header("mcp-session-id") {
             req = req.header("mcp-session-id", sid);
         }
