@@ -157,19 +157,11 @@ async fn introspect(
     client: &Client,
     token: &str,
 ) -> Introspection {
-    use base64::Engine;
     let req = match &client.secret {
-        Some(secret) => {
-            let enc =
-                |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-            let basic = base64::engine::general_purpose::STANDARD.encode(format!(
-                "{}:{}",
-                enc(&client.id),
-                enc(secret.expose())
-            ));
-            ProbeRequest::form_post(endpoint, &[("token", token)])
-                .header("authorization", format!("Basic {basic}"))
-        }
+        Some(secret) => ProbeRequest::form_post(endpoint, &[("token", token)]).header(
+            "authorization",
+            crate::login::client::basic(&client.id, secret.expose()),
+        ),
         None => ProbeRequest::form_post(endpoint, &[("token", token), ("client_id", &client.id)]),
     };
     let (ex, raw) = prober.send_keeping_secrets(req).await;

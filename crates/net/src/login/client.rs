@@ -204,8 +204,9 @@ impl Client {
     }
 }
 
-/// `Basic base64(urlencode(id):urlencode(secret))` (RFC 6749 §2.3.1).
-fn basic(id: &str, secret: &str) -> String {
+/// `Basic base64(urlencode(id):urlencode(secret))` (RFC 6749 §2.3.1): the
+/// one encoding of client credentials in an `Authorization` header.
+pub fn basic(id: &str, secret: &str) -> String {
     let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     let pair = format!("{}:{}", enc(id), enc(secret));
     format!(
