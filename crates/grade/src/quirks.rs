@@ -1,7 +1,9 @@
 //! A recognised provider's documented quirks: which were seen in this run, and
 //! the provider-specific fix added to the findings a quirk explains.
 
-use serde::Serialize;
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
 
 use crate::providers::Provider;
 use crate::{Finding, Status};
@@ -76,6 +78,71 @@ impl ProviderMatch {
     }
 }
 
+/// What one run says of a provider's documented quirks, for the matrix: which
+/// still show, which no longer do, and which failures none of them explains.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuirkLedger {
+    /// Quirks one of whose checks did not pass: still there.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fired: Vec<String>,
+    /// Quirks whose checks were graded and all passed: the provider may have
+    /// fixed it, and the quirk may be out of date.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stale: Vec<String>,
+    /// Quirks none of whose checks this run could grade (all skipped or not
+    /// run, e.g. probes the matrix does not send): neither seen nor stale.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unobserved: Vec<String>,
+    /// Failed checks that no quirk names (`ID` or `ID [subject]`): new
+    /// breakage, or a quirk nobody has written down yet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub new: Vec<String>,
+}
+
+impl QuirkLedger {
+    /// Sort `p`'s quirks by what `findings` show of their checks.
+    pub fn new(p: &Provider, findings: &[Finding]) -> Self {
+        let mut ledger = Self::default();
+        for q in &p.def.quirks {
+            let graded: Vec<Status> = findings
+                .iter()
+                .filter(|f| q.checks.contains(&f.id) && f.status != Status::Skip)
+                .map(|f| f.status)
+                .collect();
+            let list = if graded.iter().any(|s| *s != Status::Pass) {
+                &mut ledger.fired
+            } else if graded.is_empty() {
+                &mut ledger.unobserved
+            } else {
+                &mut ledger.stale
+            };
+            list.push(q.id.clone());
+        }
+        let explained: BTreeSet<&str> = p
+            .def
+            .quirks
+            .iter()
+            .flat_map(|q| q.checks.iter().map(String::as_str))
+            .collect();
+        let mut new = BTreeSet::new();
+        for f in findings {
+            if f.status == Status::Fail && !explained.contains(f.id.as_str()) {
+                new.insert(match &f.subject {
+                    Some(s) => format!("{} [{s}]", f.id),
+                    None => f.id.clone(),
+                });
+            }
+        }
+        ledger.new = new.into_iter().collect();
+        ledger
+    }
+
+    /// Whether there is anything for a maintainer to look at.
+    pub fn needs_review(&self) -> bool {
+        !self.stale.is_empty() || !self.new.is_empty()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::grade_with;
@@ -132,5 +199,84 @@ hint = "Ask for the CIMD beta flag."
         // Unknown host: not recognised.
         let ev = good_mcp();
         assert!(grade_with(&ev, &[]).provider.is_none());
+    }
+
+    fn found(id: &str, subject: Option<&str>, status: crate::Status) -> crate::Finding {
+        crate::Finding {
+            id: id.to_owned(),
+            subject: subject.map(str::to_owned),
+            level: crate::Level::Must,
+            status,
+            title: String::new(),
+            detail: String::new(),
+            spec: String::new(),
+            hint: String::new(),
+            provider_hint: None,
+        }
+    }
+
+    fn three_quirks() -> Provider {
+        let text = r#"
+name = "Example IdP"
+homepage = "https://auth.example.com"
+docs = "https://auth.example.com/docs"
+kind = "issuer"
+url = "https://auth.example.com/tenant1"
+updated = "2026-11-23"
+sources = ["https://auth.example.com/docs"]
+[[quirks]]
+id = "no-cimd"
+summary = "No CIMD."
+checks = ["AS-CIMD-SUPPORTED"]
+hint = "Ask for the CIMD beta flag."
+[[quirks]]
+id = "no-pkce"
+summary = "No PKCE in metadata."
+checks = ["AS-PKCE-PRESENT", "AS-PKCE-S256"]
+hint = "Upgrade."
+[[quirks]]
+id = "dcr-no-cors"
+summary = "Registration sends no CORS headers."
+checks = ["CORS-REG-PREFLIGHT"]
+hint = "Add a proxy."
+"#;
+        Provider::parse("providers/example-idp.toml", text).unwrap()
+    }
+
+    #[test]
+    fn the_ledger_sorts_quirks_into_fired_stale_unobserved_and_names_new_failures() {
+        use super::QuirkLedger;
+        use crate::Status::{Fail, Pass, Skip, Warn};
+        let findings = [
+            found("AS-CIMD-SUPPORTED", None, Warn),
+            // One check passes, the other is not graded: fixed, so stale.
+            found("AS-PKCE-PRESENT", None, Pass),
+            found("AS-PKCE-S256", None, Skip),
+            found("CORS-REG-PREFLIGHT", None, Skip),
+            // Failures no quirk names, once each, with their subject.
+            found("AS-TOKEN-ENDPOINT", Some("https://auth.example.com"), Fail),
+            found("AS-TOKEN-ENDPOINT", Some("https://auth.example.com"), Fail),
+            found("DISC-AS-FOUND", None, Fail),
+            // A warning no quirk names is not "new": only failures are.
+            found("AS-USERINFO", None, Warn),
+        ];
+        let l = QuirkLedger::new(&three_quirks(), &findings);
+        assert_eq!(l.fired, ["no-cimd"]);
+        assert_eq!(l.stale, ["no-pkce"]);
+        assert_eq!(l.unobserved, ["dcr-no-cors"]);
+        assert_eq!(
+            l.new,
+            [
+                "AS-TOKEN-ENDPOINT [https://auth.example.com]",
+                "DISC-AS-FOUND"
+            ]
+        );
+        assert!(l.needs_review());
+        // A failure a quirk explains is fired, not new.
+        let l = QuirkLedger::new(&three_quirks(), &[found("AS-PKCE-S256", None, Fail)]);
+        assert_eq!(l.fired, ["no-pkce"]);
+        assert!(l.new.is_empty() && l.stale.is_empty());
+        assert_eq!(l.unobserved, ["no-cimd", "dcr-no-cors"]);
+        assert!(!l.needs_review());
     }
 }

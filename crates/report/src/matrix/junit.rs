@@ -29,6 +29,17 @@ fn suite(row: &Row) -> TestSuite {
     for c in &row.checks {
         suite.add_test_case(case(row, c));
     }
+    if let Some(q) = row.quirks.as_ref().filter(|q| q.needs_review()) {
+        let lines: Vec<String> = [
+            ("stale quirks (no longer show)", &q.stale),
+            ("new failures (no known quirk explains)", &q.new),
+        ]
+        .into_iter()
+        .filter(|(_, ids)| !ids.is_empty())
+        .map(|(what, ids)| format!("{what}: {}", ids.join(", ")))
+        .collect();
+        suite.set_system_out(lines.join("\n"));
+    }
     suite
 }
 

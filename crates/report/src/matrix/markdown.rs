@@ -37,6 +37,42 @@ pub fn render(r: &MatrixReport, out: &mut dyn Write) -> io::Result<()> {
     for row in &r.rows {
         render_row(row, out)?;
     }
+    render_review(r, out)
+}
+
+/// Known quirks that no longer show, and failures no quirk explains: what a
+/// maintainer of `providers/` should look at after a run.
+fn render_review(r: &MatrixReport, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "\n## Quirks to review\n")?;
+    let rows: Vec<_> = r.to_review().collect();
+    if rows.is_empty() {
+        return writeln!(
+            out,
+            "None: every known quirk this run could observe still shows, and a known quirk explains every failure."
+        );
+    }
+    writeln!(out, "Stale: a known quirk whose checks all passed (the provider may have fixed it; update `providers/`). New: a failure no known quirk explains (new breakage, or a quirk to write down).\n")?;
+    writeln!(out, "| Provider | Stale quirks | New failures |")?;
+    writeln!(out, "|---|---|---|")?;
+    let ticks = |v: &[String]| {
+        if v.is_empty() {
+            "–".to_owned()
+        } else {
+            v.iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    for (row, q) in rows {
+        writeln!(
+            out,
+            "| {} | {} | {} |",
+            md(&row.name),
+            ticks(&q.stale),
+            ticks(&q.new)
+        )?;
+    }
     Ok(())
 }
 

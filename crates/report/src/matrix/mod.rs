@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::checks::baseline::{self, Change, CheckRun, ProviderRun};
 use crate::checks::clients::Client;
 use crate::checks::providers::{Provider, ProviderKind};
+use crate::checks::quirks::QuirkLedger;
 use crate::checks::{ids, Graded, Status, Verdict};
 use crate::Report;
 
@@ -44,6 +45,9 @@ pub struct Row {
     /// Every check's status.
     #[serde(default)]
     pub checks: Vec<CheckCell>,
+    /// Its documented quirks as this run saw them, and failures none explains.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quirks: Option<QuirkLedger>,
 }
 
 /// The columns of the table.
@@ -92,6 +96,15 @@ impl MatrixReport {
         baseline::diff(&base.runs(), &self.runs())
     }
 
+    /// The rows with a known quirk that no longer shows or a failure no
+    /// quirk explains, in row order.
+    pub fn to_review(&self) -> impl Iterator<Item = (&Row, &QuirkLedger)> {
+        self.rows
+            .iter()
+            .filter_map(|r| r.quirks.as_ref().map(|q| (r, q)))
+            .filter(|(_, q)| q.needs_review())
+    }
+
     /// The rows as the regression rule reads them.
     fn runs(&self) -> Vec<ProviderRun<'_>> {
         self.rows.iter().map(Row::run).collect()
@@ -125,9 +138,14 @@ impl Row {
             .collect();
         Self {
             checked_at: report.recorded_at.clone(),
-            error,
             cells: Some(Cells::new(&report)),
             checks,
+            // No verdict, nothing to say of quirks; an empty ledger is left out.
+            quirks: error
+                .is_none()
+                .then(|| QuirkLedger::new(p, &graded.findings))
+                .filter(|q| *q != QuirkLedger::default()),
+            error,
             ..Self::empty(p)
         }
     }
@@ -142,6 +160,7 @@ impl Row {
             error: None,
             cells: None,
             checks: Vec::new(),
+            quirks: None,
         }
     }
 

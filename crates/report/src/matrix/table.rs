@@ -32,6 +32,22 @@ pub fn render(r: &MatrixReport, style: Style, out: &mut dyn Write) -> io::Result
         t.add_row(cells(row));
     }
     writeln!(out, "{t}")?;
+    for (row, q) in r.to_review() {
+        for id in &q.stale {
+            writeln!(
+                out,
+                "stale: {} quirk {id} no longer shows (its checks pass: the provider may have fixed it)",
+                row.id
+            )?;
+        }
+        for id in &q.new {
+            writeln!(
+                out,
+                "new: {} fails {id}, which no known quirk explains",
+                row.id
+            )?;
+        }
+    }
     writeln!(out, "{} provider(s) · {}", r.rows.len(), r.tool)
 }
 
