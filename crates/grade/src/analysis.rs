@@ -32,6 +32,9 @@ pub struct AsAnalysis<'a> {
     pub attempts: Vec<AttemptAnalysis>,
     /// Index of the attempt whose document a spec client uses.
     pub selected: Option<usize>,
+    /// The `resource` of the protected resource metadata that lists this
+    /// server (MCP server mode), set by [`ResourceAnalysis::new`].
+    pub prm_resource: Option<String>,
 }
 
 impl<'a> AsAnalysis<'a> {
@@ -84,6 +87,7 @@ impl<'a> AsAnalysis<'a> {
             server_type: evidence.target.server_type,
             attempts,
             selected,
+            prm_resource: None,
         }
     }
 
@@ -173,7 +177,7 @@ impl<'a> ResourceAnalysis<'a> {
                     .collect()
             })
             .unwrap_or_default();
-        Self {
+        let mut this = Self {
             evidence,
             status: resp.map(|r| r.status),
             challenges: www_authenticate::parse(&www_authenticate),
@@ -187,7 +191,24 @@ impl<'a> ResourceAnalysis<'a> {
                 })
                 .collect(),
             servers,
+        };
+        // Each listed server learns the resource its tokens are for.
+        let (resource, listed) = match this.prm_doc() {
+            Some((_, d)) => (
+                d.md.resource.clone(),
+                d.md.authorization_servers.clone().unwrap_or_default(),
+            ),
+            None => (None, Vec::new()),
+        };
+        for s in &mut this.servers {
+            if s.role() == AsRole::Listed
+                && s.expected_issuer()
+                    .is_some_and(|i| listed.iter().any(|l| l == i))
+            {
+                s.prm_resource.clone_from(&resource);
+            }
         }
+        this
     }
 
     /// The MCP endpoint as the user gave it.
@@ -230,6 +251,16 @@ impl<'a> ResourceAnalysis<'a> {
 
     pub fn probe(&self, kind: ProbeKind) -> Option<&Exchange> {
         self.evidence.probe(kind)
+    }
+
+    /// The authorization server clients use: the analysis of the graded
+    /// PRM's first `authorization_servers` entry (the SDKs try no other).
+    pub fn first_listed_server(&self) -> Option<&AsAnalysis<'a>> {
+        let (_, doc) = self.prm_doc()?;
+        let first = doc.md.authorization_servers.as_ref()?.first()?;
+        self.servers
+            .iter()
+            .find(|s| s.role() == AsRole::Listed && s.expected_issuer() == Some(first.as_str()))
     }
 }
 

@@ -60,6 +60,9 @@ impl Status {
 pub struct Outcome {
     pub status: Status,
     pub detail: String,
+    /// A fix for this case, when the check's general hint would point at
+    /// the wrong party (DISC-AS-ISSUER-MATCH when the PRM entry differs).
+    pub hint: Option<String>,
 }
 
 impl Outcome {
@@ -67,7 +70,14 @@ impl Outcome {
         Self {
             status,
             detail: detail.into(),
+            hint: None,
         }
+    }
+    /// This outcome with its own fix instead of the check's hint.
+    #[must_use]
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
     }
     pub fn pass(detail: impl Into<String>) -> Self {
         Self::new(Status::Pass, detail)
@@ -193,6 +203,8 @@ pub static CATALOGUE: &[CheckDef] = &[
     as_metadata::AS_AUTHZ_ENDPOINT,
     as_metadata::AS_TOKEN_ENDPOINT,
     as_metadata::AS_RESPONSE_TYPES,
+    as_metadata::AS_RESPONSE_MODES,
+    as_metadata::AS_AUTHZ_AUDIENCE_PINNED,
     as_metadata::AS_PKCE_PRESENT,
     as_metadata::AS_PKCE_S256,
     as_metadata::AS_PKCE_PLAIN,

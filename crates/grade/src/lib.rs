@@ -74,7 +74,7 @@ pub(crate) fn finding(check: &CheckDef, mut outcome: Outcome, subject: Option<St
         title: check.title.to_owned(),
         detail: outcome.detail,
         spec: check.spec.to_owned(),
-        hint: check.hint.to_owned(),
+        hint: outcome.hint.unwrap_or_else(|| check.hint.to_owned()),
         provider_hint: None,
     }
 }

@@ -240,6 +240,35 @@ pub fn mcp_evidence(unauthenticated: Exchange, prm: &Value) -> Evidence {
     ev
 }
 
+/// `mcp_evidence(good_challenge(), prm)` checked at the PRM's `resource`
+/// (when it has one), whose listed authorization server is `issuer` (the
+/// PRM's first entry, as given), its candidates answered by `answers` in
+/// order (404 for the rest).
+pub fn mcp_with_server(prm: &Value, issuer: &str, answers: Vec<Exchange>) -> Evidence {
+    let mut ev = mcp_evidence(good_challenge(), prm);
+    if let Some(resource) = prm["resource"].as_str() {
+        ev.resource.as_mut().unwrap().url = resource.into();
+    }
+    let candidates = crate::evidence::wellknown::as_candidates(&url::Url::parse(issuer).unwrap());
+    let mut answers = answers.into_iter();
+    let server = &mut ev.authorization_servers[0];
+    server.issuer = Some(issuer.into());
+    server.attempts = candidates
+        .into_iter()
+        .map(|(kind, url)| {
+            let mut ex = answers.next().unwrap_or_else(not_found);
+            ex.request.url = url.clone();
+            Attempt {
+                kind,
+                url,
+                exchange: Some(ex),
+                file_body: None,
+            }
+        })
+        .collect();
+    ev
+}
+
 /// A compliant MCP server's evidence.
 pub fn good_mcp() -> Evidence {
     mcp_evidence(good_challenge(), &good_prm())

@@ -6,11 +6,15 @@ use serde::Serialize;
 
 mod id;
 mod resource;
+mod scope;
 #[cfg(test)]
 mod tests;
 
 pub use id::{Client, ClientFamily};
-pub use resource::{python_resource_allowed, resource_client_paths, ts_resource_allowed};
+pub use resource::{
+    python_resource_allowed, resource_client_paths, same_resource, ts_resource_allowed,
+};
+pub use scope::{clients_falling_back_to, ScopeFallback, SCOPE_FALLBACKS};
 
 use crate::evidence::{CandidateKind, ServerType};
 use crate::metadata::lists;
@@ -47,6 +51,46 @@ fn issuer_exact(doc: &Doc, expected: Option<&str>) -> Result<(), String> {
         (Some(actual), Some(expected)) => Err(format!("issuer '{actual}' ≠ '{expected}'")),
         (None, Some(_)) => Err("no issuer in the document".to_owned()),
     }
+}
+
+/// The TypeScript SDK v2's issuer comparison: exact, with one tolerance, an
+/// expected issuer ending in `/` matches a document issuer without it
+/// (spec-checklist §1.2). Anything else throws `IssuerMismatchError`.
+pub(crate) fn ts_issuer_accepted(actual: &str, expected: &str) -> bool {
+    actual == expected || expected.strip_suffix('/') == Some(actual)
+}
+
+/// Why the code may not reach a client although discovery succeeds:
+/// `response_modes_supported` is present without `query`, the response mode
+/// every MCP client's authorization request uses (the default of response
+/// type code, OAuth 2.1 §4.1.2), for the code sent to its loopback redirect.
+pub(crate) fn query_mode_missing(doc: &Doc) -> Option<String> {
+    let modes = doc.md.response_modes_supported.as_ref()?;
+    if modes.iter().any(|m| m == "query") {
+        return None;
+    }
+    let listed = if modes.is_empty() {
+        "response_modes_supported is empty".to_owned()
+    } else {
+        format!("response_modes_supported lists only {}", modes.join(", "))
+    };
+    Some(format!(
+        "{listed}, not query: the code is requested with the query response mode, which this \
+         server may not deliver to the loopback redirect"
+    ))
+}
+
+/// A path that gets through, with the caveat of its document's response modes.
+pub(crate) fn with_caveat(a: &AsAnalysis<'_>, mut path: ClientPath) -> ClientPath {
+    let doc = a
+        .attempts
+        .iter()
+        .find(|t| path.url.as_ref() == Some(&t.url))
+        .and_then(|t| t.doc.as_ref());
+    if let Some(caveat) = doc.filter(|_| path.works).and_then(query_mode_missing) {
+        path.detail = format!("{}, but {caveat}", path.detail);
+    }
+    path
 }
 
 /// The requirements every MCP client applies after discovery.
@@ -169,11 +213,10 @@ pub(crate) fn typescript_sdk(a: &AsAnalysis<'_>) -> ClientPath {
                 if let Err(e) = ts_schema(doc, t.kind.is_oidc_location()) {
                     return stop(format!("throws at {}: {e}", position(a, t)));
                 }
-                // v2 forgives an expected issuer with a trailing `/` the document lacks.
                 if let (Some(actual), Some(expected)) =
                     (doc.md.issuer.as_deref(), a.expected_issuer())
                 {
-                    if actual != expected && expected.strip_suffix('/') != Some(actual) {
+                    if !ts_issuer_accepted(actual, expected) {
                         return stop(format!("throws IssuerMismatchError at {}", position(a, t)));
                     }
                 }
@@ -313,5 +356,5 @@ pub fn client_paths(a: &AsAnalysis<'_>) -> Vec<ClientPath> {
             true,
         ));
     }
-    out
+    out.into_iter().map(|p| with_caveat(a, p)).collect()
 }

@@ -8,6 +8,19 @@ use super::{python_sdk, single_url, spec_client, typescript_sdk, usable, Client,
 use crate::evidence::{AsRole, CandidateKind, PrmSource};
 use crate::{AsAnalysis, ResourceAnalysis};
 
+/// Whether the PRM's `resource` is identical to the MCP URL (RFC 9728
+/// §3.3): the same string, or the same bare origin written with and
+/// without its `/` (an origin's path is `/`: `https://x.com` and
+/// `https://x.com/` are one URL, whichever the user typed).
+pub fn same_resource(resource: &str, mcp: &str) -> bool {
+    let bare = |s: &str| {
+        Url::parse(s)
+            .is_ok_and(|u| u.path() == "/" && u.query().is_none() && u.fragment().is_none())
+    };
+    let trim = |s: &'_ str| s.strip_suffix('/').unwrap_or(s).to_owned();
+    resource == mcp || (bare(resource) && bare(mcp) && trim(resource) == trim(mcp))
+}
+
 /// The TypeScript SDK's `checkResourceAllowed`: same origin, and the
 /// requested path starts with the configured one (a longer configured path,
 /// such as `/mcp/` for `/mcp`, is refused).
@@ -119,7 +132,7 @@ fn chain(
     let Some(server) = server else {
         return fail("the authorization server was not examined".to_owned());
     };
-    let mut path = as_step(server);
+    let mut path = super::with_caveat(server, as_step(server));
     path.id = id;
     path.client = client.to_owned();
     let via = if server.role() == AsRole::Legacy {
@@ -135,7 +148,7 @@ fn chain(
 pub fn resource_client_paths(r: &ResourceAnalysis<'_>) -> Vec<ClientPath> {
     let mcp = r.url().to_owned();
     let exact = |res: &str| {
-        if res == mcp {
+        if same_resource(res, &mcp) {
             Ok(())
         } else {
             Err(format!("resource '{res}' is not '{mcp}'"))

@@ -4,6 +4,9 @@ use crate::metadata::{empty_arrays, lists};
 use crate::util::{absolute_url, join_list, transport, Transport};
 use crate::{AsAnalysis, CheckDef, Doc, Grade, Level, Outcome};
 
+mod authorization;
+pub use authorization::{AS_AUTHZ_AUDIENCE_PINNED, AS_RESPONSE_MODES};
+
 /// Run `f` on the document in use, or skip.
 fn with_doc(a: &AsAnalysis<'_>, f: impl FnOnce(&Doc) -> Outcome) -> Outcome {
     match a.doc() {
@@ -97,20 +100,61 @@ pub const AS_PKCE_PRESENT: CheckDef = CheckDef {
     title: "code_challenge_methods_supported is present",
     spec: "MCP 2025-11-25 §Authorization Code Protection; RFC 8414 §2; RFC 9700 §2.1.1",
     hint: "Publish `code_challenge_methods_supported: [\"S256\"]`; MCP clients MUST refuse to proceed without it.",
-    doc: "Fails when `code_challenge_methods_supported` is absent from the metadata in use and \
-          passes when it is present (whether S256 is listed is AS-PKCE-S256). MCP 2025-11-25 and \
-          later say clients MUST refuse to proceed without it, for RFC 8414 and OpenID Connect \
+    doc: "Fails when `code_challenge_methods_supported` is absent from the metadata in use, and \
+          also when that document has it but an OpenID Connect document served at another spec \
+          location lacks it (naming that document and the clients that read it); otherwise it \
+          passes (whether S256 is listed is AS-PKCE-S256). MCP 2025-11-25 and later say servers \
+          providing OpenID Connect Discovery MUST include it, and that clients MUST refuse to \
+          proceed without it, for RFC 8414 and OpenID Connect \
           documents alike, and RFC 8414 reads its absence as no PKCE support. The TypeScript and \
           Python SDKs currently tolerate the absence, so SDK-based clients may still work while \
           spec-conformant clients refuse; Logto MCP Auth reports pkce_not_supported. Sources: MCP \
           2025-11-25 §Authorization Code Protection; RFC 8414 §2; RFC 9700 §2.1.1.",
     grade: Grade::Server(|a| {
         with_doc(a, |d| match &d.md.code_challenge_methods_supported {
-            Some(methods) => Outcome::pass(methods.join(", ")),
+            Some(methods) => oidc_without_pkce(a, methods).unwrap_or_else(|| Outcome::pass(methods.join(", "))),
             None => Outcome::fail("absent: spec-conformant clients refuse (the TypeScript and Python SDKs currently tolerate it)"),
         })
     }),
 };
+
+/// An OpenID Connect document served besides the one in use that lacks
+/// the member: MCP 2025-11-25 says servers providing OpenID Connect
+/// Discovery MUST include it, and the clients that read that document refuse.
+fn oidc_without_pkce(a: &AsAnalysis<'_>, methods: &[String]) -> Option<Outcome> {
+    let (_, oidc) = a.spec_attempts().find(|(_, t)| {
+        t.kind.is_oidc_location()
+            && t.doc
+                .as_ref()
+                .is_some_and(|d| d.md.code_challenge_methods_supported.is_none())
+    })?;
+    let readers: Vec<String> = crate::clients::client_paths(a)
+        .into_iter()
+        .filter(|c| c.url.as_deref() == Some(oidc.url.as_str()))
+        .map(|c| c.client)
+        .collect();
+    let who = if readers.is_empty() {
+        "clients that read only OpenID Connect discovery refuse it".to_owned()
+    } else {
+        format!("the clients that read it refuse: {}", join_list(&readers))
+    };
+    let in_use = a
+        .selected_attempt()
+        .map_or("the document in use", |t| t.url.as_str());
+    Some(
+        Outcome::fail(format!(
+            "{in_use} lists {}, but the OpenID Connect document at {} has no `code_challenge_methods_supported` \
+             (servers providing OpenID Connect Discovery MUST include it); {who}",
+            methods.join(", "),
+            oidc.url
+        ))
+        .with_hint(format!(
+            "Publish `code_challenge_methods_supported: [\"S256\"]` in the OpenID Connect document at {} too: \
+             MCP requires it there, and clients that read that document refuse without it.",
+            oidc.url
+        )),
+    )
+}
 
 pub const AS_PKCE_S256: CheckDef = CheckDef {
     id: "AS-PKCE-S256",
@@ -522,3 +566,5 @@ pub const AS_USERINFO: CheckDef = CheckDef {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_authorization;

@@ -254,9 +254,12 @@ pub const DISC_AS_ISSUER_MATCH: CheckDef = CheckDef {
     hint: "Make `issuer` in the metadata byte-for-byte the identifier clients start from (scheme, host, port, path and trailing slash included).",
     doc: "Compares the `issuer` of the metadata in use with the issuer discovery started from \
           (the protected resource metadata's entry, or the issuer you gave) as exact strings: any \
-          difference fails, a trailing / alone included (the detail says so), and so does a \
-          document without an `issuer` string; skipped without a document or when the expected \
-          issuer is unknown (give --issuer). RFC 8414 and MCP 2026-07-28 say clients MUST NOT use \
+          difference fails, a trailing / alone included (the detail says so, and which way the \
+          TypeScript SDK v2 takes it), and so does a document without an `issuer` string; skipped \
+          without a document or when the expected issuer is unknown (give --issuer). When the \
+          expected issuer is a protected resource metadata entry and the document is the one its \
+          own issuer leads to (always so for a trailing / alone), the fix named is that entry, as \
+          in DISC-AS-ISSUER-EQ-PRM. RFC 8414 and MCP 2026-07-28 say clients MUST NOT use \
           metadata whose issuer differs: the TypeScript SDK v2 throws IssuerMismatchError (it \
           forgives only a document that lacks the trailing / of the expected issuer), the Python \
           SDK v2 raises OAuthFlowError, and `mcp-auth login` refuses the server. Sources: RFC \
@@ -275,17 +278,48 @@ fn disc_as_issuer_match(a: &AsAnalysis<'_>) -> Outcome {
         return Outcome::fail("the document has no `issuer` string");
     };
     if actual == expected {
-        Outcome::pass(actual.to_owned())
-    } else if actual.trim_end_matches('/') == expected.trim_end_matches('/') {
+        return Outcome::pass(actual.to_owned());
+    }
+    let outcome = if actual.trim_end_matches('/') == expected.trim_end_matches('/') {
+        // The same rule the TypeScript SDK's client row applies.
+        let ts = if crate::clients::ts_issuer_accepted(actual, expected) {
+            "the TypeScript SDK v2 accepts this one (its one tolerance: an expected issuer ending in '/' \
+             matches a document without it); the Python SDK v2 raises OAuthFlowError and RFC 8414 clients reject it"
+        } else {
+            "the TypeScript SDK v2 throws IssuerMismatchError (it tolerates only the opposite: an expected \
+             issuer ending in '/' that the document lacks) and the Python SDK v2 raises OAuthFlowError"
+        };
         Outcome::fail(format!(
-            "document says '{actual}', expected '{expected}': they differ only by a trailing '/' \
-             (the TypeScript SDK v2 forgives a missing one in the document, the Python SDK and RFC 8414 do not)"
+            "document says '{actual}', expected '{expected}': they differ only by a trailing '/': {ts}"
         ))
     } else {
         Outcome::fail(format!(
             "document says '{actual}', expected '{expected}'; clients MUST NOT use this metadata"
         ))
+    };
+    if prm_entry_differs(a, actual) {
+        outcome.with_hint(format!(
+            "Fix the protected resource metadata, not the authorization server: its `authorization_servers` \
+             entry '{expected}' must be '{actual}', the issuer the server publishes where that entry leads \
+             (see DISC-AS-ISSUER-EQ-PRM)."
+        ))
+    } else {
+        outcome
     }
+}
+
+/// Whether the expected issuer came from a PRM entry and the document is
+/// the one its own issuer leads to: then the server is consistent and the
+/// PRM's entry is what differs (a trailing `/` always qualifies, as both
+/// spellings lead to the same well-known URLs).
+fn prm_entry_differs(a: &AsAnalysis<'_>, actual: &str) -> bool {
+    let (Some(sel), Ok(issuer)) = (a.selected_attempt(), url::Url::parse(actual)) else {
+        return false;
+    };
+    a.role() == crate::evidence::AsRole::Listed
+        && crate::evidence::wellknown::as_candidates(&issuer)
+            .iter()
+            .any(|(kind, url)| kind.is_spec_candidate() && *url == sel.url)
 }
 
 pub const DISC_AS_ISSUER_EQ_PRM: CheckDef = CheckDef {

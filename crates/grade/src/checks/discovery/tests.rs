@@ -152,6 +152,101 @@ fn disc_as_issuer_match() {
     );
 }
 
+/// The TypeScript SDK's client row for the (only) MCP server evidence.
+fn ts_row(ev: &crate::evidence::Evidence) -> crate::clients::ClientPath {
+    let analysis = crate::Analysis::new(ev);
+    crate::clients::resource_client_paths(analysis.resource.as_ref().unwrap())
+        .into_iter()
+        .find(|c| c.id == crate::clients::Client::TsSdk)
+        .unwrap()
+}
+
+/// Google Compute's PRM lists `https://accounts.google.com/`, Google's RFC
+/// 8414 document says `https://accounts.google.com`: the fix is the PRM's
+/// entry (as DISC-AS-ISSUER-EQ-PRM says), and the TypeScript SDK v2, which
+/// forgives exactly this direction, gets through as its client row says.
+#[test]
+fn disc_as_issuer_match_on_the_real_google_trailing_slash_points_at_the_prm() {
+    let ev = mcp_with_server(
+        &real_metadata("google-compute-mcp--prm.json"),
+        "https://accounts.google.com/",
+        vec![json(&real_metadata("google--oauth-as.json"))],
+    );
+    let f = finding(&ev, "DISC-AS-ISSUER-MATCH");
+    assert_eq!(f.status, Fail, "{}", f.detail);
+    assert!(
+        f.hint.contains("protected resource metadata")
+            && f.hint
+                .contains("'https://accounts.google.com/' must be 'https://accounts.google.com'")
+            && f.hint.contains("DISC-AS-ISSUER-EQ-PRM"),
+        "{}",
+        f.hint
+    );
+    assert!(
+        f.detail.contains("TypeScript SDK v2 accepts"),
+        "{}",
+        f.detail
+    );
+    assert!(ts_row(&ev).works, "{:?}", ts_row(&ev));
+    assert_eq!(status_of(&ev, "DISC-AS-ISSUER-EQ-PRM"), Fail);
+}
+
+/// The other direction (Auth0's real issuer ends in '/', a PRM that drops
+/// it): the TypeScript SDK v2 throws, and the detail says so as its client
+/// row does; the fix is still the PRM's entry.
+#[test]
+fn disc_as_issuer_match_says_typescript_throws_when_the_document_has_the_slash() {
+    let doc = real_metadata("auth0--oidc.json");
+    let published = doc["issuer"].as_str().unwrap().to_owned();
+    let listed = published.trim_end_matches('/');
+    let mut prm = good_prm();
+    prm["authorization_servers"] = json!([listed]);
+    let ev = mcp_with_server(&prm, listed, vec![not_found(), json(&doc)]);
+    let f = finding(&ev, "DISC-AS-ISSUER-MATCH");
+    assert_eq!(f.status, Fail, "{}", f.detail);
+    assert!(
+        f.detail
+            .contains("TypeScript SDK v2 throws IssuerMismatchError")
+            && !f.detail.contains("forgives"),
+        "{}",
+        f.detail
+    );
+    let row = ts_row(&ev);
+    assert!(
+        !row.works && row.detail.contains("IssuerMismatchError"),
+        "{row:?}"
+    );
+    assert!(
+        f.hint.contains(&format!("must be '{published}'")),
+        "{}",
+        f.hint
+    );
+}
+
+/// An issuer given directly (no PRM) keeps the general hint: the provider's
+/// `issuer` is what to change.
+#[test]
+fn disc_as_issuer_match_keeps_the_provider_hint_without_a_prm() {
+    let f = finding(
+        &with("issuer", json!(format!("{ISSUER}/"))),
+        "DISC-AS-ISSUER-MATCH",
+    );
+    assert_eq!(f.hint, crate::find("DISC-AS-ISSUER-MATCH").unwrap().hint);
+}
+
+/// A document served where the PRM's entry leads but naming another
+/// issuer (Monday.com's case): the server's document is what is
+/// inconsistent, so the general hint stays.
+#[test]
+fn disc_as_issuer_match_keeps_the_provider_hint_when_the_document_is_elsewhere() {
+    let mut doc = good_doc();
+    doc["issuer"] = json!("https://auth.example.com");
+    let ev = mcp_with_server(&good_prm(), ISSUER, vec![json(&doc)]);
+    let f = finding(&ev, "DISC-AS-ISSUER-MATCH");
+    assert_eq!(f.status, Fail);
+    assert_eq!(f.hint, crate::find("DISC-AS-ISSUER-MATCH").unwrap().hint);
+}
+
 // ---------------------------------------------------------------- DISC-AS-ISSUER-EQ-PRM
 
 #[test]

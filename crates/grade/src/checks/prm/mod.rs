@@ -6,7 +6,7 @@ use url::Url;
 use crate::evidence::PrmSource;
 use crate::metadata::empty_arrays;
 use crate::util::{absolute_url, join_list, transport, Transport};
-use crate::{CheckDef, Grade, Level, Outcome, ResourceAnalysis};
+use crate::{AsAnalysis, CheckDef, Grade, Level, Outcome, ResourceAnalysis};
 
 fn with_prm(
     r: &ResourceAnalysis<'_>,
@@ -164,7 +164,8 @@ pub const PRM_RESOURCE_MATCH: CheckDef = CheckDef {
     spec: "RFC 9728 §3.3, §7.3",
     hint: "Set `resource` to exactly the URL clients connect to (same scheme, host, port and path, same trailing slash).",
     doc: "Compares the metadata's `resource` with the MCP server URL as given: identical strings \
-          pass. Otherwise it applies both SDKs' rules, the TypeScript SDK's (same origin, the \
+          pass, and so does a bare origin written with and without its trailing / (an origin's \
+          path is /, so it is the same URL whichever was typed). Otherwise it applies both SDKs' rules, the TypeScript SDK's (same origin, the \
           requested path starts with the resource path, and a longer resource path such as /mcp/ \
           for /mcp is refused) and the Python SDK's (same origin, path prefix, trailing slashes \
           ignored): if both accept it, it warns, because strict RFC 9728 clients still reject it; \
@@ -181,6 +182,11 @@ pub const PRM_RESOURCE_MATCH: CheckDef = CheckDef {
             let mcp = r.url();
             if resource == mcp {
                 return Outcome::pass(resource.to_owned());
+            }
+            if crate::clients::same_resource(resource, mcp) {
+                return Outcome::pass(format!(
+                    "'{resource}' (the same URL as '{mcp}': an origin's path is '/')"
+                ));
             }
             let (Ok(req), Ok(conf)) = (Url::parse(mcp), Url::parse(resource)) else {
                 return Outcome::fail(format!("'{resource}' is not a URL"));
@@ -355,19 +361,66 @@ pub const PRM_SCOPES: CheckDef = CheckDef {
     level: Level::Should,
     title: "scopes_supported is published",
     spec: "RFC 9728 §2 (RECOMMENDED); MCP 2025-11-25 §Scope Selection Strategy",
-    hint: "List the scopes clients need in `scopes_supported`; without it (and without a challenge scope) clients request none.",
+    hint: "List the scopes clients need in `scopes_supported`; without it (and without a challenge scope) spec clients request none and the Python SDK takes the authorization server's list.",
     doc: "Passes when the metadata publishes a non-empty `scopes_supported`; absent or empty \
-          warns. Under MCP 2025-11-25's scope selection strategy, a client with no scope in the \
-          401 challenge requests all of `scopes_supported` and omits `scope` altogether when it \
-          is undefined, and the authorization server's default scope may not cover the MCP \
-          server. Sources: RFC 9728 §2 (RECOMMENDED); MCP 2025-11-25 §Scope Selection Strategy.",
+          warns, and the detail says what each client then requests. Under MCP 2025-11-25's scope \
+          selection strategy, a client with no scope in the 401 challenge requests all of \
+          `scopes_supported` and omits `scope` altogether when it is undefined, and the \
+          authorization server's default scope may not cover the MCP server. The Python SDK v2 \
+          falls back to the authorization server's `scopes_supported` when the member is absent \
+          (not when it is []), and the TypeScript SDK to the scope its application configured. \
+          Sources: RFC 9728 §2 (RECOMMENDED); MCP 2025-11-25 §Scope Selection Strategy; the \
+          SDKs' scope selection (Python get_client_metadata_scopes, TypeScript auth).",
     grade: Grade::Resource(|r| {
         with_prm(r, |d| match &d.md.scopes_supported {
             Some(s) if !s.is_empty() => Outcome::pass(s.join(", ")),
-            _ => Outcome::warn("absent or empty: clients omit `scope` and get the authorization server's default"),
+            listed => Outcome::warn(scope_fallbacks(r, listed.is_some())),
         })
     }),
 };
+
+/// What each client requests without PRM scopes (`crate::clients::SCOPE_FALLBACKS`).
+fn scope_fallbacks(r: &ResourceAnalysis<'_>, empty_list: bool) -> String {
+    use crate::clients::{clients_falling_back_to, ScopeFallback};
+    let names = |f| join_list(&clients_falling_back_to(f));
+    let configured = format!(
+        "{} sends the scope its application configured, else none",
+        names(ScopeFallback::Configured)
+    );
+    let as_doc = r.first_listed_server().and_then(AsAnalysis::doc);
+    let as_scopes = as_doc
+        .and_then(|d| d.md.scopes_supported.as_ref())
+        .filter(|s| !s.is_empty());
+    let rest = match as_scopes {
+        // Python reads `[]` as a list (an empty scope), so only absence falls back.
+        Some(list) if !empty_list => format!(
+            "absent: {} falls back to the authorization server's scopes_supported ({}); {configured}; {} omit `scope` and get the authorization server's default",
+            names(ScopeFallback::AuthorizationServer),
+            list.join(", "),
+            names(ScopeFallback::Omit)
+        ),
+        _ => format!(
+            "{}: {} omit `scope` and get the authorization server's default; {configured}",
+            match (empty_list, as_doc) {
+                (true, _) => "empty",
+                (false, Some(_)) => "absent, and the authorization server lists no scopes either",
+                (false, None) => "absent (the authorization server's metadata is unknown)",
+            },
+            join_list(&[names(ScopeFallback::Omit), names(ScopeFallback::AuthorizationServer)])
+        ),
+    };
+    match r
+        .challenges
+        .bearer()
+        .and_then(|b| b.param("scope"))
+        .map(|p| p.value.as_str())
+    {
+        Some(c) if !c.is_empty() => {
+            format!("{rest} (the 401 challenge's scope '{c}' comes first for every client)")
+        }
+        _ => rest,
+    }
+}
 
 pub const PRM_NO_OFFLINE_ACCESS: CheckDef = CheckDef {
     id: "PRM-NO-OFFLINE-ACCESS",
@@ -489,3 +542,5 @@ pub const PRM_NAME: CheckDef = CheckDef {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_real;
