@@ -33,6 +33,8 @@ fn path_issuer_with_registration() {
             ("AS-ISS-PARAM", "pass"),
             ("AS-USERINFO", "pass"),
             ("AS-MEMBER-TYPES", "pass"),
+            ("AS-TOKEN-ENDPOINT-REACHABLE", "pass"),
+            ("AS-JWKS-REACHABLE", "pass"),
         ],
     );
     let attempts = report["discovery"]["attempts"].as_array().unwrap();

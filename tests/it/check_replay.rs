@@ -5,22 +5,24 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::support::replay::{recorded, ReplayServer, Route};
+use crate::support::replay::{live_endpoints, recorded, ReplayServer, Route};
 use crate::support::*;
 
 const ROOT_DOC: &str = "oidc-provider-9.13.3-root.json";
 const PATH_DOC: &str = "oidc-provider-9.13.3-path-registration.json";
 
 /// The recorded root-issuer document, changed by `patch`, served at the RFC
-/// 8414 location of a path-less issuer.
+/// 8414 location of a path-less issuer, with its token endpoint and JWKS.
 fn serve_root(patch: impl FnOnce(&mut serde_json::Value)) -> ReplayServer {
     ReplayServer::start(|origin| {
         let mut doc = recorded(ROOT_DOC, origin);
         patch(&mut doc);
-        vec![(
+        let mut routes = live_endpoints(origin, &doc);
+        routes.push((
             "/.well-known/oauth-authorization-server".into(),
             Route::json(&doc),
-        )]
+        ));
+        routes
     })
 }
 
@@ -344,10 +346,12 @@ fn a_known_provider_is_recognised_with_its_fixes() {
         let issuer = format!("{origin}/realms/mcp");
         let text = doc.to_string().replace(&format!("{origin}/oidc"), &issuer);
         doc = serde_json::from_str(&text).unwrap();
-        vec![(
+        let mut routes = live_endpoints(origin, &doc);
+        routes.push((
             "/realms/mcp/.well-known/openid-configuration".into(),
             Route::json(&doc),
-        )]
+        ));
+        routes
     });
     let issuer = format!("{}/realms/mcp", server.origin);
     let (code, report, _) = check_json(&[&issuer]);
@@ -473,10 +477,12 @@ fn no_diagnostic_url_when_nothing_answers() {
 fn the_appended_rfc8414_url_is_not_fetched_when_discovery_succeeds() {
     let server = ReplayServer::start(|origin| {
         let doc = recorded(PATH_DOC, origin);
-        vec![(
+        let mut routes = live_endpoints(origin, &doc);
+        routes.push((
             "/oidc/.well-known/openid-configuration".into(),
             Route::json(&doc),
-        )]
+        ));
+        routes
     });
     let issuer = format!("{}/oidc", server.origin);
     let (code, report, _) = check_json(&[&issuer, "--as", "issuer"]);
@@ -496,7 +502,8 @@ fn the_appended_rfc8414_url_is_not_fetched_when_discovery_succeeds() {
 fn auto_detection_costs_an_issuer_no_extra_round() {
     let server = ReplayServer::start(|origin| {
         let doc = recorded(PATH_DOC, origin);
-        vec![
+        let mut routes = live_endpoints(origin, &doc);
+        routes.extend([
             (
                 "POST /oidc".into(),
                 Route::raw(404, Some("text/plain"), "not found").after(&[
@@ -509,7 +516,8 @@ fn auto_detection_costs_an_issuer_no_extra_round() {
                 "/oidc/.well-known/openid-configuration".into(),
                 Route::json(&doc),
             ),
-        ]
+        ]);
+        routes
     });
     let issuer = format!("{}/oidc", server.origin);
     let (code, report, stderr) = check_json(&[&issuer, "--timeout", "10", "-v"]);

@@ -7,7 +7,9 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::support::hostile::{response, HostileServer, Script};
-use crate::support::replay::{recorded, recorded_mcp, set_route, ReplayServer, Route};
+use crate::support::replay::{
+    live_endpoints, recorded, recorded_mcp, set_route, ReplayServer, Route,
+};
 use crate::support::tls::TlsServer;
 use crate::support::*;
 
@@ -201,13 +203,17 @@ fn duplicate_keys_take_the_last_value_deterministically() {
     let server = HostileServer::start(Script::Bytes(Vec::new()));
     drop(server);
     let replay = ReplayServer::start(|origin| {
-        let doc = recorded(ROOT_DOC, origin).to_string();
+        let doc = recorded(ROOT_DOC, origin);
         // A second "issuer" member after the first.
-        let dup = doc.replacen('{', "{\"issuer\":\"https://first.example\",", 1);
-        vec![(
+        let dup = doc
+            .to_string()
+            .replacen('{', "{\"issuer\":\"https://first.example\",", 1);
+        let mut routes = live_endpoints(origin, &doc);
+        routes.push((
             "/.well-known/oauth-authorization-server".into(),
             Route::raw(200, Some("application/json"), dup),
-        )]
+        ));
+        routes
     });
     for _ in 0..2 {
         let (code, report, _) = check_json(&[&replay.origin, "--as", "issuer"]);
@@ -339,10 +345,12 @@ fn a_thousand_authorization_servers_are_bounded() {
 fn an_authorization_server_on_another_loopback_origin_is_followed_and_named() {
     let other = ReplayServer::start(|origin| {
         let doc = recorded("oidc-provider-9.13.3-path-registration.json", origin);
-        vec![(
+        let mut routes = live_endpoints(origin, &doc);
+        routes.push((
             "/oidc/.well-known/openid-configuration".into(),
             Route::json(&doc),
-        )]
+        ));
+        routes
     });
     let other_issuer = format!("{}/oidc", other.origin);
     let (_s, url) = recorded_mcp(|o, r| {
@@ -446,10 +454,13 @@ fn registration_echoing_other_redirect_uris() {
 #[test]
 fn ipv6_loopback() {
     let server = ReplayServer::start_on("[::1]:0", |origin| {
-        vec![(
+        let doc = recorded(ROOT_DOC, origin);
+        let mut routes = live_endpoints(origin, &doc);
+        routes.push((
             "/.well-known/oauth-authorization-server".into(),
-            Route::json(&recorded(ROOT_DOC, origin)),
-        )]
+            Route::json(&doc),
+        ));
+        routes
     });
     assert!(server.origin.starts_with("http://[::1]:"));
     let (code, report, _) = check_json(&[&server.origin]);
@@ -465,13 +476,20 @@ fn ipv6_loopback() {
 #[test]
 fn self_signed_tls_and_cacert() {
     let server = TlsServer::start(|origin| {
-        let doc = recorded(ROOT_DOC, origin).to_string();
-        [(
+        let doc = recorded(ROOT_DOC, origin);
+        // The TLS server answers by path, whatever the method.
+        let mut routes: std::collections::HashMap<_, _> = live_endpoints(origin, &doc)
+            .into_iter()
+            .map(|(key, r)| {
+                let path = key.trim_start_matches("POST ").to_owned();
+                (path, (r.status, String::from_utf8(r.body).unwrap()))
+            })
+            .collect();
+        routes.insert(
             "/.well-known/oauth-authorization-server".to_owned(),
-            (200, doc),
-        )]
-        .into_iter()
-        .collect()
+            (200, doc.to_string()),
+        );
+        routes
     });
     let (code, _, stderr) = check_json(&[&server.origin, "--as", "issuer"]);
     assert_eq!(code, 3);

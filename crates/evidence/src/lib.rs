@@ -129,6 +129,14 @@ impl TransportError {
             message: format!("not sent: {why}"),
         }
     }
+
+    /// Why the request was never sent, for an error [`Self::not_sent`] made.
+    pub fn unsent_reason(&self) -> Option<&str> {
+        match self.kind {
+            TransportErrorKind::Other => self.message.strip_prefix("not sent: "),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -192,6 +192,14 @@ metadata_members! {
 }
 
 metadata_members! {
+    /// A JWK Set (RFC 7517 §5), as far as reachability needs it: its keys,
+    /// each left as JSON.
+    JwkSetDoc {
+    keys: Vec<Value> => "array",
+    }
+}
+
+metadata_members! {
     /// An OAuth error response (RFC 6749 §5.2, RFC 7591 §3.2.2).
     ErrorResponse {
     error: String => "string",

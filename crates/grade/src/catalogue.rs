@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::checks::{
-    as_metadata, authorize, challenge, cors, discovery, prm, registration, session, token,
+    as_metadata, authorize, challenge, cors, discovery, prm, reachability, registration, session,
+    token,
 };
 use crate::{AsAnalysis, ResourceAnalysis};
 
@@ -221,6 +222,8 @@ pub static CATALOGUE: &[CheckDef] = &[
     as_metadata::AS_ZERO_VALUES,
     as_metadata::AS_ISS_PARAM,
     as_metadata::AS_USERINFO,
+    reachability::AS_TOKEN_ENDPOINT_REACHABLE,
+    reachability::AS_JWKS_REACHABLE,
     cors::CORS_AS_GET,
     cors::CORS_AS_PREFLIGHT,
     cors::CORS_JWKS,

@@ -168,6 +168,36 @@ pub fn recorded(name: &str, origin: &str) -> serde_json::Value {
     serde_json::from_str(&text).expect("fixture is JSON")
 }
 
+/// A JWK Set of one (public) key, for replayed `jwks_uri`s.
+pub const JWKS: &str = r#"{"keys":[{"kty":"EC","crv":"P-256","use":"sig","kid":"replay","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}"#;
+
+/// Routes that make `doc`'s `token_endpoint` and `jwks_uri` (those on
+/// `origin`) live: the token endpoint refuses the probe's made-up code with
+/// 401 invalid_client, as node-oidc-provider did when the documents were
+/// recorded, and the JWKS serves [`JWKS`]. Without them a replayed
+/// document's endpoints answer 404, which AS-TOKEN-ENDPOINT-REACHABLE fails.
+pub fn live_endpoints(origin: &str, doc: &serde_json::Value) -> Vec<(String, Route)> {
+    let path = |member: &str| {
+        doc[member]
+            .as_str()?
+            .strip_prefix(origin)
+            .map(str::to_owned)
+    };
+    let mut routes = Vec::new();
+    if let Some(p) = path("token_endpoint") {
+        let refusal =
+            r#"{"error":"invalid_client","error_description":"client authentication failed"}"#;
+        routes.push((
+            format!("POST {p}"),
+            Route::raw(401, Some("application/json"), refusal),
+        ));
+    }
+    if let Some(p) = path("jwks_uri") {
+        routes.push((p, Route::raw(200, Some("application/json"), JWKS)));
+    }
+    routes
+}
+
 /// A recorded 401: its status and one header.
 pub fn recorded_challenge(name: &str, origin: &str) -> Route {
     let rec = recorded(name, origin);
@@ -183,8 +213,8 @@ pub fn recorded_challenge(name: &str, origin: &str) -> Route {
 }
 
 /// The recorded MCP TypeScript SDK server and its authorization server
-/// (node-oidc-provider under /oidc) on one origin; `patch` changes the
-/// routes. Returns the server and its MCP endpoint URL.
+/// (node-oidc-provider under /oidc, its token endpoint and JWKS live) on
+/// one origin; `patch` changes the routes. Returns the server and its MCP endpoint URL.
 pub fn recorded_mcp(patch: impl FnOnce(&str, &mut Vec<(String, Route)>)) -> (ReplayServer, String) {
     let server = ReplayServer::start(|origin| {
         let mut routes = vec![
@@ -196,14 +226,13 @@ pub fn recorded_mcp(patch: impl FnOnce(&str, &mut Vec<(String, Route)>)) -> (Rep
                 "/.well-known/oauth-protected-resource/mcp".to_owned(),
                 Route::json(&recorded("ts-sdk-1.32.2-prm.json", origin)),
             ),
-            (
-                "/oidc/.well-known/openid-configuration".to_owned(),
-                Route::json(&recorded(
-                    "oidc-provider-9.13.3-path-registration.json",
-                    origin,
-                )),
-            ),
         ];
+        let doc = recorded("oidc-provider-9.13.3-path-registration.json", origin);
+        routes.extend(live_endpoints(origin, &doc));
+        routes.push((
+            "/oidc/.well-known/openid-configuration".to_owned(),
+            Route::json(&doc),
+        ));
         patch(origin, &mut routes);
         routes
     });

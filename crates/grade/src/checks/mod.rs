@@ -9,6 +9,7 @@ pub(crate) mod challenge;
 pub(crate) mod cors;
 pub(crate) mod discovery;
 pub(crate) mod prm;
+pub(crate) mod reachability;
 pub(crate) mod registration;
 pub mod session;
 pub mod token;
@@ -22,6 +23,8 @@ pub(crate) const FAMILIES: &[(&str, &str)] = &[
     ("PRM-", "prm"),
     ("CORS-", "cors"),
     ("SEC-HTTPS-AS", "discovery"),
+    ("AS-TOKEN-ENDPOINT-REACHABLE", "reachability"),
+    ("AS-JWKS-REACHABLE", "reachability"),
     ("DISC-", "discovery"),
     ("AS-", "as_metadata"),
     ("DCR-", "registration"),

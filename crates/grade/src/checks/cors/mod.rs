@@ -3,6 +3,7 @@
 //! the TypeScript SDK's `fetchWithCorsRetry` need. The origin and requested
 //! headers are read back from the recorded requests.
 
+use super::reachability::{self, AS_JWKS_REACHABLE, AS_TOKEN_ENDPOINT_REACHABLE};
 use crate::evidence::{Exchange, ProbeKind};
 use crate::util::join_list;
 use crate::{AsAnalysis, CheckDef, Grade, Level, Outcome};
@@ -86,6 +87,36 @@ impl View<'_> {
     }
 }
 
+/// A probe without a response: skipped when it was never sent (the URL
+/// policy refused the URL), else a warning.
+fn no_response(ex: &Exchange, what: &str) -> Outcome {
+    match ex.error.as_ref().and_then(|e| e.unsent_reason()) {
+        Some(why) => Outcome::skip(format!("{what}: not sent: {why}")),
+        None => Outcome::warn(format!(
+            "{what}: no response ({})",
+            ex.error.as_ref().map_or("unknown", |e| e.message.as_str())
+        )),
+    }
+}
+
+/// A preflight of an authorization server's endpoint that got no answer at
+/// all says nothing about CORS: the endpoint is down. (Any status, 404
+/// included, is an answer browsers fail on, so it is graded.)
+fn endpoint_preflight(ex: Option<&Exchange>, what: &str) -> Outcome {
+    match ex {
+        Some(e)
+            if e.response.is_none()
+                && e.error.as_ref().and_then(|x| x.unsent_reason()).is_none() =>
+        {
+            Outcome::skip(format!(
+                "{what}: the endpoint did not answer ({}): not a CORS finding",
+                e.failure()
+            ))
+        }
+        _ => preflight(ex, what),
+    }
+}
+
 /// Grade a preflight: 2xx, origin allowed, every requested header allowed.
 fn preflight(ex: Option<&Exchange>, what: &str) -> Outcome {
     let Some(ex) = ex else {
@@ -93,10 +124,7 @@ fn preflight(ex: Option<&Exchange>, what: &str) -> Outcome {
     };
     let v = view(ex);
     let Some(status) = v.status else {
-        return Outcome::warn(format!(
-            "{what}: no response ({})",
-            v.error.unwrap_or("unknown")
-        ));
+        return no_response(ex, what);
     };
     let mut problems = Vec::new();
     if !v.is_2xx() {
@@ -123,10 +151,7 @@ fn simple(ex: Option<&Exchange>, what: &str) -> Outcome {
     };
     let v = view(ex);
     match v.status {
-        None => Outcome::warn(format!(
-            "{what}: no response ({})",
-            v.error.unwrap_or("unknown")
-        )),
+        None => no_response(ex, what),
         Some(s) if v.origin_allowed() => {
             Outcome::pass(format!("{what}: {s}, {}", v.describe_origin()))
         }
@@ -294,11 +319,18 @@ pub const CORS_JWKS: CheckDef = CheckDef {
     hint:
         "Send `Access-Control-Allow-Origin: *` on jwks_uri so browser clients can verify ID tokens.",
     doc: "Sends a GET of the authorization server's `jwks_uri` with an Origin header and passes \
-          when the answer allows that origin; a missing or different Access-Control-Allow-Origin, \
-          or no response, is only INFO, and the check is skipped when not probed (no `jwks_uri`). \
-          Browser-based clients cannot fetch the keys to verify ID tokens without it. Source: \
-          practice.",
-    grade: Grade::Server(|a| demote_to_info(simple(a.probe(ProbeKind::CorsJwks), "GET jwks_uri"))),
+          when the answer allows that origin; a missing or different Access-Control-Allow-Origin \
+          is only INFO. It is skipped when not probed (no `jwks_uri`), and when no JWK Set is \
+          there (no answer, an error status, a body that is not a JWK Set): that is \
+          AS-JWKS-REACHABLE's finding, not a missing CORS header. Browser-based clients cannot \
+          fetch the keys to verify ID tokens without it. Source: practice.",
+    grade: Grade::Server(|a| match reachability::jwks_dead(a) {
+        Some(why) => Outcome::skip(format!(
+            "no JWK Set at jwks_uri ({why}): see {}",
+            AS_JWKS_REACHABLE.id
+        )),
+        None => demote_to_info(simple(a.probe(ProbeKind::CorsJwks), "GET jwks_uri")),
+    }),
 };
 
 fn demote_to_info(o: Outcome) -> Outcome {
@@ -329,14 +361,15 @@ pub const CORS_REG_PREFLIGHT: CheckDef = CheckDef {
     doc: "When the metadata advertises a `registration_endpoint`, sends an OPTIONS preflight for \
           a POST with Access-Control-Request-Headers content-type and passes on a 2xx that allows \
           the origin and that header; anything else warns, and it is skipped without metadata or \
-          a registration endpoint. Browser-based MCP clients cannot use dynamic client \
+          a registration endpoint, and when the endpoint does not answer at all (a dead endpoint \
+          is not a CORS finding). Browser-based MCP clients cannot use dynamic client \
           registration without it. node-oidc-provider, for one, registers no CORS route for \
           registration (its maintainer: not intended to work), so expect this warning there. \
           Source: practice (the TypeScript SDK's own registration handler enables CORS for \
           web-based clients).",
     grade: Grade::Server(|a| {
         let present = a.doc().is_some_and(|d| d.md.registration_endpoint.is_some());
-        when_endpoint(a, present, || preflight(a.probe(ProbeKind::CorsRegPreflight), "OPTIONS registration"))
+        when_endpoint(a, present, || endpoint_preflight(a.probe(ProbeKind::CorsRegPreflight), "OPTIONS registration"))
     }),
 };
 
@@ -350,14 +383,20 @@ pub const CORS_TOKEN: CheckDef = CheckDef {
     doc: "When the metadata advertises a `token_endpoint`, sends a token request that cannot \
           succeed (an authorization_code grant with a made-up code, form-encoded, with an Origin \
           header) and passes when the answer, normally a 400 error, allows that origin; otherwise \
-          it warns, and it is skipped without metadata or a token endpoint. Such a request needs \
+          it warns. It is skipped without metadata or a token endpoint, and when no token endpoint \
+          answered (no answer, 404, 405, 5xx, a login page): that is \
+          AS-TOKEN-ENDPOINT-REACHABLE's finding, not a missing CORS header. Such a request needs \
           no preflight, but browser public clients can read neither the tokens nor the error \
           unless the response allows their origin, so they cannot redeem codes (see \
           getsentry/sentry-mcp#999). Source: practice.",
     grade: Grade::Server(|a| {
         let present = a.doc().is_some_and(|d| d.md.token_endpoint.is_some());
-        when_endpoint(a, present, || {
-            simple(a.probe(ProbeKind::CorsToken), "POST token (invalid code)")
+        when_endpoint(a, present, || match reachability::token_dead(a) {
+            Some(why) => Outcome::skip(format!(
+                "the endpoint did not answer as a token endpoint ({why}): see {}",
+                AS_TOKEN_ENDPOINT_REACHABLE.id
+            )),
+            None => simple(a.probe(ProbeKind::CorsToken), "POST token (invalid code)"),
         })
     }),
 };
@@ -372,13 +411,14 @@ pub const CORS_USERINFO: CheckDef = CheckDef {
     doc: "When the metadata advertises a `userinfo_endpoint`, sends an OPTIONS preflight for a \
           GET with Access-Control-Request-Headers authorization; it passes on a 2xx that allows \
           the origin and names authorization explicitly (* never covers it), and any shortfall is \
-          only INFO. Skipped without metadata or a userinfo endpoint. OpenID Connect says the \
+          only INFO. Skipped without metadata or a userinfo endpoint, and when the endpoint does \
+          not answer at all (a dead endpoint is not a CORS finding). OpenID Connect says the \
           userinfo endpoint SHOULD support CORS; without it browser clients cannot do what \
           `mcp-auth whoami` does. Source: OIDC Core 1.0 §5.3.",
     grade: Grade::Server(|a| {
         let present = a.doc().is_some_and(|d| d.md.userinfo_endpoint.is_some());
         when_endpoint(a, present, || {
-            demote_to_info(preflight(a.probe(ProbeKind::CorsUserinfoPreflight), "OPTIONS userinfo"))
+            demote_to_info(endpoint_preflight(a.probe(ProbeKind::CorsUserinfoPreflight), "OPTIONS userinfo"))
         })
     }),
 };

@@ -106,12 +106,19 @@ fn cors_as_preflight() {
 
 // ---------------------------------------------------------------- CORS-JWKS
 
+/// The JWKS GET with Origin, answered with a JWK Set.
+fn jwks_get(response_headers: &[(&str, &str)]) -> Exchange {
+    let mut ex = cors_get(JWKS, 200, response_headers);
+    ex.response.as_mut().unwrap().body = r#"{"keys":[{"kty":"EC","crv":"P-256"}]}"#.into();
+    ex
+}
+
 #[test]
 fn cors_jwks() {
-    let ev = server_probes(vec![(ProbeKind::CorsJwks, cors_get(JWKS, 200, &[ANY]))]);
+    let ev = server_probes(vec![(ProbeKind::CorsJwks, jwks_get(&[ANY]))]);
     assert_eq!(status_of(&ev, "CORS-JWKS"), Pass);
 
-    let ev = server_probes(vec![(ProbeKind::CorsJwks, cors_get(JWKS, 200, &[]))]);
+    let ev = server_probes(vec![(ProbeKind::CorsJwks, jwks_get(&[]))]);
     let f = finding(&ev, "CORS-JWKS");
     assert_eq!(f.status, Info);
     assert!(
@@ -120,8 +127,11 @@ fn cors_jwks() {
         f.detail
     );
 
+    // No answer is not a CORS finding (AS-JWKS-REACHABLE's).
     let ev = server_probes(vec![(ProbeKind::CorsJwks, unanswered("GET", JWKS))]);
-    assert_eq!(status_of(&ev, "CORS-JWKS"), Info);
+    let f = finding(&ev, "CORS-JWKS");
+    assert_eq!(f.status, Skip);
+    assert!(f.detail.contains("see AS-JWKS-REACHABLE"), "{}", f.detail);
 
     assert_eq!(status_of(&good_mcp(), "CORS-JWKS"), Skip);
 }
