@@ -23,7 +23,8 @@ pub struct QuirkReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
     pub checks: Vec<String>,
-    /// Whether one of its checks did not pass in this report.
+    /// Whether one of its checks did not pass in this report (and every
+    /// `only_if_passing` check passed).
     pub seen: bool,
 }
 
@@ -31,6 +32,11 @@ impl ProviderMatch {
     /// The provider's quirks, each marked seen when one of its checks did
     /// not pass (warn, fail or info).
     pub fn new(p: &Provider, findings: &[Finding]) -> Self {
+        let passing = |check: &str| {
+            findings
+                .iter()
+                .any(|f| f.id == check && f.status == Status::Pass)
+        };
         let not_passing = |check: &str| {
             findings.iter().any(|f| {
                 f.id == check && matches!(f.status, Status::Warn | Status::Fail | Status::Info)
@@ -50,14 +56,15 @@ impl ProviderMatch {
                     hint: q.hint.clone(),
                     link: q.link.clone(),
                     checks: q.checks.clone(),
-                    seen: q.checks.iter().any(|c| not_passing(c)),
+                    seen: q.only_if_passing.iter().all(|c| passing(c))
+                        && q.checks.iter().any(|c| not_passing(c)),
                 })
                 .collect(),
         }
     }
 
     /// Add the provider's fix to every finding that did not pass and that
-    /// one of its quirks names.
+    /// one of its quirks (seen in this report) names.
     pub fn add_hints(&self, findings: &mut [Finding]) {
         for f in findings {
             if matches!(f.status, Status::Pass | Status::Skip) {
@@ -66,7 +73,7 @@ impl ProviderMatch {
             let hints: Vec<&str> = self
                 .quirks
                 .iter()
-                .filter(|q| q.checks.contains(&f.id))
+                .filter(|q| q.seen && q.checks.contains(&f.id))
                 .map(|q| q.hint.as_str())
                 .collect();
             if !hints.is_empty() {
@@ -93,6 +100,7 @@ kind = "issuer"
 url = "https://auth.example.com/tenant1"
 updated = "2026-11-23"
 sources = ["https://auth.example.com/docs"]
+verified = { date = "2026-11-23", source = "https://auth.example.com/docs" }
 [fingerprint]
 issuer_hosts = ["auth.example.com"]
 [[quirks]]
@@ -100,6 +108,7 @@ id = "no-cimd"
 summary = "No CIMD."
 checks = ["AS-CIMD-SUPPORTED"]
 hint = "Ask for the CIMD beta flag."
+verified = { date = "2026-11-23", source = "https://auth.example.com/docs" }
 "#,
         )
         .unwrap()
