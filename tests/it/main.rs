@@ -18,5 +18,6 @@ mod introspect;
 mod login;
 mod login_client;
 mod matrix;
+mod providers_replay;
 mod snapshots;
 mod token_cache;
