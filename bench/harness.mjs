@@ -424,6 +424,7 @@ function writeProviders(dir, urls) {
         `url = "${url}"`,
         'updated = "2026-11-23"',
         'sources = ["bench"]',
+        `verified = { date = "2026-11-23", source = "https://example.com/${id}/docs" }`,
         '',
       ].join('\n'),
     );

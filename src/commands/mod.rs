@@ -21,7 +21,8 @@ pub fn load_evidence(path: &Path) -> Result<Evidence, String> {
     Evidence::from_json(&path.display().to_string(), &text)
 }
 
-/// Load every `*.toml` of a directory, sorted by id.
+/// Load every `*.toml` of a directory, sorted by id; the documents their
+/// `verified` fields name must be files of that directory (`recorded/…`).
 pub fn load_providers(dir: &Path) -> Result<Vec<Provider>, ProviderError> {
     let rd = std::fs::read_dir(dir).map_err(|e| ProviderError {
         file: dir.display().to_string(),
@@ -43,7 +44,8 @@ pub fn load_providers(dir: &Path) -> Result<Vec<Provider>, ProviderError> {
                 field: "(file)".to_owned(),
                 message: e.to_string(),
             })?;
-            Provider::parse(&name, &text)
+            let exists = |doc: &str| dir.join(doc).is_file();
+            Provider::parse_checked(&name, &text, &exists)
         })
         .collect()
 }

@@ -18,6 +18,7 @@ mod introspect;
 mod login;
 mod login_client;
 mod matrix;
+mod providers_replay;
 mod reachability;
 mod snapshots;
 mod token_cache;

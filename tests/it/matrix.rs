@@ -18,6 +18,7 @@ kind = "{kind}"
 url = "{url}"
 updated = "2026-11-23"
 sources = ["tests/it/matrix.rs"]
+verified = {{ date = "2026-11-23", source = "https://example.com/{id}/docs" }}
 "#
     );
     std::fs::write(dir.join(format!("{id}.toml")), text).unwrap();
@@ -401,7 +402,7 @@ fn a_bad_provider_file_names_file_and_field() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("broken.toml"),
-        "name = \"B\"\nhomepage = \"https://b.example\"\ndocs = \"https://b.example/d\"\nkind = \"issuer\"\nurl = \"https://{tenant}.b.example\"\nupdated = \"2026-11-23\"\nsources = [\"x\"]\n",
+        "name = \"B\"\nhomepage = \"https://b.example\"\ndocs = \"https://b.example/d\"\nkind = \"issuer\"\nurl = \"https://{tenant}.b.example\"\nupdated = \"2026-11-23\"\nsources = [\"x\"]\nverified = { date = \"2026-11-23\", source = \"https://b.example/d\" }\n",
     )
     .unwrap();
     let (code, stdout, stderr) = matrix(&["--providers", dir.path().to_str().unwrap()]);

@@ -15,6 +15,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::evidence::ServerType;
 
+mod verified;
+pub use verified::{Expect, Verified};
+
 static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../providers");
 
 /// What a provider entry points at.
@@ -51,6 +54,8 @@ pub struct ProviderFile {
     pub updated: String,
     /// Where the facts come from (URLs or owner/repo#N references).
     pub sources: Vec<String>,
+    /// How `url`, `kind`, `type` and `fingerprint` were checked.
+    pub verified: Verified,
     /// A public example value for every placeholder of `url`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub example: BTreeMap<String, String>,
@@ -82,6 +87,7 @@ impl ProviderFile {
         self.validate_url()?;
         self.validate_updated()?;
         self.validate_sources()?;
+        self.verified.validate("verified", false)?;
         if let Some(fp) = &self.fingerprint {
             fp.validate()?;
         }
@@ -137,15 +143,7 @@ impl ProviderFile {
 
     /// `updated` is YYYY-MM-DD.
     fn validate_updated(&self) -> Result<(), Invalid> {
-        let date_ok = self.updated.len() == 10
-            && self.updated.bytes().enumerate().all(|(i, b)| {
-                if i == 4 || i == 7 {
-                    b == b'-'
-                } else {
-                    b.is_ascii_digit()
-                }
-            });
-        if !date_ok {
+        if !verified::is_date(&self.updated) {
             return Err(invalid(
                 "updated",
                 format!("'{}' is not YYYY-MM-DD", self.updated),
@@ -216,6 +214,13 @@ pub struct Quirk {
     pub hint: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
+    /// Check ids that must pass for the quirk to apply (say `DISC-AS-RFC8414`:
+    /// only when the RFC 8414 document, not the OIDC one, was graded).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub only_if_passing: Vec<String>,
+    /// How the quirk was checked; a document-verified quirk also says the
+    /// status its checks show on that document (`expect`).
+    pub verified: Verified,
 }
 
 /// Each quirk: a unique kebab-case id, a summary and hint, known check ids,
@@ -236,10 +241,17 @@ fn validate_quirks(quirks: &[Quirk]) -> Result<(), Invalid> {
         if q.checks.is_empty() {
             return Err(invalid(f("checks"), "name at least one check id"));
         }
-        for (j, c) in q.checks.iter().enumerate() {
+        let ids = q.checks.iter().map(|c| ("checks", c));
+        let conditions = q.only_if_passing.iter().map(|c| ("only_if_passing", c));
+        for (j, (list, c)) in ids.chain(conditions).enumerate() {
             if crate::find(c).is_none() {
+                let j = if list == "checks" {
+                    j
+                } else {
+                    j - q.checks.len()
+                };
                 return Err(invalid(
-                    format!("quirks[{i}].checks[{j}]"),
+                    format!("quirks[{i}].{list}[{j}]"),
                     format!("unknown check id '{c}' (see `mcp-auth checks`)"),
                 ));
             }
@@ -247,6 +259,7 @@ fn validate_quirks(quirks: &[Quirk]) -> Result<(), Invalid> {
         if let Some(l) = &q.link {
             https(l).map_err(|m| invalid(f("link"), m))?;
         }
+        q.verified.validate(&f("verified"), true)?;
     }
     Ok(())
 }
@@ -319,6 +332,44 @@ impl Provider {
         Ok(Self { id, def })
     }
 
+    /// [`Self::parse`], and every `verified.document` is a file of the
+    /// providers directory (`exists` answers for a path such as
+    /// `recorded/x.json`, relative to it).
+    pub fn parse_checked(
+        file: &str,
+        text: &str,
+        exists: &dyn Fn(&str) -> bool,
+    ) -> Result<Self, ProviderError> {
+        let p = Self::parse(file, text)?;
+        for (field, v) in p.verifications() {
+            if let Some(d) = v.document.as_deref().filter(|d| !exists(d)) {
+                return Err(ProviderError {
+                    file: file.to_owned(),
+                    field: format!("{field}.document"),
+                    message: format!("'{d}' does not exist in the providers directory"),
+                });
+            }
+        }
+        Ok(p)
+    }
+
+    /// Every `verified` of the file with its field name (the provider's first).
+    pub fn verifications(&self) -> Vec<(String, &Verified)> {
+        let mut v = vec![("verified".to_owned(), &self.def.verified)];
+        for (i, q) in self.def.quirks.iter().enumerate() {
+            v.push((format!("quirks[{i}].verified"), &q.verified));
+        }
+        v
+    }
+
+    /// The recorded documents this file names (`recorded/…`), each once.
+    pub fn documents(&self) -> BTreeSet<&str> {
+        self.verifications()
+            .into_iter()
+            .filter_map(|(_, v)| v.document.as_deref())
+            .collect()
+    }
+
     /// The URL with the example values filled in.
     pub fn url(&self) -> String {
         substitute(&self.def.url, &self.def.example)
@@ -374,7 +425,13 @@ fn substitute(url: &str, values: &BTreeMap<String, String>) -> String {
     out
 }
 
-/// The providers built into the binary (this repository's `providers/`).
+/// A document of the built-in `providers/recorded/`, by its `verified.document` path.
+pub fn embedded_document(path: &str) -> Option<&'static str> {
+    EMBEDDED.get_file(path).and_then(|f| f.contents_utf8())
+}
+
+/// The providers built into the binary (this repository's `*.toml` files of
+/// `providers/`; `recorded/` holds documents, not providers).
 pub fn embedded() -> &'static [Provider] {
     static CACHE: std::sync::OnceLock<Vec<Provider>> = std::sync::OnceLock::new();
     CACHE.get_or_init(|| {
@@ -384,7 +441,8 @@ pub fn embedded() -> &'static [Provider] {
             .filter_map(|f| {
                 let name = format!("providers/{}", f.path().display());
                 // The repository's files are validated by a test; skip rather than fail here.
-                Provider::parse(&name, f.contents_utf8()?).ok()
+                let exists = |d: &str| EMBEDDED.get_file(d).is_some();
+                Provider::parse_checked(&name, f.contents_utf8()?, &exists).ok()
             })
             .collect();
         v.sort_by(|a, b| a.id.cmp(&b.id));
@@ -418,113 +476,4 @@ pub fn json_schema() -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const GOOD: &str = r#"
-name = "Example"
-homepage = "https://example.com"
-docs = "https://example.com/docs"
-kind = "issuer"
-url = "https://{tenant}.example.com/oauth"
-type = "oidc"
-updated = "2026-11-23"
-sources = ["https://example.com/docs"]
-
-[example]
-tenant = "demo"
-
-[fingerprint]
-issuer_hosts = ["*.example.com"]
-
-[[quirks]]
-id = "no-dcr"
-summary = "No dynamic registration."
-checks = ["AS-REGISTRATION-ENDPOINT"]
-hint = "Register a client by hand."
-"#;
-
-    #[test]
-    fn a_good_file_loads() {
-        let p = Provider::parse("providers/example.toml", GOOD).unwrap();
-        assert_eq!(p.id, "example");
-        assert_eq!(p.url(), "https://demo.example.com/oauth");
-        assert!(p.def.matrix);
-        assert!(p.matches_issuer(&url::Url::parse("https://acme.example.com/oauth").unwrap()));
-        assert!(!p.matches_issuer(&url::Url::parse("https://example.org/").unwrap()));
-    }
-
-    #[test]
-    fn errors_name_the_file_and_the_field() {
-        let cases = [
-            (
-                GOOD.replace("kind = \"issuer\"", "kind = \"issuer\"\ncolour = 1"),
-                "line",
-                "unknown field `colour`",
-            ),
-            (
-                GOOD.replace("tenant = \"demo\"", ""),
-                "example.tenant",
-                "missing",
-            ),
-            (
-                GOOD.replace("AS-REGISTRATION-ENDPOINT", "AS-NOPE"),
-                "quirks[0].checks[0]",
-                "unknown check id",
-            ),
-            (
-                GOOD.replace("2026-11-23", "yesterday"),
-                "updated",
-                "YYYY-MM-DD",
-            ),
-            (
-                GOOD.replace("https://example.com/docs\"]", "\"]"),
-                "sources",
-                "non-empty",
-            ),
-            (
-                GOOD.replace(
-                    "homepage = \"https://example.com\"",
-                    "homepage = \"http://example.com\"",
-                ),
-                "homepage",
-                "https",
-            ),
-            (
-                GOOD.replace("kind = \"issuer\"", "kind = \"website\""),
-                "line",
-                "unknown variant",
-            ),
-            (
-                GOOD.replace("id = \"no-dcr\"", "id = \"No DCR\""),
-                "quirks[0].id",
-                "kebab-case",
-            ),
-        ];
-        for (text, field, needle) in cases {
-            let e = Provider::parse("providers/example.toml", &text).unwrap_err();
-            let line = e.to_string();
-            assert!(line.starts_with("providers/example.toml: "), "{line}");
-            assert!(e.field.starts_with(field), "{field}: {line}");
-            assert!(line.contains(needle), "{needle}: {line}");
-            assert!(!line.contains('\n'), "one line: {line}");
-        }
-    }
-
-    #[test]
-    fn path_only_fingerprints_match_any_host() {
-        let text = GOOD.replace(
-            "issuer_hosts = [\"*.example.com\"]",
-            "path_prefixes = [\"/realms/\"]",
-        );
-        let p = Provider::parse("providers/kc.toml", &text).unwrap();
-        assert!(p.matches_issuer(&url::Url::parse("https://sso.acme.test/realms/mcp").unwrap()));
-        assert!(!p.matches_issuer(&url::Url::parse("https://sso.acme.test/oidc").unwrap()));
-    }
-
-    #[test]
-    fn placeholders_are_found() {
-        assert_eq!(placeholders("https://{a}.x/{b_2}"), ["a", "b_2"]);
-        assert!(placeholders("https://x/y").is_empty());
-    }
-}
+mod tests;

@@ -25,7 +25,8 @@ pub struct QuirkReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
     pub checks: Vec<String>,
-    /// Whether one of its checks did not pass in this report.
+    /// Whether one of its checks did not pass in this report (and every
+    /// `only_if_passing` check passed).
     pub seen: bool,
 }
 
@@ -33,6 +34,11 @@ impl ProviderMatch {
     /// The provider's quirks, each marked seen when one of its checks did
     /// not pass (warn, fail or info).
     pub fn new(p: &Provider, findings: &[Finding]) -> Self {
+        let passing = |check: &str| {
+            findings
+                .iter()
+                .any(|f| f.id == check && f.status == Status::Pass)
+        };
         let not_passing = |check: &str| {
             findings.iter().any(|f| {
                 f.id == check && matches!(f.status, Status::Warn | Status::Fail | Status::Info)
@@ -52,14 +58,15 @@ impl ProviderMatch {
                     hint: q.hint.clone(),
                     link: q.link.clone(),
                     checks: q.checks.clone(),
-                    seen: q.checks.iter().any(|c| not_passing(c)),
+                    seen: q.only_if_passing.iter().all(|c| passing(c))
+                        && q.checks.iter().any(|c| not_passing(c)),
                 })
                 .collect(),
         }
     }
 
     /// Add the provider's fix to every finding that did not pass and that
-    /// one of its quirks names.
+    /// one of its quirks (seen in this report) names.
     pub fn add_hints(&self, findings: &mut [Finding]) {
         for f in findings {
             if matches!(f.status, Status::Pass | Status::Skip) {
@@ -68,7 +75,7 @@ impl ProviderMatch {
             let hints: Vec<&str> = self
                 .quirks
                 .iter()
-                .filter(|q| q.checks.contains(&f.id))
+                .filter(|q| q.seen && q.checks.contains(&f.id))
                 .map(|q| q.hint.as_str())
                 .collect();
             if !hints.is_empty() {
@@ -90,7 +97,8 @@ pub struct QuirkLedger {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stale: Vec<String>,
     /// Quirks none of whose checks this run could grade (all skipped or not
-    /// run, e.g. probes the matrix does not send): neither seen nor stale.
+    /// run, e.g. probes the matrix does not send), or whose `only_if_passing`
+    /// conditions do not hold: neither seen nor stale.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unobserved: Vec<String>,
     /// Failed checks that no quirk names (`ID` or `ID [subject]`): new
@@ -109,7 +117,15 @@ impl QuirkLedger {
                 .filter(|f| q.checks.contains(&f.id) && f.status != Status::Skip)
                 .map(|f| f.status)
                 .collect();
-            let list = if graded.iter().any(|s| *s != Status::Pass) {
+            // A quirk whose conditions do not hold here is not judged.
+            let applies = q.only_if_passing.iter().all(|c| {
+                findings
+                    .iter()
+                    .any(|f| f.id == *c && f.status == Status::Pass)
+            });
+            let list = if !applies {
+                &mut ledger.unobserved
+            } else if graded.iter().any(|s| *s != Status::Pass) {
                 &mut ledger.fired
             } else if graded.is_empty() {
                 &mut ledger.unobserved
@@ -160,6 +176,7 @@ kind = "issuer"
 url = "https://auth.example.com/tenant1"
 updated = "2026-11-23"
 sources = ["https://auth.example.com/docs"]
+verified = { date = "2026-11-23", source = "https://auth.example.com/docs" }
 [fingerprint]
 issuer_hosts = ["auth.example.com"]
 [[quirks]]
@@ -167,6 +184,7 @@ id = "no-cimd"
 summary = "No CIMD."
 checks = ["AS-CIMD-SUPPORTED"]
 hint = "Ask for the CIMD beta flag."
+verified = { date = "2026-11-23", source = "https://auth.example.com/docs" }
 "#,
         )
         .unwrap()
@@ -224,21 +242,32 @@ kind = "issuer"
 url = "https://auth.example.com/tenant1"
 updated = "2026-11-23"
 sources = ["https://auth.example.com/docs"]
+verified = { date = "2026-11-23", source = "https://auth.example.com/docs" }
 [[quirks]]
 id = "no-cimd"
 summary = "No CIMD."
 checks = ["AS-CIMD-SUPPORTED"]
 hint = "Ask for the CIMD beta flag."
+verified = { date = "2026-11-23", source = "https://auth.example.com/docs" }
 [[quirks]]
 id = "no-pkce"
 summary = "No PKCE in metadata."
 checks = ["AS-PKCE-PRESENT", "AS-PKCE-S256"]
 hint = "Upgrade."
+verified = { date = "2026-11-23", source = "https://auth.example.com/docs" }
 [[quirks]]
 id = "dcr-no-cors"
 summary = "Registration sends no CORS headers."
 checks = ["CORS-REG-PREFLIGHT"]
 hint = "Add a proxy."
+verified = { date = "2026-11-23", source = "https://auth.example.com/docs" }
+[[quirks]]
+id = "dcr-opt-in"
+summary = "DCR is off until enabled; shows only on the RFC 8414 document."
+checks = ["AS-REGISTRATION-ENDPOINT"]
+only_if_passing = ["DISC-AS-RFC8414"]
+hint = "Enable DCR."
+verified = { date = "2026-11-23", source = "https://auth.example.com/docs" }
 "#;
         Provider::parse("providers/example-idp.toml", text).unwrap()
     }
@@ -263,7 +292,8 @@ hint = "Add a proxy."
         let l = QuirkLedger::new(&three_quirks(), &findings);
         assert_eq!(l.fired, ["no-cimd"]);
         assert_eq!(l.stale, ["no-pkce"]);
-        assert_eq!(l.unobserved, ["dcr-no-cors"]);
+        // dcr-opt-in: its condition (DISC-AS-RFC8414 passing) is not met.
+        assert_eq!(l.unobserved, ["dcr-no-cors", "dcr-opt-in"]);
         assert_eq!(
             l.new,
             [
@@ -276,7 +306,16 @@ hint = "Add a proxy."
         let l = QuirkLedger::new(&three_quirks(), &[found("AS-PKCE-S256", None, Fail)]);
         assert_eq!(l.fired, ["no-pkce"]);
         assert!(l.new.is_empty() && l.stale.is_empty());
-        assert_eq!(l.unobserved, ["no-cimd", "dcr-no-cors"]);
+        assert_eq!(l.unobserved, ["no-cimd", "dcr-no-cors", "dcr-opt-in"]);
         assert!(!l.needs_review());
+        // With its condition met, a quirk is judged like any other.
+        let l = QuirkLedger::new(
+            &three_quirks(),
+            &[
+                found("DISC-AS-RFC8414", None, Pass),
+                found("AS-REGISTRATION-ENDPOINT", None, Warn),
+            ],
+        );
+        assert_eq!(l.fired, ["dcr-opt-in"]);
     }
 }

@@ -36,7 +36,7 @@ fn matrix_replay_in_every_format() {
     }
     std::fs::write(
         dir.path().join("providers/not-recorded.toml"),
-        "name = \"not recorded\"\nhomepage = \"https://example.com/x\"\ndocs = \"https://example.com/x/docs\"\nkind = \"issuer\"\nurl = \"https://as.example\"\nupdated = \"2026-12-01\"\nsources = [\"tests/it/snapshots.rs\"]\n",
+        "name = \"not recorded\"\nhomepage = \"https://example.com/x\"\ndocs = \"https://example.com/x/docs\"\nkind = \"issuer\"\nurl = \"https://as.example\"\nupdated = \"2026-12-01\"\nsources = [\"tests/it/snapshots.rs\"]\nverified = { date = \"2026-12-01\", source = \"https://example.com/x/docs\" }\n",
     )
     .unwrap();
     let args = ["matrix", "--providers", "providers", "--replay", "evidence"];

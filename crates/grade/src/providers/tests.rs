@@ -1,0 +1,188 @@
+//! The loader's tests.
+
+use super::*;
+
+const GOOD: &str = r#"
+name = "Example"
+homepage = "https://example.com"
+docs = "https://example.com/docs"
+kind = "issuer"
+url = "https://{tenant}.example.com/oauth"
+type = "oidc"
+updated = "2026-11-23"
+sources = ["https://example.com/docs"]
+verified = { date = "2026-11-23", source = "https://example.com/docs" }
+
+[example]
+tenant = "demo"
+
+[fingerprint]
+issuer_hosts = ["*.example.com"]
+
+[[quirks]]
+id = "no-dcr"
+summary = "No dynamic registration."
+checks = ["AS-REGISTRATION-ENDPOINT"]
+hint = "Register a client by hand."
+verified = { date = "2026-12-02", document = "recorded/example--oidc.json", expect = "warn" }
+"#;
+
+#[test]
+fn a_good_file_loads() {
+    let p = Provider::parse("providers/example.toml", GOOD).unwrap();
+    assert_eq!(p.id, "example");
+    assert_eq!(p.url(), "https://demo.example.com/oauth");
+    assert!(p.def.matrix);
+    assert!(p.matches_issuer(&url::Url::parse("https://acme.example.com/oauth").unwrap()));
+    assert!(!p.matches_issuer(&url::Url::parse("https://example.org/").unwrap()));
+}
+
+#[test]
+fn errors_name_the_file_and_the_field() {
+    let cases = [
+        (
+            GOOD.replace("kind = \"issuer\"", "kind = \"issuer\"\ncolour = 1"),
+            "line",
+            "unknown field `colour`",
+        ),
+        (
+            GOOD.replace("tenant = \"demo\"", ""),
+            "example.tenant",
+            "missing",
+        ),
+        (
+            GOOD.replace("AS-REGISTRATION-ENDPOINT", "AS-NOPE"),
+            "quirks[0].checks[0]",
+            "unknown check id",
+        ),
+        (
+            GOOD.replace("2026-11-23", "yesterday"),
+            "updated",
+            "YYYY-MM-DD",
+        ),
+        (
+            GOOD.replace("https://example.com/docs\"]", "\"]"),
+            "sources",
+            "non-empty",
+        ),
+        (
+            GOOD.replace(
+                "homepage = \"https://example.com\"",
+                "homepage = \"http://example.com\"",
+            ),
+            "homepage",
+            "https",
+        ),
+        (
+            GOOD.replace("kind = \"issuer\"", "kind = \"website\""),
+            "line",
+            "unknown variant",
+        ),
+        (
+            GOOD.replace("id = \"no-dcr\"", "id = \"No DCR\""),
+            "quirks[0].id",
+            "kebab-case",
+        ),
+    ];
+    assert_errors(&cases);
+}
+
+/// Each case's error names the file, starts its field with `field`, says `needle`, in one line.
+fn assert_errors(cases: &[(String, &str, &str)]) {
+    for (text, field, needle) in cases {
+        let e = Provider::parse("providers/example.toml", text).unwrap_err();
+        let line = e.to_string();
+        assert!(line.starts_with("providers/example.toml: "), "{line}");
+        assert!(e.field.starts_with(field), "{field}: {line}");
+        assert!(line.contains(needle), "{needle}: {line}");
+        assert!(!line.contains('\n'), "one line: {line}");
+    }
+}
+
+#[test]
+fn verified_errors_name_their_field() {
+    let cases = [
+        (
+            GOOD.replace("date = \"2026-12-02\"", "date = \"2 Dec\""),
+            "quirks[0].verified.date",
+            "YYYY-MM-DD",
+        ),
+        (
+            GOOD.replace(", expect = \"warn\"", ""),
+            "quirks[0].verified.expect",
+            "missing",
+        ),
+        (
+            GOOD.replace("recorded/example--oidc.json", "../example.json"),
+            "quirks[0].verified.document",
+            "recorded/<file>.json",
+        ),
+        (
+            GOOD.replace(
+                "source = \"https://example.com/docs\" }",
+                "source = \"the docs\" }",
+            ),
+            "verified.source",
+            "owner/repo#N",
+        ),
+        (
+            GOOD.replace(
+                "source = \"https://example.com/docs\" }",
+                "source = \"https://example.com/docs\", expect = \"fail\" }",
+            ),
+            "verified.expect",
+            "no `expect`",
+        ),
+        (
+            GOOD.replace(
+                "verified = { date = \"2026-11-23\", source = \"https://example.com/docs\" }\n",
+                "",
+            ),
+            "line",
+            "missing field `verified`",
+        ),
+        (
+            GOOD.replace(
+                "document = \"recorded/example--oidc.json\", expect = \"warn\"",
+                "expect = \"warn\"",
+            ),
+            "quirks[0].verified",
+            "needs a `document`",
+        ),
+    ];
+    assert_errors(&cases);
+}
+
+#[test]
+fn a_document_must_exist_in_the_providers_directory() {
+    let ok = Provider::parse_checked("providers/example.toml", GOOD, &|d| {
+        d == "recorded/example--oidc.json"
+    })
+    .unwrap();
+    assert_eq!(
+        ok.documents().into_iter().collect::<Vec<_>>(),
+        ["recorded/example--oidc.json"]
+    );
+    let e = Provider::parse_checked("providers/example.toml", GOOD, &|_| false).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "providers/example.toml: quirks[0].verified.document: 'recorded/example--oidc.json' does not exist in the providers directory"
+    );
+}
+
+#[test]
+fn path_only_fingerprints_match_any_host() {
+    let text = GOOD.replace(
+        "issuer_hosts = [\"*.example.com\"]",
+        "path_prefixes = [\"/realms/\"]",
+    );
+    let p = Provider::parse("providers/kc.toml", &text).unwrap();
+    assert!(p.matches_issuer(&url::Url::parse("https://sso.acme.test/realms/mcp").unwrap()));
+    assert!(!p.matches_issuer(&url::Url::parse("https://sso.acme.test/oidc").unwrap()));
+}
+
+#[test]
+fn placeholders_are_found() {
+    assert_eq!(placeholders("https://{a}.x/{b_2}"), ["a", "b_2"]);
+    assert!(placeholders("https://x/y").is_empty());
+}
