@@ -59,19 +59,7 @@ pub fn issuer_evidence(oauth: Exchange, oidc_insert: Exchange, oidc_append: Exch
             issuer: Some(ISSUER.into()),
             role: AsRole::Target,
             probes: vec![],
-            attempts: candidates
-                .into_iter()
-                .map(|(kind, url)| {
-                    let mut ex = exchanges.next().unwrap();
-                    ex.request.url = url.clone();
-                    Attempt {
-                        kind,
-                        url,
-                        exchange: Some(ex),
-                        file_body: None,
-                    }
-                })
-                .collect(),
+            attempts: attempts(candidates, &mut exchanges),
         }],
     }
 }
@@ -253,7 +241,17 @@ pub fn mcp_with_server(prm: &Value, issuer: &str, answers: Vec<Exchange>) -> Evi
     let mut answers = answers.into_iter();
     let server = &mut ev.authorization_servers[0];
     server.issuer = Some(issuer.into());
-    server.attempts = candidates
+    server.attempts = attempts(candidates, &mut answers);
+    ev
+}
+
+/// One attempt per candidate URL, answered in turn by `answers` (404 once
+/// they run out), each exchange's request URL set to its candidate's.
+fn attempts(
+    candidates: Vec<(crate::evidence::CandidateKind, String)>,
+    answers: &mut impl Iterator<Item = Exchange>,
+) -> Vec<Attempt> {
+    candidates
         .into_iter()
         .map(|(kind, url)| {
             let mut ex = answers.next().unwrap_or_else(not_found);
@@ -265,8 +263,7 @@ pub fn mcp_with_server(prm: &Value, issuer: &str, answers: Vec<Exchange>) -> Evi
                 file_body: None,
             }
         })
-        .collect();
-    ev
+        .collect()
 }
 
 /// A compliant MCP server's evidence.
