@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::evidence::ServerType;
 
+mod live;
 mod verified;
+pub use live::{Live, LiveGrant, ENV_PREFIX};
 pub use verified::{Expect, Verified};
 
 static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../providers");
@@ -63,6 +65,9 @@ pub struct ProviderFile {
     pub fingerprint: Option<Fingerprint>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub quirks: Vec<Quirk>,
+    /// A test tenant `matrix` may log in to without a browser.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live: Option<Live>,
 }
 
 fn default_true() -> bool {
@@ -90,6 +95,9 @@ impl ProviderFile {
         self.verified.validate("verified", false)?;
         if let Some(fp) = &self.fingerprint {
             fp.validate()?;
+        }
+        if let Some(live) = &self.live {
+            live.validate()?;
         }
         validate_quirks(&self.quirks)
     }

@@ -186,3 +186,52 @@ fn placeholders_are_found() {
     assert_eq!(placeholders("https://{a}.x/{b_2}"), ["a", "b_2"]);
     assert!(placeholders("https://x/y").is_empty());
 }
+
+/// `[live]` names environment variables, never values, and each grant has
+/// the credential it needs.
+#[test]
+fn live_names_variables_and_the_credentials_its_grant_needs() {
+    let live = |body: &str| GOOD.replace("[example]", &format!("[live]\n{body}\n\n[example]"));
+    let good = live(
+        "grant = \"client_credentials\"\nclient_id_env = \"MCP_AUTH_LIVE_EXAMPLE_ID\"\nclient_secret_env = \"MCP_AUTH_LIVE_EXAMPLE_SECRET\"",
+    );
+    let p = Provider::parse("providers/example.toml", &good).unwrap();
+    let l = p.def.live.as_ref().expect("live");
+    assert_eq!(
+        l.env_names(),
+        [
+            ("client_id_env", "MCP_AUTH_LIVE_EXAMPLE_ID"),
+            ("client_secret_env", "MCP_AUTH_LIVE_EXAMPLE_SECRET")
+        ]
+    );
+    let cases = [
+        (
+            // A value where a name belongs.
+            live("grant = \"client_credentials\"\nclient_id_env = \"MCP_AUTH_LIVE_EXAMPLE_ID\"\nclient_secret_env = \"s3cr3t-value\""),
+            "live.client_secret_env",
+            "never the secret",
+        ),
+        (
+            // Outside the prefix the workflow exports.
+            live("grant = \"client_credentials\"\nclient_id_env = \"GITHUB_TOKEN\"\nclient_secret_env = \"MCP_AUTH_LIVE_X\""),
+            "live.client_id_env",
+            "MCP_AUTH_LIVE_",
+        ),
+        (
+            live("grant = \"client_credentials\"\nclient_id_env = \"MCP_AUTH_LIVE_EXAMPLE_ID\""),
+            "live.client_secret_env",
+            "missing: grant client_credentials",
+        ),
+        (
+            live("grant = \"jwt_bearer\"\nclient_id_env = \"MCP_AUTH_LIVE_EXAMPLE_ID\""),
+            "live.assertion_env",
+            "missing: grant jwt_bearer",
+        ),
+        (
+            live("grant = \"password\"\nclient_id_env = \"MCP_AUTH_LIVE_EXAMPLE_ID\""),
+            "line",
+            "unknown variant",
+        ),
+    ];
+    assert_errors(&cases);
+}
