@@ -182,7 +182,7 @@ pub const RS_FORGED_TOKEN_REFUSED: CheckDef = CheckDef {
     id: "RS-FORGED-TOKEN-REFUSED",
     at: concat!(file!(), ":", line!()),
     level: Level::Must,
-    title: "A token for another audience, from an unknown key, gets 401",
+    title: "A wrong-audience token from an unknown key gets 401",
     spec: "mcp-auth's own id (not in the checklist; RS-AUDIENCE-ENFORCED is the login variant). MCP §Token Handling (\"MUST validate that access tokens were issued specifically for them\"; \"Invalid or expired tokens MUST receive a HTTP 401\"); MCP §Access Token Privilege Restriction; RFC 8707 §2",
     hint: "Verify the token's signature with the authorization server's keys and require your resource in `aud`; answer anything else with 401 invalid_token.",
     doc: "Sends the MCP request with a well-formed, unexpired JWT access token whose `iss` is \
@@ -207,7 +207,7 @@ pub const CH_STATELESS_DISCOVER: CheckDef = CheckDef {
     id: "CH-STATELESS-DISCOVER",
     at: concat!(file!(), ":", line!()),
     level: Level::Should,
-    title: "The 2026-07-28 server/discover gets the challenge, or the discovery result",
+    title: "Stateless server/discover gets the challenge or a result",
     spec: "mcp-auth's own id (not in the checklist; its §1.1 R0728 probe). MCP 2026-07-28 basic/transports/streamable-http (Mcp-Method, Protocol Version Header), server/discover; RFC 6750 §3",
     hint: "Gate `server/discover` like every request (401 with `WWW-Authenticate: Bearer resource_metadata=\"…\"`), or answer it with the discovery result; never with another error.",
     doc: "Sends the 2026-07-28 stateless `server/discover` POST (`Mcp-Method: server/discover`, \
