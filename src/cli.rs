@@ -11,8 +11,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 mod call;
 mod grant;
 
-pub use call::CallArgs;
 use call::CALL_EXAMPLES;
+pub use call::{parse_protocol_version, CallArgs};
 pub use grant::{GrantArg, GrantArgs};
 
 macro_rules! exit_codes {
@@ -155,6 +155,10 @@ pub struct CheckArgs {
     /// Discovery always tries every spec candidate.
     #[arg(long = "type", value_enum, value_name = "TYPE")]
     pub server_type: Option<ServerTypeArg>,
+
+    /// The MCP lifecycle the enforcement probes speak (see `call --protocol-version`).
+    #[arg(long, value_name = "REV", value_parser = parse_protocol_version)]
+    pub protocol_version: Option<mcp_auth_net::mcp_session::Lifecycle>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]

@@ -1,6 +1,7 @@
 //! `mcp-auth call`'s arguments.
 
 use clap::Args;
+use mcp_auth_net::mcp_session::Lifecycle;
 
 use super::{Format, NetArgs};
 
@@ -46,10 +47,22 @@ pub struct CallArgs {
     #[arg(long)]
     pub no_browser: bool,
 
+    /// Speak this MCP revision's lifecycle only: 2025-03-26, 2025-06-18 or
+    /// 2025-11-25 (`initialize`, sessions) or 2026-07-28 (stateless:
+    /// `server/discover`, `_meta` on every request). Default: `initialize`,
+    /// and the stateless transport when the server answers that with 400.
+    #[arg(long, value_name = "REV", value_parser = parse_protocol_version)]
+    pub protocol_version: Option<Lifecycle>,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
     #[command(flatten)]
     pub net: NetArgs,
+}
+
+/// `--protocol-version REV`: the lifecycle of a known MCP revision.
+pub fn parse_protocol_version(s: &str) -> Result<Lifecycle, String> {
+    Lifecycle::of_revision(s)
 }

@@ -71,8 +71,9 @@ async fn answered(
     let mut tries = 0;
     loop {
         let key = mcp_auth_net::dpop::key_of(&entry).map_err(LoginError::from)?;
-        let mut s =
-            McpSession::new(prober, &args.url, entry.access_token.expose()).with_dpop(key.as_ref());
+        let mut s = McpSession::new(prober, &args.url, entry.access_token.expose())
+            .with_dpop(key.as_ref())
+            .with_lifecycle(args.protocol_version.clone());
         let outcome = session(&mut s, args.tool.as_deref(), arguments.clone()).await;
         let protocol = s.protocol().map(str::to_owned);
         let next = match &outcome {

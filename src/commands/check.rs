@@ -59,6 +59,7 @@ fn gather_settings(args: &CheckArgs) -> gather::Settings {
             redirect_uri: args.redirect_uri.clone(),
             resource: None,
         }),
+        lifecycle: args.protocol_version.clone(),
     }
 }
 

@@ -43,8 +43,9 @@ fn recorded_server_replayed_unchanged() {
     );
     assert_eq!(
         server.hits("POST /mcp"),
-        4,
-        "probe, invalid token, query token, CORS"
+        9,
+        "probe, invalid token, query token, CORS, and the enforcement probes (tools/list, \
+         tools/call, server/discover, expired and wrong-audience tokens)"
     );
     assert_eq!(server.hits("OPTIONS /mcp"), 1);
 }
@@ -242,8 +243,8 @@ fn a_server_without_prm_is_discovered_in_the_first_round() {
     );
     assert_eq!(
         server.hits("POST /mcp"),
-        4,
-        "401 probe, invalid token, query token, Origin"
+        9,
+        "401 probe, invalid token, query token, Origin, five enforcement probes"
     );
 }
 
@@ -284,8 +285,8 @@ fn login_follows_the_chain_under_the_same_url_policy_as_check() {
     assert_eq!(attempts, 1, "check records the refused server once");
     assert_eq!(
         server.hits("POST /mcp"),
-        1 + 4,
-        "login's probe, then check's four"
+        1 + 9,
+        "login's probe, then check's nine"
     );
 }
 

@@ -12,6 +12,7 @@ mod check_peer;
 mod check_replay;
 mod contract;
 mod dpop;
+mod enforcement;
 mod grants;
 mod hostile;
 mod introspect;

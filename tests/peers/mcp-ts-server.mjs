@@ -7,7 +7,7 @@
 // Usage: node tests/peers/mcp-ts-server.mjs --issuer <AS issuer URL>
 //          [--path /mcp] [--scopes "mcp:tools"] [--required-scopes "..."]
 //          [--no-header-url] [--prm-at path|root|header|all] [--stateless]
-//          [--dpop] [--dpop-nonce NONCE]
+//          [--dpop] [--dpop-nonce NONCE] [--accept-any-token] [--no-enforcement]
 //
 // Contract: listens on 127.0.0.1 with an ephemeral port and, once listening,
 // prints exactly one JSON line to stdout:
@@ -36,7 +36,7 @@ const log = (...args) => console.error('[mcp-ts-server peer]', ...args);
 const USAGE =
   'usage: node mcp-ts-server.mjs --issuer URL [--path /mcp] [--scopes "mcp:tools"] ' +
   '[--required-scopes "..."] [--no-header-url] [--prm-at path|root|header|all] [--stateless] ' +
-  '[--dpop] [--dpop-nonce NONCE]\n';
+  '[--dpop] [--dpop-nonce NONCE] [--accept-any-token] [--no-enforcement]\n';
 
 function usage(msg) {
   if (msg) process.stderr.write(`error: ${msg}\n`);
@@ -57,6 +57,8 @@ try {
       stateless: { type: 'boolean', default: false },
       dpop: { type: 'boolean', default: false },
       'dpop-nonce': { type: 'string' },
+      'accept-any-token': { type: 'boolean', default: false },
+      'no-enforcement': { type: 'boolean', default: false },
       'delay-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -139,7 +141,24 @@ const resourceUrl = new URL(`http://127.0.0.1:${port}${mcpPath}`);
 const resource = resourceUrl.href;
 
 // --- token verifier: JWT access tokens signed by the AS (jwks_uri) ------------
-const tokenVerifier = {
+// --accept-any-token: a lax resource server that takes any bearer token
+// without verifying it (no signature, issuer, audience or expiry check);
+// still 401 without a token (requireBearerAuth).
+const acceptAnyToken = {
+  async verifyAccessToken(token) {
+    log('--accept-any-token: accepting a token unverified');
+    return {
+      token,
+      clientId: '',
+      scopes: requiredScopes,
+      expiresAt: Math.floor(Date.now() / 1000) + 3600,
+      resource: resourceUrl,
+      extra: { claims: {} },
+    };
+  },
+};
+
+const tokenVerifier = args['accept-any-token'] ? acceptAnyToken : {
   async verifyAccessToken(token) {
     let payload;
     try {
@@ -348,9 +367,12 @@ async function sessionHandler(req, res) {
   }
 }
 
-app.post(mcpPath, dpopAuth, authMiddleware, postHandler);
-app.get(mcpPath, dpopAuth, authMiddleware, sessionHandler);
-app.delete(mcpPath, dpopAuth, authMiddleware, sessionHandler);
+// --no-enforcement: OAuth advertised (PRM, metadata) but the endpoint takes
+// every request, with or without a token.
+const enforce = args['no-enforcement'] ? (_req, _res, next) => next() : authMiddleware;
+app.post(mcpPath, dpopAuth, enforce, postHandler);
+app.get(mcpPath, dpopAuth, enforce, sessionHandler);
+app.delete(mcpPath, dpopAuth, enforce, sessionHandler);
 
 // --delay-ms D: answer every request D ms late (benchmarks: a slow network).
 const delayMs = Number(args['delay-ms'] ?? 0);
@@ -360,6 +382,7 @@ log(
   `listening on 127.0.0.1:${port}, resource ${resource}, issuer ${issuer}, jwks ${asMetadata.jwks_uri}, ` +
     `prm-at=${mode}, header-url=${args['no-header-url'] ? '(none)' : headerPrmUrl}, ` +
     `required-scopes=${requiredScopes.join(' ') || '(none)'}, stateless=${args.stateless}, ` +
-    `dpop=${requireDpop ? `required${dpopNonce !== undefined ? ', nonce' : ''}` : 'no'}`,
+    `dpop=${requireDpop ? `required${dpopNonce !== undefined ? ', nonce' : ''}` : 'no'}, ` +
+    `accept-any-token=${args['accept-any-token']}, no-enforcement=${args['no-enforcement']}`,
 );
 process.stdout.write(`${JSON.stringify({ url: resource, resource, port })}\n`);

@@ -176,3 +176,49 @@ pub fn body_doc<M: Lenient>(exchange: &Exchange) -> Option<Doc<M>> {
     }
     parse_body(&resp.body, resp.body_not_utf8).ok()
 }
+
+/// What a 2xx MCP answer carried: the first JSON-RPC response of its body
+/// (JSON, or the `data:` events of a `text/event-stream`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RpcAnswer {
+    /// A `result`.
+    Result(serde_json::Value),
+    /// An `error` (its code and message as sent).
+    Error(serde_json::Value),
+    /// No JSON-RPC response in the body.
+    Nothing,
+}
+
+/// The JSON-RPC answer in an MCP response body.
+pub fn rpc_answer(resp: &crate::ResponseRecord) -> RpcAnswer {
+    use crate::metadata::{JsonRpcResponse, Lenient};
+    let ct = resp.header("content-type").unwrap_or_default();
+    let messages: Vec<String> = if crate::media_type(ct) == "text/event-stream" {
+        resp.body
+            .split("\n\n")
+            .map(|event| {
+                event
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("data:"))
+                    .map(str::trim_start)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .collect()
+    } else {
+        vec![resp.body.clone()]
+    };
+    for m in messages {
+        let Ok(serde_json::Value::Object(obj)) = serde_json::from_str(&m) else {
+            continue;
+        };
+        let (rpc, _) = JsonRpcResponse::from_object(&obj);
+        if let Some(e) = rpc.error {
+            return RpcAnswer::Error(e);
+        }
+        if let Some(r) = rpc.result {
+            return RpcAnswer::Result(r);
+        }
+    }
+    RpcAnswer::Nothing
+}

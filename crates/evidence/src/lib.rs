@@ -361,6 +361,19 @@ pub enum ProbeKind {
     AuthzPlainPkce,
     /// The same with the RFC 8707 `resource` of the MCP server.
     AuthzResource,
+    /// `tools/list` without a token (in the unauthenticated session when
+    /// `initialize` was answered; the stateless form for 2026-07-28).
+    UnauthToolsList,
+    /// `tools/call` of a made-up tool ([`requests::PROBE_TOOL`]) without a token.
+    UnauthToolsCall,
+    /// A request with a well-formed JWT whose `exp` is in the past, signed by
+    /// a throwaway key.
+    ExpiredToken,
+    /// A request with a well-formed JWT for another audience
+    /// ([`requests::FOREIGN_AUDIENCE`]), signed by a throwaway key.
+    WrongAudienceToken,
+    /// The unauthenticated 2026-07-28 stateless `server/discover` POST.
+    StatelessDiscover,
 }
 
 /// One probe request and its exchange.

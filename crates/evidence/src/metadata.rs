@@ -200,6 +200,16 @@ metadata_members! {
 }
 
 metadata_members! {
+    /// A JSON-RPC 2.0 response (an MCP server's answer): `result` or `error`.
+    JsonRpcResponse {
+    jsonrpc: String => "string",
+    id: Value => "any",
+    result: Value => "any",
+    error: Value => "any",
+    }
+}
+
+metadata_members! {
     /// An OAuth error response (RFC 6749 §5.2, RFC 7591 §3.2.2).
     ErrorResponse {
     error: String => "string",

@@ -18,6 +18,16 @@ pub const CORS_ORIGIN: &str = "http://localhost:6274";
 /// The bearer token the invalid-token probes send.
 pub const GARBAGE_TOKEN: &str = "mcp-auth-probe-invalid-token";
 
+/// The made-up tool the unauthenticated `tools/call` probe calls.
+pub const PROBE_TOOL: &str = "mcp-auth-probe-no-such-tool";
+
+/// The audience of the wrong-audience token probe: a resource that is not
+/// the MCP server (reserved `.invalid` name, RFC 2606).
+pub const FOREIGN_AUDIENCE: &str = "https://other-resource.invalid/mcp";
+
+/// How long ago the expired token probe's token expired, in seconds.
+pub const EXPIRED_AGO_SECS: u64 = 3600;
+
 /// The redirect URI port registration probes use (`login --redirect-port` can reuse it).
 pub const PROBE_REDIRECT_PORT: u16 = 8976;
 

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::checks::{
-    as_metadata, authorize, challenge, cors, discovery, prm, reachability, registration, session,
-    token,
+    as_metadata, authorize, challenge, cors, discovery, enforcement, prm, reachability,
+    registration, session, token,
 };
 use crate::{AsAnalysis, ResourceAnalysis};
 
@@ -173,6 +173,10 @@ pub static CATALOGUE: &[CheckDef] = &[
     challenge::CH_NO_ERROR_WITHOUT_CREDS,
     challenge::CH_INVALID_TOKEN,
     challenge::CH_QUERY_TOKEN,
+    enforcement::CH_STATELESS_DISCOVER,
+    enforcement::RS_UNAUTHENTICATED_REFUSED,
+    enforcement::RS_EXPIRED_TOKEN_REFUSED,
+    enforcement::RS_FORGED_TOKEN_REFUSED,
     prm::PRM_DISCOVERABLE,
     prm::PRM_HTTP,
     prm::PRM_LOCATION,

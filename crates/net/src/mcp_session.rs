@@ -25,6 +25,36 @@ pub enum Failure {
     Unusable(String),
 }
 
+/// Which lifecycle to speak (`--protocol-version`): the stateful one with
+/// `initialize` (up to 2025-11-25), or 2026-07-28's stateless one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lifecycle {
+    /// `initialize` asking for this revision; no fallback to `server/discover`.
+    Stateful(String),
+    /// `server/discover` and `_meta` on every request, no `initialize`.
+    Stateless,
+}
+
+/// The revisions `--protocol-version` takes: the stateful ones, then 2026-07-28.
+pub const STATEFUL_REVISIONS: [&str; 3] = ["2025-03-26", "2025-06-18", "2025-11-25"];
+
+impl Lifecycle {
+    /// The lifecycle of a protocol revision.
+    pub fn of_revision(rev: &str) -> Result<Self, String> {
+        if rev == crate::probe::MCP_PROTOCOL_VERSION {
+            Ok(Self::Stateless)
+        } else if STATEFUL_REVISIONS.contains(&rev) {
+            Ok(Self::Stateful(rev.to_owned()))
+        } else {
+            Err(format!(
+                "unknown MCP protocol revision '{rev}' (expected one of {}, {})",
+                STATEFUL_REVISIONS.join(", "),
+                crate::probe::MCP_PROTOCOL_VERSION
+            ))
+        }
+    }
+}
+
 pub struct McpSession<'a> {
     prober: &'a Prober,
     url: String,
@@ -36,6 +66,8 @@ pub struct McpSession<'a> {
     protocol: Option<String>,
     /// The 2026-07-28 stateless transport (no `initialize`; `_meta` on each request).
     stateless: bool,
+    /// The lifecycle `--protocol-version` forces (else by what the server supports).
+    forced: Option<Lifecycle>,
     next_id: u64,
 }
 
@@ -72,8 +104,16 @@ impl<'a> McpSession<'a> {
             session_id: None,
             protocol: None,
             stateless: false,
+            forced: None,
             next_id: 1,
         }
+    }
+
+    /// Speak this lifecycle only (none: `initialize`, and `server/discover`
+    /// when the server answers it with 400).
+    pub fn with_lifecycle(mut self, forced: Option<Lifecycle>) -> Self {
+        self.forced = forced;
+        self
     }
 
     /// Present the token as DPoP-bound to `key` (when some).
@@ -89,14 +129,21 @@ impl<'a> McpSession<'a> {
 
     /// `initialize` and `notifications/initialized`; the server's `serverInfo`.
     pub async fn initialize(&mut self) -> Result<Value, Failure> {
+        let version = match &self.forced {
+            Some(Lifecycle::Stateless) => return self.discover().await,
+            Some(Lifecycle::Stateful(v)) => v.clone(),
+            None => INITIALIZE_PROTOCOL_VERSION.to_owned(),
+        };
         let params = json!({
-            "protocolVersion": INITIALIZE_PROTOCOL_VERSION,
+            "protocolVersion": version,
             "capabilities": {},
             "clientInfo": {"name": "mcp-auth", "version": env!("CARGO_PKG_VERSION")}
         });
         let init = match self.request("initialize", params).await {
             // A 2026-07-28 server has no `initialize`: `server/discover` instead.
-            Err(Failure::Status { status: 400, .. }) => return self.discover().await,
+            Err(Failure::Status { status: 400, .. }) if self.forced.is_none() => {
+                return self.discover().await
+            }
             other => other?,
         };
         self.protocol = init
@@ -203,6 +250,20 @@ impl<'a> McpSession<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn revisions_choose_the_lifecycle() {
+        assert_eq!(
+            Lifecycle::of_revision("2026-07-28"),
+            Ok(Lifecycle::Stateless)
+        );
+        assert_eq!(
+            Lifecycle::of_revision("2025-06-18"),
+            Ok(Lifecycle::Stateful("2025-06-18".into()))
+        );
+        let e = Lifecycle::of_revision("2024-11-05").unwrap_err();
+        assert!(e.contains("2025-11-25, 2026-07-28"), "{e}");
+    }
 
     #[test]
     fn json_and_event_stream_answers() {

@@ -51,12 +51,17 @@ pub struct ProbeRequest {
 
 /// The JSON-RPC `initialize` an MCP client sends first.
 fn initialize_body() -> String {
+    initialize_body_for(INITIALIZE_PROTOCOL_VERSION)
+}
+
+/// The same asking for protocol revision `version`.
+fn initialize_body_for(version: &str) -> String {
     serde_json::json!({
         "jsonrpc": "2.0",
         "id": 1,
         "method": "initialize",
         "params": {
-            "protocolVersion": INITIALIZE_PROTOCOL_VERSION,
+            "protocolVersion": version,
             "capabilities": {},
             "clientInfo": {"name": "mcp-auth", "version": env!("CARGO_PKG_VERSION")}
         }
@@ -97,6 +102,12 @@ impl ProbeRequest {
     /// An unauthenticated MCP `initialize` POST (Streamable HTTP).
     pub fn mcp_initialize(url: impl Into<String>) -> Self {
         Self::mcp_post(url, initialize_body(), None)
+    }
+
+    /// An unauthenticated `initialize` asking for revision `version` (a
+    /// forced `--protocol-version`).
+    pub fn mcp_initialize_version(url: impl Into<String>, version: &str) -> Self {
+        Self::mcp_post(url, initialize_body_for(version), None)
     }
 
     /// A JSON-RPC `body` POSTed to an MCP Streamable HTTP endpoint, with the
@@ -151,12 +162,7 @@ impl ProbeRequest {
         req
     }
 
-    /// The same with a bearer token that cannot be valid.
-    pub fn mcp_initialize_invalid_token(url: impl Into<String>) -> Self {
-        Self::mcp_initialize(url).header("authorization", format!("Bearer {GARBAGE_TOKEN}"))
-    }
-
-    /// The same with `?access_token=` in the query string.
+    /// An unauthenticated `initialize` with `?access_token=` in the query string.
     pub fn mcp_initialize_query_token(url: &url::Url) -> Self {
         let mut u = url.clone();
         u.query_pairs_mut()

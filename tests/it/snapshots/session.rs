@@ -326,3 +326,38 @@ fn call_without_anyone_to_log_in_fails_at_once_on_a_refused_token() {
     assert!(run.stderr.contains("401"), "{}", run.stderr);
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
 }
+
+/// `call --protocol-version`: a stateful revision is asked for in
+/// `initialize`; 2026-07-28 goes straight to the stateless `server/discover`,
+/// which this 2025-era SDK server (sessions, no stateless transport) refuses
+/// with 400 instead of answering.
+#[test]
+fn call_protocol_version_forces_the_lifecycle() {
+    let peers = CallPeers::start();
+    let good = peers.good();
+    let (_home, dir) = home_with(std::slice::from_ref(&good));
+    let call = |rev: &str| {
+        let args = [
+            "call",
+            peers.server.url.as_str(),
+            "--no-login",
+            "--protocol-version",
+            rev,
+            "--format",
+            "json",
+        ];
+        run_in(&dir, HOME_ENV, &args, None)
+    };
+    let run = call("2025-06-18");
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["protocol_version"], "2025-06-18", "{report}");
+    let run = call("2026-07-28");
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("400") || run.stderr.contains("400"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+}

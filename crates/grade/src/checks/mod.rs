@@ -8,6 +8,7 @@ pub mod authorize;
 pub(crate) mod challenge;
 pub(crate) mod cors;
 pub(crate) mod discovery;
+pub(crate) mod enforcement;
 pub(crate) mod prm;
 pub(crate) mod reachability;
 pub(crate) mod registration;
@@ -19,6 +20,7 @@ pub mod token;
 pub(crate) const FAMILIES: &[(&str, &str)] = &[
     ("SEC-HTTPS-RS", "challenge"),
     ("CH-403-SCOPE", "session"),
+    ("CH-STATELESS-DISCOVER", "enforcement"),
     ("CH-", "challenge"),
     ("PRM-", "prm"),
     ("CORS-", "cors"),
@@ -31,5 +33,8 @@ pub(crate) const FAMILIES: &[(&str, &str)] = &[
     ("AUTHZ-", "authorize"),
     ("TOKEN-", "token"),
     ("UI-", "session"),
+    ("RS-UNAUTHENTICATED-REFUSED", "enforcement"),
+    ("RS-EXPIRED-TOKEN-REFUSED", "enforcement"),
+    ("RS-FORGED-TOKEN-REFUSED", "enforcement"),
     ("RS-", "session"),
 ];

@@ -5,6 +5,7 @@
 use futures::future::join_all;
 use url::Url;
 
+use super::enforcement::{self, McpForm};
 use super::{send_probes, AuthorizeSettings, FirstRound, Gatherer, Settings, MAX_SERVERS};
 use crate::discovery;
 use crate::evidence::urls::UrlPolicy;
@@ -29,6 +30,7 @@ pub async fn mcp_server(
         mcp,
         first: &first,
         settings: &settings,
+        form: McpForm::of(&first.unauthenticated, settings.lifecycle.as_ref()),
     };
     let (mut probes, (prm, prm_probes, servers)) =
         futures::join!(chain.side_probes(), chain.prm_chain());
@@ -50,18 +52,18 @@ struct McpChain<'a> {
     mcp: &'a Url,
     first: &'a FirstRound,
     settings: &'a Settings,
+    /// How the enforcement probes speak to the server.
+    form: McpForm,
 }
 
 impl McpChain<'_> {
-    /// The MCP endpoint's probes (invalid token, query token, CORS) and the
-    /// 2025-03-26 metadata URL (reusing round 1's request of it).
+    /// The MCP endpoint's probes (the enforcement probes without a token
+    /// and with a garbage one, query token, CORS) and the 2025-03-26
+    /// metadata URL (reusing round 1's request of it).
     async fn side_probes(&self) -> Vec<Probe> {
         let mcp = self.mcp;
-        let probes = vec![
-            (
-                ProbeKind::InvalidToken,
-                ProbeRequest::mcp_initialize_invalid_token(mcp.as_str()),
-            ),
+        let mut probes = enforcement::unauthenticated_probes(&self.form, mcp.as_str());
+        probes.extend([
             (
                 ProbeKind::QueryToken,
                 ProbeRequest::mcp_initialize_query_token(mcp),
@@ -78,7 +80,7 @@ impl McpChain<'_> {
                 ProbeKind::CorsMcpPost,
                 ProbeRequest::mcp_initialize_with_origin(mcp.as_str()),
             ),
-        ];
+        ]);
         let legacy_url = discovery::legacy_metadata_url(mcp);
         let legacy = async {
             Probe {
@@ -114,10 +116,24 @@ impl McpChain<'_> {
         let listed: Vec<String> = used
             .and_then(|(_, d)| d.md.authorization_servers)
             .unwrap_or_default();
-        let (prm_probes, servers) = futures::join!(
+        // The forged tokens name the server clients use and the resource.
+        let issuer = listed
+            .first()
+            .cloned()
+            .unwrap_or_else(|| discovery::legacy_issuer(self.mcp));
+        let audience = prm_resource.clone().unwrap_or_else(|| self.mcp.to_string());
+        let (mut prm_probes, forged, servers) = futures::join!(
             self.prm_cors(prm_url.as_deref()),
+            enforcement::forged_token_probes(
+                self.g.prober,
+                &self.form,
+                self.mcp.as_str(),
+                &issuer,
+                &audience
+            ),
             self.servers(&listed, prm_resource.as_ref())
         );
+        prm_probes.extend(forged);
         (prm, prm_probes, servers)
     }
 
@@ -183,6 +199,7 @@ impl Settings {
                     resource: prm_resource.cloned(),
                     ..a
                 }),
+            lifecycle: self.lifecycle.clone(),
         }
     }
 }

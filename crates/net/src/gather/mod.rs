@@ -7,7 +7,10 @@
 //!    origin and, when auto-detecting, of the URL itself as an issuer
 //!    (`initial`);
 //! 2. the header's metadata URL (when it is another one) and the probes of
-//!    the MCP endpoint (invalid token, query token, CORS) (`mcp_chain`);
+//!    the MCP endpoint (invalid token, query token, CORS, and the
+//!    enforcement probes without a token) (`mcp_chain`, `enforcement`);
+//!    once the PRM is known, its CORS probes and the expired and
+//!    wrong-audience token probes go alongside round 3;
 //! 3. every listed authorization server's candidate URLs (those already
 //!    started in round 1 are not asked again);
 //! 4. each server's endpoint probes (CORS, registration with `--register`)
@@ -19,6 +22,7 @@
 //! round (see [`discovery::Diagnostics`]).
 
 mod authorize;
+pub mod enforcement;
 mod initial;
 mod mcp_chain;
 mod register;
@@ -50,6 +54,9 @@ pub struct Settings {
     pub register: bool,
     /// Send crafted authorization requests (`--probe-authorize`).
     pub authorize: Option<AuthorizeSettings>,
+    /// The lifecycle the enforcement probes speak (`--protocol-version`);
+    /// none: by the server's answer to `initialize`.
+    pub lifecycle: Option<crate::mcp_session::Lifecycle>,
 }
 
 /// What authorization-request probes need besides the metadata.

@@ -371,7 +371,10 @@ pub const CH_INVALID_TOKEN: CheckDef = CheckDef {
     spec: "MCP §Token Handling (\"Invalid or expired tokens MUST receive a HTTP 401\"); RFC 6750 §3.1",
     hint: "Answer an invalid or expired token with 401 and `error=\"invalid_token\"` (and resource_metadata again).",
     doc: "Sends the MCP request with `Authorization: Bearer` and a garbage token and requires a \
-          401: any other status, or no response, fails. A 401 whose Bearer challenge lacks \
+          401: any other status, or no response, fails. The request is initialize while the \
+          server refuses that without a token, else tools/list in the lifecycle it speaks (see \
+          RS-UNAUTHENTICATED-REFUSED), so that a server which opens initialize to anyone is \
+          not failed for answering it. A 401 whose Bearer challenge lacks \
           error=invalid_token, or names another error, warns. MCP requires a 401 for invalid or \
           expired tokens, and the error code is how clients tell a bad token from a missing one; \
           without it their refresh and re-login logic misfires. Skipped when the probe was not \
