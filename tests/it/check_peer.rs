@@ -160,6 +160,7 @@ fn evidence_round_trip() {
         live, replayed,
         "re-grading saved evidence changed the report"
     );
+    assert_eq!(live["story"].as_array().map(Vec::len), Some(8));
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(ev).unwrap()).unwrap();
     assert_eq!(saved["schema_version"], 1);

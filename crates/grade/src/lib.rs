@@ -14,6 +14,7 @@ pub mod ids;
 pub mod login_gate;
 pub mod providers;
 pub mod quirks;
+pub mod story;
 pub mod verdict;
 
 use mcp_auth_evidence as evidence;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::providers::Provider;
 use crate::quirks::ProviderMatch;
+use crate::story::{Context, StoryStep};
 use crate::{Analysis, Finding, Level, Status};
 use mcp_auth_evidence::metadata::ClientInformation;
 use mcp_auth_evidence::{Evidence, ProbeKind};
@@ -63,6 +64,8 @@ pub struct Graded<'a> {
     /// The client registered by `--register`, for reuse with `login`.
     pub registered_client_id: Option<String>,
     pub summary: Summary,
+    /// The steps of the flow, each with its verdict ([`crate::story`]).
+    pub story: Vec<StoryStep>,
 }
 
 /// Grade evidence, naming the quirks of a known provider among `providers`.
@@ -74,6 +77,7 @@ pub fn grade_with<'a>(evidence: &'a Evidence, providers: &[Provider]) -> Graded<
         p.add_hints(&mut findings);
     }
     let summary = Summary::of(&findings, analysis.anything_found());
+    let story = crate::story::story(&Context::new(evidence, &analysis), &findings);
     Graded {
         evidence,
         analysis,
@@ -81,6 +85,7 @@ pub fn grade_with<'a>(evidence: &'a Evidence, providers: &[Provider]) -> Graded<
         provider,
         registered_client_id: registered_client_id(evidence),
         summary,
+        story,
     }
 }
 

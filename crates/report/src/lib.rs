@@ -25,6 +25,7 @@ use crate::checks::{
 use crate::evidence::www_authenticate::Parsed;
 use crate::evidence::{AsRole, CandidateKind, Exchange, PrmSource, ProbeKind, Target};
 pub use mcp_auth_grade::quirks::{ProviderMatch, QuirkReport};
+pub use mcp_auth_grade::story::{StepVerdict, StoryStep};
 pub use mcp_auth_grade::Summary;
 
 /// Version of the JSON report format (`--format json`). Bumped on any
@@ -40,6 +41,9 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recorded_at: Option<String>,
     pub target: Target,
+    /// The steps of the flow in order, each with its verdict and the check
+    /// that decided it, or why it did not run.
+    pub story: Vec<StoryStep>,
     /// MCP server mode: the protected resource's part of the chain.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource: Option<ResourceReport>,
@@ -344,6 +348,7 @@ impl Report {
             tool: evidence.tool.clone(),
             recorded_at: evidence.recorded_at.clone(),
             target: evidence.target.clone(),
+            story: graded.story.clone(),
             resource: graded.analysis.resource.as_ref().map(resource_report),
             discovery,
             additional_authorization_servers: discoveries.collect(),

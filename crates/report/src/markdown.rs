@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::{CorsRow, DiscoveryReport, Report, ResourceReport};
+use super::{CorsRow, DiscoveryReport, Report, ResourceReport, StoryStep};
 use crate::checks::Finding;
 
 /// Make a value safe inside a Markdown table cell.
@@ -12,6 +12,7 @@ pub fn cell(text: &str) -> String {
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     title(report, out)?;
+    story(&report.story, out)?;
     if let Some(r) = &report.resource {
         resource(r, out)?;
     }
@@ -39,6 +40,28 @@ fn title(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         "**Summary:** {} pass, {} info, {} warn, {} fail, {} skip ({})",
         s.pass, s.info, s.warn, s.fail, s.skip, report.tool
     )
+}
+
+/// The steps of the flow, as an ordered list.
+fn story(steps: &[StoryStep], out: &mut dyn Write) -> io::Result<()> {
+    if steps.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n## Flow\n")?;
+    for (i, s) in steps.iter().enumerate() {
+        let mut line = format!("{}. {}: **{}**", i + 1, s.step.label(), s.verdict.as_str());
+        if let Some(id) = &s.check {
+            line.push_str(&format!(" `{id}`"));
+        }
+        if let Some(subject) = &s.subject {
+            line.push_str(&format!(" at `{subject}`"));
+        }
+        if let Some(note) = &s.note {
+            line.push_str(&format!(" — {note}"));
+        }
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
 }
 
 /// The MCP server's answer without a token, and its protected resource metadata.

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use colored::Colorize;
 use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
 
-use super::{CorsRow, DiscoveryReport, Report, ResourceReport};
+use super::{CorsRow, DiscoveryReport, Report, ResourceReport, StepVerdict, StoryStep};
 use crate::checks::clients::ClientFamily;
 use crate::checks::{Finding, Status};
 use crate::evidence::AsRole;
@@ -78,6 +78,7 @@ fn ms(v: Option<u64>) -> String {
 /// The whole report.
 pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
     title(report, style, out)?;
+    story(&report.story, style, out)?;
     if let Some(r) = &report.resource {
         resource(r, style, out)?;
     }
@@ -112,6 +113,46 @@ fn title(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
             "provider: {} (recognised from its URL; docs: {})",
             p.name, p.docs
         )?;
+    }
+    Ok(())
+}
+
+/// The steps of the flow, one line each (with a continuation line for the
+/// authorization server and a note), fitting 80 columns.
+fn story(steps: &[StoryStep], style: Style, out: &mut dyn Write) -> io::Result<()> {
+    if steps.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", heading("Flow", style))?;
+    let width = steps
+        .iter()
+        .map(|s| s.step.label().len())
+        .max()
+        .unwrap_or(0);
+    let indent = " ".repeat(3 + width + 2 + 7 + 2);
+    for (i, s) in steps.iter().enumerate() {
+        let verdict = format!("{:<7}", s.verdict.as_str().to_uppercase());
+        let verdict = if style.color {
+            match s.verdict {
+                StepVerdict::Pass => verdict.green().to_string(),
+                StepVerdict::Warn => verdict.yellow().to_string(),
+                StepVerdict::Fail => verdict.red().bold().to_string(),
+                StepVerdict::NotRun => verdict.dimmed().to_string(),
+            }
+        } else {
+            verdict
+        };
+        let mut rest: Vec<String> = s.check.iter().cloned().collect();
+        rest.extend(s.subject.as_ref().map(|a| format!("at {a}")));
+        rest.extend(s.note.clone());
+        let mut rest = rest.into_iter();
+        let first = rest.next().unwrap_or_default();
+        let line = format!("{}. {:<width$}  {verdict}  {first}", i + 1, s.step.label());
+        writeln!(out, "{}", line.trim_end())?;
+        for more in rest {
+            writeln!(out, "{indent}{more}")?;
+        }
     }
     Ok(())
 }

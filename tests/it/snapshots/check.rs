@@ -86,3 +86,85 @@ evidence_snapshots! {
     check_ts_sdk_mcp => "ts-sdk-mcp",
     check_unreachable => "unreachable",
 }
+
+/// The flow's lines in a table report: after the "Flow" heading, up to the
+/// blank line.
+fn flow_block(stdout: &str) -> Vec<&str> {
+    stdout
+        .lines()
+        .skip_while(|l| *l != "Flow")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect()
+}
+
+/// Every table report opens with the eight steps, each line within 80
+/// columns, before the first section.
+#[test]
+fn every_report_opens_with_the_flow_in_80_columns() {
+    for name in EVIDENCE {
+        let file = format!("{EVIDENCE_DIR}/{name}.json");
+        let run = run_at_root(&["check", "--from-evidence", &file, "--color", "never"]);
+        let flow = flow_block(&run.stdout);
+        let numbered = flow.iter().filter(|l| !l.starts_with(' ')).count();
+        assert_eq!(numbered, 8, "{name}: {flow:#?}");
+        for line in &flow {
+            assert!(line.chars().count() <= 80, "{name}: {line:?}");
+        }
+        let first_section = run
+            .stdout
+            .lines()
+            .skip(1)
+            .find(|l| !l.is_empty() && !l.starts_with("provider: "));
+        assert_eq!(first_section, Some("Flow"), "{name}");
+    }
+}
+
+/// A broken document: the story names the first failing check of its step,
+/// in every format.
+#[test]
+fn the_flow_names_the_first_failing_check() {
+    let file = format!("{EVIDENCE_DIR}/broken-stripe-no-response-types.json");
+    let table = run_at_root(&["check", "--from-evidence", &file, "--color", "never"]);
+    assert_eq!(table.code, 1);
+    let flow = flow_block(&table.stdout);
+    assert_eq!(
+        flow[2],
+        "3. authorization server metadata  FAIL     AS-RESPONSE-TYPES"
+    );
+    assert_eq!(
+        flow[0],
+        "1. 401                            NOT RUN  issuer checked directly"
+    );
+    let md = run_at_root(&["check", "--from-evidence", &file, "--format", "markdown"]);
+    assert!(
+        md.stdout
+            .contains("\n3. authorization server metadata: **fail** `AS-RESPONSE-TYPES`\n"),
+        "{}",
+        md.stdout
+    );
+    let json = run_at_root(&["check", "--from-evidence", &file, "--format", "json"]);
+    let report: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        report["story"][2],
+        json!({"step": "authorization server metadata", "verdict": "fail", "check": "AS-RESPONSE-TYPES"})
+    );
+    assert_eq!(report["story"][4]["note"], "needs --probe-authorize");
+}
+
+/// The 2025-03-26 chain (no protected resource metadata) says so on its step.
+#[test]
+fn the_flow_of_a_legacy_server_says_it_has_no_prm() {
+    let file = format!("{EVIDENCE_DIR}/mcp-2025-03-26-no-prm.json");
+    let json = run_at_root(&["check", "--from-evidence", &file, "--format", "json"]);
+    let report: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        report["story"][1],
+        json!({
+            "step": "protected resource metadata",
+            "verdict": "fail",
+            "check": "PRM-DISCOVERABLE",
+            "note": "legacy 2025-03-26 chain: no PRM"
+        })
+    );
+}
