@@ -79,6 +79,11 @@ impl Step {
 pub const STEP_OF: &[(&str, Option<Step>)] = &[
     // A token lacking a scope, presented to the MCP server.
     ("CH-403-SCOPE", Some(Step::McpCall)),
+    // Plain `check`'s enforcement probes: requests the server must refuse
+    // before any login (no token, an expired or a forged one).
+    ("RS-UNAUTHENTICATED-REFUSED", Some(Step::Challenge)),
+    ("RS-EXPIRED-TOKEN-REFUSED", Some(Step::Challenge)),
+    ("RS-FORGED-TOKEN-REFUSED", Some(Step::Challenge)),
     ("CH-", Some(Step::Challenge)),
     ("PRM-", Some(Step::ResourceMetadata)),
     ("DISC-", Some(Step::ServerMetadata)),

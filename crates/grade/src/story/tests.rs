@@ -65,6 +65,11 @@ fn checklist_ids_land_in_their_steps() {
         ("CH-401", Some(Step::Challenge)),
         ("CH-INVALID-TOKEN", Some(Step::Challenge)),
         ("CH-403-SCOPE", Some(Step::McpCall)),
+        ("CH-STATELESS-DISCOVER", Some(Step::Challenge)),
+        // Plain check's enforcement probes refuse before any login.
+        ("RS-UNAUTHENTICATED-REFUSED", Some(Step::Challenge)),
+        ("RS-EXPIRED-TOKEN-REFUSED", Some(Step::Challenge)),
+        ("RS-FORGED-TOKEN-REFUSED", Some(Step::Challenge)),
         ("PRM-DISCOVERABLE", Some(Step::ResourceMetadata)),
         ("DISC-AS-FOUND", Some(Step::ServerMetadata)),
         ("DISC-PROTOCOL-HEADER", Some(Step::ServerMetadata)),
