@@ -8,6 +8,7 @@ pub mod authorize;
 pub(crate) mod challenge;
 pub(crate) mod cors;
 pub(crate) mod discovery;
+pub mod live;
 pub(crate) mod prm;
 pub(crate) mod reachability;
 pub(crate) mod registration;
@@ -19,6 +20,11 @@ pub mod token;
 pub(crate) const FAMILIES: &[(&str, &str)] = &[
     ("SEC-HTTPS-RS", "challenge"),
     ("CH-403-SCOPE", "session"),
+    ("RS-AUDIENCE-ENFORCED", "live"),
+    ("TOK-", "live"),
+    ("ISS-RESPONSE", "live"),
+    ("STATE-ECHO", "live"),
+    ("CIMD-LIVE", "live"),
     ("CH-", "challenge"),
     ("PRM-", "prm"),
     ("CORS-", "cors"),

@@ -133,6 +133,7 @@ pub async fn url_evidence(
         },
         resource,
         authorization_servers,
+        live: None,
     }
 }
 

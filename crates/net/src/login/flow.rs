@@ -38,6 +38,11 @@ type CodeClient = oauth2::Client<
     EndpointNotSet,
 >;
 
+/// Where [`login_seen`] keeps the callback's parameters (`check --login`
+/// grades them: STATE-ECHO, ISS-RESPONSE).
+/// Only facts are kept: never the code.
+pub type Seen = std::sync::Arc<std::sync::Mutex<Option<crate::evidence::live::CallbackFacts>>>;
+
 /// Run a login to the end; returns the saved entry and its path.
 pub async fn login(
     prober: &Prober,
@@ -45,6 +50,18 @@ pub async fn login(
     destination: Destination,
     s: &LoginSettings,
     err: &mut dyn Write,
+) -> Result<(TokenEntry, std::path::PathBuf), LoginError> {
+    login_seen(prober, store, destination, s, err, None).await
+}
+
+/// [`login`], keeping the callback's parameters in `seen`.
+pub async fn login_seen(
+    prober: &Prober,
+    store: &TokenStore,
+    destination: Destination,
+    s: &LoginSettings,
+    err: &mut dyn Write,
+    seen: Option<Seen>,
 ) -> Result<(TokenEntry, std::path::PathBuf), LoginError> {
     let r = destination.resolved()?;
     let (auth_url, token_url) = checked_endpoints(&r, s.force)?;
@@ -73,7 +90,7 @@ pub async fn login(
     );
     let redirect_uri = redirect.uri.clone();
     let dpop_key = crate::dpop::for_login(s.dpop, &r)?;
-    let code = wait_for_code(&r, s, redirect, &url, &state, err).await?;
+    let code = wait_for_code(&r, s, redirect, (&url, &state), err, seen).await?;
     let exchange = Exchange {
         token_endpoint: &token_url,
         issuer: &r.issuer,
@@ -187,9 +204,9 @@ async fn wait_for_code(
     r: &Resolved,
     s: &LoginSettings,
     redirect: Redirect,
-    url: &Url,
-    state: &CsrfToken,
+    (url, state): (&Url, &CsrfToken),
     err: &mut dyn Write,
+    seen: Option<Seen>,
 ) -> Result<String, LoginError> {
     writeln!(
         err,
@@ -211,7 +228,21 @@ async fn wait_for_code(
         .server
         .wait(
             &redirect.path,
-            Box::new(move |p| callback::validate(p, &expected_state, &issuer, iss_advertised)),
+            Box::new(move |p| {
+                if let Some(seen) = &seen {
+                    let facts = crate::evidence::live::CallbackFacts {
+                        received: true,
+                        state_matched: p.state.as_deref() == Some(expected_state.as_str()),
+                        iss: p.iss.clone(),
+                        iss_advertised,
+                        error: p.error.clone(),
+                    };
+                    *seen
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(facts);
+                }
+                callback::validate(p, &expected_state, &issuer, iss_advertised)
+            }),
             s.timeout,
         )
         .await?)
