@@ -36,7 +36,7 @@ const log = (...args) => console.error('[mcp-ts-server peer]', ...args);
 const USAGE =
   'usage: node mcp-ts-server.mjs --issuer URL [--path /mcp] [--scopes "mcp:tools"] ' +
   '[--required-scopes "..."] [--no-header-url] [--prm-at path|root|header|all] [--stateless] ' +
-  '[--dpop] [--dpop-nonce NONCE]\n';
+  '[--dpop] [--dpop-nonce NONCE] [--ignore-audience]\n';
 
 function usage(msg) {
   if (msg) process.stderr.write(`error: ${msg}\n`);
@@ -58,6 +58,8 @@ try {
       dpop: { type: 'boolean', default: false },
       'dpop-nonce': { type: 'string' },
       'delay-ms': { type: 'string' },
+      // Validate signature and issuer but not `aud` (RS-AUDIENCE-ENFORCED fails).
+      'ignore-audience': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -143,7 +145,11 @@ const tokenVerifier = {
   async verifyAccessToken(token) {
     let payload;
     try {
-      ({ payload } = await jwtVerify(token, jwks, { issuer, audience: resource }));
+      ({ payload } = await jwtVerify(
+        token,
+        jwks,
+        args['ignore-audience'] ? { issuer } : { issuer, audience: resource },
+      ));
     } catch (err) {
       // InvalidTokenError => 401 + WWW-Authenticate from requireBearerAuth; any
       // other error would become a 500 there.
