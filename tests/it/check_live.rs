@@ -190,23 +190,36 @@ fn tok_response_fails_when_the_token_response_may_be_cached() {
     assert_eq!(code, 1);
 }
 
-/// `check --login` in Chromium as alice with offline_access: (report, stdout,
-/// evidence text, the authorization code the browser delivered).
-fn check_in_the_browser(dir: &Path, url: &str, extra: &[&str]) -> (Value, String, String, String) {
+/// The code of the callback a browser login ended at.
+fn code_of(page: &Value) -> String {
+    let callback = url::Url::parse(page["final_url"].as_str().unwrap()).unwrap();
+    callback
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .expect("the callback carried a code")
+}
+
+/// `check --login` in Chromium as alice with offline_access (twice with
+/// `--intrusive`): (report, stdout, evidence text, the authorization codes
+/// the browser delivered).
+fn check_in_the_browser(
+    dir: &Path,
+    url: &str,
+    extra: &[&str],
+) -> (Value, String, String, Vec<String>) {
     let evidence = dir.join("evidence.json");
     let ev = evidence.display().to_string();
     let mut args = vec![url, "--login", "--client-id", "mcp-auth-test"];
     args.extend_from_slice(&["--scope", "openid mcp:tools offline_access"]);
     args.extend_from_slice(&["--format", "json", "--save-evidence", &ev]);
     args.extend_from_slice(extra);
-    let run = LoginRun::start_command(dir, "check", &args);
-    let page = browser_login(&run.url, "alice");
-    let callback = url::Url::parse(page["final_url"].as_str().unwrap()).unwrap();
-    let code = callback
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .map(|(_, v)| v.into_owned())
-        .expect("the callback carried a code");
+    let mut run = LoginRun::start_command(dir, "check", &args);
+    let mut codes = vec![code_of(&browser_login(&run.url, "alice"))];
+    if extra.contains(&"--intrusive") {
+        let second = run.next_url();
+        codes.push(code_of(&browser_login(&second, "alice")));
+    }
     let (_, stdout, stderr) = run.finish();
     let report: Value = serde_json::from_str(&stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\n{stderr}"));
@@ -214,7 +227,7 @@ fn check_in_the_browser(dir: &Path, url: &str, extra: &[&str]) -> (Value, String
         report,
         stdout,
         std::fs::read_to_string(&evidence).unwrap(),
-        code,
+        codes,
     )
 }
 
@@ -224,7 +237,7 @@ fn check_login_in_the_browser_grades_the_callback_refresh_and_userinfo() {
     let log = dir.path().join("tokens.log");
     let provider = provider(&log, &["--rotate-refresh", "on"]);
     let server = McpServer::typescript(&provider.issuer, &[]);
-    let (report, stdout, evidence, code) =
+    let (report, stdout, evidence, codes) =
         check_in_the_browser(dir.path(), &server.url, &["--intrusive"]);
     assert_statuses(
         &report,
@@ -235,6 +248,7 @@ fn check_login_in_the_browser_grades_the_callback_refresh_and_userinfo() {
             ("TOK-AUDIENCE", "pass"),
             ("RS-ACCEPTS-TOKEN", "pass"),
             ("TOK-REFRESH-ROTATION", "pass"),
+            ("TOK-PKCE-VERIFIED", "pass"),
             // node-oidc-provider refuses audience-bound tokens at userinfo.
             ("UI-CALL", "fail"),
             ("UI-AUDIENCE", "info"),
@@ -250,7 +264,10 @@ fn check_login_in_the_browser_grades_the_callback_refresh_and_userinfo() {
     assert!(std::fs::read_to_string(&log)
         .unwrap()
         .contains("refresh_token "));
-    assert_no_secrets(&evidence, &log, &[&code]);
+    let pkce = detail(&report, "TOK-PKCE-VERIFIED");
+    assert!(pkce.contains("spent a second authorization code"), "{pkce}");
+    let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+    assert_no_secrets(&evidence, &log, &codes);
     assert_eq!(regraded(dir.path(), &evidence), stdout);
 }
 

@@ -131,6 +131,48 @@ pub async fn login_seen(
     Ok((entry, path))
 }
 
+/// `check --login --intrusive` (TOK-PKCE-VERIFIED): a second authorization
+/// code, redeemed with a `code_verifier` that is not the one its challenge
+/// was made from. The answer is in the prober's journal; the code is spent.
+pub async fn wrong_verifier(
+    prober: &Prober,
+    store: &TokenStore,
+    destination: Destination,
+    s: &LoginSettings,
+    err: &mut dyn Write,
+) -> Result<(), LoginError> {
+    let r = destination.resolved()?;
+    let (auth_url, token_url) = checked_endpoints(&r, s.force)?;
+    let (client, redirect) = identity::choose(prober, store, &r, s, err).await?;
+    let resource = if s.no_resource {
+        None
+    } else {
+        s.resource.clone().or_else(|| r.resource.clone())
+    };
+    let scope = choose_scope(
+        s.scope.as_deref(),
+        &r.scopes,
+        r.mcp_url.is_some(),
+        &r.metadata,
+    );
+    let code_client = code_client(&client.id, auth_url, &redirect.uri)?;
+    let (url, state, _right) =
+        authorization_url(&code_client, scope.as_deref(), resource.as_deref(), None);
+    let redirect_uri = redirect.uri.clone();
+    writeln!(err, "--intrusive: a second authorization, whose code is redeemed with a wrong code_verifier (TOK-PKCE-VERIFIED)")?;
+    let code = wait_for_code(&r, s, redirect, (&url, &state), err, None).await?;
+    let exchange = Exchange {
+        token_endpoint: &token_url,
+        issuer: &r.issuer,
+        code,
+        verifier: PkceCodeVerifier::new(super::client::random_id() + &super::client::random_id()),
+        redirect_uri: &redirect_uri,
+        resource: resource.as_deref(),
+        dpop: None,
+    };
+    exchange_code(prober, &client, exchange).await.map(|_| ())
+}
+
 /// The authorization and token endpoints, when the metadata has both, both
 /// are safe to send credentials to, and S256 is advertised (or `force`).
 fn checked_endpoints(r: &Resolved, force: bool) -> Result<(String, String), LoginError> {

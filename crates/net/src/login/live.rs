@@ -20,7 +20,8 @@ use super::{flow, grants, refresh, Destination, Grant, LoginSettings};
 /// What `check --login` asks for besides the login's settings.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LiveOptions {
-    /// Spend a second use of a rotated refresh token (`--intrusive`).
+    /// Spend a second authorization code (with a wrong `code_verifier`) and a
+    /// second use of a rotated refresh token (`--intrusive`).
     pub intrusive: bool,
 }
 
@@ -89,15 +90,21 @@ pub async fn run(
     }
     let refreshed = refresh_same_resource(&mut rec, &entry).await;
     let newest = refreshed.as_ref().unwrap_or(&entry);
+    let dest = destination.clone();
     other_audience(
         &mut rec,
         stores.scratch,
-        destination,
+        dest,
         s,
         newest,
         mcp_url.as_deref(),
     )
     .await;
+    if options.intrusive && s.grant == Grant::AuthorizationCode {
+        // Graded from the journal: the refusal expected is an error here.
+        let _ = flow::wrong_verifier(&rec.prober, stores.login, destination, s, err).await;
+        rec.step(LiveStep::PkceWrongVerifier);
+    }
     if options.intrusive && rec.live.refresh.as_ref().is_some_and(|r| r.rotated) {
         reuse_refresh_token(&mut rec, &entry).await;
     }
