@@ -60,9 +60,10 @@ fn stopped(issuer: String, grant: &str, why: String) -> LiveEvidence {
 /// Run the live flow for an MCP server's evidence and record it there.
 pub async fn gather(args: &CheckArgs, ev: &mut Evidence) -> Result<(), Error> {
     if ev.target.kind != TargetKind::McpServer {
-        return Err(Error::Input(
-            "--login grades the live flow of an MCP server: give its URL".to_owned(),
-        ));
+        return Err(Error::Input(format!(
+            "--login grades the live flow of an MCP server, and {} was not found to be one (no 401 and no protected resource metadata; --as mcp insists)",
+            ev.target.input
+        )));
     }
     let settings = settings(args).map_err(|e| Error::Input(e.to_string()))?;
     let grant = settings.grant.name();

@@ -280,3 +280,15 @@ fn tok_refresh_rotation_warns_when_the_provider_does_not_rotate() {
     assert_statuses(&report, &[("TOK-REFRESH-ROTATION", "warn")]);
     assert!(detail(&report, "TOK-REFRESH-LIFECYCLE").contains("not rotated"));
 }
+
+/// The recorded `--login` run the snapshots render holds no secret either.
+#[test]
+fn the_recorded_login_evidence_holds_no_secret() {
+    let text = fixture("evidence/ts-sdk-mcp-login.json");
+    assert!(text.contains("\"live\""), "not a --login recording");
+    assert!(
+        text.contains("pkce_wrong_verifier"),
+        "not an --intrusive recording"
+    );
+    assert_no_secrets(&text, Path::new("/nonexistent"), &[]);
+}

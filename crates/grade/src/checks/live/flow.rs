@@ -203,12 +203,12 @@ fn has_scope(scope: Option<&str>, one: &str) -> bool {
 
 /// The lifecycle's facts, one clause each, and the consequence.
 fn lifecycle(l: &LiveEvidence, t: &TokenFacts) -> String {
-    let offline = if has_scope(t.scope.as_deref(), "offline_access") {
-        "granted"
-    } else if has_scope(l.scope_requested.as_deref(), "offline_access") {
-        "requested, not granted"
-    } else {
-        "not granted"
+    let asked = has_scope(l.scope_requested.as_deref(), "offline_access");
+    let offline = match (has_scope(t.scope.as_deref(), "offline_access"), asked) {
+        (true, _) => "granted",
+        (false, true) if t.refresh_token => "requested (a refresh token came back)",
+        (false, true) => "requested, not granted",
+        (false, false) => "not requested",
     };
     let refresh = match &l.refresh {
         None => "no refresh".to_owned(),

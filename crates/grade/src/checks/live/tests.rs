@@ -235,9 +235,16 @@ fn tok_refresh_lifecycle_names_the_consequence() {
     );
     let mut renewing = refreshed(true, None);
     renewing.token.as_mut().unwrap().refresh_token = true;
+    renewing.scope_requested = Some("openid offline_access".into());
     let o = grade(&TOK_REFRESH_LIFECYCLE, Some(&renewing));
     assert!(o.detail.contains("succeeded, rotated"), "{}", o.detail);
     assert!(o.detail.contains("renew without the user"), "{}", o.detail);
+    assert!(
+        o.detail
+            .contains("offline_access requested (a refresh token came back)"),
+        "{}",
+        o.detail
+    );
     let mut failed = renewing.clone();
     failed.refresh.as_mut().unwrap().error = Some("invalid_grant".into());
     assert_eq!(status(&TOK_REFRESH_LIFECYCLE, &failed), Status::Warn);
