@@ -36,7 +36,7 @@ fn provider(log: &Path, extra: &[&str]) -> OidcProvider {
 
 /// `check <url> --login --grant client-credentials --format json
 /// --save-evidence`: (exit code, report, stdout, evidence text).
-fn check_cc(dir: &Path, url: &str) -> (i32, Value, String, String) {
+fn check_cc(dir: &Path, url: &str, extra: &[&str]) -> (i32, Value, String, String) {
     let secret = dir.join("client.secret");
     std::fs::write(&secret, format!("{SECRET}\n")).unwrap();
     let evidence = dir.join("evidence.json");
@@ -48,6 +48,7 @@ fn check_cc(dir: &Path, url: &str) -> (i32, Value, String, String) {
         .arg("--save-evidence")
         .arg(&evidence)
         .args(["--format", "json"])
+        .args(extra)
         .output()
         .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
@@ -129,7 +130,7 @@ fn check_login_with_client_credentials_grades_the_live_flow_and_caches_nothing()
     let log = dir.path().join("tokens.log");
     let provider = provider(&log, &[]);
     let server = McpServer::typescript(&provider.issuer, &[]);
-    let (code, report, stdout, evidence) = check_cc(dir.path(), &server.url);
+    let (code, report, stdout, evidence) = check_cc(dir.path(), &server.url, &[]);
     assert_statuses(
         &report,
         &[
@@ -160,11 +161,24 @@ fn check_login_with_client_credentials_grades_the_live_flow_and_caches_nothing()
 }
 
 #[test]
+fn check_login_save_login_keeps_the_token_in_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let provider = provider(&dir.path().join("tokens.log"), &[]);
+    let server = McpServer::typescript(&provider.issuer, &[]);
+    let (code, _, _, _) = check_cc(dir.path(), &server.url, &["--save-login"]);
+    assert_eq!(code, 0);
+    let cached: Vec<_> = std::fs::read_dir(dir.path().join("home/tokens"))
+        .expect("a token cache")
+        .collect();
+    assert_eq!(cached.len(), 1, "{cached:?}");
+}
+
+#[test]
 fn rs_audience_enforced_fails_against_a_server_that_ignores_aud() {
     let dir = tempfile::tempdir().unwrap();
     let provider = provider(&dir.path().join("tokens.log"), &[]);
     let server = McpServer::typescript(&provider.issuer, &["--ignore-audience"]);
-    let (code, report, _, _) = check_cc(dir.path(), &server.url);
+    let (code, report, _, _) = check_cc(dir.path(), &server.url, &[]);
     assert_statuses(
         &report,
         &[
@@ -181,7 +195,7 @@ fn tok_response_fails_when_the_token_response_may_be_cached() {
     let dir = tempfile::tempdir().unwrap();
     let provider = provider(&dir.path().join("tokens.log"), &["--omit-no-store"]);
     let server = McpServer::typescript(&provider.issuer, &[]);
-    let (code, report, _, _) = check_cc(dir.path(), &server.url);
+    let (code, report, _, _) = check_cc(dir.path(), &server.url, &[]);
     assert_statuses(
         &report,
         &[("TOK-RESPONSE", "fail"), ("RS-ACCEPTS-TOKEN", "pass")],

@@ -91,15 +91,16 @@ pub async fn run(
     let refreshed = refresh_same_resource(&mut rec, &entry).await;
     let newest = refreshed.as_ref().unwrap_or(&entry);
     let dest = destination.clone();
-    other_audience(
+    let other = other_audience(
         &mut rec,
         stores.scratch,
         dest,
         s,
         newest,
         mcp_url.as_deref(),
-    )
-    .await;
+    );
+    let other = other.await;
+    keep_newest(stores.login, s, refreshed.as_ref(), other.as_ref(), err);
     if options.intrusive && s.grant == Grant::AuthorizationCode {
         // Graded from the journal: the refusal expected is an error here.
         let _ = flow::wrong_verifier(&rec.prober, stores.login, destination, s, err).await;
@@ -322,9 +323,9 @@ async fn other_audience(
     s: &LoginSettings,
     newest: &TokenEntry,
     mcp_url: Option<&str>,
-) {
+) -> Option<TokenEntry> {
     let (Some(url), Some(_)) = (mcp_url, rec.live.resource.as_ref()) else {
-        return;
+        return None;
     };
     let (how, result) = match s.grant {
         Grant::AuthorizationCode if newest.refresh_token.is_some() => {
@@ -335,7 +336,7 @@ async fn other_audience(
             let r = refresh::request(&rec.prober, &without).await;
             ("a refresh without resource", r)
         }
-        Grant::AuthorizationCode => return,
+        Grant::AuthorizationCode => return None,
         _ => {
             let without = LoginSettings {
                 no_resource: true,
@@ -353,8 +354,11 @@ async fn other_audience(
         error: None,
         answer: None,
     };
-    match result {
-        Err(e) => other.error = Some(e.to_string()),
+    let obtained = match result {
+        Err(e) => {
+            other.error = Some(e.to_string());
+            None
+        }
         Ok(token) => {
             let facts = token_facts(&token, false);
             let same =
@@ -366,9 +370,34 @@ async fn other_audience(
                 rec.step(LiveStep::OtherAudienceCall);
             }
             other.token = Some(facts);
+            Some(token)
         }
-    }
+    };
     rec.live.other_audience = Some(other);
+    obtained
+}
+
+/// After the refreshes, the login store (the user's cache with
+/// `--save-login`) holds the newest refresh token of the grant: a rotating
+/// provider invalidated the one saved at login.
+fn keep_newest(
+    store: &TokenStore,
+    s: &LoginSettings,
+    refreshed: Option<&TokenEntry>,
+    other: Option<&TokenEntry>,
+    err: &mut dyn Write,
+) {
+    let Some(newest) = refreshed else { return };
+    let keep = match other {
+        Some(o) if s.grant == Grant::AuthorizationCode && o.refresh_token.is_some() => TokenEntry {
+            refresh_token: o.refresh_token.clone(),
+            ..newest.clone()
+        },
+        _ => newest.clone(),
+    };
+    if let Err(e) = store.save(&keep) {
+        let _ = writeln!(err, "warning: cannot keep the refreshed token: {e}");
+    }
 }
 
 /// `--intrusive`: the login's refresh token, already rotated out, used again.
