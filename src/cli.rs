@@ -10,10 +10,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod call;
 mod grant;
+mod live;
 
 use call::CALL_EXAMPLES;
 pub use call::{parse_protocol_version, CallArgs};
 pub use grant::{GrantArg, GrantArgs};
+pub use live::LiveArgs;
 
 macro_rules! exit_codes {
     () => {
@@ -178,6 +180,9 @@ pub struct CheckArgs {
     /// Grade evidence saved by --save-evidence instead of going to the network.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["target", "save_evidence"])]
     pub from_evidence: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub live: LiveArgs,
 }
 
 fn parse_timeout(s: &str) -> Result<f64, String> {

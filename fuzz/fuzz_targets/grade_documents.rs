@@ -75,6 +75,7 @@ fuzz_target!(|data: &[u8]| {
             target: target(TargetKind::Issuer),
             resource: None,
             authorization_servers: vec![server(issuer, &text, AsRole::Target)],
+            live: None,
         }, tables);
     } else {
         // First line: the WWW-Authenticate value; the rest: the PRM body.
@@ -96,6 +97,7 @@ fuzz_target!(|data: &[u8]| {
                 probes: vec![],
             }),
             authorization_servers: vec![server(issuer, prm, AsRole::Listed)],
+            live: None,
         }, tables);
     }
 });

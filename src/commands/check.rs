@@ -152,7 +152,11 @@ fn read_file(path: &Path) -> Result<String, Error> {
 /// Run `check`; returns the exit status.
 pub async fn run(args: &CheckArgs, style: Style, out: &mut dyn Write) -> Result<ExitStatus, Error> {
     let input = resolve(args)?;
-    let evidence = gather(args, input).await?;
+    let live = args.live.login && !matches!(input, Input::Evidence(_));
+    let mut evidence = gather(args, input).await?;
+    if live {
+        super::check_live::gather(args, &mut evidence).await?;
+    }
     if let Some(path) = &args.save_evidence {
         let text = serde_json::to_string_pretty(&evidence).expect("evidence serialises");
         std::fs::write(path, text + "\n")

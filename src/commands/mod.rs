@@ -2,6 +2,7 @@
 
 pub mod call;
 pub mod check;
+mod check_live;
 pub mod checks;
 pub mod inspect;
 pub mod login;

@@ -5,6 +5,7 @@ mod support;
 
 mod architecture;
 mod authorize;
+mod check_live;
 mod check_mcp;
 mod check_mcp_replay;
 mod check_offline;

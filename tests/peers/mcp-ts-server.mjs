@@ -8,6 +8,7 @@
 //          [--path /mcp] [--scopes "mcp:tools"] [--required-scopes "..."]
 //          [--no-header-url] [--prm-at path|root|header|all] [--stateless]
 //          [--dpop] [--dpop-nonce NONCE] [--accept-any-token] [--no-enforcement]
+//          [--ignore-audience]
 //
 // Contract: listens on 127.0.0.1 with an ephemeral port and, once listening,
 // prints exactly one JSON line to stdout:
@@ -36,7 +37,8 @@ const log = (...args) => console.error('[mcp-ts-server peer]', ...args);
 const USAGE =
   'usage: node mcp-ts-server.mjs --issuer URL [--path /mcp] [--scopes "mcp:tools"] ' +
   '[--required-scopes "..."] [--no-header-url] [--prm-at path|root|header|all] [--stateless] ' +
-  '[--dpop] [--dpop-nonce NONCE] [--accept-any-token] [--no-enforcement]\n';
+  '[--dpop] [--dpop-nonce NONCE] [--accept-any-token] [--no-enforcement] ' +
+  '[--ignore-audience]\n';
 
 function usage(msg) {
   if (msg) process.stderr.write(`error: ${msg}\n`);
@@ -60,6 +62,8 @@ try {
       'accept-any-token': { type: 'boolean', default: false },
       'no-enforcement': { type: 'boolean', default: false },
       'delay-ms': { type: 'string' },
+      // Validate signature and issuer but not `aud` (RS-AUDIENCE-ENFORCED fails).
+      'ignore-audience': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -162,7 +166,11 @@ const tokenVerifier = args['accept-any-token'] ? acceptAnyToken : {
   async verifyAccessToken(token) {
     let payload;
     try {
-      ({ payload } = await jwtVerify(token, jwks, { issuer, audience: resource }));
+      ({ payload } = await jwtVerify(
+        token,
+        jwks,
+        args['ignore-audience'] ? { issuer } : { issuer, audience: resource },
+      ));
     } catch (err) {
       // InvalidTokenError => 401 + WWW-Authenticate from requireBearerAuth; any
       // other error would become a 500 there.

@@ -6,6 +6,8 @@
 //                                           [--resource http://127.0.0.1:1/mcp]
 //                                           [--resource-any-loopback] [--dpop-nonce]
 //                                           [--client-credentials]
+//                                           [--rotate-refresh on|off] [--omit-no-store]
+//                                           [--default-resource URL] [--token-log FILE]
 //
 // Contract: listens on 127.0.0.1 with an ephemeral port and, once listening,
 // prints exactly one JSON line to stdout: {"issuer":"http://127.0.0.1:PORT[/path]","port":PORT}.
@@ -46,6 +48,15 @@ try {
       'client-credentials': { type: 'boolean', default: false },
       'dpop-nonce': { type: 'boolean', default: false },
       'delay-ms': { type: 'string' },
+      // Refresh token rotation forced on or off (default: oidc-provider's rule).
+      'rotate-refresh': { type: 'string' },
+      // Token responses without `Cache-Control: no-store` (TOK-RESPONSE fails).
+      'omit-no-store': { type: 'boolean', default: false },
+      // The audience of tokens requested without `resource` (a JWT for another resource).
+      'default-resource': { type: 'string' },
+      // Append the values of issued opaque tokens (refresh, access) to FILE, for
+      // tests that check no evidence file holds them.
+      'token-log': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -73,6 +84,9 @@ if (args.resource !== undefined) {
   // Keep the exact spelling given on the command line; compare both forms.
 }
 const anyLoopback = args['resource-any-loopback'];
+if (args['rotate-refresh'] !== undefined && !['on', 'off'].includes(args['rotate-refresh'])) {
+  usage('--rotate-refresh must be on or off');
+}
 
 // --resource-any-loopback: any absolute http://127.0.0.1:PORT/... URL (no
 // fragment, no userinfo) is an acceptable resource indicator; its audience is
@@ -128,7 +142,7 @@ function buildConfiguration() {
     const accepted = new Set(resource !== undefined ? [args.resource, resource] : []);
     features.resourceIndicators = {
       enabled: true,
-      defaultResource: async () => undefined,
+      defaultResource: async () => args['default-resource'],
       useGrantedResource: async () => true,
       getResourceServerInfo: async (_ctx, resourceIndicator) => {
         if (accepted.has(resourceIndicator)) {
@@ -197,6 +211,9 @@ function buildConfiguration() {
     // pkce: left at the v9 default (required for public clients, i.e.
     // token_endpoint_auth_method "none"; S256 is the only method).
     features,
+    ...(args['rotate-refresh'] !== undefined
+      ? { rotateRefreshToken: () => args['rotate-refresh'] === 'on' }
+      : {}),
     async findAccount(_ctx, accountId) {
       return {
         accountId,
@@ -230,6 +247,18 @@ const issuer = `http://127.0.0.1:${port}${mountPath}`;
 
 const provider = new Provider(issuer, buildConfiguration());
 provider.on('server_error', (_ctx, err) => log('server_error', err));
+if (args['omit-no-store']) {
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.path.endsWith('/token')) ctx.remove('Cache-Control');
+  });
+}
+if (args['token-log']) {
+  const { appendFileSync } = await import('node:fs');
+  for (const kind of ['refresh_token', 'access_token', 'client_credentials']) {
+    provider.on(`${kind}.saved`, (t) => appendFileSync(args['token-log'], `${kind} ${t.jti}\n`));
+  }
+}
 const callback = provider.callback();
 
 // --delay-ms D: answer every request D ms late (benchmarks: a slow network).

@@ -17,6 +17,7 @@
 pub mod dpop;
 pub mod interpret;
 pub mod jwt;
+pub mod live;
 pub mod metadata;
 pub mod requests;
 pub mod token_response;
@@ -442,6 +443,9 @@ pub struct Evidence {
     pub resource: Option<ResourceEvidence>,
     /// The authorization servers, the one clients use first.
     pub authorization_servers: Vec<AsDiscovery>,
+    /// `check --login`: the live flow (absent without `--login`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live: Option<live::LiveEvidence>,
 }
 
 impl Evidence {
@@ -454,6 +458,7 @@ impl Evidence {
             target,
             resource: None,
             authorization_servers: Vec::new(),
+            live: None,
         }
     }
 

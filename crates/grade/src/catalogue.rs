@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::checks::{
-    as_metadata, authorize, challenge, cors, discovery, enforcement, prm, reachability,
+    as_metadata, authorize, challenge, cors, discovery, enforcement, live, prm, reachability,
     registration, session, token,
 };
 use crate::{AsAnalysis, ResourceAnalysis};
@@ -110,6 +110,8 @@ pub enum Grade {
     /// What using a token showed (userinfo, the MCP server); `None` when
     /// the check does not apply.
     Session(fn(session::Session<'_>) -> Option<Outcome>),
+    /// The live flow of `check --login` (skips without it).
+    Live(fn(&live::LiveAnalysis<'_>) -> Outcome),
 }
 
 /// One entry of the catalogue.
@@ -259,6 +261,16 @@ pub static CATALOGUE: &[CheckDef] = &[
     session::UI_AUDIENCE,
     session::RS_ACCEPTS_TOKEN,
     session::CH_403_SCOPE,
+    live::TOK_RESPONSE,
+    live::TOK_RESOURCE_ACCEPTED,
+    live::TOK_AUDIENCE,
+    live::TOK_REFRESH_ROTATION,
+    live::TOK_REFRESH_LIFECYCLE,
+    live::TOK_PKCE_VERIFIED,
+    live::RS_AUDIENCE_ENFORCED,
+    live::ISS_RESPONSE,
+    live::STATE_ECHO,
+    live::CIMD_LIVE,
 ];
 
 /// Look a check up by id.

@@ -22,7 +22,7 @@ use mcp_auth_evidence::{metadata, www_authenticate};
 
 pub use analysis::{Analysis, AsAnalysis, AttemptAnalysis, PrmAnalysis, ResourceAnalysis};
 pub use catalogue::{find, CheckDef, Finding, Grade, Level, Outcome, Status, CATALOGUE};
-pub use checks::{authorize, session, token};
+pub use checks::{authorize, live, session, token};
 pub use mcp_auth_evidence::interpret::{body_doc, classify, AttemptOutcome, Doc, Fetched};
 pub use verdict::{grade_known, grade_with, Graded, Summary, Verdict};
 
@@ -49,6 +49,11 @@ pub fn grade(evidence: &Evidence) -> (Analysis<'_>, Vec<Finding>) {
                 findings.push(finding(check, f(server), subject.clone()));
             }
         }
+    }
+    if let Some(resource) = &analysis.resource {
+        // The live flow (`check --login`), or its skips.
+        let live = live::LiveAnalysis::new(evidence.live.as_ref(), resource);
+        findings.extend(live::run(&live));
     }
     (analysis, findings)
 }

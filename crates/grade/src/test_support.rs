@@ -61,6 +61,7 @@ pub fn issuer_evidence(oauth: Exchange, oidc_insert: Exchange, oidc_append: Exch
             probes: vec![],
             attempts: attempts(candidates, &mut exchanges),
         }],
+        live: None,
     }
 }
 

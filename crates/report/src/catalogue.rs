@@ -76,8 +76,9 @@ fn applies_to(c: &CheckDef) -> &'static str {
             "`token inspect` (and `whoami`, without the signature): a presented token"
         }
         Grade::Session(_) => {
-            "`whoami` (userinfo) and `call` (the MCP server): what using the token showed"
+            "`whoami` (userinfo), `call` and `check --login` (the MCP server): what using the token showed"
         }
+        Grade::Live(_) => "`check --login` of an MCP server: the live flow",
     }
 }
 

@@ -17,6 +17,7 @@ const EVIDENCE: &[&str] = &[
     "seed-issuer",
     "seed-mcp",
     "ts-sdk-mcp",
+    "ts-sdk-mcp-login",
     "unreachable",
 ];
 
@@ -84,6 +85,7 @@ evidence_snapshots! {
     check_seed_issuer => "seed-issuer",
     check_seed_mcp => "seed-mcp",
     check_ts_sdk_mcp => "ts-sdk-mcp",
+    check_ts_sdk_mcp_login => "ts-sdk-mcp-login",
     check_unreachable => "unreachable",
 }
 

@@ -69,6 +69,25 @@ impl LoginRun {
         }
     }
 
+    /// The next authorization URL the command prints (a second authorization).
+    pub fn next_url(&mut self) -> url::Url {
+        loop {
+            let line = self
+                .rest
+                .recv_timeout(std::time::Duration::from_secs(60))
+                .unwrap_or_else(|_| panic!("no second URL:\n{}", self.stderr_head));
+            self.stderr_head.push_str(&line);
+            self.stderr_head.push('\n');
+            if let Some(u) = line
+                .trim()
+                .strip_prefix("http")
+                .filter(|u| u.contains("response_type=code"))
+            {
+                return url::Url::parse(&format!("http{u}")).unwrap();
+            }
+        }
+    }
+
     /// A query parameter of the authorization URL.
     pub fn param(&self, name: &str) -> String {
         self.url

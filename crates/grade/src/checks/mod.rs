@@ -9,6 +9,7 @@ pub(crate) mod challenge;
 pub(crate) mod cors;
 pub(crate) mod discovery;
 pub(crate) mod enforcement;
+pub mod live;
 pub(crate) mod prm;
 pub(crate) mod reachability;
 pub(crate) mod registration;
@@ -21,6 +22,11 @@ pub(crate) const FAMILIES: &[(&str, &str)] = &[
     ("SEC-HTTPS-RS", "challenge"),
     ("CH-403-SCOPE", "session"),
     ("CH-STATELESS-DISCOVER", "enforcement"),
+    ("RS-AUDIENCE-ENFORCED", "live"),
+    ("TOK-", "live"),
+    ("ISS-RESPONSE", "live"),
+    ("STATE-ECHO", "live"),
+    ("CIMD-LIVE", "live"),
     ("CH-", "challenge"),
     ("PRM-", "prm"),
     ("CORS-", "cors"),

@@ -166,6 +166,8 @@ pub struct Context {
     pub registration_probed: bool,
     /// `--probe-authorize` ran its probes.
     pub authorize_probed: bool,
+    /// `--login` ran the live flow.
+    pub logged_in: bool,
 }
 
 impl Context {
@@ -193,6 +195,7 @@ impl Context {
                 ProbeKind::RegisterInvalid,
             ]),
             authorize_probed: probed(&[ProbeKind::AuthzBaseline]),
+            logged_in: evidence.live.is_some(),
         }
     }
 }
@@ -264,9 +267,7 @@ fn why_not_run(ctx: &Context, step: Step, findings: &[&Finding]) -> String {
             "needs --register (creates a client)".to_owned()
         }
         Step::Authorize if !ctx.authorize_probed => "needs --probe-authorize".to_owned(),
-        Step::Token | Step::McpCall | Step::Refresh if findings.is_empty() => {
-            "needs --login".to_owned()
-        }
+        Step::Token | Step::McpCall | Step::Refresh if !ctx.logged_in => "needs --login".to_owned(),
         _ => match findings.first() {
             Some(f) => format!("every check skipped (see {})", f.id),
             None => "no check ran".to_owned(),

@@ -166,6 +166,9 @@ fn a_step_of_skips_only_did_not_run_and_says_which_flag_runs_it() {
         finding("DCR-STATUS", Status::Skip, Some("A")),
         finding("DCR-CLIENT-ID", Status::Skip, Some("A")),
         finding("AUTHZ-REDIRECT-EXACT", Status::Skip, Some("A")),
+        // The live checks are always listed, skipped without --login.
+        finding("TOK-RESPONSE", Status::Skip, None),
+        finding("RS-ACCEPTS-TOKEN", Status::Skip, None),
     ];
     let s = story(&mcp(), &findings);
     for (st, why) in [
@@ -184,6 +187,7 @@ fn a_step_of_skips_only_did_not_run_and_says_which_flag_runs_it() {
     let probed = Context {
         registration_probed: true,
         authorize_probed: true,
+        logged_in: true,
         ..mcp()
     };
     let s = story(&probed, &findings);
@@ -194,6 +198,11 @@ fn a_step_of_skips_only_did_not_run_and_says_which_flag_runs_it() {
     assert_eq!(
         step(&s, Step::Authorize).note.as_deref(),
         Some("every check skipped (see AUTHZ-REDIRECT-EXACT)")
+    );
+    // Logged in, the token step's skips are the checks' own business.
+    assert_eq!(
+        step(&s, Step::Token).note.as_deref(),
+        Some("every check skipped (see TOK-RESPONSE)")
     );
 }
 

@@ -140,6 +140,7 @@ pub async fn url_evidence(
         },
         resource,
         authorization_servers,
+        live: None,
     }
 }
 

@@ -38,6 +38,11 @@ type CodeClient = oauth2::Client<
     EndpointNotSet,
 >;
 
+/// Where [`login_seen`] keeps the callback's parameters (`check --login`
+/// grades them: STATE-ECHO, ISS-RESPONSE).
+/// Only facts are kept: never the code.
+pub type Seen = std::sync::Arc<std::sync::Mutex<Option<crate::evidence::live::CallbackFacts>>>;
+
 /// Run a login to the end; returns the saved entry and its path.
 pub async fn login(
     prober: &Prober,
@@ -45,6 +50,18 @@ pub async fn login(
     destination: Destination,
     s: &LoginSettings,
     err: &mut dyn Write,
+) -> Result<(TokenEntry, std::path::PathBuf), LoginError> {
+    login_seen(prober, store, destination, s, err, None).await
+}
+
+/// [`login`], keeping the callback's parameters in `seen`.
+pub async fn login_seen(
+    prober: &Prober,
+    store: &TokenStore,
+    destination: Destination,
+    s: &LoginSettings,
+    err: &mut dyn Write,
+    seen: Option<Seen>,
 ) -> Result<(TokenEntry, std::path::PathBuf), LoginError> {
     let r = destination.resolved()?;
     let (auth_url, token_url) = checked_endpoints(&r, s.force)?;
@@ -73,7 +90,7 @@ pub async fn login(
     );
     let redirect_uri = redirect.uri.clone();
     let dpop_key = crate::dpop::for_login(s.dpop, &r)?;
-    let code = wait_for_code(&r, s, redirect, &url, &state, err).await?;
+    let code = wait_for_code(&r, s, redirect, (&url, &state), err, seen).await?;
     let exchange = Exchange {
         token_endpoint: &token_url,
         issuer: &r.issuer,
@@ -112,6 +129,48 @@ pub async fn login(
     let path = store.save(&entry)?;
     super::cache::supersede(store, &entry, &path);
     Ok((entry, path))
+}
+
+/// `check --login --intrusive` (TOK-PKCE-VERIFIED): a second authorization
+/// code, redeemed with a `code_verifier` that is not the one its challenge
+/// was made from. The answer is in the prober's journal; the code is spent.
+pub async fn wrong_verifier(
+    prober: &Prober,
+    store: &TokenStore,
+    destination: Destination,
+    s: &LoginSettings,
+    err: &mut dyn Write,
+) -> Result<(), LoginError> {
+    let r = destination.resolved()?;
+    let (auth_url, token_url) = checked_endpoints(&r, s.force)?;
+    let (client, redirect) = identity::choose(prober, store, &r, s, err).await?;
+    let resource = if s.no_resource {
+        None
+    } else {
+        s.resource.clone().or_else(|| r.resource.clone())
+    };
+    let scope = choose_scope(
+        s.scope.as_deref(),
+        &r.scopes,
+        r.mcp_url.is_some(),
+        &r.metadata,
+    );
+    let code_client = code_client(&client.id, auth_url, &redirect.uri)?;
+    let (url, state, _right) =
+        authorization_url(&code_client, scope.as_deref(), resource.as_deref(), None);
+    let redirect_uri = redirect.uri.clone();
+    writeln!(err, "--intrusive: a second authorization, whose code is redeemed with a wrong code_verifier (TOK-PKCE-VERIFIED)")?;
+    let code = wait_for_code(&r, s, redirect, (&url, &state), err, None).await?;
+    let exchange = Exchange {
+        token_endpoint: &token_url,
+        issuer: &r.issuer,
+        code,
+        verifier: PkceCodeVerifier::new(super::client::random_id() + &super::client::random_id()),
+        redirect_uri: &redirect_uri,
+        resource: resource.as_deref(),
+        dpop: None,
+    };
+    exchange_code(prober, &client, exchange).await.map(|_| ())
 }
 
 /// The authorization and token endpoints, when the metadata has both, both
@@ -187,9 +246,9 @@ async fn wait_for_code(
     r: &Resolved,
     s: &LoginSettings,
     redirect: Redirect,
-    url: &Url,
-    state: &CsrfToken,
+    (url, state): (&Url, &CsrfToken),
     err: &mut dyn Write,
+    seen: Option<Seen>,
 ) -> Result<String, LoginError> {
     writeln!(
         err,
@@ -211,7 +270,21 @@ async fn wait_for_code(
         .server
         .wait(
             &redirect.path,
-            Box::new(move |p| callback::validate(p, &expected_state, &issuer, iss_advertised)),
+            Box::new(move |p| {
+                if let Some(seen) = &seen {
+                    let facts = crate::evidence::live::CallbackFacts {
+                        received: true,
+                        state_matched: p.state.as_deref() == Some(expected_state.as_str()),
+                        iss: p.iss.clone(),
+                        iss_advertised,
+                        error: p.error.clone(),
+                    };
+                    *seen
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(facts);
+                }
+                callback::validate(p, &expected_state, &issuer, iss_advertised)
+            }),
             s.timeout,
         )
         .await?)

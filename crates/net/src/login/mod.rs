@@ -21,6 +21,7 @@ pub mod client;
 mod flow;
 mod grants;
 mod identity;
+pub mod live;
 mod refresh;
 mod register;
 mod resolve;
@@ -41,7 +42,7 @@ use crate::token_store::{Secret, StoreError};
 
 pub use cache::matching;
 pub use client::{AuthMethod, Client, SigningKey};
-pub use flow::login;
+pub use flow::{login, login_seen, Seen};
 pub use grants::{obtain, Grant, Idp};
 pub use refresh::refresh;
 pub use resolve::{destination, validated_metadata, Destination};

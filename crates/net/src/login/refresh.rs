@@ -47,7 +47,7 @@ pub async fn refresh(
 }
 
 /// The refresh request itself, and the entry its answer makes.
-async fn request(prober: &Prober, entry: &TokenEntry) -> Result<TokenEntry, LoginError> {
+pub(super) async fn request(prober: &Prober, entry: &TokenEntry) -> Result<TokenEntry, LoginError> {
     let Some(rt) = &entry.refresh_token else {
         return Err(LoginError::Refused(format!(
             "no refresh token cached for {}; run `mcp-auth login` again",

@@ -33,7 +33,7 @@ pub const UI_CALL: CheckDef = CheckDef {
     id: "UI-CALL",
     at: concat!(file!(), ":", line!()),
     level: Level::Must,
-    title: "userinfo answers the access token with claims including sub",
+    title: "Userinfo answers the token with claims including sub",
     spec: "OIDC Core 1.0 §5.3, §5.3.2",
     hint: "Serve `GET userinfo_endpoint` with `Authorization: Bearer` and return a JSON object with `sub`.",
     doc: "Run by `mcp-auth whoami`: sends GET to the issuer's `userinfo_endpoint` with the cached \
@@ -70,7 +70,7 @@ pub const UI_AUDIENCE: CheckDef = CheckDef {
     id: "UI-AUDIENCE",
     at: concat!(file!(), ":", line!()),
     level: Level::May,
-    title: "a token requested for the MCP server (RFC 8707) also works at userinfo",
+    title: "A token for the MCP server also works at userinfo",
     spec: "practice: node-oidc-provider refuses audience-bound tokens at userinfo; RFC 8707 §2",
     hint: "For identity only, log in again without the resource: `mcp-auth login <issuer> --no-resource`.",
     doc: "Run by `mcp-auth whoami` when the cached token was requested for an RFC 8707 resource: \
@@ -100,7 +100,7 @@ pub const RS_ACCEPTS_TOKEN: CheckDef = CheckDef {
     id: "RS-ACCEPTS-TOKEN",
     at: concat!(file!(), ":", line!()),
     level: Level::Must,
-    title: "the MCP server accepts the login token",
+    title: "The MCP server accepts the login token",
     spec: "MCP 2025-06-18+ §Token Handling; OAuth 2.1 §5.2",
     hint: "Refresh the token (`mcp-auth login <url> --refresh`) or log in again; if a fresh token is refused, the server's audience or issuer configuration does not match its authorization server.",
     doc: "Run by `mcp-auth call`: passes when every request to the MCP server made with the login \
@@ -143,7 +143,7 @@ pub const CH_403_SCOPE: CheckDef = CheckDef {
     id: "CH-403-SCOPE",
     at: concat!(file!(), ":", line!()),
     level: Level::Should,
-    title: "a 403 names insufficient_scope and the scopes needed (step-up)",
+    title: "A 403 names insufficient_scope and the scopes (step-up)",
     spec: "MCP 2025-11-25 §Runtime Insufficient Scope Errors; 2026-07-28 (scope union, SEP-2350); RFC 6750 §3.1",
     hint: "Answer a token that lacks a scope with 403 and `WWW-Authenticate: Bearer error=\"insufficient_scope\", scope=\"…\", resource_metadata=\"…\"`.",
     doc: "Run by `mcp-auth call` when the MCP server answered 403: passes when the Bearer \

@@ -1,0 +1,109 @@
+//! `check --login`: after discovery and the probes, the live flow (the
+//! login, the MCP server called with the token, the refresh, userinfo, a
+//! token for another audience), recorded in the evidence's `live`.
+
+use std::time::Duration;
+
+use crate::cli::CheckArgs;
+use crate::evidence::live::LiveEvidence;
+use crate::evidence::{Evidence, TargetHint, TargetKind};
+use crate::login::{LoginError, LoginSettings};
+use crate::token_store::TokenStore;
+use crate::Error;
+use mcp_auth_net::dpop::DpopMode;
+use mcp_auth_net::login::live::{self, LiveOptions, Stores};
+
+/// `login`'s settings from `check`'s flags.
+fn settings(args: &CheckArgs) -> Result<LoginSettings, LoginError> {
+    let a = &args.live;
+    let client_secret = match &args.client_id {
+        Some(_) => crate::secrets::client_secret(a.client_secret_file.as_deref())
+            .map_err(LoginError::Usage)?,
+        None => None,
+    };
+    let client_key =
+        crate::settings::client_key(a.private_key.as_deref(), a.signing_alg.as_deref())?;
+    let grant = crate::settings::grant_inputs(&a.grants, a.client_secret_file.as_deref())
+        .map_err(LoginError::Usage)?;
+    Ok(LoginSettings {
+        client_id: args.client_id.clone(),
+        client_metadata_url: None,
+        scope: a.scope.clone(),
+        resource: None,
+        no_resource: false,
+        redirect_port: a.redirect_port,
+        redirect_uri: None,
+        no_browser: a.no_browser,
+        force: false,
+        timeout: Duration::from_secs(a.login_timeout),
+        show_token: false,
+        client_secret,
+        client_key,
+        grant: grant.grant,
+        assertion: grant.assertion,
+        subject_token: grant.subject_token,
+        idp: grant.idp,
+        dpop: DpopMode::Auto,
+    })
+}
+
+/// A live run that stopped before the login: why.
+fn stopped(issuer: String, grant: &str, why: String) -> LiveEvidence {
+    LiveEvidence {
+        grant: grant.to_owned(),
+        issuer,
+        error: Some(why),
+        ..LiveEvidence::default()
+    }
+}
+
+/// Run the live flow for an MCP server's evidence and record it there.
+pub async fn gather(args: &CheckArgs, ev: &mut Evidence) -> Result<(), Error> {
+    if ev.target.kind != TargetKind::McpServer {
+        return Err(Error::Input(format!(
+            "--login grades the live flow of an MCP server, and {} was not found to be one (no 401 and no protected resource metadata; --as mcp insists)",
+            ev.target.input
+        )));
+    }
+    let settings = settings(args).map_err(|e| Error::Input(e.to_string()))?;
+    let grant = settings.grant.name();
+    let url = ev.target.input.clone();
+    let prober = super::login::prober_for(&args.net, &url)?;
+    let mut err = std::io::stderr();
+    let destination = match crate::login::destination(&prober, &url, TargetHint::Mcp).await {
+        Ok(d) => d,
+        Err(e) => {
+            ev.live = Some(stopped(String::new(), grant, e.to_string()));
+            return Ok(());
+        }
+    };
+    let gate = mcp_auth_grade::login_gate::assess_login(
+        destination.chain.as_ref(),
+        &destination.discovery,
+        &destination.issuer,
+        false,
+        settings.grant.interactive(),
+    );
+    if let Some(why) = gate.refusal {
+        ev.live = Some(stopped(destination.issuer.clone(), grant, why));
+        return Ok(());
+    }
+    let scratch_dir = tempfile::tempdir().map_err(|e| Error::Input(e.to_string()))?;
+    let scratch = TokenStore::at(scratch_dir.path());
+    let other_dir = tempfile::tempdir().map_err(|e| Error::Input(e.to_string()))?;
+    let other = TokenStore::at(other_dir.path());
+    let user = if args.live.save_login {
+        Some(TokenStore::from_env().map_err(|e| Error::Input(e.to_string()))?)
+    } else {
+        None
+    };
+    let stores = Stores {
+        login: user.as_ref().unwrap_or(&scratch),
+        scratch: &other,
+    };
+    let options = LiveOptions {
+        intrusive: args.live.intrusive,
+    };
+    ev.live = Some(live::run(&prober, stores, destination, &settings, options, &mut err).await);
+    Ok(())
+}
