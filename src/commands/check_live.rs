@@ -66,16 +66,38 @@ pub async fn gather(args: &CheckArgs, ev: &mut Evidence) -> Result<(), Error> {
         )));
     }
     let settings = settings(args).map_err(|e| Error::Input(e.to_string()))?;
-    let grant = settings.grant.name();
     let url = ev.target.input.clone();
     let prober = super::login::prober_for(&args.net, &url)?;
+    let user = if args.live.save_login {
+        Some(TokenStore::from_env().map_err(|e| Error::Input(e.to_string()))?)
+    } else {
+        None
+    };
+    let options = LiveOptions {
+        intrusive: args.live.intrusive,
+    };
+    let live = flow(&prober, &url, &settings, options, user.as_ref()).await?;
+    ev.live = Some(live);
+    Ok(())
+}
+
+/// The live flow against the MCP server at `url`: the login's token goes
+/// to `user` (the user's cache, `--save-login`) or a scratch store removed
+/// afterwards; the token for another audience always to a scratch store.
+/// A refusal before the login (no metadata, a policy) is recorded, not an
+/// error.
+pub async fn flow(
+    prober: &crate::probe::Prober,
+    url: &str,
+    settings: &LoginSettings,
+    options: LiveOptions,
+    user: Option<&TokenStore>,
+) -> Result<LiveEvidence, Error> {
+    let grant = settings.grant.name();
     let mut err = std::io::stderr();
-    let destination = match crate::login::destination(&prober, &url, TargetHint::Mcp).await {
+    let destination = match crate::login::destination(prober, url, TargetHint::Mcp).await {
         Ok(d) => d,
-        Err(e) => {
-            ev.live = Some(stopped(String::new(), grant, e.to_string()));
-            return Ok(());
-        }
+        Err(e) => return Ok(stopped(String::new(), grant, e.to_string())),
     };
     let gate = mcp_auth_grade::login_gate::assess_login(
         destination.chain.as_ref(),
@@ -85,25 +107,15 @@ pub async fn gather(args: &CheckArgs, ev: &mut Evidence) -> Result<(), Error> {
         settings.grant.interactive(),
     );
     if let Some(why) = gate.refusal {
-        ev.live = Some(stopped(destination.issuer.clone(), grant, why));
-        return Ok(());
+        return Ok(stopped(destination.issuer.clone(), grant, why));
     }
     let scratch_dir = tempfile::tempdir().map_err(|e| Error::Input(e.to_string()))?;
     let scratch = TokenStore::at(scratch_dir.path());
     let other_dir = tempfile::tempdir().map_err(|e| Error::Input(e.to_string()))?;
     let other = TokenStore::at(other_dir.path());
-    let user = if args.live.save_login {
-        Some(TokenStore::from_env().map_err(|e| Error::Input(e.to_string()))?)
-    } else {
-        None
-    };
     let stores = Stores {
-        login: user.as_ref().unwrap_or(&scratch),
+        login: user.unwrap_or(&scratch),
         scratch: &other,
     };
-    let options = LiveOptions {
-        intrusive: args.live.intrusive,
-    };
-    ev.live = Some(live::run(&prober, stores, destination, &settings, options, &mut err).await);
-    Ok(())
+    Ok(live::run(prober, stores, destination, settings, options, &mut err).await)
 }

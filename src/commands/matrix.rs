@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use futures::StreamExt;
 
+use super::matrix_live::{self, Plan};
 use crate::cli::{MatrixArgs, MatrixFormat};
 use crate::evidence::Evidence;
-use crate::evidence::TargetHint;
+use crate::evidence::{TargetHint, TargetKind};
 use crate::exit::ExitStatus;
 use crate::providers::{Provider, ProviderKind};
 use crate::report::matrix::{self, MatrixReport, Row};
@@ -60,6 +61,12 @@ async fn evidence_for(
             limit.as_secs_f64()
         )
     })?;
+    let mut ev = ev;
+    if let Plan::Run(settings) = matrix_live::plan(p) {
+        if ev.target.kind == TargetKind::McpServer {
+            ev.live = Some(matrix_live::run(prober, &url_text, &settings, limit).await);
+        }
+    }
     if let Some(dir) = &args.record {
         let text = serde_json::to_string_pretty(&ev).expect("evidence serialises") + "\n";
         std::fs::write(evidence_path(dir, &p.id), text)
@@ -184,6 +191,19 @@ fn read_baseline(path: &Path) -> Result<MatrixReport, Error> {
     })
 }
 
+/// Why `p`'s evidence has no live flow: the provider file and the
+/// environment say (the same on a replay as when recorded, given the same
+/// variables), or the target was not an MCP server.
+fn live_why(p: &Provider, ev: &Evidence) -> String {
+    match matrix_live::plan(p) {
+        Plan::NotRun(why) => why,
+        Plan::Run(_) if ev.target.kind != TargetKind::McpServer => {
+            "the target was not found to be an MCP server".to_owned()
+        }
+        Plan::Run(_) => "not in this recording".to_owned(),
+    }
+}
+
 /// Every provider's row, `--concurrency` at a time (fewer when the open-file
 /// limit says so), with a progress bar for a table on a terminal.
 async fn rows(
@@ -208,7 +228,10 @@ async fn rows(
             let bar = &bar;
             async move {
                 let row = match evidence_for(p, args, template).await {
-                    Ok(ev) => Row::new(p, &crate::checks::grade_with(&ev, all)),
+                    Ok(ev) => {
+                        let why = ev.live.is_none().then(|| live_why(p, &ev));
+                        Row::new(p, &crate::checks::grade_with(&ev, all), why)
+                    }
                     Err(e) => Row::failed(p, e),
                 };
                 bar.inc(1);

@@ -7,6 +7,7 @@ pub mod checks;
 pub mod inspect;
 pub mod login;
 pub mod matrix;
+mod matrix_live;
 mod reauth;
 pub mod whoami;
 

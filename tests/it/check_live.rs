@@ -12,13 +12,13 @@ use crate::support::login::{browser_login, LoginRun};
 use crate::support::peer::{McpServer, OidcProvider};
 use crate::support::*;
 
-const CLIENT: &str = "mcp-auth-service";
-const SECRET: &str = "mcp-auth-service-secret";
+pub(crate) const CLIENT: &str = "mcp-auth-service";
+pub(crate) const SECRET: &str = "mcp-auth-service-secret";
 /// The audience node-oidc-provider gives tokens requested without `resource`.
 const OTHER: &str = "http://127.0.0.1:9/other";
 
 /// The provider, logging the values of its opaque tokens to `log`.
-fn provider(log: &Path, extra: &[&str]) -> OidcProvider {
+pub(crate) fn provider(log: &Path, extra: &[&str]) -> OidcProvider {
     let log = log.display().to_string();
     let mut args = vec![
         "--path",
@@ -78,7 +78,7 @@ fn detail(report: &Value, id: &str) -> String {
 /// No secret of the flow is in the evidence text: the client secret, any
 /// JWT, the opaque tokens the provider logged, `extra`; and every
 /// `code`, `code_verifier` and `refresh_token` parameter sent is redacted.
-fn assert_no_secrets(evidence: &str, token_log: &Path, extra: &[&str]) {
+pub(crate) fn assert_no_secrets(evidence: &str, token_log: &Path, extra: &[&str]) {
     let logged = std::fs::read_to_string(token_log).unwrap_or_default();
     let values: Vec<&str> = logged
         .lines()

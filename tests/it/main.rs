@@ -20,6 +20,7 @@ mod introspect;
 mod login;
 mod login_client;
 mod matrix;
+mod matrix_live;
 mod providers_replay;
 mod reachability;
 mod snapshots;

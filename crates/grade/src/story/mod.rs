@@ -246,6 +246,23 @@ fn judge(ctx: &Context, step: Step, findings: &[&Finding]) -> StoryStep {
     }
 }
 
+/// The live flow's verdict in one cell (the matrix): the worst of the
+/// token, MCP call and refresh steps with the check that decided it, or
+/// `None` when none of them ran.
+pub fn live_verdict(story: &[StoryStep]) -> Option<&StoryStep> {
+    let rank = |v: StepVerdict| match v {
+        StepVerdict::Fail => 3,
+        StepVerdict::Warn => 2,
+        StepVerdict::Pass => 1,
+        StepVerdict::NotRun => 0,
+    };
+    story
+        .iter()
+        .filter(|s| matches!(s.step, Step::Token | Step::McpCall | Step::Refresh))
+        .filter(|s| s.verdict != StepVerdict::NotRun)
+        .max_by_key(|s| (rank(s.verdict), std::cmp::Reverse(s.step as u8)))
+}
+
 /// Why a step has no finding, or only skipped ones.
 fn why_not_run(ctx: &Context, step: Step, findings: &[&Finding]) -> String {
     let as_step = matches!(

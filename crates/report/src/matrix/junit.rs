@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 
-use super::{CheckCell, MatrixReport, Row};
+use super::{CheckCell, LiveCell, MatrixReport, Row};
 use crate::checks::Status;
 
 pub fn render(r: &MatrixReport, out: &mut dyn Write) -> io::Result<()> {
@@ -28,6 +28,9 @@ fn suite(row: &Row) -> TestSuite {
     }
     for c in &row.checks {
         suite.add_test_case(case(row, c));
+    }
+    if let Some(live) = &row.live {
+        suite.add_test_case(live_case(row, live));
     }
     if let Some(q) = row.quirks.as_ref().filter(|q| q.needs_review()) {
         let lines: Vec<String> = [
@@ -66,5 +69,26 @@ fn case(row: &Row, c: &CheckCell) -> TestCase {
     if c.status == Status::Warn {
         case.set_system_out(format!("warn: {}", c.detail));
     }
+    case
+}
+
+/// The live flow as one test case: a failure names the deciding check, a
+/// flow that did not run is skipped with why.
+fn live_case(row: &Row, live: &LiveCell) -> TestCase {
+    let status = match (live.verdict.as_str(), &live.note) {
+        ("fail", _) => {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_message(live.text());
+            s
+        }
+        (_, Some(why)) => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_message(why.clone());
+            s
+        }
+        _ => TestCaseStatus::success(),
+    };
+    let mut case = TestCase::new("live flow (check --login)", status);
+    case.set_classname(row.id.clone());
     case
 }

@@ -48,6 +48,58 @@ pub struct Row {
     /// Its documented quirks as this run saw them, and failures none explains.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quirks: Option<QuirkLedger>,
+    /// The live flow (`check --login` for a test tenant, `[live]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live: Option<LiveCell>,
+}
+
+/// The live flow's cell: its verdict and the check that decided it, or
+/// "not run" and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveCell {
+    /// `pass`, `warn`, `fail` or `not run`.
+    pub verdict: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl LiveCell {
+    /// The live flow of `graded`, or "not run" with `why` when it has none
+    /// (`why` comes from the provider file and the environment).
+    fn of(graded: &Graded<'_>, why: Option<String>) -> Self {
+        let ran = graded.evidence.live.as_ref();
+        match (ran, crate::checks::story::live_verdict(&graded.story)) {
+            (Some(_), Some(step)) => Self {
+                verdict: step.verdict.as_str().to_owned(),
+                check: step.check.clone(),
+                note: None,
+            },
+            (Some(live), None) => Self::not_run(
+                live.error
+                    .clone()
+                    .unwrap_or_else(|| "no live step was graded".to_owned()),
+            ),
+            (None, _) => Self::not_run(why.unwrap_or_else(|| "not in this recording".to_owned())),
+        }
+    }
+
+    fn not_run(why: String) -> Self {
+        Self {
+            verdict: "not run".to_owned(),
+            check: None,
+            note: Some(why),
+        }
+    }
+
+    /// The cell as the table and the Markdown page show it.
+    pub fn text(&self) -> String {
+        match &self.check {
+            Some(id) => format!("{} ({id})", self.verdict),
+            None => self.verdict.clone(),
+        }
+    }
 }
 
 /// The columns of the table.
@@ -121,8 +173,9 @@ impl Row {
         }
     }
 
-    /// A provider's row from its graded evidence.
-    pub fn new(p: &Provider, graded: &Graded<'_>) -> Self {
+    /// A provider's row from its graded evidence; `live_why` says why the
+    /// live flow did not run, when its evidence has none.
+    pub fn new(p: &Provider, graded: &Graded<'_>, live_why: Option<String>) -> Self {
         let report = Report::new(graded);
         let error =
             (graded.verdict(false) == Verdict::NotFound).then(|| graded.not_found_message());
@@ -145,6 +198,7 @@ impl Row {
                 .is_none()
                 .then(|| QuirkLedger::new(p, &graded.findings))
                 .filter(|q| *q != QuirkLedger::default()),
+            live: error.is_none().then(|| LiveCell::of(graded, live_why)),
             error,
             ..Self::empty(p)
         }
@@ -161,6 +215,7 @@ impl Row {
             cells: None,
             checks: Vec::new(),
             quirks: None,
+            live: None,
         }
     }
 

@@ -22,6 +22,7 @@ const COLUMNS: &[&str] = &[
     "11-25+",
     "TS SDK",
     "Py SDK",
+    "Live",
     "Checked",
 ];
 
@@ -69,6 +70,7 @@ fn cells(row: &Row) -> Vec<Cell> {
                 Cell::new(yes(c.mcp_2025_11_25)),
                 Cell::new(yes(c.typescript_sdk)),
                 Cell::new(yes(c.python_sdk)),
+                Cell::new(row.live.as_ref().map_or("–".to_owned(), |l| l.text())),
             ]);
         }
         (_, Some(e)) => cells.push(Cell::new(format!("error: {e}"))),
