@@ -307,3 +307,34 @@ fn the_recorded_login_evidence_holds_no_secret() {
     );
     assert_no_secrets(&text, Path::new("/nonexistent"), &[]);
 }
+
+/// The Python servers (the `mcp` SDK's FastMCP and Logto's mcpauth) under
+/// `check --login` with client credentials: both accept the login token,
+/// refuse the token requested without `resource`, and exit 0.
+#[test]
+fn check_login_against_the_python_servers() {
+    for script in ["fastmcp_server.py", "mcpauth_server.py"] {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("tokens.log");
+        let provider = provider(&log, &[]);
+        let server = McpServer::python(script, &provider.issuer);
+        let (code, report, stdout, evidence) = check_cc(dir.path(), &server.url, &[]);
+        assert_statuses(
+            &report,
+            &[
+                ("TOK-RESPONSE", "pass"),
+                ("TOK-RESOURCE-ACCEPTED", "pass"),
+                ("TOK-AUDIENCE", "pass"),
+                ("RS-ACCEPTS-TOKEN", "pass"),
+                ("RS-AUDIENCE-ENFORCED", "pass"),
+                ("TOK-REFRESH-LIFECYCLE", "info"),
+            ],
+        );
+        assert_eq!(code, 0, "{script}: {stdout}");
+        assert!(
+            detail(&report, "RS-AUDIENCE-ENFORCED").contains(OTHER),
+            "{script}"
+        );
+        assert_no_secrets(&evidence, &log, &[]);
+    }
+}
