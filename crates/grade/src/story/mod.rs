@@ -280,6 +280,9 @@ fn why_not_run(ctx: &Context, step: Step, findings: &[&Finding]) -> String {
         return "no authorization server metadata".to_owned();
     }
     match step {
+        Step::Registration if !ctx.registration_probed && ctx.logged_in => {
+            "--login's client; --register probes".to_owned()
+        }
         Step::Registration if !ctx.registration_probed => {
             "needs --register (creates a client)".to_owned()
         }

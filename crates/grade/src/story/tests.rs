@@ -199,6 +199,16 @@ fn a_step_of_skips_only_did_not_run_and_says_which_flag_runs_it() {
         step(&s, Step::Authorize).note.as_deref(),
         Some("every check skipped (see AUTHZ-REDIRECT-EXACT)")
     );
+    let logged_in = Context {
+        logged_in: true,
+        ..mcp()
+    };
+    assert_eq!(
+        step(&story(&logged_in, &findings), Step::Registration)
+            .note
+            .as_deref(),
+        Some("--login's client; --register probes")
+    );
     // Logged in, the token step's skips are the checks' own business.
     assert_eq!(
         step(&s, Step::Token).note.as_deref(),
