@@ -24,6 +24,12 @@ pub struct LiveArgs {
     #[arg(long, requires = "login")]
     pub save_login: bool,
 
+    /// With --login: your Client ID Metadata Document URL, used as client id
+    /// when the server supports CIMD (CIMD-LIVE grades it; default:
+    /// mcp-auth's own, docs/client-metadata.json).
+    #[arg(long, value_name = "URL", env = "MCP_AUTH_CLIENT_METADATA_URL")]
+    pub client_metadata_url: Option<String>,
+
     /// With --login: the pre-registered client's secret, read from FILE (`-`:
     /// stdin); else $MCP_AUTH_CLIENT_SECRET (only with --client-id).
     #[arg(long, value_name = "FILE", requires = "login")]

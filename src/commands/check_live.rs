@@ -27,7 +27,7 @@ fn settings(args: &CheckArgs) -> Result<LoginSettings, LoginError> {
         .map_err(LoginError::Usage)?;
     Ok(LoginSettings {
         client_id: args.client_id.clone(),
-        client_metadata_url: None,
+        client_metadata_url: a.client_metadata_url.clone(),
         scope: a.scope.clone(),
         resource: None,
         no_resource: false,
