@@ -130,6 +130,14 @@ impl TransportError {
         }
     }
 
+    /// Whether the TLS handshake failed on the server's certificate (its
+    /// chain not trusted, not valid for the host, expired…): rustls says
+    /// "invalid peer certificate: …", which the message keeps.
+    pub fn is_certificate_rejected(&self) -> bool {
+        self.kind != TransportErrorKind::Timeout
+            && self.message.contains("invalid peer certificate")
+    }
+
     /// Why the request was never sent, for an error [`Self::not_sent`] made.
     pub fn unsent_reason(&self) -> Option<&str> {
         match self.kind {

@@ -193,6 +193,7 @@ pub static CATALOGUE: &[CheckDef] = &[
     cors::CORS_PRM_GET,
     cors::CORS_PRM_PREFLIGHT,
     discovery::SEC_HTTPS_AS,
+    discovery::SEC_TLS_VALID,
     discovery::DISC_AS_FOUND,
     discovery::DISC_AS_RFC8414,
     discovery::DISC_AS_ERROR_STATUS,

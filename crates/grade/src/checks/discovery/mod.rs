@@ -1,5 +1,8 @@
 //! Transport security and authorization-server discovery (checklist §2.1–2.2).
 
+mod tls;
+pub use tls::SEC_TLS_VALID;
+
 use crate::evidence::CandidateKind;
 use crate::util::{join_list, transport, Transport};
 use crate::{AsAnalysis, CheckDef, Grade, Level, Outcome};
@@ -471,3 +474,5 @@ fn disc_as_consistent(a: &AsAnalysis<'_>) -> Outcome {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_tls;
