@@ -327,6 +327,10 @@ pub enum ProbeKind {
     InvalidToken,
     /// POST to the MCP endpoint with `?access_token=<garbage>`.
     QueryToken,
+    /// The authorization server metadata GET again, without
+    /// `MCP-Protocol-Version`, of a candidate that answered 400 or 403 with
+    /// the header: the comparison DISC-PROTOCOL-HEADER reads.
+    AsMetadataWithoutVersion,
     /// OPTIONS preflight for a POST to the MCP endpoint.
     CorsMcpPreflight,
     /// The unauthenticated POST, sent with `Origin`.

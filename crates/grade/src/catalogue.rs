@@ -202,6 +202,7 @@ pub static CATALOGUE: &[CheckDef] = &[
     discovery::DISC_AS_ISSUER_EQ_PRM,
     discovery::DISC_AS_ISSUER_FORMAT,
     discovery::DISC_AS_CONSISTENT,
+    discovery::DISC_PROTOCOL_HEADER,
     as_metadata::AS_AUTHZ_ENDPOINT,
     as_metadata::AS_TOKEN_ENDPOINT,
     as_metadata::AS_RESPONSE_TYPES,
