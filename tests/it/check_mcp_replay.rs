@@ -355,3 +355,76 @@ fn login_asks_for_the_root_prm_only_as_the_fallback() {
     assert_eq!(server.hits(&format!("GET {PRM_PATH}")), 1);
     assert_eq!(server.hits("GET /.well-known/oauth-protected-resource"), 1);
 }
+
+/// The recorded server with a CORS preflight answer at /mcp allowing `allowed`.
+fn with_preflight(allowed: &'static str) -> (ReplayServer, String) {
+    recorded_mcp(move |_, r| {
+        set_route(
+            r,
+            "OPTIONS /mcp",
+            Route::raw(204, None, "")
+                .header("access-control-allow-origin", "*")
+                .header("access-control-allow-methods", "POST")
+                .header("access-control-allow-headers", allowed),
+        );
+    })
+}
+
+/// The preflight asks for MCP 2026-07-28's Mcp-Method and Mcp-Name too: a
+/// server allowing only the older headers is told they matter once it moves
+/// to 2026-07-28; one allowing Mcp-Method but not Mcp-Name is warned.
+#[test]
+fn cors_preflight_asks_for_the_2026_07_28_headers() {
+    let (_s, url) = with_preflight("authorization, content-type, mcp-protocol-version");
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("ev.json");
+    let (_, report, _) = check_json(&[&url, "--save-evidence", saved.to_str().unwrap()]);
+    assert_eq!(status(&report, "CORS-MCP-PREFLIGHT"), "info");
+    assert!(
+        detail(&report, "CORS-MCP-PREFLIGHT").contains("not mcp-method, mcp-name"),
+        "{}",
+        detail(&report, "CORS-MCP-PREFLIGHT")
+    );
+    let evidence = std::fs::read_to_string(&saved).unwrap();
+    assert!(
+        evidence.contains(
+            "\"value\": \"authorization, content-type, mcp-protocol-version, mcp-method, mcp-name\""
+        ),
+        "the preflight did not ask for them"
+    );
+
+    let (_s, url) = with_preflight("authorization, content-type, mcp-protocol-version, mcp-method");
+    let (_, report, _) = check_json(&[&url]);
+    assert_eq!(status(&report, "CORS-MCP-PREFLIGHT"), "warn");
+    assert!(detail(&report, "CORS-MCP-PREFLIGHT").contains("but not mcp-name"));
+
+    let (_s, url) =
+        with_preflight("authorization, content-type, mcp-protocol-version, mcp-method, mcp-name");
+    let (_, report, _) = check_json(&[&url]);
+    assert_eq!(status(&report, "CORS-MCP-PREFLIGHT"), "pass");
+}
+
+/// `protected_resources` in the authorization server's metadata is
+/// cross-checked against the PRM's `resource`.
+#[test]
+fn as_protected_resources_against_the_prm_resource() {
+    let serve = |listed: &'static str| {
+        recorded_mcp(move |origin, r| {
+            let mut doc = recorded("oidc-provider-9.13.3-path-registration.json", origin);
+            let listed = listed.replace("{origin}", origin);
+            doc["protected_resources"] = json!([listed]);
+            set_route(
+                r,
+                "/oidc/.well-known/openid-configuration",
+                Route::json(&doc),
+            );
+        })
+    };
+    let (_s, url) = serve("{origin}/mcp");
+    let (_, report, _) = check_json(&[&url]);
+    assert_eq!(status(&report, "AS-PROTECTED-RESOURCES"), "pass");
+    let (_s, url) = serve("{origin}/other");
+    let (_, report, _) = check_json(&[&url]);
+    assert_eq!(status(&report, "AS-PROTECTED-RESOURCES"), "warn");
+    assert!(detail(&report, "AS-PROTECTED-RESOURCES").contains("invalid_target"));
+}

@@ -33,11 +33,13 @@ fn recorded_document_replayed_unchanged_passes() {
     assert_eq!(code, 0);
     assert_eq!(status(&report, "DISC-AS-ISSUER-MATCH"), "pass");
     // Discovery GET plus the CORS GET (with Origin) of the document in use,
-    // and its preflight.
+    // and its preflight; served with MCP-Protocol-Version, the document needs
+    // no comparison GET without it.
     assert_eq!(
         server.hits("GET /.well-known/oauth-authorization-server"),
         2
     );
+    assert_eq!(status(&report, "DISC-PROTOCOL-HEADER"), "pass");
     assert_eq!(
         server.hits("OPTIONS /.well-known/oauth-authorization-server"),
         1
@@ -121,6 +123,50 @@ fn plain_only_pkce() {
         ],
     );
     assert!(!client_works(&report, "TypeScript SDK"));
+}
+
+/// A server that answers 400 to any request carrying MCP-Protocol-Version,
+/// as SDK clients send it: the comparison GET without it shows the cause.
+#[test]
+fn metadata_refused_with_the_protocol_version_header() {
+    let server = ReplayServer::start(|origin| {
+        let doc = recorded(ROOT_DOC, origin);
+        let mut routes = live_endpoints(origin, &doc);
+        let refused = Route::raw(
+            400,
+            Some("application/json"),
+            r#"{"error":"invalid_request","error_description":"unexpected header"}"#,
+        );
+        routes.push((
+            "/.well-known/oauth-authorization-server".into(),
+            Route::json(&doc).when_header("mcp-protocol-version", refused.clone()),
+        ));
+        routes.push((
+            "/.well-known/openid-configuration".into(),
+            Route::raw(404, Some("text/plain"), "not found")
+                .when_header("mcp-protocol-version", refused),
+        ));
+        routes
+    });
+    let (code, report, _) = check_json(&[&server.origin, "--as", "issuer"]);
+    assert_eq!(
+        code, 3,
+        "no document reaches a client that sends the header"
+    );
+    assert_statuses(
+        &report,
+        &[("DISC-AS-FOUND", "fail"), ("DISC-PROTOCOL-HEADER", "warn")],
+    );
+    let detail = detail_of(&report, "DISC-PROTOCOL-HEADER");
+    assert!(
+        detail.contains("/.well-known/oauth-authorization-server answers 400 to a GET with MCP-Protocol-Version: 2026-07-28 and metadata document without it"),
+        "{detail}"
+    );
+    // One comparison GET, in the round of the endpoint probes.
+    assert_eq!(
+        server.hits("GET /.well-known/oauth-authorization-server"),
+        2
+    );
 }
 
 #[test]

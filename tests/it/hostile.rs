@@ -491,10 +491,17 @@ fn self_signed_tls_and_cacert() {
         );
         routes
     });
-    let (code, _, stderr) = check_json(&[&server.origin, "--as", "issuer"]);
+    let (code, report, stderr) = check_json(&[&server.origin, "--as", "issuer"]);
     assert_eq!(code, 3);
     one_error(&stderr, "certificate");
     assert!(stderr.contains("--cacert"), "{stderr}");
+    // SEC-TLS-VALID fails and quotes the TLS error.
+    assert_eq!(status(&report, "SEC-TLS-VALID"), "fail");
+    let detail = detail_of(&report, "SEC-TLS-VALID");
+    assert!(
+        detail.contains("127.0.0.1: invalid peer certificate: UnknownIssuer"),
+        "{detail}"
+    );
     let dir = tempfile::tempdir().unwrap();
     let ca = dir.path().join("ca.pem");
     std::fs::write(&ca, &server.cert_pem).unwrap();
@@ -507,6 +514,7 @@ fn self_signed_tls_and_cacert() {
     ]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(status(&report, "SEC-HTTPS-AS"), "pass");
+    assert_eq!(status(&report, "SEC-TLS-VALID"), "pass");
     // A --cacert that is not a certificate is a usage error.
     let (code, _, stderr) = run(&["check", &server.origin, "--cacert", "/dev/null"]);
     assert_eq!(code, 2);

@@ -131,6 +131,14 @@ impl TransportError {
         }
     }
 
+    /// Whether the TLS handshake failed on the server's certificate (its
+    /// chain not trusted, not valid for the host, expired…): rustls says
+    /// "invalid peer certificate: …", which the message keeps.
+    pub fn is_certificate_rejected(&self) -> bool {
+        self.kind != TransportErrorKind::Timeout
+            && self.message.contains("invalid peer certificate")
+    }
+
     /// Why the request was never sent, for an error [`Self::not_sent`] made.
     pub fn unsent_reason(&self) -> Option<&str> {
         match self.kind {
@@ -320,6 +328,10 @@ pub enum ProbeKind {
     InvalidToken,
     /// POST to the MCP endpoint with `?access_token=<garbage>`.
     QueryToken,
+    /// The authorization server metadata GET again, without
+    /// `MCP-Protocol-Version`, of a candidate that answered 400 or 403 with
+    /// the header: the comparison DISC-PROTOCOL-HEADER reads.
+    AsMetadataWithoutVersion,
     /// OPTIONS preflight for a POST to the MCP endpoint.
     CorsMcpPreflight,
     /// The unauthenticated POST, sent with `Origin`.

@@ -92,7 +92,8 @@ fn element_kind(v: &Value, expected: &str) -> &'static str {
 }
 
 metadata_members! {
-    /// Authorization server metadata (RFC 8414 §2, OIDC Discovery §3, RFC 9207, CIMD).
+    /// Authorization server metadata (RFC 8414 §2, OIDC Discovery §3, RFC 9207, CIMD,
+    /// the MCP enterprise-managed authorization extension §6).
     AsMetadata {
     issuer: String => "string",
     authorization_endpoint: String => "string",
@@ -124,6 +125,7 @@ metadata_members! {
     claims_supported: Vec<String> => "array of strings",
     acr_values_supported: Vec<String> => "array of strings",
     dpop_signing_alg_values_supported: Vec<String> => "array of strings",
+    authorization_grant_profiles_supported: Vec<String> => "array of strings",
     authorization_response_iss_parameter_supported: bool => "boolean",
     client_id_metadata_document_supported: bool => "boolean",
     protected_resources: Vec<String> => "array of strings",

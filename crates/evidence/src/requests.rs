@@ -15,6 +15,12 @@ pub const INITIALIZE_PROTOCOL_VERSION: &str = "2025-11-25";
 /// The `Origin` CORS probes send: the MCP Inspector's (a browser-based client).
 pub const CORS_ORIGIN: &str = "http://localhost:6274";
 
+/// The request headers the MCP endpoint's CORS preflight asks for: those
+/// every revision's POST carries, and MCP 2026-07-28's `Mcp-Method` and
+/// `Mcp-Name` (sent on every request of the stateless transport).
+pub const MCP_PREFLIGHT_HEADERS: &str =
+    "authorization, content-type, mcp-protocol-version, mcp-method, mcp-name";
+
 /// The bearer token the invalid-token probes send.
 pub const GARBAGE_TOKEN: &str = "mcp-auth-probe-invalid-token";
 

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::checks::{
-    as_metadata, authorize, challenge, cors, discovery, enforcement, live, prm, reachability,
-    registration, session, token,
+    as_metadata, authorize, challenge, cors, discovery, enforcement, extensions, live, prm,
+    reachability, registration, session, token,
 };
 use crate::{AsAnalysis, ResourceAnalysis};
 
@@ -199,6 +199,7 @@ pub static CATALOGUE: &[CheckDef] = &[
     cors::CORS_PRM_GET,
     cors::CORS_PRM_PREFLIGHT,
     discovery::SEC_HTTPS_AS,
+    discovery::SEC_TLS_VALID,
     discovery::DISC_AS_FOUND,
     discovery::DISC_AS_RFC8414,
     discovery::DISC_AS_ERROR_STATUS,
@@ -207,6 +208,7 @@ pub static CATALOGUE: &[CheckDef] = &[
     discovery::DISC_AS_ISSUER_EQ_PRM,
     discovery::DISC_AS_ISSUER_FORMAT,
     discovery::DISC_AS_CONSISTENT,
+    discovery::DISC_PROTOCOL_HEADER,
     as_metadata::AS_AUTHZ_ENDPOINT,
     as_metadata::AS_TOKEN_ENDPOINT,
     as_metadata::AS_RESPONSE_TYPES,
@@ -222,12 +224,14 @@ pub static CATALOGUE: &[CheckDef] = &[
     as_metadata::AS_CIMD_SUPPORTED,
     as_metadata::AS_REG_PATH,
     as_metadata::AS_SCOPES_SUPPORTED,
+    as_metadata::AS_OFFLINE_ACCESS,
     as_metadata::AS_JWKS_URI,
     as_metadata::AS_OIDC_REQUIRED,
     as_metadata::AS_MEMBER_TYPES,
     as_metadata::AS_ZERO_VALUES,
     as_metadata::AS_ISS_PARAM,
     as_metadata::AS_USERINFO,
+    as_metadata::AS_PROTECTED_RESOURCES,
     reachability::AS_TOKEN_ENDPOINT_REACHABLE,
     reachability::AS_JWKS_REACHABLE,
     cors::CORS_AS_GET,
@@ -244,6 +248,11 @@ pub static CATALOGUE: &[CheckDef] = &[
     registration::DCR_LOOPBACK_LOCALHOST,
     registration::DCR_APP_TYPE,
     registration::DCR_ERROR_FORMAT,
+    registration::DCR_HTTPS,
+    registration::CIMD_AUTH_METHODS,
+    extensions::EXT_ENTERPRISE_AUTH,
+    extensions::EXT_CLIENT_CREDENTIALS,
+    extensions::EXT_DPOP,
     authorize::AUTHZ_REDIRECT_EXACT,
     authorize::AUTHZ_LOOPBACK_PORT,
     authorize::AUTHZ_PKCE_ENFORCED,

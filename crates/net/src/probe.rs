@@ -99,6 +99,12 @@ impl ProbeRequest {
             .header("mcp-protocol-version", MCP_PROTOCOL_VERSION)
     }
 
+    /// The metadata GET without `MCP-Protocol-Version`, to tell whether an
+    /// error answer to [`Self::metadata_get`] is the header's doing.
+    pub fn metadata_get_without_version(url: impl Into<String>) -> Self {
+        Self::new(reqwest::Method::GET, url).header("accept", "application/json")
+    }
+
     /// An unauthenticated MCP `initialize` POST (Streamable HTTP).
     pub fn mcp_initialize(url: impl Into<String>) -> Self {
         Self::mcp_post(url, initialize_body(), None)

@@ -68,6 +68,19 @@ pub fn status(report: &serde_json::Value, id: &str) -> String {
         .to_owned()
 }
 
+/// The detail of a check id in a JSON report (its first finding).
+pub fn detail_of(report: &serde_json::Value, id: &str) -> String {
+    report["checks"]
+        .as_array()
+        .expect("checks array")
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id} in report"))["detail"]
+        .as_str()
+        .expect("detail string")
+        .to_owned()
+}
+
 /// Assert several statuses at once, showing the whole report on failure.
 pub fn assert_statuses(report: &serde_json::Value, expected: &[(&str, &str)]) {
     let wrong: Vec<String> = expected

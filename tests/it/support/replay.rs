@@ -21,6 +21,9 @@ pub struct Route {
     /// Answer only once these requests (`"METHOD /path"`) have arrived (at most
     /// 30 s): shows that a client sent them while this one was outstanding.
     pub after: Vec<String>,
+    /// Answer a request carrying this header (lower case) with that route
+    /// instead, e.g. a server that refuses `MCP-Protocol-Version`.
+    pub when_header: Option<(String, Box<Route>)>,
 }
 
 impl Route {
@@ -35,6 +38,7 @@ impl Route {
             body: body.into(),
             delay: None,
             after: Vec::new(),
+            when_header: None,
         }
     }
     pub fn after(mut self, requests: &[&str]) -> Self {
@@ -43,6 +47,11 @@ impl Route {
     }
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+    /// Answer requests that carry `name` with `route` instead.
+    pub fn when_header(mut self, name: &str, route: Route) -> Self {
+        self.when_header = Some((name.to_ascii_lowercase(), Box::new(route)));
         self
     }
     pub fn delayed(mut self, d: Duration) -> Self {
@@ -93,7 +102,12 @@ impl ReplayServer {
                     let keyed = format!("{} {path}", req.method());
                     *hits.lock().unwrap().entry(keyed.clone()).or_default() += 1;
                     arrived.notify_waiters();
-                    match routes.get(&keyed).or_else(|| routes.get(&path)) {
+                    let found = routes.get(&keyed).or_else(|| routes.get(&path));
+                    let found = found.map(|r| match &r.when_header {
+                        Some((name, alt)) if req.headers().contains_key(name.as_str()) => &**alt,
+                        _ => r,
+                    });
+                    match found {
                         Some(route) => {
                             let gate = async {
                                 loop {

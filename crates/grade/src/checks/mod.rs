@@ -9,6 +9,7 @@ pub(crate) mod challenge;
 pub(crate) mod cors;
 pub(crate) mod discovery;
 pub(crate) mod enforcement;
+pub(crate) mod extensions;
 pub mod live;
 pub(crate) mod prm;
 pub(crate) mod reachability;
@@ -31,11 +32,14 @@ pub(crate) const FAMILIES: &[(&str, &str)] = &[
     ("PRM-", "prm"),
     ("CORS-", "cors"),
     ("SEC-HTTPS-AS", "discovery"),
+    ("SEC-TLS-VALID", "discovery"),
     ("AS-TOKEN-ENDPOINT-REACHABLE", "reachability"),
     ("AS-JWKS-REACHABLE", "reachability"),
     ("DISC-", "discovery"),
     ("AS-", "as_metadata"),
     ("DCR-", "registration"),
+    ("CIMD-", "registration"),
+    ("EXT-", "extensions"),
     ("AUTHZ-", "authorize"),
     ("TOKEN-", "token"),
     ("UI-", "session"),

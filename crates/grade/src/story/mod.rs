@@ -90,6 +90,12 @@ pub const STEP_OF: &[(&str, Option<Step>)] = &[
     // Including the advertised registration paths and the reachability of
     // the advertised endpoints: all read from the metadata.
     ("AS-", Some(Step::ServerMetadata)),
+    // What the metadata says of registration (an https endpoint, CIMD's
+    // auth methods) and of extensions; the registration step itself is what
+    // registering (or the login's client) showed.
+    ("DCR-HTTPS", Some(Step::ServerMetadata)),
+    ("CIMD-AUTH-METHODS", Some(Step::ServerMetadata)),
+    ("EXT-", Some(Step::ServerMetadata)),
     ("DCR-", Some(Step::Registration)),
     ("CIMD-", Some(Step::Registration)),
     ("AUTHZ-", Some(Step::Authorize)),

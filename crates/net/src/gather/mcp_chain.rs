@@ -73,7 +73,7 @@ impl McpChain<'_> {
                 ProbeRequest::cors_preflight(
                     mcp.as_str(),
                     "POST",
-                    "authorization, content-type, mcp-protocol-version",
+                    crate::evidence::requests::MCP_PREFLIGHT_HEADERS,
                 ),
             ),
             (

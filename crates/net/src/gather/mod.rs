@@ -14,7 +14,8 @@
 //! 3. every listed authorization server's candidate URLs (those already
 //!    started in round 1 are not asked again);
 //! 4. each server's endpoint probes (CORS, registration with `--register`)
-//!    (`server_probes`).
+//!    and, alongside, when a candidate answered 400 or 403, that GET again
+//!    without `MCP-Protocol-Version` (`server_probes`).
 //!
 //! An issuer (given, or detected) needs rounds 1 and 4 only; a 2025-03-26
 //! server (no protected resource metadata) 1, 2 and 4. When no candidate of a

@@ -49,8 +49,51 @@ fn refused_server(issuer: &str, role: AsRole, why: &str) -> AsDiscovery {
     }
 }
 
-/// Round 4 for one server: CORS on its endpoints and, when asked, registration.
+/// Round 4 for one server: CORS on its endpoints and, when asked,
+/// registration; alongside (it needs none of them), DISC-PROTOCOL-HEADER's
+/// comparison GET.
 pub async fn server_probes(
+    prober: &Prober,
+    disc: &AsDiscovery,
+    settings: Settings,
+    policy: &UrlPolicy,
+) -> Vec<Probe> {
+    let (mut probes, compared) = futures::join!(
+        endpoint_probes(prober, disc, settings, policy),
+        without_version_header(prober, disc)
+    );
+    probes.extend(compared);
+    probes
+}
+
+/// DISC-PROTOCOL-HEADER's comparison: the first spec candidate that answered
+/// 400 or 403 to the GET with `MCP-Protocol-Version`, fetched again without
+/// the header (is the header the cause?). A document served with the header
+/// needs no comparison, so a healthy server costs no extra request.
+async fn without_version_header(prober: &Prober, disc: &AsDiscovery) -> Option<Probe> {
+    let refused = disc
+        .attempts
+        .iter()
+        .filter(|a| a.kind.is_spec_candidate())
+        .find(|a| {
+            a.exchange
+                .as_ref()
+                .and_then(|ex| ex.response.as_ref())
+                .is_some_and(|r| matches!(r.status, 400 | 403))
+        })?;
+    let exchange = prober
+        .send(ProbeRequest::metadata_get_without_version(
+            refused.url.clone(),
+        ))
+        .await;
+    Some(Probe {
+        kind: ProbeKind::AsMetadataWithoutVersion,
+        exchange,
+    })
+}
+
+/// CORS on the server's endpoints and, when asked, registration.
+async fn endpoint_probes(
     prober: &Prober,
     disc: &AsDiscovery,
     settings: Settings,

@@ -5,7 +5,9 @@ use crate::util::{absolute_url, join_list, transport, Transport};
 use crate::{AsAnalysis, CheckDef, Doc, Grade, Level, Outcome};
 
 mod authorization;
+mod refresh_resources;
 pub use authorization::{AS_AUTHZ_AUDIENCE_PINNED, AS_RESPONSE_MODES};
+pub use refresh_resources::{AS_OFFLINE_ACCESS, AS_PROTECTED_RESOURCES};
 
 /// Run `f` on the document in use, or skip.
 fn with_doc(a: &AsAnalysis<'_>, f: impl FnOnce(&Doc) -> Outcome) -> Outcome {
@@ -270,22 +272,22 @@ pub const AS_TOKEN_AUTH_NONE: CheckDef = CheckDef {
     title: "Public clients can use the token endpoint",
     spec: "MCP §Overview (OAuth 2.1 public clients); RFC 8414 §2; CIMD draft",
     hint: "List \"none\" in `token_endpoint_auth_methods_supported` so PKCE-only clients (CLIs, desktop apps) can redeem codes.",
-    doc: "Passes when `token_endpoint_auth_methods_supported` lists none (public clients). It \
-          fails when Client ID Metadata Documents are advertised but the list has neither none \
-          nor private_key_jwt, since CIMD clients must not use shared-secret methods; otherwise a \
+    doc: "Passes when `token_endpoint_auth_methods_supported` lists none (public clients); a \
           list without none warns, and so does an absent member (RFC 8414's default is \
           client_secret_basic only; the TypeScript SDK tries none anyway). MCP authorization \
           servers MUST support public clients, and PKCE-only clients such as CLIs, desktop apps \
-          and CIMD clients cannot redeem codes without none. Sources: MCP §Overview (OAuth 2.1 \
-          public clients); RFC 8414 §2; CIMD draft.",
+          and CIMD clients cannot redeem codes without none. Whether Client ID Metadata Document \
+          clients can authenticate at all (none or private_key_jwt) is CIMD-AUTH-METHODS, which \
+          fails where this check would otherwise report the same list twice; the detail points \
+          there. Sources: MCP §Overview (OAuth 2.1 public clients); RFC 8414 §2; CIMD draft.",
     grade: Grade::Server(|a| {
         with_doc(a, |d| match &d.md.token_endpoint_auth_methods_supported {
             Some(m) if m.iter().any(|x| x == "none") => Outcome::pass("\"none\" listed"),
             Some(m) if d.md.client_id_metadata_document_supported == Some(true)
                 && !m.iter().any(|x| x == "private_key_jwt") =>
             {
-                Outcome::fail(format!(
-                    "CIMD is advertised but only shared-secret methods are listed ({}); CIMD clients cannot authenticate",
+                Outcome::warn(format!(
+                    "\"none\" is not listed (found: {}); CIMD is advertised, so CIMD clients cannot authenticate either (CIMD-AUTH-METHODS)",
                     m.join(", ")
                 ))
             }
@@ -568,3 +570,5 @@ pub const AS_USERINFO: CheckDef = CheckDef {
 mod tests;
 #[cfg(test)]
 mod tests_authorization;
+#[cfg(test)]
+mod tests_refresh_resources;

@@ -164,25 +164,64 @@ pub const CORS_MCP_PREFLIGHT: CheckDef = CheckDef {
     at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "Browsers may POST to the MCP endpoint with a token",
-    spec: "practice: Fetch standard (CORS preflight); MDN Access-Control-Allow-Headers",
-    hint: "Answer OPTIONS with 2xx, Access-Control-Allow-Origin, and Access-Control-Allow-Headers naming authorization, content-type and mcp-protocol-version explicitly (`*` never covers Authorization).",
+    spec: "practice: Fetch standard (CORS preflight); MDN Access-Control-Allow-Headers; MCP 2026-07-28 Streamable HTTP (Mcp-Method, Mcp-Name)",
+    hint: "Answer OPTIONS with 2xx, Access-Control-Allow-Origin, and Access-Control-Allow-Headers naming authorization, content-type, mcp-protocol-version, mcp-method and mcp-name explicitly (`*` never covers Authorization).",
     doc: "Sends the OPTIONS preflight a browser sends before POSTing with a token: Origin \
           http://localhost:6274 (the MCP Inspector's) and Access-Control-Request-Headers \
-          authorization, content-type, mcp-protocol-version. It passes on a 2xx that allows the \
-          origin (* or the origin itself) and every requested header, where * never covers \
-          authorization, as the Fetch standard says; any shortfall or no response warns, and a \
-          403 is INFO, since the server then validates Origin (which Streamable HTTP requires) \
-          and only allow-listed browser origins work. Without it browser-based MCP clients cannot \
-          send the token; no MCP revision requires CORS, so this is a practice check. Sources: \
-          Fetch standard (CORS preflight); MDN Access-Control-Allow-Headers.",
-    grade: Grade::Resource(|r| {
-        let ex = r.probe(ProbeKind::CorsMcpPreflight);
-        if let Some(403) = ex.and_then(|e| e.response.as_ref()).map(|x| x.status) {
-            return Outcome::info("403 to the preflight: the server validates Origin (Streamable HTTP MUST), so only allow-listed browser origins work");
-        }
-        preflight(ex, "OPTIONS MCP endpoint")
-    }),
+          authorization, content-type, mcp-protocol-version, mcp-method, mcp-name (the last two \
+          are sent on every POST of MCP 2026-07-28's stateless transport). It passes on a 2xx \
+          that allows the origin (* or the origin itself) and every requested header, where * \
+          never covers authorization, as the Fetch standard says; any shortfall in the headers \
+          every revision sends, or no response, warns, and a 403 is INFO, since the server then \
+          validates Origin (which Streamable HTTP requires) and only allow-listed browser origins \
+          work. When only mcp-method or mcp-name is missing, it warns if the server allows one of \
+          the two (it speaks 2026-07-28, and browsers block its clients' requests), and is INFO \
+          otherwise: an older server is fine for its own clients, and needs both once it moves to \
+          2026-07-28 (OpenMetadata#30673). Evidence recorded before these headers were requested \
+          is graded on the three it asked for. Without the headers browser-based MCP clients \
+          cannot send the token; no MCP revision requires CORS, so this is a practice check. \
+          Sources: Fetch standard (CORS preflight); MDN Access-Control-Allow-Headers; MCP \
+          2026-07-28 Streamable HTTP.",
+    grade: Grade::Resource(|r| mcp_preflight(r.probe(ProbeKind::CorsMcpPreflight))),
 };
+
+/// The headers only MCP 2026-07-28's stateless transport sends, on every POST.
+const STATELESS_HEADERS: [&str; 2] = ["mcp-method", "mcp-name"];
+
+fn mcp_preflight(ex: Option<&Exchange>) -> Outcome {
+    const WHAT: &str = "OPTIONS MCP endpoint";
+    if let Some(403) = ex.and_then(|e| e.response.as_ref()).map(|x| x.status) {
+        return Outcome::info("403 to the preflight: the server validates Origin (Streamable HTTP MUST), so only allow-listed browser origins work");
+    }
+    let Some(v) = ex.map(view) else {
+        return preflight(ex, WHAT);
+    };
+    let (stateless, core): (Vec<String>, Vec<String>) = v
+        .missing_headers()
+        .into_iter()
+        .partition(|h| STATELESS_HEADERS.contains(&h.as_str()));
+    let Some(status) = v.status else {
+        return preflight(ex, WHAT);
+    };
+    if stateless.is_empty() || !core.is_empty() || !v.is_2xx() || !v.origin_allowed() {
+        return preflight(ex, WHAT);
+    }
+    let allowed: Vec<&str> = STATELESS_HEADERS
+        .into_iter()
+        .filter(|h| v.requested_headers.iter().any(|r| r == h) && !stateless.iter().any(|m| m == h))
+        .collect();
+    let missing = stateless.join(", ");
+    if allowed.is_empty() {
+        Outcome::info(format!(
+            "{WHAT}: {status}, the headers of MCP up to 2025-11-25 are allowed but not {missing}: MCP 2026-07-28 clients send them on every POST, so browsers will block them once this server moves to 2026-07-28"
+        ))
+    } else {
+        Outcome::warn(format!(
+            "{WHAT}: {status}, {} is allowed (MCP 2026-07-28) but not {missing}: browsers block the 2026-07-28 requests that carry it",
+            join_list(&allowed)
+        ))
+    }
+}
 
 pub const CORS_MCP_EXPOSE: CheckDef = CheckDef {
     id: "CORS-MCP-EXPOSE",

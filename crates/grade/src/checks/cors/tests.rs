@@ -4,12 +4,13 @@
 //! authorization server's are in `tests_as.rs`, with the helpers here.
 
 use super::{preflight as grade_preflight, simple as grade_simple};
-use crate::evidence::requests::{CORS_ORIGIN, MCP_PROTOCOL_VERSION};
+use crate::evidence::requests::{CORS_ORIGIN, MCP_PREFLIGHT_HEADERS, MCP_PROTOCOL_VERSION};
 use crate::evidence::{Evidence, Exchange, ProbeKind, TransportError, TransportErrorKind};
 use crate::test_support::*;
 use crate::Status::*;
 
-/// What the MCP endpoint preflight asks for (gather.rs).
+/// What the MCP endpoint preflight asked for before it requested MCP
+/// 2026-07-28's headers too (evidence recorded then is graded on these).
 const MCP_HEADERS: &str = "authorization, content-type, mcp-protocol-version";
 
 /// A preflight as `ProbeRequest::cors_preflight` sends it.
@@ -259,6 +260,75 @@ fn cors_mcp_preflight_informs_on_403() {
     );
     assert_eq!(f.status, Info);
     assert!(f.detail.contains("validates Origin"), "{}", f.detail);
+}
+
+/// The preflight as it is sent now, answered with `allow_headers`.
+fn stateless_preflight(allow_headers: &str) -> crate::Finding {
+    let ex = preflight(
+        MCP,
+        "POST",
+        MCP_PREFLIGHT_HEADERS,
+        204,
+        &[ANY, ("access-control-allow-headers", allow_headers)],
+    );
+    finding(
+        &mcp_probe(ProbeKind::CorsMcpPreflight, ex),
+        "CORS-MCP-PREFLIGHT",
+    )
+}
+
+#[test]
+fn cors_mcp_preflight_passes_with_the_2026_07_28_headers() {
+    let f = stateless_preflight(
+        "Authorization, Content-Type, Mcp-Protocol-Version, Mcp-Method, Mcp-Name",
+    );
+    assert_eq!(f.status, Pass, "{}", f.detail);
+}
+
+#[test]
+fn cors_mcp_preflight_informs_when_an_older_server_lacks_mcp_method_and_mcp_name() {
+    let f = stateless_preflight("authorization, content-type, mcp-protocol-version");
+    assert_eq!(f.status, Info, "{}", f.detail);
+    assert!(
+        f.detail.contains("not mcp-method, mcp-name"),
+        "{}",
+        f.detail
+    );
+    assert!(
+        f.detail.contains("once this server moves to 2026-07-28"),
+        "{}",
+        f.detail
+    );
+}
+
+#[test]
+fn cors_mcp_preflight_warns_when_a_2026_07_28_server_lacks_one_of_them() {
+    let f = stateless_preflight("authorization, content-type, mcp-protocol-version, mcp-method");
+    assert_eq!(f.status, Warn, "{}", f.detail);
+    assert!(f.detail.contains("mcp-method is allowed"), "{}", f.detail);
+    assert!(f.detail.contains("but not mcp-name"), "{}", f.detail);
+}
+
+#[test]
+fn cors_mcp_preflight_still_warns_on_the_headers_every_revision_sends() {
+    // `*` covers mcp-method and mcp-name, never Authorization.
+    let f = stateless_preflight("*");
+    assert_eq!(f.status, Warn, "{}", f.detail);
+    assert!(
+        f.detail.contains("headers not allowed: authorization"),
+        "{}",
+        f.detail
+    );
+    assert!(!f.detail.contains("mcp-method"), "{}", f.detail);
+    // A shortfall in the core headers warns and names every missing one.
+    let f = stateless_preflight("authorization");
+    assert_eq!(f.status, Warn, "{}", f.detail);
+    assert!(
+        f.detail
+            .contains("content-type, mcp-protocol-version, mcp-method, mcp-name"),
+        "{}",
+        f.detail
+    );
 }
 
 #[test]

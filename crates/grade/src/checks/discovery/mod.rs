@@ -1,5 +1,10 @@
 //! Transport security and authorization-server discovery (checklist §2.1–2.2).
 
+mod protocol_header;
+mod tls;
+pub use protocol_header::DISC_PROTOCOL_HEADER;
+pub use tls::SEC_TLS_VALID;
+
 use crate::evidence::CandidateKind;
 use crate::util::{join_list, transport, Transport};
 use crate::{AsAnalysis, CheckDef, Grade, Level, Outcome};
@@ -471,3 +476,7 @@ fn disc_as_consistent(a: &AsAnalysis<'_>) -> Outcome {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_protocol_header;
+#[cfg(test)]
+mod tests_tls;

@@ -2,6 +2,9 @@
 //! The probe registers a public native client three ways: with a
 //! `127.0.0.1` redirect URI, with `localhost`, and without `application_type`.
 
+mod metadata;
+pub use metadata::{CIMD_AUTH_METHODS, DCR_HTTPS};
+
 use crate::evidence::{Exchange, ProbeKind};
 use crate::metadata::{ClientInformation, ErrorResponse};
 use crate::{body_doc, AsAnalysis, CheckDef, Doc, Grade, Level, Outcome};
@@ -360,3 +363,5 @@ pub const DCR_ERROR_FORMAT: CheckDef = CheckDef {
 mod tests;
 #[cfg(test)]
 mod tests_auth_method;
+#[cfg(test)]
+mod tests_metadata;
