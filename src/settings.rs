@@ -71,3 +71,32 @@ pub fn client_key(
     mcp_auth_net::login::SigningKey::from_pem(&pem, alg, &format!("--private-key {}", p.display()))
         .map(Some)
 }
+
+/// A client's credentials from `login`'s (and `check --login`'s) flags: its
+/// secret (from the file, else `$MCP_AUTH_CLIENT_SECRET`, and only for a
+/// pre-registered `--client-id`), its signing key, and the grant's inputs.
+pub fn client_credentials(
+    client_id: Option<&String>,
+    secret_file: Option<&std::path::Path>,
+    private_key: Option<&std::path::Path>,
+    signing_alg: Option<&str>,
+    grants: &crate::cli::GrantArgs,
+) -> Result<ClientCredentials, mcp_auth_net::login::LoginError> {
+    use mcp_auth_net::login::LoginError;
+    let secret = match client_id {
+        Some(_) => crate::secrets::client_secret(secret_file).map_err(LoginError::Usage)?,
+        None => None,
+    };
+    Ok(ClientCredentials {
+        secret,
+        key: client_key(private_key, signing_alg)?,
+        grant: grant_inputs(grants, secret_file).map_err(LoginError::Usage)?,
+    })
+}
+
+/// What [`client_credentials`] read.
+pub struct ClientCredentials {
+    pub secret: Option<mcp_auth_net::token_store::Secret>,
+    pub key: Option<mcp_auth_net::login::SigningKey>,
+    pub grant: GrantInputs,
+}

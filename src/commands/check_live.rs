@@ -16,15 +16,17 @@ use mcp_auth_net::login::live::{self, LiveOptions, Stores};
 /// `login`'s settings from `check`'s flags.
 fn settings(args: &CheckArgs) -> Result<LoginSettings, LoginError> {
     let a = &args.live;
-    let client_secret = match &args.client_id {
-        Some(_) => crate::secrets::client_secret(a.client_secret_file.as_deref())
-            .map_err(LoginError::Usage)?,
-        None => None,
-    };
-    let client_key =
-        crate::settings::client_key(a.private_key.as_deref(), a.signing_alg.as_deref())?;
-    let grant = crate::settings::grant_inputs(&a.grants, a.client_secret_file.as_deref())
-        .map_err(LoginError::Usage)?;
+    let crate::settings::ClientCredentials {
+        secret: client_secret,
+        key: client_key,
+        grant,
+    } = crate::settings::client_credentials(
+        args.client_id.as_ref(),
+        a.client_secret_file.as_deref(),
+        a.private_key.as_deref(),
+        a.signing_alg.as_deref(),
+        &a.grants,
+    )?;
     Ok(LoginSettings {
         client_id: args.client_id.clone(),
         client_metadata_url: a.client_metadata_url.clone(),

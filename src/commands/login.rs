@@ -97,15 +97,17 @@ fn row(path: &std::path::Path, e: &TokenEntry) -> TokenRow {
 
 fn login_settings(args: &LoginArgs) -> Result<LoginSettings, LoginError> {
     // A secret belongs to a pre-registered client: the environment's is read only with --client-id.
-    let client_secret = match &args.client_id {
-        Some(_) => crate::secrets::client_secret(args.client_secret_file.as_deref())
-            .map_err(LoginError::Usage)?,
-        None => None,
-    };
-    let client_key =
-        crate::settings::client_key(args.private_key.as_deref(), args.signing_alg.as_deref())?;
-    let grant = crate::settings::grant_inputs(&args.grants, args.client_secret_file.as_deref())
-        .map_err(LoginError::Usage)?;
+    let crate::settings::ClientCredentials {
+        secret: client_secret,
+        key: client_key,
+        grant,
+    } = crate::settings::client_credentials(
+        args.client_id.as_ref(),
+        args.client_secret_file.as_deref(),
+        args.private_key.as_deref(),
+        args.signing_alg.as_deref(),
+        &args.grants,
+    )?;
     Ok(LoginSettings {
         client_id: args.client_id.clone(),
         client_metadata_url: args.client_metadata_url.clone(),

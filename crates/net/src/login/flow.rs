@@ -63,21 +63,15 @@ pub async fn login_seen(
     err: &mut dyn Write,
     seen: Option<Seen>,
 ) -> Result<(TokenEntry, std::path::PathBuf), LoginError> {
-    let r = destination.resolved()?;
-    let (auth_url, token_url) = checked_endpoints(&r, s.force)?;
-    let (client, redirect) = identity::choose(prober, store, &r, s, err).await?;
-    let resource = if s.no_resource {
-        None
-    } else {
-        s.resource.clone().or_else(|| r.resource.clone())
-    };
-    let scope = choose_scope(
-        s.scope.as_deref(),
-        &r.scopes,
-        r.mcp_url.is_some(),
-        &r.metadata,
-    );
-    let code_client = code_client(&client.id, auth_url, &redirect.uri)?;
+    let Prepared {
+        r,
+        token_url,
+        client,
+        redirect,
+        resource,
+        scope,
+        code_client,
+    } = prepare(prober, store, destination, s, err).await?;
     let nonce = scope
         .as_deref()
         .is_some_and(asks_openid)
@@ -141,21 +135,15 @@ pub async fn wrong_verifier(
     s: &LoginSettings,
     err: &mut dyn Write,
 ) -> Result<(), LoginError> {
-    let r = destination.resolved()?;
-    let (auth_url, token_url) = checked_endpoints(&r, s.force)?;
-    let (client, redirect) = identity::choose(prober, store, &r, s, err).await?;
-    let resource = if s.no_resource {
-        None
-    } else {
-        s.resource.clone().or_else(|| r.resource.clone())
-    };
-    let scope = choose_scope(
-        s.scope.as_deref(),
-        &r.scopes,
-        r.mcp_url.is_some(),
-        &r.metadata,
-    );
-    let code_client = code_client(&client.id, auth_url, &redirect.uri)?;
+    let Prepared {
+        r,
+        token_url,
+        client,
+        redirect,
+        resource,
+        scope,
+        code_client,
+    } = prepare(prober, store, destination, s, err).await?;
     let (url, state, _right) =
         authorization_url(&code_client, scope.as_deref(), resource.as_deref(), None);
     let redirect_uri = redirect.uri.clone();
@@ -171,6 +159,55 @@ pub async fn wrong_verifier(
         dpop: None,
     };
     exchange_code(prober, &client, exchange).await.map(|_| ())
+}
+
+/// What an authorization request starts from: the resolved destination,
+/// its checked token endpoint, the client and its redirect, and the
+/// resource and scope asked for.
+struct Prepared {
+    r: Resolved,
+    token_url: String,
+    client: Client,
+    redirect: Redirect,
+    resource: Option<String>,
+    scope: Option<String>,
+    code_client: CodeClient,
+}
+
+/// Resolve the destination, check its endpoints, choose the client, and
+/// decide the resource and scope (the login's and `--intrusive`'s second
+/// authorization alike).
+async fn prepare(
+    prober: &Prober,
+    store: &TokenStore,
+    destination: Destination,
+    s: &LoginSettings,
+    err: &mut dyn Write,
+) -> Result<Prepared, LoginError> {
+    let r = destination.resolved()?;
+    let (auth_url, token_url) = checked_endpoints(&r, s.force)?;
+    let (client, redirect) = identity::choose(prober, store, &r, s, err).await?;
+    let resource = if s.no_resource {
+        None
+    } else {
+        s.resource.clone().or_else(|| r.resource.clone())
+    };
+    let scope = choose_scope(
+        s.scope.as_deref(),
+        &r.scopes,
+        r.mcp_url.is_some(),
+        &r.metadata,
+    );
+    let code_client = code_client(&client.id, auth_url, &redirect.uri)?;
+    Ok(Prepared {
+        r,
+        token_url,
+        client,
+        redirect,
+        resource,
+        scope,
+        code_client,
+    })
 }
 
 /// The authorization and token endpoints, when the metadata has both, both
