@@ -9,8 +9,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod call;
+mod examples;
 mod grant;
 mod live;
+
+use examples::{LOGIN_EXAMPLES, MATRIX_EXAMPLES, TOKEN_EXAMPLES};
 
 use call::CALL_EXAMPLES;
 pub use call::{parse_protocol_version, CallArgs};
@@ -93,6 +96,9 @@ const CHECK_EXAMPLES: &str = concat!(
 Examples:
   mcp-auth check https://mcp.example.com/mcp
   mcp-auth check https://mcp.example.com/mcp --register
+  mcp-auth check https://mcp.example.com/mcp --login
+  mcp-auth check https://mcp.example.com/mcp --login --grant client-credentials \\
+      --client-id svc --client-secret-file svc.secret
   mcp-auth check https://auth.example.com/tenant1
   mcp-auth check https://auth.example.com/tenant1 --format json > report.json
   mcp-auth check https://example.logto.app/oidc --type oidc
@@ -195,30 +201,6 @@ fn parse_timeout(s: &str) -> Result<f64, String> {
         Err(format!("'{s}' must be between 0 and 3600 seconds"))
     }
 }
-
-const LOGIN_EXAMPLES: &str = "\
-Examples:
-  mcp-auth login https://mcp.example.com/mcp
-  mcp-auth login https://auth.example.com --client-id abc --scope \"openid profile email\"
-  mcp-auth login https://auth.example.com --client-id abc --redirect-port 8976 --no-browser
-  mcp-auth login https://mcp.example.com/mcp --refresh
-  mcp-auth login https://mcp.example.com/mcp --grant client-credentials --client-id svc --client-secret-file secret.txt
-  mcp-auth login https://mcp.example.com/mcp --grant client-credentials --client-id svc --private-key svc.pem
-  mcp-auth login https://mcp.example.com/mcp --grant jwt-bearer --assertion-file /var/run/secrets/mcp/token
-  mcp-auth login https://mcp.example.com/mcp --grant token-exchange --subject-token-file id-token.jwt \\
-      --idp-issuer https://idp.example.com --idp-client-id app-at-idp --client-id app --client-secret-file app.secret
-
-Secrets, assertions and ID tokens are read from files (`-`: stdin) or the environment
-(MCP_AUTH_CLIENT_SECRET, MCP_AUTH_ASSERTION, MCP_AUTH_SUBJECT_TOKEN, MCP_AUTH_IDP_CLIENT_SECRET),
-never from the command line.
-
-The browser is $BROWSER when set, else the system's; the URL is always printed too.
-Tokens are cached per (issuer, client id, resource) under $MCP_AUTH_HOME/tokens (default:
-the user's data directory), mode 0600; a DPoP-bound login keeps its key in the same file,
-and `call`, `whoami` and refresh sign their DPoP proofs with it.
-
-Exit codes: 0 logged in; 1 the login was refused or failed a check (state, iss, PKCE);
-2 usage error; 3 the server could not be reached.";
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
@@ -331,22 +313,6 @@ pub enum TokenCommand {
     Inspect(TokenInspectArgs),
 }
 
-const TOKEN_EXAMPLES: &str = "\
-Examples:
-  mcp-auth token inspect                                # the only cached login's access token
-  mcp-auth token inspect --cached https://mcp.example.com/mcp --require-scope mcp:tools
-  pbpaste | mcp-auth token inspect - --resource https://mcp.example.com/mcp
-  mcp-auth token inspect - --client-id rs-1 --client-secret-file rs-1.secret < token.txt
-
-Prefer `-` (stdin) or --cached to a token on the command line: arguments are visible to other
-users' process listings (a token given there is still read, with a warning). An opaque (non-JWT)
-token cannot be judged offline: it is introspected (RFC 7662) when the issuer has an
-introspection_endpoint and a client is known (--client-id, or the cached login's; its secret
-from --client-secret-file or MCP_AUTH_CLIENT_SECRET).
-
-Exit codes: 0 an MCP server would accept it; 1 it would not; 2 usage error; 3 it cannot be
-judged (an opaque token that was not introspected).";
-
 #[derive(Debug, Args)]
 pub struct TokenInspectArgs {
     /// `-` to read the token from stdin (default: a cached login's). A token
@@ -414,18 +380,6 @@ pub struct TokensArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
-
-const MATRIX_EXAMPLES: &str = "\
-Examples:
-  mcp-auth matrix                                   # all of providers/ (matrix = true), concurrently
-  mcp-auth matrix --only keycloak,auth0 --format markdown > COMPATIBILITY.md
-  mcp-auth matrix --record evidence/                # save every exchange, one file per provider
-  mcp-auth matrix --replay evidence/                # re-grade offline, identical output
-  mcp-auth matrix --format json > last.json
-  mcp-auth matrix --baseline last.json              # print what changed; exit 1 on regressions
-
-Exit codes: 0 done (whatever the verdicts); 1 a regression against --baseline; 2 usage error
-(e.g. a provider file that does not validate).";
 
 /// `matrix --concurrency` when not given.
 pub const DEFAULT_CONCURRENCY: usize = 128;
