@@ -9,11 +9,13 @@ Examples:
   mcp-auth login https://mcp.example.com/mcp --grant client-credentials --client-id svc --client-secret-file secret.txt
   mcp-auth login https://mcp.example.com/mcp --grant client-credentials --client-id svc --private-key svc.pem
   mcp-auth login https://mcp.example.com/mcp --grant jwt-bearer --assertion-file /var/run/secrets/mcp/token
+  mcp-auth login https://mcp.example.com/mcp --grant refresh-token --client-id app --refresh-token-file rt.txt
   mcp-auth login https://mcp.example.com/mcp --grant token-exchange --subject-token-file id-token.jwt \\
       --idp-issuer https://idp.example.com --idp-client-id app-at-idp --client-id app --client-secret-file app.secret
 
 Secrets, assertions and ID tokens are read from files (`-`: stdin) or the environment
-(MCP_AUTH_CLIENT_SECRET, MCP_AUTH_ASSERTION, MCP_AUTH_SUBJECT_TOKEN, MCP_AUTH_IDP_CLIENT_SECRET),
+(MCP_AUTH_CLIENT_SECRET, MCP_AUTH_ASSERTION, MCP_AUTH_SUBJECT_TOKEN, MCP_AUTH_IDP_CLIENT_SECRET,
+MCP_AUTH_REFRESH_TOKEN),
 never from the command line.
 
 The browser is $BROWSER when set, else the system's; the URL is always printed too.

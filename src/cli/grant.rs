@@ -16,12 +16,14 @@ pub enum GrantArg {
     JwtBearer,
     /// Enterprise-managed: trade the IdP's ID token for an ID-JAG, then present it.
     TokenExchange,
+    /// A refresh token you hold (e.g. a CI secret), as the --client-id it was issued to.
+    RefreshToken,
 }
 
 #[derive(Debug, Args)]
 pub struct GrantArgs {
     /// How to obtain the token: in the browser, or without a user
-    /// (client-credentials, jwt-bearer, token-exchange).
+    /// (client-credentials, jwt-bearer, token-exchange, refresh-token).
     #[arg(long, value_enum, value_name = "GRANT", default_value_t = GrantArg::AuthorizationCode)]
     pub grant: GrantArg,
 
@@ -29,6 +31,11 @@ pub struct GrantArgs {
     /// from FILE (`-`: stdin); else $MCP_AUTH_ASSERTION.
     #[arg(long, value_name = "FILE")]
     pub assertion_file: Option<PathBuf>,
+
+    /// refresh-token: the refresh token, read from FILE (`-`: stdin); else
+    /// $MCP_AUTH_REFRESH_TOKEN.
+    #[arg(long, value_name = "FILE")]
+    pub refresh_token_file: Option<PathBuf>,
 
     /// token-exchange: the IdP's ID token, read from FILE (`-`: stdin); else
     /// $MCP_AUTH_SUBJECT_TOKEN.

@@ -44,6 +44,7 @@ fn settings(args: &CheckArgs) -> Result<LoginSettings, LoginError> {
         grant: grant.grant,
         assertion: grant.assertion,
         subject_token: grant.subject_token,
+        refresh_token: grant.refresh_token,
         idp: grant.idp,
         dpop: DpopMode::Auto,
     })

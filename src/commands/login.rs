@@ -125,6 +125,7 @@ fn login_settings(args: &LoginArgs) -> Result<LoginSettings, LoginError> {
         grant: grant.grant,
         assertion: grant.assertion,
         subject_token: grant.subject_token,
+        refresh_token: grant.refresh_token,
         idp: grant.idp,
         dpop: match args.dpop {
             crate::cli::Dpop::Auto => DpopMode::Auto,

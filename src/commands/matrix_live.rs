@@ -55,11 +55,17 @@ pub fn plan(p: &Provider) -> Plan {
 
 /// `login`'s settings for a `[live]` table whose variables are all set.
 fn settings(live: &Live) -> LoginSettings {
-    let (grant, assertion) = match live.grant {
-        LiveGrant::ClientCredentials => (Grant::ClientCredentials, None),
+    let (grant, assertion, refresh_token) = match live.grant {
+        LiveGrant::ClientCredentials => (Grant::ClientCredentials, None, None),
         LiveGrant::JwtBearer => (
             Grant::JwtBearer,
             live.assertion_env.as_deref().and_then(env),
+            None,
+        ),
+        LiveGrant::RefreshToken => (
+            Grant::RefreshToken,
+            None,
+            live.refresh_token_env.as_deref().and_then(env),
         ),
     };
     LoginSettings {
@@ -79,6 +85,7 @@ fn settings(live: &Live) -> LoginSettings {
         grant,
         assertion,
         subject_token: None,
+        refresh_token,
         idp: None,
         dpop: DpopMode::Auto,
     }

@@ -119,6 +119,7 @@ pub async fn log_in_again(
         dpop: mcp_auth_net::dpop::DpopMode::Auto,
         assertion: None,
         subject_token: None,
+        refresh_token: None,
         idp: None,
         client_id: given.then(|| entry.client_id.clone()),
         client_secret: if given {

@@ -15,6 +15,7 @@ impl From<GrantArg> for Grant {
             GrantArg::ClientCredentials => Self::ClientCredentials,
             GrantArg::JwtBearer => Self::JwtBearer,
             GrantArg::TokenExchange => Self::TokenExchange,
+            GrantArg::RefreshToken => Self::RefreshToken,
         }
     }
 }
@@ -25,6 +26,7 @@ pub struct GrantInputs {
     pub grant: Grant,
     pub assertion: Option<Secret>,
     pub subject_token: Option<Secret>,
+    pub refresh_token: Option<Secret>,
     pub idp: Option<Idp>,
 }
 
@@ -42,6 +44,7 @@ pub fn grant_inputs(
         client_secret_file,
         a.assertion_file.as_deref(),
         a.subject_token_file.as_deref(),
+        a.refresh_token_file.as_deref(),
         a.idp_client_secret_file.as_deref(),
     ]
     .into_iter()
@@ -55,6 +58,11 @@ pub fn grant_inputs(
         grant,
         Grant::JwtBearer,
         &[("--assertion-file", a.assertion_file.is_some())],
+    )?;
+    only_for(
+        grant,
+        Grant::RefreshToken,
+        &[("--refresh-token-file", a.refresh_token_file.is_some())],
     )?;
     only_for(
         grant,
@@ -85,6 +93,13 @@ pub fn grant_inputs(
                 "the subject token",
             )?;
             inputs.idp = Some(idp(a)?);
+        }
+        Grant::RefreshToken => {
+            inputs.refresh_token = crate::secrets::secret(
+                a.refresh_token_file.as_deref(),
+                "MCP_AUTH_REFRESH_TOKEN",
+                "the refresh token",
+            )?;
         }
         Grant::AuthorizationCode | Grant::ClientCredentials => {}
     }

@@ -25,6 +25,10 @@ pub struct Live {
     /// confidential client's refresh).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret_env: Option<String>,
+    /// The variable holding a refresh token issued to the client
+    /// (`refresh_token`: e.g. from a test user's login, kept as a secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token_env: Option<String>,
     /// The variable holding the RFC 7523 assertion (`jwt_bearer`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assertion_env: Option<String>,
@@ -41,6 +45,8 @@ pub enum LiveGrant {
     ClientCredentials,
     /// RFC 7523 JWT bearer, with an assertion the tenant issues.
     JwtBearer,
+    /// A refresh token of a test user's login, redeemed as its client.
+    RefreshToken,
 }
 
 impl LiveGrant {
@@ -48,6 +54,7 @@ impl LiveGrant {
         match self {
             Self::ClientCredentials => "client_credentials",
             Self::JwtBearer => "jwt_bearer",
+            Self::RefreshToken => "refresh_token",
         }
     }
 }
@@ -62,6 +69,11 @@ impl Live {
                 .map(|n| ("client_secret_env", n)),
         );
         names.extend(self.assertion_env.as_deref().map(|n| ("assertion_env", n)));
+        names.extend(
+            self.refresh_token_env
+                .as_deref()
+                .map(|n| ("refresh_token_env", n)),
+        );
         names
     }
 
@@ -86,6 +98,7 @@ impl Live {
         let needs = match self.grant {
             LiveGrant::ClientCredentials => ("client_secret_env", self.client_secret_env.is_none()),
             LiveGrant::JwtBearer => ("assertion_env", self.assertion_env.is_none()),
+            LiveGrant::RefreshToken => ("refresh_token_env", self.refresh_token_env.is_none()),
         };
         if needs.1 {
             return Err(invalid(

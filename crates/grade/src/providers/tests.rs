@@ -228,6 +228,11 @@ fn live_names_variables_and_the_credentials_its_grant_needs() {
             "missing: grant jwt_bearer",
         ),
         (
+            live("grant = \"refresh_token\"\nclient_id_env = \"MCP_AUTH_LIVE_EXAMPLE_ID\""),
+            "live.refresh_token_env",
+            "missing: grant refresh_token",
+        ),
+        (
             live("grant = \"password\"\nclient_id_env = \"MCP_AUTH_LIVE_EXAMPLE_ID\""),
             "line",
             "unknown variant",

@@ -328,7 +328,10 @@ async fn other_audience(
         return None;
     };
     let (how, result) = match s.grant {
-        Grant::AuthorizationCode if newest.refresh_token.is_some() => {
+        // A refresh-token start refreshes again from the newest refresh token:
+        // the one given may have been rotated out (and reusing it could
+        // revoke the grant).
+        Grant::AuthorizationCode | Grant::RefreshToken if newest.refresh_token.is_some() => {
             let without = TokenEntry {
                 resource: None,
                 ..newest.clone()
@@ -336,7 +339,7 @@ async fn other_audience(
             let r = refresh::request(&rec.prober, &without).await;
             ("a refresh without resource", r)
         }
-        Grant::AuthorizationCode => return None,
+        Grant::AuthorizationCode | Grant::RefreshToken => return None,
         _ => {
             let without = LoginSettings {
                 no_resource: true,
@@ -389,10 +392,15 @@ fn keep_newest(
 ) {
     let Some(newest) = refreshed else { return };
     let keep = match other {
-        Some(o) if s.grant == Grant::AuthorizationCode && o.refresh_token.is_some() => TokenEntry {
-            refresh_token: o.refresh_token.clone(),
-            ..newest.clone()
-        },
+        Some(o)
+            if matches!(s.grant, Grant::AuthorizationCode | Grant::RefreshToken)
+                && o.refresh_token.is_some() =>
+        {
+            TokenEntry {
+                refresh_token: o.refresh_token.clone(),
+                ..newest.clone()
+            }
+        }
         _ => newest.clone(),
     };
     if let Err(e) = store.save(&keep) {

@@ -156,6 +156,9 @@ pub struct LoginSettings {
     /// The IdP's ID token a token exchange trades (`--subject-token-file`,
     /// `MCP_AUTH_SUBJECT_TOKEN`).
     pub subject_token: Option<Secret>,
+    /// The refresh token a `--grant refresh-token` login starts from
+    /// (`--refresh-token-file`, `MCP_AUTH_REFRESH_TOKEN`).
+    pub refresh_token: Option<Secret>,
     /// The IdP of a token exchange (`--idp-*`).
     pub idp: Option<Idp>,
 }

@@ -44,6 +44,9 @@ pub enum Grant {
     JwtBearer,
     /// The IdP's ID token exchanged for an ID-JAG, then the JWT bearer grant.
     TokenExchange,
+    /// A refresh token the caller holds (e.g. a CI secret), redeemed as the
+    /// client it was issued to (RFC 6749 §6).
+    RefreshToken,
 }
 
 impl Grant {
@@ -54,6 +57,7 @@ impl Grant {
             Self::ClientCredentials => "client-credentials",
             Self::JwtBearer => "jwt-bearer",
             Self::TokenExchange => "token-exchange",
+            Self::RefreshToken => "refresh-token",
         }
     }
 
@@ -126,6 +130,7 @@ async fn obtain_for(
         Grant::ClientCredentials => client_credentials(prober, r, &endpoint, s, &want).await?,
         Grant::JwtBearer => jwt_bearer(prober, r, &endpoint, s, &want).await?,
         Grant::TokenExchange => exchange::enterprise(prober, r, &endpoint, s, &want).await?,
+        Grant::RefreshToken => refresh_token(prober, r, &endpoint, s, &want).await?,
         Grant::AuthorizationCode => {
             return Err(LoginError::Usage(
                 "the authorization code grant runs in the browser, not here".to_owned(),
@@ -204,6 +209,39 @@ async fn jwt_bearer(
         .param_opt("scope", want.scope.as_deref())
         .param_opt("resource", want.resource.as_deref());
     let tokens = send(prober, &client, &req, &r.metadata, want).await?;
+    Ok((client, tokens))
+}
+
+/// `grant_type=refresh_token` with the caller's refresh token, as the client
+/// it was issued to (`--client-id`, with its secret or key when
+/// confidential), for the same resource (RFC 6749 §6, RFC 8707 §2.2).
+/// A response without a new refresh token keeps the one given.
+async fn refresh_token(
+    prober: &Prober,
+    r: &Resolved,
+    endpoint: &str,
+    s: &LoginSettings,
+    want: &Wanted,
+) -> Result<(Client, Tokens), LoginError> {
+    let token = s.refresh_token.as_ref().ok_or_else(|| {
+        LoginError::Usage(
+            "--grant refresh-token needs the refresh token: --refresh-token-file FILE (- for stdin) or MCP_AUTH_REFRESH_TOKEN".to_owned(),
+        )
+    })?;
+    let client = given_client(s, &r.metadata).ok_or_else(|| {
+        LoginError::Usage(
+            "--grant refresh-token needs --client-id: the client the refresh token was issued to"
+                .to_owned(),
+        )
+    })?;
+    let req = TokenRequest::new(endpoint, &r.issuer, "refresh_token")
+        .param("refresh_token", token.expose())
+        .param_opt("scope", want.scope.as_deref())
+        .param_opt("resource", want.resource.as_deref());
+    let mut tokens = send(prober, &client, &req, &r.metadata, want).await?;
+    if tokens.refresh_token.is_none() {
+        tokens.refresh_token = Some(token.clone());
+    }
     Ok((client, tokens))
 }
 

@@ -11,6 +11,7 @@ use crate::probe::ProbeSettings;
 
 mod client_credentials;
 mod jwt_bearer;
+mod refresh_token;
 mod token_exchange;
 
 /// One request the test server received.
@@ -144,6 +145,7 @@ fn settings(grant: Grant) -> LoginSettings {
         grant,
         assertion: None,
         subject_token: None,
+        refresh_token: None,
         idp: None,
     }
 }

@@ -9,6 +9,7 @@ fn exchange_settings(srv: &Server, token_endpoint: bool) -> LoginSettings {
         client_id: Some("mcp-client".into()),
         client_secret: Some(Secret::new("as-secret")),
         subject_token: Some(Secret::new(jwt(&serde_json::json!({"aud": "idp-client"})))),
+        refresh_token: None,
         idp: Some(Idp {
             issuer: Some(format!("{}/idp", srv.origin)),
             token_endpoint: token_endpoint.then(|| format!("{}/idp/token", srv.origin)),
@@ -175,6 +176,7 @@ async fn token_exchange_needs_its_inputs_and_sends_nothing_without_them() {
         (
             LoginSettings {
                 subject_token: None,
+                refresh_token: None,
                 ..full.clone()
             },
             "--subject-token-file",
