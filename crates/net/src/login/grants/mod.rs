@@ -104,6 +104,12 @@ impl Wanted {
                 .or_else(|| (!r.scopes.is_empty()).then(|| r.scopes.join(" "))),
         }
     }
+
+    /// `req` with the scope and the RFC 8707 resource asked for.
+    fn on<'a>(&self, req: TokenRequest<'a>) -> TokenRequest<'a> {
+        req.param_opt("scope", self.scope.as_deref())
+            .param_opt("resource", self.resource.as_deref())
+    }
 }
 
 /// Obtain a token with `settings.grant` (not the authorization code) for
@@ -181,9 +187,7 @@ async fn client_credentials(
                 "--grant client-credentials needs a confidential client: --client-id with --client-secret-file (or MCP_AUTH_CLIENT_SECRET) or --private-key".to_owned(),
             )
         })?;
-    let req = TokenRequest::new(endpoint, &r.issuer, "client_credentials")
-        .param_opt("scope", want.scope.as_deref())
-        .param_opt("resource", want.resource.as_deref());
+    let req = want.on(TokenRequest::new(endpoint, &r.issuer, "client_credentials"));
     let tokens = send(prober, &client, &req, &r.metadata, want).await?;
     Ok((client, tokens))
 }
@@ -204,10 +208,9 @@ async fn jwt_bearer(
     })?;
     require_jwt(assertion, "the assertion")?;
     let client = given_client(s, &r.metadata).unwrap_or_else(Client::anonymous);
-    let req = TokenRequest::new(endpoint, &r.issuer, JWT_BEARER)
-        .param("assertion", assertion.expose())
-        .param_opt("scope", want.scope.as_deref())
-        .param_opt("resource", want.resource.as_deref());
+    let req = want
+        .on(TokenRequest::new(endpoint, &r.issuer, JWT_BEARER)
+            .param("assertion", assertion.expose()));
     let tokens = send(prober, &client, &req, &r.metadata, want).await?;
     Ok((client, tokens))
 }
@@ -234,10 +237,8 @@ async fn refresh_token(
                 .to_owned(),
         )
     })?;
-    let req = TokenRequest::new(endpoint, &r.issuer, "refresh_token")
-        .param("refresh_token", token.expose())
-        .param_opt("scope", want.scope.as_deref())
-        .param_opt("resource", want.resource.as_deref());
+    let req = want.on(TokenRequest::new(endpoint, &r.issuer, "refresh_token")
+        .param("refresh_token", token.expose()));
     let mut tokens = send(prober, &client, &req, &r.metadata, want).await?;
     if tokens.refresh_token.is_none() {
         tokens.refresh_token = Some(token.clone());
