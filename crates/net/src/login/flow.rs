@@ -38,10 +38,28 @@ type CodeClient = oauth2::Client<
     EndpointNotSet,
 >;
 
-/// Where [`login_seen`] keeps the callback's parameters (`check --login`
-/// grades them: STATE-ECHO, ISS-RESPONSE).
-/// Only facts are kept: never the code.
-pub type Seen = std::sync::Arc<std::sync::Mutex<Option<crate::evidence::live::CallbackFacts>>>;
+/// What [`login_seen`] observed on the way, kept even when the login stops
+/// (`check --login` grades it: CIMD-LIVE, STATE-ECHO, ISS-RESPONSE). Only
+/// facts: never the code or the state.
+#[derive(Debug, Clone, Default)]
+pub struct Observed {
+    /// The client id the authorization request was made with.
+    pub client_id: Option<String>,
+    /// The callback's facts, when one arrived.
+    pub callback: Option<crate::evidence::live::CallbackFacts>,
+}
+
+/// Where [`login_seen`] keeps what it observed.
+pub type Seen = std::sync::Arc<std::sync::Mutex<Observed>>;
+
+/// Record into `seen`, if any.
+fn observe(seen: Option<&Seen>, f: impl FnOnce(&mut Observed)) {
+    if let Some(seen) = seen {
+        f(&mut seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner));
+    }
+}
 
 /// Run a login to the end; returns the saved entry and its path.
 pub async fn login(
@@ -71,7 +89,7 @@ pub async fn login_seen(
         resource,
         scope,
         code_client,
-    } = prepare(prober, store, destination, s, err).await?;
+    } = prepare(prober, store, destination, s, err, seen.as_ref()).await?;
     let nonce = scope
         .as_deref()
         .is_some_and(asks_openid)
@@ -143,7 +161,7 @@ pub async fn wrong_verifier(
         resource,
         scope,
         code_client,
-    } = prepare(prober, store, destination, s, err).await?;
+    } = prepare(prober, store, destination, s, err, None).await?;
     let (url, state, _right) =
         authorization_url(&code_client, scope.as_deref(), resource.as_deref(), None);
     let redirect_uri = redirect.uri.clone();
@@ -176,17 +194,23 @@ struct Prepared {
 
 /// Resolve the destination, check its endpoints, choose the client, and
 /// decide the resource and scope (the login's and `--intrusive`'s second
-/// authorization alike).
+/// authorization alike). The client id goes to `seen` as soon as it is
+/// known: a metadata document URL before the document is checked.
 async fn prepare(
     prober: &Prober,
     store: &TokenStore,
     destination: Destination,
     s: &LoginSettings,
     err: &mut dyn Write,
+    seen: Option<&Seen>,
 ) -> Result<Prepared, LoginError> {
     let r = destination.resolved()?;
+    observe(seen, |o| {
+        o.client_id = identity::document_url(&r.metadata, s)
+    });
     let (auth_url, token_url) = checked_endpoints(&r, s.force)?;
     let (client, redirect) = identity::choose(prober, store, &r, s, err).await?;
+    observe(seen, |o| o.client_id = Some(client.id.clone()));
     let resource = if s.no_resource {
         None
     } else {
@@ -308,18 +332,16 @@ async fn wait_for_code(
         .wait(
             &redirect.path,
             Box::new(move |p| {
-                if let Some(seen) = &seen {
-                    let facts = crate::evidence::live::CallbackFacts {
+                // Before validating: a refused callback is graded too.
+                observe(seen.as_ref(), |o| {
+                    o.callback = Some(crate::evidence::live::CallbackFacts {
                         received: true,
                         state_matched: p.state.as_deref() == Some(expected_state.as_str()),
                         iss: p.iss.clone(),
                         iss_advertised,
                         error: p.error.clone(),
-                    };
-                    *seen
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(facts);
-                }
+                    });
+                });
                 callback::validate(p, &expected_state, &issuer, iss_advertised)
             }),
             s.timeout,

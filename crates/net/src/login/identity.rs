@@ -114,11 +114,7 @@ pub(super) async fn choose(
         client.redirect_uri = Some(redirect.uri.clone());
         return Ok((client, redirect));
     }
-    if md.client_id_metadata_document_supported == Some(true) {
-        let url = s
-            .client_metadata_url
-            .clone()
-            .unwrap_or_else(default_client_metadata_url);
+    if let Some(url) = document_url(md, s) {
         let redirect = match Redirect::explicit(s).await? {
             Some(r) => r,
             None => document_redirect(prober, &url).await?,
@@ -161,6 +157,16 @@ pub(super) async fn choose(
         client.method.name()
     )?;
     Ok((client, redirect))
+}
+
+/// The Client ID Metadata Document URL a login without `--client-id` uses
+/// (yours, else mcp-auth's own), when the server supports them.
+pub(super) fn document_url(md: &AsMetadata, s: &LoginSettings) -> Option<String> {
+    (s.client_id.is_none() && md.client_id_metadata_document_supported == Some(true)).then(|| {
+        s.client_metadata_url
+            .clone()
+            .unwrap_or_else(default_client_metadata_url)
+    })
 }
 
 /// The client as given: a pre-registered one authenticates with its key

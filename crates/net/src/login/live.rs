@@ -128,13 +128,12 @@ async fn log_in(
         _ => grants::obtain(&rec.prober, store, destination, s).await,
     };
     rec.step(LiveStep::Login);
-    rec.live.callback = seen
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .take();
-    if s.grant == Grant::AuthorizationCode && rec.live.callback.is_none() && result.is_ok() {
-        rec.live.callback = Some(CallbackFacts::default());
-    }
+    let observed = std::mem::take(
+        &mut *seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    record_observed(&mut rec.live, s.grant, s.client_id.as_deref(), observed);
     match result {
         Ok((entry, _)) => {
             rec.live.client_id = (!entry.client_id.is_empty()).then(|| entry.client_id.clone());
@@ -145,6 +144,22 @@ async fn log_in(
             rec.live.error = Some(e.to_string());
             None
         }
+    }
+}
+
+/// What the login observed, recorded whether or not it got a token: the
+/// client id it used (else the one `given`), and for a browser login the
+/// callback (`received: false` when none arrived, so that grading says why).
+fn record_observed(
+    live: &mut LiveEvidence,
+    grant: Grant,
+    given: Option<&str>,
+    observed: flow::Observed,
+) {
+    live.client_id = observed.client_id.or_else(|| given.map(str::to_owned));
+    live.callback = observed.callback;
+    if grant == Grant::AuthorizationCode && live.callback.is_none() {
+        live.callback = Some(CallbackFacts::default());
     }
 }
 
@@ -414,5 +429,42 @@ async fn reuse_refresh_token(rec: &mut Recorder, entry: &TokenEntry) {
     rec.step(LiveStep::RefreshReuse);
     if let Some(r) = rec.live.refresh.as_mut() {
         r.reuse_refused = Some(result.is_err());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stopped_login_keeps_its_client_id_and_callback() {
+        let mut live = LiveEvidence::default();
+        let refused = CallbackFacts {
+            received: true,
+            state_matched: false,
+            iss_advertised: true,
+            ..CallbackFacts::default()
+        };
+        let observed = flow::Observed {
+            client_id: Some("https://c.example/doc.json".into()),
+            callback: Some(refused.clone()),
+        };
+        record_observed(&mut live, Grant::AuthorizationCode, None, observed);
+        assert_eq!(
+            live.client_id.as_deref(),
+            Some("https://c.example/doc.json")
+        );
+        assert_eq!(live.callback, Some(refused));
+        // No callback arrived (a timeout): a browser login still says so.
+        let mut live = LiveEvidence::default();
+        let nothing = flow::Observed::default();
+        record_observed(&mut live, Grant::AuthorizationCode, Some("c1"), nothing);
+        assert_eq!(live.client_id.as_deref(), Some("c1"));
+        assert_eq!(live.callback, Some(CallbackFacts::default()));
+        // A grant without a browser has no callback at all.
+        let mut live = LiveEvidence::default();
+        let nothing = flow::Observed::default();
+        record_observed(&mut live, Grant::ClientCredentials, Some("svc"), nothing);
+        assert_eq!(live.callback, None);
     }
 }

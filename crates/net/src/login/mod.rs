@@ -42,7 +42,7 @@ use crate::token_store::{Secret, StoreError};
 
 pub use cache::matching;
 pub use client::{AuthMethod, Client, SigningKey};
-pub use flow::{login, login_seen, Seen};
+pub use flow::{login, login_seen, Observed, Seen};
 pub use grants::{obtain, Grant, Idp};
 pub use refresh::refresh;
 pub use resolve::{destination, validated_metadata, Destination};
