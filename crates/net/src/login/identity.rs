@@ -229,11 +229,33 @@ fn cached_registration(store: &TokenStore, issuer: &str) -> Option<Client> {
         .map(|e| Client::of_entry(&e))
 }
 
+/// The redirect URIs of a Client ID Metadata Document read from `url`, when
+/// an authorization server can accept it: a JSON object whose `client_id` is
+/// exactly `url` (draft-ietf-oauth-client-id-metadata-document §4.1; servers
+/// refuse any other, with an error page instead of a redirect).
+fn document_uris(url: &str, doc: &str) -> Result<Vec<String>, LoginError> {
+    let Ok(obj) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(doc) else {
+        return Err(LoginError::Usage(format!(
+            "the client metadata document {url} is not a JSON object: authorization servers refuse it"
+        )));
+    };
+    let info = ClientInformation::from_object(&obj).0;
+    match info.client_id.as_deref() {
+        Some(id) if id == url => Ok(info.redirect_uris.unwrap_or_default()),
+        Some(id) => Err(LoginError::Usage(format!(
+            "the client metadata document {url} names the client_id {id}: it must be exactly the document's URL, else authorization servers refuse it (an error page instead of the redirect)"
+        ))),
+        None => Err(LoginError::Usage(format!(
+            "the client metadata document {url} has no client_id: it must be exactly the document's URL, else authorization servers refuse it (an error page instead of the redirect)"
+        ))),
+    }
+}
+
 /// The redirect listener a Client ID Metadata Document allows: its first
 /// loopback `http` redirect URI, on the port it names (a port-less one may
 /// use any port, RFC 8252 §7.3). A document that cannot be read leaves the
-/// choice to the server (any port); one that lists no usable loopback URI,
-/// or whose port is taken, fails the login at once.
+/// choice to the server (any port); one that names another client_id, lists
+/// no usable loopback URI, or whose port is taken, fails the login at once.
 async fn document_redirect(prober: &Prober, url: &str) -> Result<Redirect, LoginError> {
     let doc = if url == default_client_metadata_url() {
         Some(CLIENT_METADATA.to_owned())
@@ -244,10 +266,7 @@ async fn document_redirect(prober: &Prober, url: &str) -> Result<Redirect, Login
     let Some(doc) = doc else {
         return Redirect::listen(0, None, "/callback").await;
     };
-    let uris = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&doc)
-        .ok()
-        .and_then(|o| ClientInformation::from_object(&o).0.redirect_uris)
-        .unwrap_or_default();
+    let uris = document_uris(url, &doc)?;
     let usable = uris
         .iter()
         .filter_map(|u| Url::parse(u).ok())
@@ -295,6 +314,36 @@ mod tests {
                 "{u}"
             );
         }
+    }
+
+    #[test]
+    fn a_document_must_name_its_own_url() {
+        let url = "https://app.example/client.json";
+        let doc = |id: &str| {
+            format!(r#"{{"client_id":"{id}","redirect_uris":["http://127.0.0.1/callback"]}}"#)
+        };
+        assert_eq!(
+            document_uris(url, &doc(url)).unwrap(),
+            ["http://127.0.0.1/callback"]
+        );
+        let e = document_uris(url, &doc("https://app.example/other.json"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(url) && e.contains("names the client_id https://app.example/other.json"),
+            "{e}"
+        );
+        // Exactly: no normalisation.
+        assert!(document_uris(url, &doc("https://app.example/client.json/")).is_err());
+        let e = document_uris(url, r#"{"redirect_uris":[]}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("has no client_id"), "{e}");
+        let e = document_uris(url, "<html>").unwrap_err().to_string();
+        assert!(e.contains("not a JSON object"), "{e}");
+        // mcp-auth's own document passes its own check.
+        let own = default_client_metadata_url();
+        assert!(!document_uris(&own, CLIENT_METADATA).unwrap().is_empty());
     }
 
     use crate::login::client::tests::md;
