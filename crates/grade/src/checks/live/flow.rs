@@ -96,8 +96,13 @@ pub const CIMD_LIVE: CheckDef = CheckDef {
     doc: "Run by `check --login` when the login's client id is a URL (a Client ID Metadata \
           Document): passes when the login with it got a token (the authorization server \
           fetched the document, checked that its client_id is the URL and accepted the redirect \
-          URI), and fails when the login with it stopped. It skips for any other client id and \
-          without --login. Sources: MCP 2025-11-25+ §Client ID Metadata Documents.",
+          URI), and fails when the login with it stopped before the authorization response (an \
+          authorization server that refuses the document shows an error page instead of \
+          redirecting; the detail names what it checks) or at the token request. It skips for \
+          any other client id, when the authorization server redirected back with a code and the \
+          login stopped before the token request (another check's finding, such as \
+          ISS-RESPONSE), and without --login. Sources: MCP 2025-11-25+ §Client ID Metadata \
+          Documents.",
     grade: Grade::Live(|a| {
         let l = match live(a) {
             Ok(l) => l,
@@ -106,15 +111,27 @@ pub const CIMD_LIVE: CheckDef = CheckDef {
         let Some(id) = l.client_id.as_deref().filter(|id| is_cimd(id)) else {
             return Outcome::skip("the client id is not a metadata document URL");
         };
-        match (&l.token, &l.error) {
-            (Some(_), _) => Outcome::pass(format!("logged in with the client id {id}")),
-            (None, e) => Outcome::fail(format!(
-                "the login with the client id {id} stopped: {}",
-                e.as_deref().unwrap_or("no reason recorded")
+        if l.token.is_some() {
+            return Outcome::pass(format!("logged in with the client id {id}"));
+        }
+        let why = l.error.as_deref().unwrap_or("no reason recorded");
+        match &l.callback {
+            Some(c) if !c.received => Outcome::fail(format!(
+                "the login with the client id {id} stopped without an authorization response ({why}). {REFUSED_DOCUMENT}"
             )),
+            Some(c) if c.error.is_none() && l.token_exchange(LiveStep::Login).is_none() => {
+                Outcome::skip(format!(
+                    "the authorization server accepted the client id {id} (it redirected back with a code); the login stopped before the token request: {why}"
+                ))
+            }
+            _ => Outcome::fail(format!("the login with the client id {id} stopped: {why}")),
         }
     }),
 };
+
+/// What an authorization server checks of a Client ID Metadata Document
+/// before it redirects back (draft-ietf-oauth-client-id-metadata-document).
+const REFUSED_DOCUMENT: &str = "An authorization server that refuses the document shows an error page in the browser instead of redirecting: it must be able to fetch the URL (200 JSON), the document's client_id must be exactly the URL, and its redirect_uris must allow the loopback redirect (http://127.0.0.1/callback, any port)";
 
 fn audience(t: Option<&TokenFacts>) -> String {
     match t {

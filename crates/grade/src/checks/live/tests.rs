@@ -384,6 +384,44 @@ fn cimd_live_applies_only_to_a_metadata_document_client_id() {
 }
 
 #[test]
+fn cimd_live_names_the_likely_cause_when_no_authorization_response_came() {
+    let id = "https://127.0.0.1:1/broken.json";
+    let mut refused = good();
+    refused.client_id = Some(id.into());
+    refused.token = None;
+    refused.exchanges.clear();
+    refused.callback = Some(CallbackFacts::default());
+    refused.error = Some("no callback within 2 s".into());
+    let o = grade(&CIMD_LIVE, Some(&refused));
+    assert_eq!(o.status, Status::Fail);
+    for part in [
+        id,
+        "no callback within 2 s",
+        "client_id must be exactly the URL",
+        "redirect_uris",
+    ] {
+        assert!(o.detail.contains(part), "{part}: {}", o.detail);
+    }
+    // Redirected back with a code, then refused by the client (a wrong iss):
+    // the document was accepted; the failure is ISS-RESPONSE's.
+    let mut later = refused.clone();
+    later.callback = Some(CallbackFacts {
+        received: true,
+        state_matched: true,
+        iss: Some("https://other.example".into()),
+        iss_advertised: true,
+        error: None,
+    });
+    later.error = Some("the callback's iss is not the issuer".into());
+    let o = grade(&CIMD_LIVE, Some(&later));
+    assert_eq!(o.status, Status::Skip, "{}", o.detail);
+    assert!(o.detail.contains("accepted the client id"), "{}", o.detail);
+    // An error response (access_denied) is the authorization server's refusal.
+    later.callback.as_mut().unwrap().error = Some("access_denied".into());
+    assert_eq!(status(&CIMD_LIVE, &later), Status::Fail);
+}
+
+#[test]
 fn rs_accepts_token_and_ch_403_scope_use_the_session_definitions() {
     let rs = crate::checks::session::RS_ACCEPTS_TOKEN;
     assert_eq!(status(&rs, &good()), Status::Pass);
