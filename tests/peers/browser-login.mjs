@@ -5,11 +5,15 @@
 // See README.md in this folder.
 //
 // Usage: node tests/peers/browser-login.mjs <authorization-url>
-//            [--login alice] [--password secret] [--deny] [--timeout-ms 30000]
+//            [--login alice] [--password secret] [--deny] [--expect-error]
+//            [--timeout-ms 30000]
 //
 // Contract: on success prints exactly one JSON line to stdout,
 //   {"final_url":"...","status":200|null,"text":"<body innerText, trimmed, <=500 chars>"}
-// and exits 0. On failure prints a one-line error to stderr and exits 1 (2 for
+// and exits 0. With --expect-error, success is the provider showing a page that
+// is neither its login nor its consent form (its error page, e.g. for a client
+// it refuses): the same JSON line with "error_page":true, exit 0; reaching the
+// loopback redirect is then a failure. On failure prints a one-line error to stderr and exits 1 (2 for
 // usage errors). Progress logs go to stderr. The whole run, browser start included,
 // is bounded by --timeout-ms.
 //
@@ -29,7 +33,7 @@ const log = (...args) => console.error('[browser-login]', ...args);
 function usage(msg) {
   if (msg) process.stderr.write(`error: ${msg}\n`);
   process.stderr.write(
-    'usage: node browser-login.mjs <authorization-url> [--login alice] [--password secret] [--deny] [--timeout-ms 30000]\n',
+    'usage: node browser-login.mjs <authorization-url> [--login alice] [--password secret] [--deny] [--expect-error] [--timeout-ms 30000]\n',
   );
   process.exit(2);
 }
@@ -42,6 +46,7 @@ try {
       login: { type: 'string', default: 'alice' },
       password: { type: 'string', default: 'secret' },
       deny: { type: 'boolean', default: false },
+      'expect-error': { type: 'boolean', default: false },
       'timeout-ms': { type: 'string', default: '30000' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -235,10 +240,12 @@ async function main() {
   }
 
   let loggedIn = false;
+  let errorPage = false;
   for (let step = 0; ; step++) {
     const url = page.url();
     if (isCallbackUrl(url)) {
       if (navFailure?.startsWith(`${url}: `)) throw new Error(`navigation failed: ${navFailure}`);
+      if (args['expect-error']) throw new Error(`expected an error page, but reached the loopback redirect ${new URL(url).origin}`);
       break;
     }
     if (url.startsWith('chrome-error:')) throw new Error(`navigation failed: ${navFailure ?? url}`);
@@ -267,6 +274,10 @@ async function main() {
           'consent submit',
         );
       }
+    } else if (args['expect-error'] && new URL(url).origin === providerOrigin) {
+      log(`error page (${url}, status ${lastNav?.status ?? '?'})`);
+      errorPage = true;
+      break;
     } else {
       const text = await page.evaluate(() => document.body?.innerText ?? '').catch(() => '');
       throw new Error(
@@ -279,12 +290,13 @@ async function main() {
   const finalUrl = page.url();
   const text = (await page.evaluate(() => document.body?.innerText ?? '')).trim().slice(0, 500);
   const status = lastNav && lastNav.url === finalUrl ? lastNav.status : null;
+  const result = { final_url: finalUrl, status, text, ...(errorPage ? { error_page: true } : {}) };
   log(`reached ${finalUrl} (status ${status}) in ${Date.now() - tNav} ms after navigation, ${Date.now() - started} ms total`);
 
   if (finishing) return; // the overall timeout (or a signal) won the race
   finishing = true;
   await new Promise((resolve) =>
-    process.stdout.write(`${JSON.stringify({ final_url: finalUrl, status, text })}\n`, resolve),
+    process.stdout.write(`${JSON.stringify(result)}\n`, resolve),
   );
   await cleanup();
   process.exit(0);
