@@ -17,6 +17,7 @@ mod enforcement;
 mod grants;
 mod hostile;
 mod introspect;
+mod live_failures;
 mod login;
 mod login_client;
 mod matrix;

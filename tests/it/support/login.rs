@@ -118,10 +118,21 @@ impl LoginRun {
 
 /// Complete the login in headless Chromium (tests/peers/browser-login.mjs).
 pub fn browser_login(url: &url::Url, login: &str) -> serde_json::Value {
+    browser(url, &["--login", login])
+}
+
+/// Open the authorization URL in headless Chromium, expecting the
+/// provider's error page instead of the redirect (`--expect-error`): the
+/// page's JSON (`final_url`, `status`, `text`, `error_page`).
+pub fn browser_error_page(url: &url::Url) -> serde_json::Value {
+    browser(url, &["--expect-error"])
+}
+
+fn browser(url: &url::Url, args: &[&str]) -> serde_json::Value {
     let out = Command::new("node")
         .arg(super::root().join("tests/peers/browser-login.mjs"))
         .arg(url.as_str())
-        .args(["--login", login])
+        .args(args)
         .output()
         .expect("run node browser-login.mjs");
     assert!(
