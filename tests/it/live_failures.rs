@@ -342,3 +342,43 @@ fn state_echo_fails_and_the_login_refuses_another_state() {
     let stopped = detail_of(&c.report, "RS-ACCEPTS-TOKEN");
     assert!(stopped.contains("possible CSRF"), "{stopped}");
 }
+
+/// `login` with a Client ID Metadata Document naming another client_id is a
+/// usage error (exit 2): one line naming the document and its client_id,
+/// before the browser, and nothing cached.
+#[test]
+fn login_refuses_a_document_naming_another_client_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = tempfile::tempdir().unwrap();
+    let provider = provider(
+        &dir.path().join("tokens.log"),
+        &["--cimd", docs.path().to_str().unwrap()],
+    );
+    let server = McpServer::typescript(&provider.issuer, &[]);
+    let tls = TlsServer::start(|_| {
+        [("/broken.json".to_owned(), (200, BROKEN.to_owned()))]
+            .into_iter()
+            .collect()
+    });
+    let cert = dir.path().join("ca.pem");
+    std::fs::write(&cert, &tls.cert_pem).unwrap();
+    let id = format!("{}/broken.json", tls.origin);
+    let out = mcp_auth(dir.path())
+        .args(["login", &server.url, "--no-browser"])
+        .args(["--client-metadata-url", &id, "--cacert"])
+        .arg(&cert)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&id)
+            && stderr.contains("names the client_id https://127.0.0.1/not-this-url.json"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Open this URL"), "{stderr}");
+    assert!(
+        crate::login::token_files(dir.path()).is_empty(),
+        "a refused login cached a token"
+    );
+}
