@@ -181,6 +181,31 @@ fn cors_without_mcp_method_is_reported_and_a_modern_only_server_still_answers_ca
         v["result"]["structuredContent"]["claims"]["aud"],
         server.url.as_str()
     );
+    // Once `--login`'s call shows the server speaks 2026-07-28, the missing
+    // headers block its browser clients: WARN.
+    let (_, out, err) = cli(
+        dir.path(),
+        &[
+            "check",
+            &server.url,
+            "--login",
+            "--grant",
+            "client-credentials",
+            "--client-id",
+            CLIENT,
+            "--client-secret-file",
+            &secret,
+            "--format",
+            "json",
+        ],
+    );
+    let report: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+    assert_statuses(
+        &report,
+        &[("RS-ACCEPTS-TOKEN", "pass"), ("CORS-MCP-PREFLIGHT", "warn")],
+    );
+    let cors = detail_of(&report, "CORS-MCP-PREFLIGHT");
+    assert!(cors.contains("speaks MCP 2026-07-28"), "{cors}");
     // Forced to 2025-11-25, the server refuses `initialize`: one clear line, exit 1.
     let (code, _, err) = cli(
         dir.path(),
