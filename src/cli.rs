@@ -164,7 +164,8 @@ pub struct CheckArgs {
     #[arg(long = "type", value_enum, value_name = "TYPE")]
     pub server_type: Option<ServerTypeArg>,
 
-    /// The MCP lifecycle the enforcement probes speak (see `call --protocol-version`).
+    /// The MCP lifecycle the enforcement probes and `--login`'s calls speak
+    /// (see `call --protocol-version`).
     #[arg(long, value_name = "REV", value_parser = parse_protocol_version)]
     pub protocol_version: Option<mcp_auth_net::mcp_session::Lifecycle>,
 

@@ -49,8 +49,9 @@ pub struct CallArgs {
 
     /// Speak this MCP revision's lifecycle only: 2025-03-26, 2025-06-18 or
     /// 2025-11-25 (`initialize`, sessions) or 2026-07-28 (stateless:
-    /// `server/discover`, `_meta` on every request). Default: `initialize`,
-    /// and the stateless transport when the server answers that with 400.
+    /// `server/discover`, `_meta` on every request). Default: as a dual-era
+    /// client, `server/discover` first, and `initialize` when the server
+    /// answers it as a server of the `initialize` era.
     #[arg(long, value_name = "REV", value_parser = parse_protocol_version)]
     pub protocol_version: Option<Lifecycle>,
 

@@ -78,6 +78,7 @@ pub async fn gather(args: &CheckArgs, ev: &mut Evidence) -> Result<(), Error> {
     };
     let options = LiveOptions {
         intrusive: args.live.intrusive,
+        lifecycle: args.protocol_version.clone(),
     };
     let live = flow(&prober, &url, &settings, options, user.as_ref()).await?;
     ev.live = Some(live);

@@ -99,13 +99,7 @@ pub async fn run(
     settings: &LoginSettings,
     limit: Duration,
 ) -> LiveEvidence {
-    let flow = super::check_live::flow(
-        prober,
-        url,
-        settings,
-        LiveOptions { intrusive: false },
-        None,
-    );
+    let flow = super::check_live::flow(prober, url, settings, LiveOptions::default(), None);
     let grant = settings.grant.name().to_owned();
     match tokio::time::timeout(limit, flow).await {
         Ok(Ok(live)) => live,

@@ -25,4 +25,5 @@ mod matrix_live;
 mod providers_replay;
 mod reachability;
 mod snapshots;
+mod stateless;
 mod token_cache;

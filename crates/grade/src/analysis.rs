@@ -164,6 +164,31 @@ pub struct ResourceAnalysis<'a> {
     pub prm: Vec<PrmAnalysis>,
     /// The authorization servers' analyses, in PRM order (legacy last).
     pub servers: Vec<AsAnalysis<'a>>,
+    /// The server answered a 2026-07-28 `server/discover` with 2xx (the
+    /// unauthenticated probe, or `--login`'s call): it speaks that revision.
+    pub speaks_stateless: bool,
+}
+
+/// Whether `ex` is a `server/discover` of the stateless transport answered 2xx.
+fn discover_answered(ex: &Exchange) -> bool {
+    ex.request
+        .headers
+        .iter()
+        .any(|h| h.name.eq_ignore_ascii_case("mcp-method") && h.value == "server/discover")
+        && ex.response.as_ref().is_some_and(|r| r.status / 100 == 2)
+}
+
+/// Whether the evidence shows the MCP server speaking MCP 2026-07-28.
+fn speaks_stateless(evidence: &Evidence, resource: &ResourceEvidence) -> bool {
+    let probed = resource
+        .probe(ProbeKind::StatelessDiscover)
+        .is_some_and(discover_answered);
+    let live = evidence.live.as_ref().is_some_and(|l| {
+        l.exchanges.iter().any(|e| {
+            e.step == crate::evidence::live::LiveStep::McpCall && discover_answered(&e.exchange)
+        })
+    });
+    probed || live
 }
 
 impl<'a> ResourceAnalysis<'a> {
@@ -191,6 +216,7 @@ impl<'a> ResourceAnalysis<'a> {
                 })
                 .collect(),
             servers,
+            speaks_stateless: false,
         };
         // Each listed server learns the resource its tokens are for.
         let (resource, listed) = match this.prm_doc() {
@@ -282,11 +308,15 @@ impl<'a> Analysis<'a> {
             .map(|d| AsAnalysis::new(evidence, d))
             .collect();
         match &evidence.resource {
-            Some(r) => Self {
-                evidence,
-                resource: Some(ResourceAnalysis::new(r, servers)),
-                servers: Vec::new(),
-            },
+            Some(r) => {
+                let mut resource = ResourceAnalysis::new(r, servers);
+                resource.speaks_stateless = speaks_stateless(evidence, r);
+                Self {
+                    evidence,
+                    resource: Some(resource),
+                    servers: Vec::new(),
+                }
+            }
             None => Self {
                 evidence,
                 resource: None,

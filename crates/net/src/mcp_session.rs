@@ -1,6 +1,8 @@
 //! A Streamable HTTP MCP session with an access token, through the prober
-//! (capped, redacted, recordable): `initialize`, then requests and
-//! notifications, keeping `Mcp-Session-Id` and the negotiated protocol version.
+//! (capped, redacted, recordable). As a dual-era client (MCP 2026-07-28
+//! streamable-http §Backward Compatibility) it first sends the stateless
+//! `server/discover` and, when the answer is not a modern one, falls back to
+//! `initialize`, then keeps `Mcp-Session-Id` and the negotiated version.
 //! A DPoP-bound token is sent as `Authorization: DPoP` with a fresh proof per
 //! request, and the server's nonce is kept for the next one (RFC 9449 §7, §9).
 
@@ -29,7 +31,7 @@ pub enum Failure {
 /// `initialize` (up to 2025-11-25), or 2026-07-28's stateless one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lifecycle {
-    /// `initialize` asking for this revision; no fallback to `server/discover`.
+    /// `initialize` asking for this revision; no `server/discover` first.
     Stateful(String),
     /// `server/discover` and `_meta` on every request, no `initialize`.
     Stateless,
@@ -68,7 +70,32 @@ pub struct McpSession<'a> {
     stateless: bool,
     /// The lifecycle `--protocol-version` forces (else by what the server supports).
     forced: Option<Lifecycle>,
+    /// The JSON-RPC error code of the last non-2xx answer, if its body had one.
+    rpc_error: Option<i64>,
+    /// The last request failed in DPoP (a proof, or a nonce demanded again).
+    dpop_failed: bool,
     next_id: u64,
+}
+
+/// The JSON-RPC error codes only a 2026-07-28 server answers with:
+/// `HeaderMismatch`, `MissingRequiredClientCapability`,
+/// `UnsupportedProtocolVersion` (schema.ts of 2026-07-28).
+const MODERN_ERRORS: [i64; 3] = [-32020, -32021, -32022];
+
+/// Whether a failed `server/discover` says the server is of the
+/// `initialize` era (streamable-http §Backward Compatibility): not a refused
+/// token (401, 403), not unreachable, and no modern JSON-RPC error (nor the
+/// 404 `-32601` by which a modern server names an unknown method).
+fn legacy_answer(failure: &Failure, rpc_error: Option<i64>) -> bool {
+    match failure {
+        Failure::Unreachable(_) => false,
+        Failure::Unusable(_) => true,
+        Failure::Status { status, .. } => {
+            let modern = rpc_error
+                .is_some_and(|c| MODERN_ERRORS.contains(&c) || (c == -32601 && *status == 404));
+            !matches!(status, 401 | 403) && !modern
+        }
+    }
 }
 
 /// A JSON-RPC answer with `id`, from a JSON body or a `text/event-stream` body.
@@ -105,12 +132,14 @@ impl<'a> McpSession<'a> {
             protocol: None,
             stateless: false,
             forced: None,
+            rpc_error: None,
+            dpop_failed: false,
             next_id: 1,
         }
     }
 
-    /// Speak this lifecycle only (none: `initialize`, and `server/discover`
-    /// when the server answers it with 400).
+    /// Speak this lifecycle only (none: `server/discover`, and `initialize`
+    /// when the answer is not a modern one).
     pub fn with_lifecycle(mut self, forced: Option<Lifecycle>) -> Self {
         self.forced = forced;
         self
@@ -122,30 +151,39 @@ impl<'a> McpSession<'a> {
         self
     }
 
-    /// The protocol version the server chose in `initialize`.
+    /// The protocol version the server chose in `initialize` (2026-07-28
+    /// after `server/discover`).
     pub fn protocol(&self) -> Option<&str> {
         self.protocol.as_deref()
     }
 
-    /// `initialize` and `notifications/initialized`; the server's `serverInfo`.
+    /// Whether the session speaks the 2026-07-28 stateless transport.
+    pub fn stateless(&self) -> bool {
+        self.stateless
+    }
+
+    /// Start the session: `server/discover` (2026-07-28), else or when forced
+    /// `initialize` and `notifications/initialized`; the server's info.
     pub async fn initialize(&mut self) -> Result<Value, Failure> {
         let version = match &self.forced {
             Some(Lifecycle::Stateless) => return self.discover().await,
             Some(Lifecycle::Stateful(v)) => v.clone(),
-            None => INITIALIZE_PROTOCOL_VERSION.to_owned(),
+            None => match self.discover().await {
+                Err(f) if !self.dpop_failed && legacy_answer(&f, self.rpc_error) => {
+                    self.stateless = false;
+                    self.protocol = None;
+                    self.session_id = None;
+                    INITIALIZE_PROTOCOL_VERSION.to_owned()
+                }
+                found => return found,
+            },
         };
         let params = json!({
             "protocolVersion": version,
             "capabilities": {},
             "clientInfo": {"name": "mcp-auth", "version": env!("CARGO_PKG_VERSION")}
         });
-        let init = match self.request("initialize", params).await {
-            // A 2026-07-28 server has no `initialize`: `server/discover` instead.
-            Err(Failure::Status { status: 400, .. }) if self.forced.is_none() => {
-                return self.discover().await
-            }
-            other => other?,
-        };
+        let init = self.request("initialize", params).await?;
         self.protocol = init
             .get("protocolVersion")
             .and_then(Value::as_str)
@@ -159,8 +197,8 @@ impl<'a> McpSession<'a> {
     /// server's info from its `_meta`.
     async fn discover(&mut self) -> Result<Value, Failure> {
         self.stateless = true;
-        self.protocol = Some(crate::probe::MCP_PROTOCOL_VERSION.to_owned());
         let found = self.request("server/discover", json!({})).await?;
+        self.protocol = Some(crate::probe::MCP_PROTOCOL_VERSION.to_owned());
         Ok(found
             .get("_meta")
             .and_then(|m| m.get("io.modelcontextprotocol/serverInfo"))
@@ -214,6 +252,7 @@ impl<'a> McpSession<'a> {
             || Ok::<_, DpopError>(req.clone()),
         )
         .await;
+        self.dpop_failed = sent.is_err();
         let (ex, raw) = sent.map_err(|e| Failure::Unusable(e.to_string()))?;
         let Some(resp) = &ex.response else {
             return Err(Failure::Unreachable(
@@ -224,7 +263,11 @@ impl<'a> McpSession<'a> {
             self.session_id = Some(s.to_owned());
         }
         let text = raw.unwrap_or_default();
+        self.rpc_error = None;
         if !(200..300).contains(&resp.status) {
+            self.rpc_error = serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|v| v.pointer("/error/code").and_then(Value::as_i64));
             return Err(Failure::Status {
                 status: resp.status,
                 challenge: resp.header("www-authenticate").map(str::to_owned),
@@ -263,6 +306,36 @@ mod tests {
         );
         let e = Lifecycle::of_revision("2024-11-05").unwrap_err();
         assert!(e.contains("2025-11-25, 2026-07-28"), "{e}");
+    }
+
+    #[test]
+    fn only_an_initialize_era_answer_to_discover_falls_back() {
+        let status = |status| Failure::Status {
+            status,
+            challenge: None,
+            detail: String::new(),
+        };
+        // The v1 TypeScript SDK: no session (400 -32000), or a 2026-07-28
+        // version header it does not know (400 -32000).
+        assert!(legacy_answer(&status(400), Some(-32000)));
+        assert!(legacy_answer(&status(400), None));
+        assert!(legacy_answer(&status(405), None));
+        assert!(legacy_answer(&status(404), None));
+        assert!(legacy_answer(
+            &Failure::Unusable("JSON-RPC error".into()),
+            None
+        ));
+        // A modern server refusing the request, or the token: no fallback.
+        for code in MODERN_ERRORS {
+            assert!(!legacy_answer(&status(400), Some(code)), "{code}");
+        }
+        assert!(!legacy_answer(&status(404), Some(-32601)));
+        assert!(!legacy_answer(&status(401), None));
+        assert!(!legacy_answer(&status(403), None));
+        assert!(!legacy_answer(
+            &Failure::Unreachable("refused".into()),
+            None
+        ));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Real peers on 127.0.0.1, each a child process that prints one JSON line
 //! when it listens and exits when its stdin closes: node-oidc-provider, the
-//! MCP TypeScript SDK server, and the Python SDK / mcpauth servers.
+//! MCP TypeScript SDK servers (v1, and v2's 2026-07-28 one), and the Python
+//! SDK / mcpauth servers.
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -131,6 +132,15 @@ impl McpServer {
     /// The MCP TypeScript SDK's server (`tests/peers/mcp-ts-server.mjs`).
     pub fn typescript(issuer: &str, args: &[&str]) -> Self {
         let (node, script) = node_script("mcp-ts-server.mjs");
+        let mut all = vec!["--issuer", issuer];
+        all.extend_from_slice(args);
+        Self::from(Peer::start(node, script, &all))
+    }
+
+    /// The MCP TypeScript SDK v2's 2026-07-28 server
+    /// (`tests/peers/mcp-ts-v2-server.mjs`: `createMcpHandler`, stateless).
+    pub fn typescript_v2(issuer: &str, args: &[&str]) -> Self {
+        let (node, script) = node_script("mcp-ts-v2-server.mjs");
         let mut all = vec!["--issuer", issuer];
         all.extend_from_slice(args);
         Self::from(Peer::start(node, script, &all))

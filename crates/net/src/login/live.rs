@@ -11,18 +11,21 @@ use crate::evidence::live::{
     CallbackFacts, LiveAnswer, LiveEvidence, LiveExchange, LiveStep, OtherAudience, RefreshFacts,
     TokenFacts,
 };
-use crate::mcp_session::{Failure, McpSession};
+use crate::mcp_session::{Failure, Lifecycle, McpSession};
 use crate::probe::{Journal, ProbeRequest, Prober};
 use crate::token_store::{TokenEntry, TokenStore};
 
 use super::{flow, grants, refresh, Destination, Grant, LoginSettings};
 
 /// What `check --login` asks for besides the login's settings.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct LiveOptions {
     /// Spend a second authorization code (with a wrong `code_verifier`) and a
     /// second use of a rotated refresh token (`--intrusive`).
     pub intrusive: bool,
+    /// The MCP lifecycle of the calls (`--protocol-version`; none: as the
+    /// server supports, `server/discover` first).
+    pub lifecycle: Option<Lifecycle>,
 }
 
 /// The stores of a live run: where the login's token is kept (the user's
@@ -38,6 +41,7 @@ struct Recorder {
     prober: Prober,
     journal: Journal,
     live: LiveEvidence,
+    lifecycle: Option<Lifecycle>,
 }
 
 impl Recorder {
@@ -77,12 +81,13 @@ pub async fn run(
             intrusive: options.intrusive,
             ..LiveEvidence::default()
         },
+        lifecycle: options.lifecycle.clone(),
     };
     let Some(entry) = log_in(&mut rec, stores.login, destination.clone(), s, err).await else {
         return rec.live;
     };
     if let Some(url) = &mcp_url {
-        rec.live.call = Some(call_mcp(&rec.prober, url, &entry, true).await);
+        rec.live.call = Some(call_mcp(&rec, url, &entry, true).await);
         rec.step(LiveStep::McpCall);
     }
     if s.grant == Grant::AuthorizationCode {
@@ -207,8 +212,9 @@ fn answer_of(r: Result<(), Failure>) -> LiveAnswer {
     }
 }
 
-/// `initialize` (and `tools/list` when `list`) with the entry's token.
-async fn call_mcp(prober: &Prober, url: &str, entry: &TokenEntry, list: bool) -> LiveAnswer {
+/// `server/discover` or `initialize` (and `tools/list` when `list`) with the
+/// entry's token, in the recorder's lifecycle.
+async fn call_mcp(rec: &Recorder, url: &str, entry: &TokenEntry, list: bool) -> LiveAnswer {
     let key = match crate::dpop::key_of(entry) {
         Ok(k) => k,
         Err(e) => {
@@ -217,7 +223,9 @@ async fn call_mcp(prober: &Prober, url: &str, entry: &TokenEntry, list: bool) ->
             }
         }
     };
-    let mut s = McpSession::new(prober, url, entry.access_token.expose()).with_dpop(key.as_ref());
+    let mut s = McpSession::new(&rec.prober, url, entry.access_token.expose())
+        .with_dpop(key.as_ref())
+        .with_lifecycle(rec.lifecycle.clone());
     let r = async {
         s.initialize().await?;
         if list {
@@ -384,7 +392,7 @@ async fn other_audience(
                     t.jwt && facts.jwt && t.aud == facts.aud && !facts.aud.is_empty()
                 });
             if !same {
-                other.answer = Some(call_mcp(&rec.prober, url, &token, false).await);
+                other.answer = Some(call_mcp(rec, url, &token, false).await);
                 rec.step(LiveStep::OtherAudienceCall);
             }
             other.token = Some(facts);

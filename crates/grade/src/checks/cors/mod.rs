@@ -175,20 +175,23 @@ pub const CORS_MCP_PREFLIGHT: CheckDef = CheckDef {
           every revision sends, or no response, warns, and a 403 is INFO, since the server then \
           validates Origin (which Streamable HTTP requires) and only allow-listed browser origins \
           work. When only mcp-method or mcp-name is missing, it warns if the server allows one of \
-          the two (it speaks 2026-07-28, and browsers block its clients' requests), and is INFO \
-          otherwise: an older server is fine for its own clients, and needs both once it moves to \
-          2026-07-28 (OpenMetadata#30673). Evidence recorded before these headers were requested \
+          the two or answered a 2026-07-28 server/discover (the probe, or --login's call): it \
+          speaks 2026-07-28, and browsers block its clients' requests; it is INFO otherwise: an \
+          older server is fine for its own clients, and needs both once it moves to 2026-07-28 \
+          (OpenMetadata#30673). Evidence recorded before these headers were requested \
           is graded on the three it asked for. Without the headers browser-based MCP clients \
           cannot send the token; no MCP revision requires CORS, so this is a practice check. \
           Sources: Fetch standard (CORS preflight); MDN Access-Control-Allow-Headers; MCP \
           2026-07-28 Streamable HTTP.",
-    grade: Grade::Resource(|r| mcp_preflight(r.probe(ProbeKind::CorsMcpPreflight))),
+    grade: Grade::Resource(|r| {
+        mcp_preflight(r.probe(ProbeKind::CorsMcpPreflight), r.speaks_stateless)
+    }),
 };
 
 /// The headers only MCP 2026-07-28's stateless transport sends, on every POST.
 const STATELESS_HEADERS: [&str; 2] = ["mcp-method", "mcp-name"];
 
-fn mcp_preflight(ex: Option<&Exchange>) -> Outcome {
+fn mcp_preflight(ex: Option<&Exchange>, speaks_stateless: bool) -> Outcome {
     const WHAT: &str = "OPTIONS MCP endpoint";
     if let Some(403) = ex.and_then(|e| e.response.as_ref()).map(|x| x.status) {
         return Outcome::info("403 to the preflight: the server validates Origin (Streamable HTTP MUST), so only allow-listed browser origins work");
@@ -211,7 +214,11 @@ fn mcp_preflight(ex: Option<&Exchange>) -> Outcome {
         .filter(|h| v.requested_headers.iter().any(|r| r == h) && !stateless.iter().any(|m| m == h))
         .collect();
     let missing = stateless.join(", ");
-    if allowed.is_empty() {
+    if allowed.is_empty() && speaks_stateless {
+        Outcome::warn(format!(
+            "{WHAT}: {status}, {missing} not allowed although the server speaks MCP 2026-07-28 (it answered server/discover): browsers block every request of its 2026-07-28 clients"
+        ))
+    } else if allowed.is_empty() {
         Outcome::info(format!(
             "{WHAT}: {status}, the headers of MCP up to 2025-11-25 are allowed but not {missing}: MCP 2026-07-28 clients send them on every POST, so browsers will block them once this server moves to 2026-07-28"
         ))

@@ -302,6 +302,47 @@ fn cors_mcp_preflight_informs_when_an_older_server_lacks_mcp_method_and_mcp_name
 }
 
 #[test]
+fn cors_mcp_preflight_warns_when_a_server_that_answered_server_discover_lacks_both() {
+    let pre = preflight(
+        MCP,
+        "POST",
+        MCP_PREFLIGHT_HEADERS,
+        204,
+        &[
+            ANY,
+            (
+                "access-control-allow-headers",
+                "authorization, content-type, mcp-protocol-version",
+            ),
+        ],
+    );
+    let ev = mcp_probe(ProbeKind::CorsMcpPreflight, pre);
+    let discover = |status| {
+        exchange(
+            "POST",
+            MCP,
+            &[("mcp-method", "server/discover")],
+            status,
+            &[("content-type", "application/json")],
+            "{}",
+        )
+    };
+    // Gated (401): nothing says which revision it speaks.
+    let gated = with_resource_probe(ev.clone(), ProbeKind::StatelessDiscover, discover(401));
+    assert_eq!(finding(&gated, "CORS-MCP-PREFLIGHT").status, Info);
+    // Answered: a 2026-07-28 server whose browser clients are blocked.
+    let open = with_resource_probe(ev, ProbeKind::StatelessDiscover, discover(200));
+    let f = finding(&open, "CORS-MCP-PREFLIGHT");
+    assert_eq!(f.status, Warn, "{}", f.detail);
+    assert!(
+        f.detail
+            .contains("mcp-method, mcp-name not allowed although the server speaks MCP 2026-07-28"),
+        "{}",
+        f.detail
+    );
+}
+
+#[test]
 fn cors_mcp_preflight_warns_when_a_2026_07_28_server_lacks_one_of_them() {
     let f = stateless_preflight("authorization, content-type, mcp-protocol-version, mcp-method");
     assert_eq!(f.status, Warn, "{}", f.detail);
