@@ -25,7 +25,7 @@ macro_rules! exit_codes {
         "\
 Exit codes:
   0  no required (MUST) check failed
-  1  a MUST check failed (with --strict: also any warning)
+  1  a MUST check failed (with --strict: also a MUST or SHOULD warning)
   2  usage error: bad arguments, unreadable file, malformed URL
   3  target unreachable, or no metadata document found"
     };
@@ -173,7 +173,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
-    /// Also exit 1 when a check warns.
+    /// Also exit 1 when a MUST or SHOULD check warns (a MAY never fails the run).
     #[arg(long)]
     pub strict: bool,
 
@@ -481,7 +481,7 @@ pub enum ResultFormat {
 pub enum Format {
     /// Human-readable tables.
     Table,
-    /// The versioned JSON report (see README "JSON report").
+    /// The versioned JSON report (docs/json-report.md).
     Json,
     /// GitHub-flavoured Markdown.
     Markdown,

@@ -376,13 +376,13 @@ fn repository_providers_are_valid_and_the_schema_is_current() {
         mcp_auth_grade::providers::json_schema(),
         "providers/schema.json is stale: regenerate it with `cargo run -q -- providers-schema > providers/schema.json`"
     );
-    // README states the counts.
+    // The guide states the counts.
     let mcp = list
         .iter()
         .filter(|p| p.def.kind == mcp_auth_grade::providers::ProviderKind::Mcp)
         .count();
     let checked = list.iter().filter(|p| p.def.matrix).count();
-    let readme = std::fs::read_to_string(root().join("README.md"))
+    let guide = std::fs::read_to_string(root().join("docs/GUIDE.md"))
         .unwrap()
         .replace('\n', " ");
     let claim = format!(
@@ -392,7 +392,7 @@ fn repository_providers_are_valid_and_the_schema_is_current() {
         mcp,
         checked
     );
-    assert!(readme.contains(&claim), "README.md should say: {claim}");
+    assert!(guide.contains(&claim), "docs/GUIDE.md should say: {claim}");
     // The built-in set is the same as the directory.
     assert_eq!(mcp_auth_grade::providers::embedded().len(), list.len());
 }

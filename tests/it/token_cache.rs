@@ -228,6 +228,7 @@ fn refresh_shows_the_token_only_when_asked_and_logout_of_nothing_is_fine() {
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(doc["access_token"], "at-refreshed");
     assert_eq!(doc["schema_version"], 1);
+    crate::schemas::assert_valid("login", "login --refresh --format json", &doc);
     // Logging out twice: the second has nothing to do, and that is not an error.
     assert_eq!(run(&["logout", &server.origin]).0, 0);
     let (code, _, err) = run(&["logout", &server.origin]);

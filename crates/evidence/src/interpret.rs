@@ -18,7 +18,7 @@ pub struct Doc<M = AsMetadata> {
 }
 
 /// What one metadata fetch amounted to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum AttemptOutcome {
     /// 200 with a JSON object.

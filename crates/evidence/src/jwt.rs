@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// A JWT's header and claims, not verified.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Decoded {
     pub header: Map<String, Value>,
     pub claims: Map<String, Value>,
@@ -36,7 +36,7 @@ pub fn decode_unverified(token: &str) -> Option<Decoded> {
 }
 
 /// What an MCP resource server's bearer check would make of the claims.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Audience {
     pub iss: Option<String>,
     pub aud: Vec<String>,

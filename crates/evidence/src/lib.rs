@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 pub const EVIDENCE_SCHEMA_VERSION: u32 = 1;
 
 /// One HTTP request and what came back (or why nothing did).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Exchange {
     pub request: RequestRecord,
     /// The response, when one arrived (even when its body was then cut off).
@@ -44,7 +44,7 @@ pub struct Exchange {
     pub elapsed_ms: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RequestRecord {
     pub method: String,
     pub url: String,
@@ -55,14 +55,14 @@ pub struct RequestRecord {
     pub body: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Header {
     /// Lower-case header name.
     pub name: String,
     pub value: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ResponseRecord {
     pub status: u16,
     #[serde(default)]
@@ -116,7 +116,7 @@ pub fn media_type(content_type: &str) -> String {
         .to_ascii_lowercase()
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TransportError {
     pub kind: TransportErrorKind,
     pub message: String,
@@ -148,7 +148,7 @@ impl TransportError {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TransportErrorKind {
     /// No answer (connect, headers or body) within the timeout.
@@ -173,7 +173,7 @@ impl std::fmt::Display for TransportErrorKind {
 }
 
 /// How the user named the thing to check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TargetKind {
     /// An issuer identifier: every well-known candidate is tried.
@@ -217,7 +217,7 @@ pub enum ServerType {
     Oidc,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Target {
     /// What the user typed.
     pub input: String,
@@ -230,7 +230,7 @@ pub struct Target {
 }
 
 /// Which well-known rule produced a candidate URL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CandidateKind {
     /// RFC 8414 §3: `/.well-known/oauth-authorization-server` inserted between host and path.
@@ -275,7 +275,7 @@ impl CandidateKind {
 }
 
 /// One place metadata was looked for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Attempt {
     pub kind: CandidateKind,
     /// The URL (or, for a file, its path).
@@ -289,7 +289,9 @@ pub struct Attempt {
 }
 
 /// Why an authorization server is in the evidence.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AsRole {
     /// The target itself (issuer mode).
@@ -303,7 +305,7 @@ pub enum AsRole {
 }
 
 /// Authorization-server discovery for one issuer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AsDiscovery {
     /// The issuer the metadata must declare (RFC 8414 §3.3), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -318,7 +320,7 @@ pub struct AsDiscovery {
 }
 
 /// What a probe request was for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProbeKind {
     /// GET `{MCP origin}/.well-known/oauth-authorization-server`: where
@@ -390,14 +392,14 @@ pub enum ProbeKind {
 }
 
 /// One probe request and its exchange.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Probe {
     pub kind: ProbeKind,
     pub exchange: Exchange,
 }
 
 /// Where a protected resource metadata URL came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PrmSource {
     /// `resource_metadata` of the 401 challenge.
@@ -419,7 +421,7 @@ impl PrmSource {
 }
 
 /// One place protected resource metadata was looked for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PrmAttempt {
     pub source: PrmSource,
     pub url: String,
@@ -427,7 +429,7 @@ pub struct PrmAttempt {
 }
 
 /// The MCP server's side of the chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ResourceEvidence {
     /// The MCP endpoint.
     pub url: String,
@@ -441,7 +443,7 @@ pub struct ResourceEvidence {
 }
 
 /// Everything one `check` run observed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Evidence {
     pub schema_version: u32,
     /// `mcp-auth <version>` that recorded it.

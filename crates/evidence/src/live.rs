@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::Exchange;
 
 /// Which step of the live flow an exchange belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LiveStep {
     /// Registration and the token request of the login.
@@ -32,14 +32,14 @@ pub enum LiveStep {
 }
 
 /// One exchange of the live flow.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LiveExchange {
     pub step: LiveStep,
     pub exchange: Exchange,
 }
 
 /// How a request made with a token ended (the session checks' answer).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "outcome")]
 pub enum LiveAnswer {
     /// 2xx with a usable answer.
@@ -60,7 +60,7 @@ pub enum LiveAnswer {
 }
 
 /// What the authorization response (the loopback callback) carried.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CallbackFacts {
     /// A callback arrived.
     pub received: bool,
@@ -77,7 +77,7 @@ pub struct CallbackFacts {
 }
 
 /// What a token endpoint answer held, decoded (never the token itself).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TokenFacts {
     /// `token_type` as served.
     pub token_type: String,
@@ -104,7 +104,7 @@ pub struct TokenFacts {
 }
 
 /// The refresh with the same `resource`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RefreshFacts {
     /// The refresh succeeded; its answer's facts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,7 +120,7 @@ pub struct RefreshFacts {
 }
 
 /// A token not issued for this MCP server, and what the server did with it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OtherAudience {
     /// How it was obtained ("a token request without resource", …).
     pub how: String,
@@ -135,7 +135,7 @@ pub struct OtherAudience {
 }
 
 /// Everything `check --login` observed after discovery.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LiveEvidence {
     /// The grant (`authorization_code`, `client_credentials`, …).
     pub grant: String,

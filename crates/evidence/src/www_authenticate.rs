@@ -15,7 +15,7 @@
 use serde::Serialize;
 
 /// One `name=value` of a challenge.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Param {
     pub name: String,
     /// The value, unescaped.
@@ -28,7 +28,7 @@ pub struct Param {
 }
 
 /// One challenge: a scheme and its parameters (or a token68).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Challenge {
     pub scheme: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -54,7 +54,7 @@ impl Challenge {
 }
 
 /// Every challenge of a header, plus what could not be read.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Parsed {
     pub challenges: Vec<Challenge>,
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -10,7 +10,9 @@ use crate::checks::{
 use crate::{AsAnalysis, ResourceAnalysis};
 
 /// How strongly the source requires what the check tests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Level {
     Must,
@@ -32,7 +34,19 @@ impl Level {
 ///
 /// `fail` is reserved for MUST-level checks: a SHOULD or MAY that is not met
 /// is a `warn` (or `info`), so `fail` always means "a required check failed".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Pass,
@@ -145,7 +159,7 @@ impl std::fmt::Debug for CheckDef {
 }
 
 /// A graded check, as reports show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Finding {
     pub id: String,
     /// Which authorization server the finding is about (MCP server mode).

@@ -9,7 +9,7 @@ use crate::providers::Provider;
 use crate::{Finding, Status};
 
 /// A recognised provider and its documented quirks.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ProviderMatch {
     pub id: String,
     pub name: String,
@@ -17,7 +17,7 @@ pub struct ProviderMatch {
     pub quirks: Vec<QuirkReport>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct QuirkReport {
     pub id: String,
     pub summary: String,
@@ -87,7 +87,7 @@ impl ProviderMatch {
 
 /// What one run says of a provider's documented quirks, for the matrix: which
 /// still show, which no longer do, and which failures none of them explains.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct QuirkLedger {
     /// Quirks one of whose checks did not pass: still there.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -11,7 +11,9 @@ use crate::{Analysis, Finding, Level, Status};
 use mcp_auth_evidence::metadata::ClientInformation;
 use mcp_auth_evidence::{Evidence, ProbeKind};
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Summary {
     pub pass: usize,
     pub info: usize,

@@ -15,7 +15,7 @@ use crate::table::{header, new_table, Style};
 /// Version of `call --format json`.
 pub const CALL_SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CallReport {
     #[serde(skip_serializing_if = "Value::is_null")]
     pub server: Value,

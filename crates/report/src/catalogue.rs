@@ -9,13 +9,25 @@ use super::markdown::cell;
 use super::table::{header, new_table, Style};
 use crate::checks::{CheckDef, Grade, Level, CATALOGUE};
 
-#[derive(Serialize)]
-struct Entry {
-    id: &'static str,
-    level: Level,
-    title: &'static str,
-    spec: &'static str,
-    hint: &'static str,
+/// Version of `checks --format json` and `checks ID --format json`.
+pub const CATALOGUE_SCHEMA_VERSION: u32 = 1;
+
+/// `checks --format json`: every check, in report order.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct CatalogueDoc {
+    pub schema_version: u32,
+    pub checks: Vec<Entry>,
+}
+
+/// One check of the catalogue.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct Entry {
+    /// The stable id (`PRM-RESOURCE-MATCH`): never reused, never renamed.
+    pub id: &'static str,
+    pub level: Level,
+    pub title: &'static str,
+    pub spec: &'static str,
+    pub hint: &'static str,
 }
 
 fn entries() -> impl Iterator<Item = Entry> {
@@ -44,25 +56,49 @@ pub fn table(style: Style, out: &mut dyn Write) -> io::Result<()> {
 }
 
 pub fn json(out: &mut dyn Write) -> io::Result<()> {
-    let all: Vec<Entry> = entries().collect();
-    serde_json::to_writer_pretty(&mut *out, &all)?;
+    let doc = CatalogueDoc {
+        schema_version: CATALOGUE_SCHEMA_VERSION,
+        checks: entries().collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
 }
 
-/// The Markdown table README.md embeds between its catalogue markers.
+/// The heading anchor of a check's section in `docs/checks.md`.
+pub fn anchor(id: &str) -> String {
+    id.to_ascii_lowercase()
+}
+
+/// `docs/checks.md`: a table of every check (linking to its section), then
+/// each check in full, as `checks ID --format markdown` prints it.
 pub fn markdown(out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "| Id | Level | What it checks | Spec | Fix hint |")?;
-    writeln!(out, "|---|---|---|---|---|")?;
+    writeln!(out, "# Check catalogue\n")?;
+    writeln!(
+        out,
+        "Generated from the registry (`crates/grade/src/catalogue.rs`) by \
+         `mcp-auth checks --format markdown`; a test fails when this page is stale \
+         (regenerate: `MCP_AUTH_UPDATE_DOCS=1 cargo test --test it docs`). Ids are \
+         stable: an id never changes meaning and is never reused. {} checks.\n",
+        CATALOGUE.len()
+    )?;
+    writeln!(out, "| Id | Level | What it checks | Spec |")?;
+    writeln!(out, "|---|---|---|---|")?;
     for e in entries() {
         writeln!(
             out,
-            "| `{}` | {} | {} | {} | {} |",
+            "| [`{}`](#{}) | {} | {} | {} |",
             e.id,
+            anchor(e.id),
             e.level.as_str(),
             cell(e.title),
             cell(e.spec),
-            cell(e.hint)
         )?;
+    }
+    // The page links the file, not the line: line numbers move with every edit.
+    for c in CATALOGUE {
+        let file = c.at.split(':').next().unwrap_or(c.at);
+        writeln!(out)?;
+        section(c, &format!("[`{file}`](../{file})"), out)?;
     }
     Ok(())
 }
@@ -83,23 +119,27 @@ fn applies_to(c: &CheckDef) -> &'static str {
 }
 
 /// One check, as `mcp-auth checks ID --format json` prints it.
-#[derive(Serialize)]
-struct Detail<'a> {
-    schema_version: u32,
-    id: &'a str,
-    level: Level,
-    title: &'a str,
-    spec: &'a str,
-    applies_to: &'a str,
-    explanation: &'a str,
-    fix: &'a str,
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct Detail<'a> {
+    pub schema_version: u32,
+    /// The stable id.
+    pub id: &'a str,
+    pub level: Level,
+    pub title: &'a str,
+    pub spec: &'a str,
+    /// Which command grades it, and what.
+    pub applies_to: &'a str,
+    /// What the check looks at, when it skips, warns or informs, and which
+    /// clients break.
+    pub explanation: &'a str,
+    pub fix: &'a str,
     /// Where the check is defined (`file:line`).
-    at: &'a str,
+    pub at: &'a str,
 }
 
 fn detail(c: &'static CheckDef) -> Detail<'static> {
     Detail {
-        schema_version: 1,
+        schema_version: CATALOGUE_SCHEMA_VERSION,
         id: c.id,
         level: c.level,
         title: c.title,
@@ -145,20 +185,21 @@ pub fn one_json(c: &'static CheckDef, out: &mut dyn Write) -> io::Result<()> {
 }
 
 pub fn one_markdown(c: &'static CheckDef, out: &mut dyn Write) -> io::Result<()> {
+    section(c, &format!("`{}`", c.at), out)
+}
+
+/// One check's Markdown section; `code` says where it is defined.
+fn section(c: &'static CheckDef, code: &str, out: &mut dyn Write) -> io::Result<()> {
     let d = detail(c);
     writeln!(
         out,
-        "### `{}` ({})\n\n{}\n",
+        "### {}\n\n**{}** ({})\n",
         d.id,
-        d.level.as_str(),
-        d.title
+        d.title,
+        d.level.as_str()
     )?;
     writeln!(out, "- Spec: {}\n- Applies to: {}", d.spec, d.applies_to)?;
-    writeln!(
-        out,
-        "- Fix: {}\n- Code: `{}`\n\n{}",
-        d.fix, d.at, d.explanation
-    )
+    writeln!(out, "- Fix: {}\n- Code: {code}\n\n{}", d.fix, d.explanation)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use crate::markdown::cell;
 use crate::table::{header, new_table, status_cell, Style};
 
 /// A JSON document: `schema_version` first, then the payload's members.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct Versioned<'a, T: Serialize> {
     pub schema_version: u32,
     #[serde(flatten)]

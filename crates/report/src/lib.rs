@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod findings;
 pub mod markdown;
 pub mod matrix;
+pub mod schema;
 pub mod table;
 pub mod token;
 pub mod tokens;
@@ -32,7 +33,7 @@ pub use mcp_auth_grade::Summary;
 /// incompatible change; additions keep the version.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Report {
     pub schema_version: u32,
     /// `mcp-auth <version>`.
@@ -65,7 +66,7 @@ pub struct Report {
     pub summary: Summary,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ResourceReport {
     pub url: String,
     /// Status of the unauthenticated `initialize` POST.
@@ -85,7 +86,7 @@ pub struct ResourceReport {
     pub clients: Vec<ClientPath>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PrmAttemptReport {
     /// Every rule that led to this URL (the header's URL is often also the
     /// path-inserted well-known URL).
@@ -99,7 +100,7 @@ pub struct PrmAttemptReport {
     pub authorization_servers: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct DiscoveryReport {
     /// The issuer the metadata must declare, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -131,7 +132,7 @@ impl DiscoveryReport {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AttemptReport {
     pub kind: CandidateKind,
     pub url: String,
@@ -156,7 +157,7 @@ impl PrmAttemptReport {
 }
 
 /// What one metadata fetch got (shared by PRM and AS attempts).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FetchReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
@@ -200,7 +201,7 @@ impl std::ops::Deref for PrmAttemptReport {
 }
 
 /// The CORS response headers of one probe.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CorsRow {
     pub probe: ProbeKind,
     pub method: String,

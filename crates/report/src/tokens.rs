@@ -13,7 +13,7 @@ use crate::table::{header, new_table, Style};
 pub const TOKENS_SCHEMA_VERSION: u32 = 1;
 
 /// One cache file: what it is for, or why it cannot be read.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TokenRow {
     pub file: String,
     #[serde(flatten)]
@@ -21,14 +21,14 @@ pub struct TokenRow {
 }
 
 /// A cache file's content.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum Cached {
     Login(CachedLogin),
     Unreadable(Unreadable),
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CachedLogin {
     pub issuer: String,
     pub client_id: String,
@@ -44,12 +44,12 @@ pub struct CachedLogin {
     pub refresh_token: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Unreadable {
     pub error: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TokensReport {
     pub dir: String,
     pub tokens: Vec<TokenRow>,
@@ -120,23 +120,25 @@ pub fn markdown(r: &TokensReport, out: &mut dyn Write) -> io::Result<()> {
 
 /// `login --format json`, `login --refresh --format json`: the cached login,
 /// with the access token only when `--show-token` asked for it.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct LoginDoc<'a> {
+    #[serde(flatten)]
+    pub row: &'a TokenRow,
+    /// Only with `--show-token`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<&'a str>,
+}
+
 pub fn login_json(
     row: &TokenRow,
     access_token: Option<&str>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    #[derive(Serialize)]
-    struct Doc<'a> {
-        #[serde(flatten)]
-        row: &'a TokenRow,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        access_token: Option<&'a str>,
-    }
-    findings::json(TOKENS_SCHEMA_VERSION, &Doc { row, access_token }, out)
+    findings::json(TOKENS_SCHEMA_VERSION, &LoginDoc { row, access_token }, out)
 }
 
 /// One cached login removed by `logout`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LoggedOut {
     pub name: String,
     pub file: String,
@@ -147,10 +149,12 @@ pub struct LoggedOut {
 }
 
 /// `logout --format json`.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct LogoutDoc<'a> {
+    pub logged_out: &'a [LoggedOut],
+}
+
+/// `logout --format json`.
 pub fn logout_json(rows: &[LoggedOut], out: &mut dyn Write) -> io::Result<()> {
-    #[derive(Serialize)]
-    struct Doc<'a> {
-        logged_out: &'a [LoggedOut],
-    }
-    findings::json(TOKENS_SCHEMA_VERSION, &Doc { logged_out: rows }, out)
+    findings::json(TOKENS_SCHEMA_VERSION, &LogoutDoc { logged_out: rows }, out)
 }

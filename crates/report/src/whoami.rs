@@ -15,7 +15,7 @@ use crate::table::Style;
 /// Version of `whoami --format json`.
 pub const WHOAMI_SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct WhoamiReport {
     pub issuer: String,
     pub client_id: String,
@@ -30,7 +30,7 @@ pub struct WhoamiReport {
     pub checks: Vec<Finding>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TokenView {
     pub format: TokenFormat,
     /// Always false: the signature is not checked here (`token inspect` does).

@@ -149,7 +149,7 @@ fn the_flow_names_the_first_failing_check() {
     let report: Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(
         report["story"][2],
-        json!({"step": "authorization server metadata", "verdict": "fail", "check": "AS-RESPONSE-TYPES"})
+        json!({"id": "server-metadata", "step": "authorization server metadata", "verdict": "fail", "check": "AS-RESPONSE-TYPES"})
     );
     assert_eq!(report["story"][4]["note"], "needs --probe-authorize");
 }
@@ -163,6 +163,7 @@ fn the_flow_of_a_legacy_server_says_it_has_no_prm() {
     assert_eq!(
         report["story"][1],
         json!({
+            "id": "resource-metadata",
             "step": "protected resource metadata",
             "verdict": "fail",
             "check": "PRM-DISCOVERABLE",

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// A client whose discovery `check` models.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Client {
     /// MCP 2025-11-25 and 2026-07-28: every candidate in order.

@@ -21,7 +21,7 @@ use crate::metadata::lists;
 use crate::{AsAnalysis, AttemptAnalysis, AttemptOutcome, Doc};
 
 /// One client's path through discovery.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ClientPath {
     /// Who, as a stable id (`ts-sdk`, `spec-2025-11-25`, ...).
     pub id: Client,

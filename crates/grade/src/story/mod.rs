@@ -14,7 +14,7 @@ use crate::evidence::{AsRole, Evidence, ProbeKind};
 use crate::{Analysis, Finding, Status};
 
 /// One step of the flow, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum Step {
     /// The unauthenticated MCP request and its challenge.
     #[serde(rename = "401")]
@@ -50,6 +50,20 @@ impl Step {
         Self::McpCall,
         Self::Refresh,
     ];
+
+    /// Its stable id for scripts (`step` is the label people read).
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Challenge => "challenge",
+            Self::ResourceMetadata => "resource-metadata",
+            Self::ServerMetadata => "server-metadata",
+            Self::Registration => "registration",
+            Self::Authorize => "authorize",
+            Self::Token => "token",
+            Self::McpCall => "mcp-call",
+            Self::Refresh => "refresh",
+        }
+    }
 
     pub fn label(self) -> &'static str {
         match self {
@@ -118,7 +132,7 @@ fn step_entry(id: &str) -> Option<&'static (&'static str, Option<Step>)> {
 }
 
 /// A step's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StepVerdict {
     Pass,
@@ -139,8 +153,11 @@ impl StepVerdict {
 }
 
 /// One line of the story.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct StoryStep {
+    /// The step's stable id (`challenge`, `resource-metadata`, …, `refresh`).
+    pub id: &'static str,
+    /// The step, as people read it (`401`, `protected resource metadata`, …).
     pub step: Step,
     pub verdict: StepVerdict,
     /// The first failing check (or, for `warn`, the first warning), in
@@ -231,6 +248,7 @@ fn judge(ctx: &Context, step: Step, findings: &[&Finding]) -> StoryStep {
         .map(|f| (StepVerdict::Fail, f))
         .or_else(|| first(Status::Warn).map(|f| (StepVerdict::Warn, f)));
     let line = |verdict, check: Option<&Finding>, note: Option<String>| StoryStep {
+        id: step.id(),
         step,
         verdict,
         check: check.map(|f| f.id.clone()),

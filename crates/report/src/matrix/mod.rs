@@ -20,7 +20,7 @@ use crate::Report;
 /// Version of the matrix JSON format.
 pub const MATRIX_SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MatrixReport {
     pub schema_version: u32,
     pub tool: String,
@@ -28,7 +28,7 @@ pub struct MatrixReport {
 }
 
 /// One provider.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Row {
     pub id: String,
     pub name: String,
@@ -55,7 +55,7 @@ pub struct Row {
 
 /// The live flow's cell: its verdict and the check that decided it, or
 /// "not run" and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LiveCell {
     /// `pass`, `warn`, `fail` or `not run`.
     pub verdict: String,
@@ -103,7 +103,7 @@ impl LiveCell {
 }
 
 /// The columns of the table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Cells {
     /// The metadata URL that worked (what a spec client uses).
     pub metadata_url: Option<String>,
@@ -123,7 +123,7 @@ pub struct Cells {
     pub python_sdk: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CheckCell {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -68,7 +68,7 @@ pub struct TokenAnalysis<'a> {
 }
 
 /// `jwt` or `opaque`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum TokenFormat {
     Jwt,
@@ -76,7 +76,7 @@ pub enum TokenFormat {
 }
 
 /// What an MCP server would make of the token, as far as can be known here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum TokenOutcome {
     /// No check failed, and the signature verified or the issuer said active.
@@ -88,7 +88,7 @@ pub enum TokenOutcome {
 }
 
 /// A graded token.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TokenGraded {
     pub format: TokenFormat,
     #[serde(skip_serializing_if = "Option::is_none")]
