@@ -14,6 +14,7 @@ mod grant;
 mod live;
 mod login;
 mod matrix;
+pub mod shell;
 
 use examples::{LOGIN_EXAMPLES, MATRIX_EXAMPLES, TOKEN_EXAMPLES};
 
@@ -88,10 +89,22 @@ pub enum Command {
     /// Print the JSON Schema of the provider file format (providers/schema.json).
     #[command(hide = true)]
     ProvidersSchema,
-    /// Print a shell completion script.
+    /// Print a shell completion script (flags, their values, subcommands).
+    #[command(
+        after_long_help = "Examples:\n  source <(mcp-auth completions bash)\n  mcp-auth completions zsh > ~/.zfunc/_mcp-auth\n  mcp-auth completions fish > ~/.config/fish/completions/mcp-auth.fish"
+    )]
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), or write one page per command into DIR.
+    #[command(
+        after_long_help = "Examples:\n  mcp-auth man | man -l -\n  mcp-auth man --dir share/man/man1"
+    )]
+    Man {
+        /// Write mcp-auth.1 and mcp-auth-COMMAND.1 into DIR instead of printing mcp-auth.1.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
     },
 }
 

@@ -26,8 +26,6 @@ use mcp_auth_report as report;
 
 use std::io::Write;
 
-use clap::CommandFactory;
-
 use crate::cli::{Cli, Command};
 use crate::exit::ExitStatus;
 
@@ -100,8 +98,11 @@ async fn dispatch(
         }
         Command::Checks(args) => commands::checks::run(args, style, out),
         Command::Completions { shell } => {
-            clap_complete::generate(*shell, &mut Cli::command(), "mcp-auth", out);
-            out.flush()?;
+            cli::shell::completions(*shell, out)?;
+            Ok(ExitStatus::Ok)
+        }
+        Command::Man { dir } => {
+            cli::shell::man(dir.as_deref(), out)?;
             Ok(ExitStatus::Ok)
         }
     }

@@ -24,5 +24,6 @@ mod matrix;
 mod matrix_live;
 mod providers_replay;
 mod reachability;
+mod shell;
 mod snapshots;
 mod token_cache;
