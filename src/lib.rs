@@ -14,6 +14,7 @@ pub mod cli;
 pub mod commands;
 pub mod exit;
 pub mod output;
+pub mod progress;
 pub mod secrets;
 pub mod settings;
 
@@ -60,6 +61,7 @@ pub async fn run(cli: Cli) -> Result<ExitStatus, Error> {
         cli.verbose,
         style.color || no_color.map_or(true, |v| v.is_empty()),
     );
+    progress::enable(cli.verbose);
     // Reports are written in one go at the end: a buffer, not stdout's line
     // buffering (a JSON report is thousands of lines, one write(2) each).
     // Prompts and progress go to stderr, unbuffered.

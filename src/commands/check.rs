@@ -8,7 +8,6 @@ use crate::discovery::{self, parse_http_url};
 use crate::evidence::{Evidence, Target, TargetKind};
 use crate::exit::ExitStatus;
 use crate::gather;
-use crate::probe::Prober;
 use crate::report::{self, table::Style, Report};
 use crate::Error;
 use mcp_auth_grade::Verdict;
@@ -100,7 +99,7 @@ async fn well_known_evidence(
     issuer: Option<String>,
 ) -> Result<Evidence, Error> {
     let issuer = issuer.or_else(|| discovery::issuer_from_well_known(url));
-    let prober = Prober::new(crate::settings::probe(&args.net))?;
+    let prober = super::login::prober(&args.net)?;
     let mut disc = discovery::fetch_well_known(&prober, url, issuer.clone()).await;
     let policy = gather::UrlPolicy::for_target(url);
     disc.probes = gather::server_probes(&prober, &disc, gather_settings(args), &policy).await;
@@ -129,7 +128,7 @@ async fn gather(args: &CheckArgs, input: Input) -> Result<Evidence, Error> {
         Input::File(path) => file_evidence(args, &path, issuer_flag),
         Input::WellKnown(url) => well_known_evidence(args, &url, issuer_flag).await,
         Input::Url(url) => {
-            let prober = Prober::new(crate::settings::probe(&args.net))?;
+            let prober = super::login::prober(&args.net)?;
             let text = args.target.clone().unwrap_or_default();
             Ok(gather::url_evidence(
                 &prober,

@@ -14,8 +14,11 @@ use crate::report::tokens::{
 use crate::token_store::{now, TokenEntry, TokenStore};
 use mcp_auth_net::dpop::DpopMode;
 
+/// The prober for `--timeout` and `--cacert`, with a spinner on a terminal.
 pub fn prober(net: &crate::cli::NetArgs) -> Result<Prober, crate::Error> {
-    Ok(Prober::new(crate::settings::probe(net))?)
+    Ok(crate::progress::attach(Prober::new(
+        crate::settings::probe(net),
+    )?))
 }
 
 /// The prober, sending only what the URL policy allows for `target` (the
