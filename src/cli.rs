@@ -61,8 +61,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Discover and grade an MCP server's authorization chain, or an
-    /// authorization server's metadata.
+    /// Discover and grade an MCP server's authorization chain (give its URL), or an
+    /// authorization server's metadata (its issuer URL).
     #[command(after_long_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
     /// Log in (authorization code + PKCE in a browser, or a grant without a user); caches the tokens.
@@ -130,7 +130,9 @@ Examples:
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Issuer URL, metadata URL (containing /.well-known/), or a local JSON file.
+    /// An MCP server URL (its authorization servers are discovered and graded
+    /// too), an issuer URL, a metadata URL (containing /.well-known/), or a
+    /// local JSON file.
     #[arg(required_unless_present_any = ["well_known_url", "from_evidence"])]
     pub target: Option<String>,
 

@@ -365,6 +365,14 @@ pub fn tokens(
         dir: store.dir().display().to_string(),
         tokens: rows,
     };
+    if report.tokens.is_empty() && args.format != Format::Json {
+        writeln!(
+            out,
+            "no cached tokens in {} (`mcp-auth login URL` caches one)",
+            report.dir
+        )?;
+        return Ok(ExitStatus::Ok);
+    }
     match args.format {
         Format::Json => tokens::json(&report, out)?,
         Format::Table => tokens::table(&report, style, out)?,

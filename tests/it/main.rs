@@ -28,3 +28,4 @@ mod reachability;
 mod shell;
 mod snapshots;
 mod token_cache;
+mod unreachable;
