@@ -11,6 +11,16 @@ pub const DEFAULT_CONCURRENCY: usize = 128;
 
 #[derive(Debug, Args)]
 pub struct MatrixArgs {
+    /// Ad-hoc targets (issuer or MCP server URLs, detected as `check` does),
+    /// checked beside the provider files of --providers or --only; with URLs
+    /// and neither, only the URLs. Each row's id is made from its URL.
+    #[arg(value_name = "URL")]
+    pub urls: Vec<String>,
+
+    /// An ad-hoc target, as a positional URL; repeatable.
+    #[arg(long = "target", value_name = "URL")]
+    pub targets: Vec<String>,
+
     /// The providers directory (default: ./providers if present, else the built-in set).
     #[arg(long, value_name = "DIR")]
     pub providers: Option<PathBuf>,

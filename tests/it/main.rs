@@ -22,6 +22,7 @@ mod login;
 mod login_client;
 mod matrix;
 mod matrix_live;
+mod matrix_targets;
 mod progress;
 mod providers_replay;
 mod reachability;
