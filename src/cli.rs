@@ -12,6 +12,9 @@ mod call;
 mod examples;
 mod grant;
 mod live;
+mod login;
+mod matrix;
+pub mod shell;
 
 use examples::{LOGIN_EXAMPLES, MATRIX_EXAMPLES, TOKEN_EXAMPLES};
 
@@ -19,6 +22,8 @@ use call::CALL_EXAMPLES;
 pub use call::{parse_protocol_version, CallArgs};
 pub use grant::{GrantArg, GrantArgs};
 pub use live::LiveArgs;
+pub use login::{Dpop, LoginArgs, LogoutArgs, TokensArgs};
+pub use matrix::{MatrixArgs, MatrixFormat, DEFAULT_CONCURRENCY};
 
 macro_rules! exit_codes {
     () => {
@@ -56,8 +61,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Discover and grade an MCP server's authorization chain, or an
-    /// authorization server's metadata.
+    /// Discover and grade an MCP server's authorization chain (give its URL), or an
+    /// authorization server's metadata (its issuer URL).
     #[command(after_long_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
     /// Log in (authorization code + PKCE in a browser, or a grant without a user); caches the tokens.
@@ -84,10 +89,22 @@ pub enum Command {
     /// Print the JSON Schema of the provider file format (providers/schema.json).
     #[command(hide = true)]
     ProvidersSchema,
-    /// Print a shell completion script.
+    /// Print a shell completion script (flags, their values, subcommands).
+    #[command(
+        after_long_help = "Examples:\n  source <(mcp-auth completions bash)\n  mcp-auth completions zsh > ~/.zfunc/_mcp-auth\n  mcp-auth completions fish > ~/.config/fish/completions/mcp-auth.fish"
+    )]
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), or write one page per command into DIR.
+    #[command(
+        after_long_help = "Examples:\n  mcp-auth man | man -l -\n  mcp-auth man --dir share/man/man1"
+    )]
+    Man {
+        /// Write mcp-auth.1 and mcp-auth-COMMAND.1 into DIR instead of printing mcp-auth.1.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
     },
 }
 
@@ -113,7 +130,9 @@ Examples:
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Issuer URL, metadata URL (containing /.well-known/), or a local JSON file.
+    /// An MCP server URL (its authorization servers are discovered and graded
+    /// too), an issuer URL, a metadata URL (containing /.well-known/), or a
+    /// local JSON file.
     #[arg(required_unless_present_any = ["well_known_url", "from_evidence"])]
     pub target: Option<String>,
 
@@ -192,7 +211,7 @@ pub struct CheckArgs {
     pub live: LiveArgs,
 }
 
-fn parse_timeout(s: &str) -> Result<f64, String> {
+pub(crate) fn parse_timeout(s: &str) -> Result<f64, String> {
     let v: f64 = s
         .parse()
         .map_err(|_| format!("'{s}' is not a number of seconds"))?;
@@ -201,96 +220,6 @@ fn parse_timeout(s: &str) -> Result<f64, String> {
     } else {
         Err(format!("'{s}' must be between 0 and 3600 seconds"))
     }
-}
-
-#[derive(Debug, Args)]
-pub struct LoginArgs {
-    /// An MCP server URL (its authorization server is discovered) or an issuer.
-    pub target: String,
-
-    /// What the URL is (see `check --as`).
-    #[arg(long = "as", value_enum, value_name = "KIND", default_value_t = TargetAs::Auto)]
-    pub target_as: TargetAs,
-
-    /// A pre-registered client id (else CIMD, else dynamic registration).
-    #[arg(long, value_name = "ID")]
-    pub client_id: Option<String>,
-
-    /// The pre-registered client's secret, read from FILE (`-`: stdin); else
-    /// $MCP_AUTH_CLIENT_SECRET. Sent as the server supports (client_secret_basic or _post).
-    #[arg(long, value_name = "FILE", requires = "client_id")]
-    pub client_secret_file: Option<std::path::PathBuf>,
-
-    /// The pre-registered client's private key (PEM), to authenticate with
-    /// private_key_jwt (RFC 7523).
-    #[arg(long, value_name = "FILE", requires = "client_id")]
-    pub private_key: Option<std::path::PathBuf>,
-
-    /// The algorithm the private key signs with (default: from the key: ES256, ES384, RS256 or EdDSA).
-    #[arg(long, value_name = "ALG", requires = "private_key")]
-    pub signing_alg: Option<String>,
-
-    /// Your Client ID Metadata Document URL, used as client id when the server supports CIMD
-    /// (default: mcp-auth's own, docs/client-metadata.json).
-    #[arg(long, value_name = "URL", env = "MCP_AUTH_CLIENT_METADATA_URL")]
-    pub client_metadata_url: Option<String>,
-
-    /// Scopes to request (default: what the MCP server asks for; for an issuer, openid profile email when offered).
-    #[arg(long)]
-    pub scope: Option<String>,
-
-    /// The RFC 8707 resource to request (default: the MCP server's).
-    #[arg(long, value_name = "URL", conflicts_with = "no_resource")]
-    pub resource: Option<String>,
-
-    /// Send no resource parameter (for providers that reject it, or for an identity-only token).
-    #[arg(long)]
-    pub no_resource: bool,
-
-    /// Loopback port for the redirect (0: any free port; default: the port a reused
-    /// registration or the client metadata document names, else any).
-    #[arg(long, value_name = "PORT")]
-    pub redirect_port: Option<u16>,
-
-    /// The exact redirect URI, when the provider needs a registered one (loopback, on --redirect-port).
-    #[arg(long, value_name = "URI", requires = "redirect_port")]
-    pub redirect_uri: Option<String>,
-
-    /// Print the URL instead of opening a browser (SSH, headless).
-    #[arg(long)]
-    pub no_browser: bool,
-
-    /// Proceed even when the server does not advertise PKCE S256.
-    #[arg(long)]
-    pub force: bool,
-
-    /// Seconds to wait for the browser's redirect.
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
-    pub login_timeout: u64,
-
-    /// Bind the tokens to a DPoP key (RFC 9449). auto: when the authorization server lists
-    /// ES256 in dpop_signing_alg_values_supported and the MCP server (if any) takes DPoP;
-    /// always: regardless, refusing a Bearer answer; never: Bearer tokens.
-    #[arg(long, value_enum, value_name = "WHEN", default_value_t = Dpop::Auto)]
-    pub dpop: Dpop,
-
-    #[command(flatten)]
-    pub grants: GrantArgs,
-
-    #[command(flatten)]
-    pub net: NetArgs,
-
-    /// Print the access token on stdout after logging in.
-    #[arg(long)]
-    pub show_token: bool,
-
-    /// Refresh the cached token for this URL instead of logging in again.
-    #[arg(long)]
-    pub refresh: bool,
-
-    /// Output format: a sentence, or the cached login as JSON (never the token).
-    #[arg(long, value_enum, default_value_t = ResultFormat::Table)]
-    pub format: ResultFormat,
 }
 
 #[derive(Debug, Args)]
@@ -362,78 +291,6 @@ pub struct TokenInspectArgs {
     pub net: NetArgs,
 }
 
-#[derive(Debug, Args)]
-pub struct LogoutArgs {
-    /// The issuer or MCP server to log out of (default: every cached login).
-    pub target: Option<String>,
-
-    #[command(flatten)]
-    pub net: NetArgs,
-
-    /// Output format: sentences, or what was logged out as JSON.
-    #[arg(long, value_enum, default_value_t = ResultFormat::Table)]
-    pub format: ResultFormat,
-}
-
-#[derive(Debug, Args)]
-pub struct TokensArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-}
-
-/// `matrix --concurrency` when not given.
-pub const DEFAULT_CONCURRENCY: usize = 128;
-
-#[derive(Debug, Args)]
-pub struct MatrixArgs {
-    /// The providers directory (default: ./providers if present, else the built-in set).
-    #[arg(long, value_name = "DIR")]
-    pub providers: Option<PathBuf>,
-
-    /// Only these provider ids (comma-separated); includes entries with matrix = false.
-    #[arg(long, value_delimiter = ',', value_name = "IDS")]
-    pub only: Vec<String>,
-
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = MatrixFormat::Table)]
-    pub format: MatrixFormat,
-
-    /// Save each provider's evidence as DIR/<id>.json.
-    #[arg(long, value_name = "DIR", conflicts_with = "replay")]
-    pub record: Option<PathBuf>,
-
-    /// Grade DIR/<id>.json instead of going to the network.
-    #[arg(long, value_name = "DIR")]
-    pub replay: Option<PathBuf>,
-
-    /// A previous `--format json` output: print what changed, exit 1 on regressions.
-    #[arg(long, value_name = "FILE")]
-    pub baseline: Option<PathBuf>,
-
-    /// Providers checked at once. Each provider is a different server, so the
-    /// default runs a typical directory in one wave; it is lowered when the
-    /// open-file limit cannot hold that many connections.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY)]
-    pub concurrency: usize,
-
-    #[command(flatten)]
-    pub net: NetArgs,
-
-    /// Seconds allowed for one provider's whole check.
-    #[arg(long, value_name = "SECS", default_value_t = 60.0, value_parser = parse_timeout)]
-    pub provider_timeout: f64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum MatrixFormat {
-    Table,
-    Markdown,
-    Json,
-    /// JUnit XML: a test suite per provider, a test case per check.
-    Junit,
-}
-
 /// Network settings shared by every command that talks to servers.
 #[derive(Debug, Clone, Args)]
 pub struct NetArgs {
@@ -458,14 +315,6 @@ pub struct ChecksArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-}
-
-/// `login --dpop`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Dpop {
-    Auto,
-    Always,
-    Never,
 }
 
 /// For commands whose result is a sentence: no Markdown to render.

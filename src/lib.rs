@@ -14,6 +14,7 @@ pub mod cli;
 pub mod commands;
 pub mod exit;
 pub mod output;
+pub mod progress;
 pub mod secrets;
 pub mod settings;
 
@@ -25,8 +26,6 @@ use mcp_auth_net::{discovery, gather, login, probe, token_store};
 use mcp_auth_report as report;
 
 use std::io::Write;
-
-use clap::CommandFactory;
 
 use crate::cli::{Cli, Command};
 use crate::exit::ExitStatus;
@@ -62,6 +61,7 @@ pub async fn run(cli: Cli) -> Result<ExitStatus, Error> {
         cli.verbose,
         style.color || no_color.map_or(true, |v| v.is_empty()),
     );
+    progress::enable(cli.verbose);
     // Reports are written in one go at the end: a buffer, not stdout's line
     // buffering (a JSON report is thousands of lines, one write(2) each).
     // Prompts and progress go to stderr, unbuffered.
@@ -100,8 +100,11 @@ async fn dispatch(
         }
         Command::Checks(args) => commands::checks::run(args, style, out),
         Command::Completions { shell } => {
-            clap_complete::generate(*shell, &mut Cli::command(), "mcp-auth", out);
-            out.flush()?;
+            cli::shell::completions(*shell, out)?;
+            Ok(ExitStatus::Ok)
+        }
+        Command::Man { dir } => {
+            cli::shell::man(dir.as_deref(), out)?;
             Ok(ExitStatus::Ok)
         }
     }

@@ -46,6 +46,8 @@ pub(super) const MATRIX_EXAMPLES: &str = "\
 Examples:
   mcp-auth matrix                                   # all of providers/ (matrix = true), concurrently
   mcp-auth matrix --only keycloak,auth0 --format markdown > COMPATIBILITY.md
+  mcp-auth matrix https://id.example.com/realms/staff https://mcp.example.com/mcp   # ad-hoc URLs only
+  mcp-auth matrix --providers my-providers/ --target https://id.example.com   # your files and a URL
   mcp-auth matrix --record evidence/                # save every exchange, one file per provider
   mcp-auth matrix --replay evidence/                # re-grade offline, identical output
   mcp-auth matrix --format json > last.json

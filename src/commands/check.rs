@@ -8,7 +8,6 @@ use crate::discovery::{self, parse_http_url};
 use crate::evidence::{Evidence, Target, TargetKind};
 use crate::exit::ExitStatus;
 use crate::gather;
-use crate::probe::Prober;
 use crate::report::{self, table::Style, Report};
 use crate::Error;
 use mcp_auth_grade::Verdict;
@@ -43,11 +42,63 @@ fn resolve(args: &CheckArgs) -> Result<Input, Error> {
         }
     } else if Path::new(target).exists() {
         Ok(Input::File(target.to_owned()))
+    } else if let Some(url) = did_you_mean(target) {
+        Err(Error::Input(format!(
+            "'{target}' is not a URL (nor an existing file): did you mean {url}?"
+        )))
     } else {
         Err(Error::Input(format!(
             "'{target}' is neither an http(s) URL nor an existing file"
         )))
     }
+}
+
+/// `https://HOST…` for what looks like a bare host (`example.com`,
+/// `localhost:3000/mcp`): a dot or `localhost` before any `/`, no spaces.
+fn did_you_mean(target: &str) -> Option<String> {
+    let host = target.split(['/', '?', '#']).next()?;
+    let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
+    let hostlike = !name.is_empty()
+        && (name.contains('.') || name == "localhost")
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'));
+    // `metadata.json` is a file that is not there, not a host.
+    let file_like = [".json", ".toml", ".yaml", ".yml", ".txt", ".pem"]
+        .iter()
+        .any(|ext| name.ends_with(ext));
+    let candidate = format!("https://{target}");
+    (hostlike
+        && !file_like
+        && !target.contains(char::is_whitespace)
+        && parse_http_url(&candidate).is_ok())
+    .then_some(candidate)
+}
+
+/// Whether no request of the run got a complete answer: each one failed to
+/// connect, was refused, or was cut off by the timeout. The report of such a
+/// run is a page of skips; the one error line says all there is.
+fn never_answered(ev: &Evidence) -> bool {
+    use crate::evidence::{Exchange, TransportErrorKind};
+    let answered = |ex: &Exchange| {
+        ex.response.is_some()
+            && !ex
+                .error
+                .as_ref()
+                .is_some_and(|e| e.kind == TransportErrorKind::Timeout)
+    };
+    let mut exchanges: Vec<&Exchange> = Vec::new();
+    if let Some(r) = &ev.resource {
+        exchanges.push(&r.unauthenticated);
+        exchanges.extend(r.prm.iter().map(|p| &p.exchange));
+        exchanges.extend(r.probes.iter().map(|p| &p.exchange));
+    }
+    for server in &ev.authorization_servers {
+        exchanges.extend(server.attempts.iter().filter_map(|a| a.exchange.as_ref()));
+        exchanges.extend(server.probes.iter().map(|p| &p.exchange));
+    }
+    !exchanges.is_empty() && !exchanges.into_iter().any(answered)
 }
 
 /// `check`'s gathering settings (`--register`, `--probe-authorize`).
@@ -100,7 +151,7 @@ async fn well_known_evidence(
     issuer: Option<String>,
 ) -> Result<Evidence, Error> {
     let issuer = issuer.or_else(|| discovery::issuer_from_well_known(url));
-    let prober = Prober::new(crate::settings::probe(&args.net))?;
+    let prober = super::login::prober(&args.net)?;
     let mut disc = discovery::fetch_well_known(&prober, url, issuer.clone()).await;
     let policy = gather::UrlPolicy::for_target(url);
     disc.probes = gather::server_probes(&prober, &disc, gather_settings(args), &policy).await;
@@ -129,7 +180,7 @@ async fn gather(args: &CheckArgs, input: Input) -> Result<Evidence, Error> {
         Input::File(path) => file_evidence(args, &path, issuer_flag),
         Input::WellKnown(url) => well_known_evidence(args, &url, issuer_flag).await,
         Input::Url(url) => {
-            let prober = Prober::new(crate::settings::probe(&args.net))?;
+            let prober = super::login::prober(&args.net)?;
             let text = args.target.clone().unwrap_or_default();
             Ok(gather::url_evidence(
                 &prober,
@@ -163,6 +214,13 @@ pub async fn run(args: &CheckArgs, style: Style, out: &mut dyn Write) -> Result<
             .map_err(|e| Error::Input(format!("cannot write {}: {e}", path.display())))?;
     }
     let graded = mcp_auth_grade::grade_known(&evidence);
+    let verdict = graded.verdict(args.strict);
+    // Unreachable: one line, not a page of skips (JSON still carries the
+    // report for scripts).
+    if verdict == Verdict::NotFound && args.format != Format::Json && never_answered(&evidence) {
+        eprintln!("error: {}", graded.not_found_message());
+        return Ok(verdict.into());
+    }
     let mut report = Report::new(&graded);
     report.retain_clients(crate::settings::keeps_client(args.client));
     match args.format {
@@ -170,10 +228,37 @@ pub async fn run(args: &CheckArgs, style: Style, out: &mut dyn Write) -> Result<
         Format::Json => report::json(&report, out)?,
         Format::Markdown => report::markdown::render(&report, out)?,
     }
-    let verdict = graded.verdict(args.strict);
     if verdict == Verdict::NotFound {
         out.flush()?;
         eprintln!("error: {}", graded.not_found_message());
     }
     Ok(verdict.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::did_you_mean;
+
+    #[test]
+    fn a_bare_host_gets_a_suggestion() {
+        for (typed, url) in [
+            ("example.com", "https://example.com"),
+            ("mcp.example.com/mcp", "https://mcp.example.com/mcp"),
+            ("localhost:3000/mcp", "https://localhost:3000/mcp"),
+            ("auth.example.com:8443", "https://auth.example.com:8443"),
+        ] {
+            assert_eq!(did_you_mean(typed).as_deref(), Some(url), "{typed}");
+        }
+        for typed in [
+            "metadata",
+            "./metadata.json",
+            "a b.com",
+            ".hidden",
+            "",
+            "foo:bar",
+            "metadata.json",
+        ] {
+            assert_eq!(did_you_mean(typed), None, "{typed}");
+        }
+    }
 }

@@ -14,8 +14,11 @@ use crate::report::tokens::{
 use crate::token_store::{now, TokenEntry, TokenStore};
 use mcp_auth_net::dpop::DpopMode;
 
+/// The prober for `--timeout` and `--cacert`, with a spinner on a terminal.
 pub fn prober(net: &crate::cli::NetArgs) -> Result<Prober, crate::Error> {
-    Ok(Prober::new(crate::settings::probe(net))?)
+    Ok(crate::progress::attach(Prober::new(
+        crate::settings::probe(net),
+    )?))
 }
 
 /// The prober, sending only what the URL policy allows for `target` (the
@@ -362,6 +365,14 @@ pub fn tokens(
         dir: store.dir().display().to_string(),
         tokens: rows,
     };
+    if report.tokens.is_empty() && args.format != Format::Json {
+        writeln!(
+            out,
+            "no cached tokens in {} (`mcp-auth login URL` caches one)",
+            report.dir
+        )?;
+        return Ok(ExitStatus::Ok);
+    }
     match args.format {
         Format::Json => tokens::json(&report, out)?,
         Format::Table => tokens::table(&report, style, out)?,

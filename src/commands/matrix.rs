@@ -10,11 +10,12 @@ use std::time::Duration;
 use futures::StreamExt;
 
 use super::matrix_live::{self, Plan};
+use super::matrix_targets::{self, Entry};
 use crate::cli::{MatrixArgs, MatrixFormat};
 use crate::evidence::Evidence;
-use crate::evidence::{TargetHint, TargetKind};
+use crate::evidence::TargetKind;
 use crate::exit::ExitStatus;
-use crate::providers::{Provider, ProviderKind};
+use crate::providers::Provider;
 use crate::report::matrix::{self, MatrixReport, Row};
 use crate::report::table::Style;
 use crate::Error;
@@ -25,10 +26,11 @@ fn evidence_path(dir: &Path, id: &str) -> PathBuf {
 
 /// Gather (or replay) one provider's evidence, within the provider timeout.
 async fn evidence_for(
-    p: &Provider,
+    entry: &Entry,
     args: &MatrixArgs,
     template: &crate::probe::Prober,
 ) -> Result<Evidence, String> {
+    let p = &entry.provider;
     if let Some(dir) = &args.replay {
         return super::load_evidence(&evidence_path(dir, &p.id));
     }
@@ -38,10 +40,7 @@ async fn evidence_for(
     let prober = &template.with_new_pool().map_err(|e| e.to_string())?;
     let url_text = p.url();
     let url = crate::discovery::parse_http_url(&url_text).map_err(|e| e.to_string())?;
-    let kind = match p.def.kind {
-        ProviderKind::Issuer => TargetHint::Issuer,
-        ProviderKind::Mcp => TargetHint::Mcp,
-    };
+    let kind = entry.hint;
     let limit = Duration::from_secs_f64(args.provider_timeout);
     let ev = tokio::time::timeout(
         limit,
@@ -137,8 +136,17 @@ pub async fn run(
     style: Style,
     out: &mut dyn Write,
 ) -> Result<ExitStatus, Error> {
+    let urls: Vec<String> = args.urls.iter().chain(&args.targets).cloned().collect();
     let all = provider_files(args.providers.as_deref())?;
-    let providers = select(all.clone(), &args.only)?;
+    // URLs alone: only they are checked, unless --providers or --only says
+    // which files go beside them.
+    let files = if urls.is_empty() || args.providers.is_some() || !args.only.is_empty() {
+        select(all.clone(), &args.only)?
+    } else {
+        Vec::new()
+    };
+    let mut providers: Vec<Entry> = files.into_iter().map(Entry::of_file).collect();
+    providers.extend(matrix_targets::entries(&urls, &all)?);
     if let Some(dir) = &args.record {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::Input(format!("cannot create {}: {e}", dir.display())))?;
@@ -207,7 +215,7 @@ fn live_why(p: &Provider, ev: &Evidence) -> String {
 /// Every provider's row, `--concurrency` at a time (fewer when the open-file
 /// limit says so), with a progress bar for a table on a terminal.
 async fn rows(
-    providers: &[Provider],
+    providers: &[Entry],
     all: &[Provider],
     args: &MatrixArgs,
     template: &crate::probe::Prober,
@@ -229,10 +237,11 @@ async fn rows(
             async move {
                 let row = match evidence_for(p, args, template).await {
                     Ok(ev) => {
-                        let why = ev.live.is_none().then(|| live_why(p, &ev));
-                        Row::new(p, &crate::checks::grade_with(&ev, all), why)
+                        let checked = p.as_checked(&ev);
+                        let why = ev.live.is_none().then(|| live_why(&checked, &ev));
+                        Row::new(&checked, &crate::checks::grade_with(&ev, all), why)
                     }
-                    Err(e) => Row::failed(p, e),
+                    Err(e) => Row::failed(&p.provider, e),
                 };
                 bar.inc(1);
                 row

@@ -8,6 +8,7 @@ pub mod inspect;
 pub mod login;
 pub mod matrix;
 mod matrix_live;
+mod matrix_targets;
 mod reauth;
 pub mod whoami;
 

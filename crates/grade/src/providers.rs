@@ -32,16 +32,21 @@ pub enum ProviderKind {
     Mcp,
 }
 
-/// One `providers/<id>.toml` file.
+/// One `providers/<id>.toml` file. Only `name`, `kind` and `url` are
+/// required (your own, internal provider); the files of this repository also
+/// carry `homepage`, `docs`, `updated`, `sources` and `verified`
+/// ([`Provider::missing_curation`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProviderFile {
     /// Display name.
     pub name: String,
     /// The provider's home page (https).
-    pub homepage: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub homepage: Option<String>,
     /// Its OAuth / OpenID Connect (or MCP authorization) documentation (https).
-    pub docs: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub docs: Option<String>,
     pub kind: ProviderKind,
     /// The URL `mcp-auth check` is pointed at; `{placeholders}` take their
     /// values from `example`.
@@ -53,11 +58,14 @@ pub struct ProviderFile {
     #[serde(default = "default_true")]
     pub matrix: bool,
     /// When the facts were last reviewed (YYYY-MM-DD).
-    pub updated: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
     /// Where the facts come from (URLs or owner/repo#N references).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,
     /// How `url`, `kind`, `type` and `fingerprint` were checked.
-    pub verified: Verified,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<Verified>,
     /// A public example value for every placeholder of `url`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub example: BTreeMap<String, String>,
@@ -78,7 +86,7 @@ fn default_true() -> bool {
 fn toml_error(text: &str, e: &toml::de::Error) -> Invalid {
     let line = e
         .span()
-        .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
     invalid(
         line.map_or("(file)".to_owned(), |l| format!("line {l}")),
         e.message(),
@@ -92,7 +100,9 @@ impl ProviderFile {
         self.validate_url()?;
         self.validate_updated()?;
         self.validate_sources()?;
-        self.verified.validate("verified", false)?;
+        if let Some(v) = &self.verified {
+            v.validate("verified", false)?;
+        }
         if let Some(fp) = &self.fingerprint {
             fp.validate()?;
         }
@@ -102,10 +112,12 @@ impl ProviderFile {
         validate_quirks(&self.quirks)
     }
 
-    /// `homepage` and `docs` are https URLs; `name` is not empty.
+    /// `homepage` and `docs`, when given, are https URLs; `name` is not empty.
     fn validate_pages(&self) -> Result<(), Invalid> {
         for (field, value) in [("homepage", &self.homepage), ("docs", &self.docs)] {
-            https(value).map_err(|m| invalid(field, m))?;
+            if let Some(value) = value {
+                https(value).map_err(|m| invalid(field, m))?;
+            }
         }
         if self.name.trim().is_empty() {
             return Err(invalid("name", "must not be empty"));
@@ -149,24 +161,20 @@ impl ProviderFile {
         Ok(())
     }
 
-    /// `updated` is YYYY-MM-DD.
+    /// `updated`, when given, is YYYY-MM-DD.
     fn validate_updated(&self) -> Result<(), Invalid> {
-        if !verified::is_date(&self.updated) {
-            return Err(invalid(
-                "updated",
-                format!("'{}' is not YYYY-MM-DD", self.updated),
-            ));
+        match &self.updated {
+            Some(updated) if !verified::is_date(updated) => {
+                Err(invalid("updated", format!("'{updated}' is not YYYY-MM-DD")))
+            }
+            _ => Ok(()),
         }
-        Ok(())
     }
 
-    /// At least one source, none empty.
+    /// No empty source (none at all is fine: `sources = []` is not).
     fn validate_sources(&self) -> Result<(), Invalid> {
-        if self.sources.is_empty() || self.sources.iter().any(|s| s.trim().is_empty()) {
-            return Err(invalid(
-                "sources",
-                "at least one non-empty source is required",
-            ));
+        if self.sources.iter().any(|s| s.trim().is_empty()) {
+            return Err(invalid("sources", "a source must not be empty"));
         }
         Ok(())
     }
@@ -361,9 +369,39 @@ impl Provider {
         Ok(p)
     }
 
+    /// The fields a file of this repository's `providers/` must also carry
+    /// (a file of your own needs only `name`, `kind` and `url`).
+    pub fn missing_curation(&self) -> Vec<&'static str> {
+        let d = &self.def;
+        [
+            ("homepage", d.homepage.is_none()),
+            ("docs", d.docs.is_none()),
+            ("updated", d.updated.is_none()),
+            ("sources", d.sources.is_empty()),
+            ("verified", d.verified.is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(field, missing)| missing.then_some(field))
+        .collect()
+    }
+
+    /// Where to read about the provider: its docs, its home page, else its URL.
+    pub fn docs_url(&self) -> String {
+        self.def
+            .docs
+            .clone()
+            .or_else(|| self.def.homepage.clone())
+            .unwrap_or_else(|| self.url())
+    }
+
     /// Every `verified` of the file with its field name (the provider's first).
     pub fn verifications(&self) -> Vec<(String, &Verified)> {
-        let mut v = vec![("verified".to_owned(), &self.def.verified)];
+        let mut v: Vec<(String, &Verified)> = self
+            .def
+            .verified
+            .iter()
+            .map(|v| ("verified".to_owned(), v))
+            .collect();
         for (i, q) in self.def.quirks.iter().enumerate() {
             v.push((format!("quirks[{i}].verified"), &q.verified));
         }

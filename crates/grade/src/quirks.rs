@@ -47,7 +47,7 @@ impl ProviderMatch {
         Self {
             id: p.id.clone(),
             name: p.def.name.clone(),
-            docs: p.def.docs.clone(),
+            docs: p.docs_url(),
             quirks: p
                 .def
                 .quirks

@@ -82,8 +82,8 @@ impl Prefetched {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Diagnostics {
     /// When the server answered but no spec candidate served a document: they
-    /// explain the failure (a check). A server that never answered is not
-    /// asked again.
+    /// explain the failure (a check). A server that never answered, or whose
+    /// every answer the timeout cut off, is not asked again.
     WhenNotFound,
     /// Never (login and token inspection only want the document).
     Never,
@@ -124,7 +124,18 @@ pub async fn discover_issuer_reusing(
         .into_iter()
         .partition(|(kind, _)| kind.is_spec_candidate());
     let mut attempts = fetch_candidates(prober, spec, known).await;
-    let answered = |a: &Attempt| a.exchange.as_ref().is_some_and(|ex| ex.response.is_some());
+    // An answer cut off by the timeout is no answer: a server that lets every
+    // candidate time out would let the diagnostic URL time out too (a second
+    // timeout, for nothing).
+    let answered = |a: &Attempt| {
+        a.exchange.as_ref().is_some_and(|ex| {
+            ex.response.is_some()
+                && !ex
+                    .error
+                    .as_ref()
+                    .is_some_and(|e| e.kind == crate::evidence::TransportErrorKind::Timeout)
+        })
+    };
     let found = |a: &Attempt| {
         a.exchange.as_ref().is_some_and(|ex| {
             crate::evidence::interpret::classify::<AsMetadata>(&a.url, ex)

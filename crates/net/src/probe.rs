@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use reqwest::redirect::Policy;
 
+pub mod progress;
+
 use crate::evidence::{
     Exchange, Header, RequestRecord, ResponseRecord, TransportError, TransportErrorKind,
 };
@@ -276,6 +278,8 @@ pub struct Prober {
     journal: Option<Journal>,
     /// Which URLs may be requested at all, when set ([`Prober::within`]).
     policy: Option<crate::evidence::urls::UrlPolicy>,
+    /// Who hears what is being waited for ([`Prober::observed`]).
+    observer: Option<progress::Observer>,
 }
 
 /// The exchanges a [`Prober::recording`] clone has sent, in the order they
@@ -319,7 +323,9 @@ impl Prober {
     /// A prober with the same policy and its own connection pool (clones
     /// share one).
     pub fn with_new_pool(&self) -> Result<Self, ProbeError> {
-        Self::with_roots(self.settings.clone(), self.roots.clone())
+        let mut prober = Self::with_roots(self.settings.clone(), self.roots.clone())?;
+        prober.observer.clone_from(&self.observer);
+        Ok(prober)
     }
 
     fn with_roots(
@@ -344,6 +350,7 @@ impl Prober {
             roots,
             journal: None,
             policy: None,
+            observer: None,
         })
     }
 
@@ -395,7 +402,13 @@ impl Prober {
         let refused = self.policy.as_ref().and_then(|p| p.check(&req.url).err());
         let (mut response, error) = match refused {
             Some(why) => (None, Some(TransportError::not_sent(&why))),
-            None => self.exchange(&req).await,
+            None => {
+                let _watch = self
+                    .observer
+                    .as_ref()
+                    .map(|o| o.watch(req.method.as_str(), &req.url));
+                self.exchange(&req).await
+            }
         };
         let raw_body = response.as_mut().map(|r| {
             let raw = std::mem::take(&mut r.body);

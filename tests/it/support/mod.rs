@@ -1,6 +1,7 @@
 //! Test support: the binary under test, real peers and the replay server.
 //! Everything listens on 127.0.0.1 with an ephemeral port.
 
+pub mod drip;
 pub mod hostile;
 pub mod login;
 pub mod peer;
