@@ -10,7 +10,7 @@
 //!   ACL grants access to the user, SYSTEM and Administrators only, and new
 //!   files and directories inherit that ACL: no other user can read them.
 //!   Nothing here changes ACLs; `MCP_AUTH_HOME` pointed at a shared folder
-//!   gets that folder's ACL (SECURITY.md says so). Lock files stay in place,
+//!   gets that folder's ACL (docs/INSTALL.md, Platforms). Lock files stay in place,
 //!   empty. This branch is not compiled on this project's CI machine (no
 //!   Windows target there): it is kept to no-ops so that it is right by
 //!   reading; the release workflow builds it on Windows.
