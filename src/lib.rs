@@ -14,6 +14,7 @@ pub mod cli;
 pub mod commands;
 pub mod exit;
 pub mod output;
+pub mod platform;
 pub mod progress;
 pub mod secrets;
 pub mod settings;

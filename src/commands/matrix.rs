@@ -114,7 +114,7 @@ fn fits_file_limit(requested: usize, nofile: u64) -> usize {
 fn concurrency_within_file_limit(requested: usize, providers: usize) -> usize {
     let wanted = requested.min(providers).max(1);
     let needed = wanted as u64 * SOCKETS_PER_PROVIDER + RESERVED_DESCRIPTORS;
-    let nofile = match rlimit::increase_nofile_limit(needed) {
+    let nofile = match crate::platform::raise_open_file_limit(needed) {
         Ok(limit) => limit,
         Err(e) => {
             tracing::debug!("cannot read or raise the open-file limit: {e}");

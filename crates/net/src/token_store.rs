@@ -1,12 +1,13 @@
 //! The token cache: one JSON file per (issuer, client id, resource), in the
 //! user's data directory (`MCP_AUTH_HOME` overrides it), written atomically
-//! (a temporary file in the same directory, then a rename) with 0600
-//! permissions in a 0700 directory. Secrets are wrapped so that `Debug`
+//! (a temporary file in the same directory, then a rename), private to the
+//! user (0600 in a 0700 directory on Unix; `platform.rs` says how elsewhere). Secrets are wrapped so that `Debug`
 //! never shows them. Each entry has an advisory lock ([`TokenStore::lock`],
 //! `lock.rs`) held across every read-modify-write, so that concurrent logins
 //! and refreshes of one entry never lose a token.
 
 mod lock;
+mod platform;
 
 use std::fs;
 use std::io::Write;
@@ -180,13 +181,7 @@ impl TokenStore {
 
     fn ensure_dir(&self) -> Result<(), StoreError> {
         fs::create_dir_all(&self.dir).map_err(io(&self.dir))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            fs::set_permissions(&self.dir, fs::Permissions::from_mode(0o700))
-                .map_err(io(&self.dir))?;
-        }
-        Ok(())
+        platform::make_dir_private(&self.dir).map_err(io(&self.dir))
     }
 
     /// Write an entry atomically with mode 0600, under its lock; returns its
@@ -199,16 +194,11 @@ impl TokenStore {
 
     /// Read one file, refusing files others can read.
     pub fn load(path: &Path) -> Result<TokenEntry, StoreError> {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(path).map_err(io(path))?.permissions().mode() & 0o777;
-            if mode & 0o077 != 0 {
-                return Err(StoreError::Permissions {
-                    path: path.to_owned(),
-                    mode,
-                });
-            }
+        if let Some(mode) = platform::readable_by_others(path).map_err(io(path))? {
+            return Err(StoreError::Permissions {
+                path: path.to_owned(),
+                mode,
+            });
         }
         let text = fs::read_to_string(path).map_err(io(path))?;
         serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
@@ -258,13 +248,8 @@ fn write_atomically(dir: &Path, path: &Path, entry: &TokenEntry) -> Result<(), S
         .prefix(".tmp-")
         .tempfile_in(dir)
         .map_err(io(dir))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // NamedTempFile creates 0600 whatever the umask; make sure of it.
-        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o600))
-            .map_err(io(tmp.path()))?;
-    }
+    // NamedTempFile creates 0600 whatever the umask; make sure of it.
+    platform::make_file_private(tmp.path()).map_err(io(tmp.path()))?;
     let text = serde_json::to_string_pretty(entry).expect("entries serialise");
     tmp.write_all(text.as_bytes()).map_err(io(tmp.path()))?;
     tmp.as_file().sync_all().map_err(io(tmp.path()))?;

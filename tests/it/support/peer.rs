@@ -2,10 +2,17 @@
 //! when it listens and exits when its stdin closes: node-oidc-provider, the
 //! MCP TypeScript SDK servers (v1, and v2's 2026-07-28 one), and the Python
 //! SDK / mcpauth servers.
+//!
+//! A peer's stderr, and its stdout after the ready line, go to a log file
+//! under the target directory (`target/tmp/peer-logs/`), not to the test
+//! output: the log is printed only when the test using the peer fails (the
+//! peer is dropped while the test panics) or when the peer does not start.
 
+use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub struct Peer {
     child: Child,
@@ -13,6 +20,47 @@ pub struct Peer {
     _stdin: ChildStdin,
     /// The line it printed when ready.
     pub ready: serde_json::Value,
+    /// Its stderr and the rest of its stdout.
+    log: PeerLog,
+}
+
+/// A peer's log file; [`PeerLog::dump`] prints it on stderr (captured by
+/// the test harness and shown with the failing test).
+struct PeerLog {
+    path: PathBuf,
+}
+
+impl PeerLog {
+    fn create(script: &Path) -> (Self, File) {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("peer-logs");
+        std::fs::create_dir_all(&dir).expect("create the peer log directory");
+        let stem = script
+            .file_stem()
+            .map_or_else(|| "peer".to_owned(), |s| s.to_string_lossy().into_owned());
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = dir.join(format!("{stem}-{}-{n}.log", std::process::id()));
+        let file = OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(true)
+            .open(&path)
+            .unwrap_or_else(|e| panic!("create {}: {e}", path.display()));
+        (Self { path }, file)
+    }
+
+    /// The log's text, with a header naming the file.
+    fn text(&self) -> String {
+        let body = std::fs::read_to_string(&self.path).unwrap_or_default();
+        format!(
+            "--- peer log {} ---\n{body}--- end of peer log ---",
+            self.path.display()
+        )
+    }
+
+    fn dump(&self) {
+        eprintln!("{}", self.text());
+    }
 }
 
 impl Peer {
@@ -34,38 +82,48 @@ impl Peer {
     }
 
     fn try_start(program: &PathBuf, script: &PathBuf, args: &[&str]) -> Option<Self> {
+        let (log, file) = PeerLog::create(script);
+        let mut rest = file.try_clone().expect("clone the peer log handle");
         let mut child = Command::new(program)
             .arg(script)
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(file)
             .spawn()
             .unwrap_or_else(|e| panic!("start {}: {e}", program.display()));
         let stdin = child.stdin.take().expect("stdin");
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
             let mut line = String::new();
-            let read = BufReader::new(stdout).read_line(&mut line);
+            let read = reader.read_line(&mut line);
             let _ = tx.send(read.map(|_| line));
+            // Whatever it prints later goes to the log (and never fills the pipe).
+            let _ = std::io::copy(&mut reader, &mut rest);
         });
         let Ok(read) = rx.recv_timeout(std::time::Duration::from_secs(60)) else {
             let _ = child.kill();
             let _ = child.wait();
+            log.dump();
             return None;
         };
         let line = read.expect("read the peer's first line");
         let ready: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| {
+            let _ = child.kill();
+            let _ = child.wait();
             panic!(
-                "{} did not start ({e}); it printed {line:?}",
-                script.display()
+                "{} did not start ({e}); it printed {line:?}\n{}",
+                script.display(),
+                log.text()
             )
         });
         Some(Self {
             child,
             _stdin: stdin,
             ready,
+            log,
         })
     }
 
@@ -78,6 +136,9 @@ impl Drop for Peer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if std::thread::panicking() {
+            self.log.dump();
+        }
     }
 }
 

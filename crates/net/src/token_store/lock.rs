@@ -14,7 +14,7 @@ use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::{io, write_atomically, StoreError, TokenEntry, TokenStore};
+use super::{io, platform, write_atomically, StoreError, TokenEntry, TokenStore};
 
 /// How long [`TokenStore::lock`] waits for another holder before giving up.
 pub const LOCK_WAIT: Duration = Duration::from_secs(30);
@@ -46,30 +46,9 @@ pub(super) fn lock_path(entry: &Path) -> PathBuf {
 fn open(lock_path: &Path) -> Result<File, StoreError> {
     let mut options = OpenOptions::new();
     options.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(lock_path).map_err(io(lock_path))
-}
-
-/// Whether `file` is still the file at `lock_path` (not removed by the
-/// holder that released it just before we locked it).
-#[cfg(unix)]
-fn still_linked(file: &File, lock_path: &Path) -> Result<bool, StoreError> {
-    use std::os::unix::fs::MetadataExt;
-    let held = file.metadata().map_err(io(lock_path))?;
-    match fs::metadata(lock_path) {
-        Ok(now) => Ok(now.dev() == held.dev() && now.ino() == held.ino()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(io(lock_path)(e)),
-    }
-}
-
-#[cfg(not(unix))]
-fn still_linked(_: &File, _: &Path) -> Result<bool, StoreError> {
-    Ok(true)
+    platform::create_private(&mut options)
+        .open(lock_path)
+        .map_err(io(lock_path))
 }
 
 /// Lock the entry at `path`, waiting up to `wait` for another holder.
@@ -81,7 +60,7 @@ pub(super) fn acquire(path: &Path, wait: Duration) -> Result<EntryLock, StoreErr
     loop {
         let file = open(&lock_path)?;
         match fs4::FileExt::try_lock(&file) {
-            Ok(()) if still_linked(&file, &lock_path)? => {
+            Ok(()) if platform::still_linked(&file, &lock_path).map_err(io(&lock_path))? => {
                 return Ok(EntryLock {
                     path: path.to_owned(),
                     lock_path,
@@ -154,8 +133,9 @@ impl Drop for EntryLock {
     fn drop(&mut self) {
         // Removed while still locked (see the module comment); the lock is
         // released when the file closes, just after.
-        #[cfg(unix)]
-        let _ = fs::remove_file(&self.lock_path);
+        if platform::REMOVES_LOCK_FILE {
+            let _ = fs::remove_file(&self.lock_path);
+        }
     }
 }
 
