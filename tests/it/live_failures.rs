@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::check_live::{assert_no_secrets, provider};
 use crate::support::login::{browser_error_page, browser_login, LoginRun};
-use crate::support::peer::McpServer;
+use crate::support::peer::{McpServer, OidcProvider};
 use crate::support::tls::TlsServer;
 use crate::support::*;
 
@@ -191,31 +191,60 @@ fn cimd_live_fails_when_the_provider_refuses_the_document() {
     c.assert_no_secrets(&log);
 }
 
+/// node-oidc-provider with `--cimd`, the TS SDK server, and [`BROKEN`]
+/// served over TLS at `id` (its CA in `cert`); the peers live as long as it.
+struct BrokenDocument {
+    dir: tempfile::TempDir,
+    _docs: tempfile::TempDir,
+    _provider: OidcProvider,
+    server: McpServer,
+    _tls: TlsServer,
+    cert: std::path::PathBuf,
+    id: String,
+}
+
+impl BrokenDocument {
+    fn serve() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let docs = tempfile::tempdir().unwrap();
+        let provider = provider(
+            &dir.path().join("tokens.log"),
+            &["--cimd", docs.path().to_str().unwrap()],
+        );
+        let server = McpServer::typescript(&provider.issuer, &[]);
+        let tls = TlsServer::start(|_| {
+            [("/broken.json".to_owned(), (200, BROKEN.to_owned()))]
+                .into_iter()
+                .collect()
+        });
+        let cert = dir.path().join("ca.pem");
+        std::fs::write(&cert, &tls.cert_pem).unwrap();
+        let id = format!("{}/broken.json", tls.origin);
+        BrokenDocument {
+            dir,
+            _docs: docs,
+            _provider: provider,
+            server,
+            _tls: tls,
+            cert,
+            id,
+        }
+    }
+}
+
 /// When mcp-auth can read the document itself and it names another
 /// client_id, the login stops before the browser (the provider would only
 /// show an error page), and CIMD-LIVE says why at once.
 #[test]
 fn a_document_naming_another_client_id_stops_the_login_before_the_browser() {
-    let dir = tempfile::tempdir().unwrap();
-    let docs = tempfile::tempdir().unwrap();
-    let provider = provider(
-        &dir.path().join("tokens.log"),
-        &["--cimd", docs.path().to_str().unwrap()],
-    );
-    let server = McpServer::typescript(&provider.issuer, &[]);
-    let tls = TlsServer::start(|_| {
-        [("/broken.json".to_owned(), (200, BROKEN.to_owned()))]
-            .into_iter()
-            .collect()
-    });
-    let cert = dir.path().join("ca.pem");
-    std::fs::write(&cert, &tls.cert_pem).unwrap();
-    let id = format!("{}/broken.json", tls.origin);
+    // Bound whole: the peers must outlive the run.
+    let doc = BrokenDocument::serve();
+    let (dir, server, cert, id) = (&doc.dir, &doc.server, &doc.cert, doc.id.as_str());
     let started = Instant::now();
     let out = mcp_auth(dir.path())
         .args(["check", &server.url, "--login", "--no-browser"])
-        .args(["--client-metadata-url", &id, "--cacert"])
-        .arg(&cert)
+        .args(["--client-metadata-url", id, "--cacert"])
+        .arg(cert)
         .args(["--format", "json"])
         .output()
         .unwrap();
@@ -225,7 +254,7 @@ fn a_document_naming_another_client_id_stops_the_login_before_the_browser() {
     assert_statuses(&report, &[("CIMD-LIVE", "fail"), ("STATE-ECHO", "skip")]);
     let cimd = detail_of(&report, "CIMD-LIVE");
     assert!(
-        cimd.contains(&id)
+        cimd.contains(id)
             && cimd.contains("names the client_id https://127.0.0.1/not-this-url.json"),
         "{cimd}"
     );
@@ -348,31 +377,19 @@ fn state_echo_fails_and_the_login_refuses_another_state() {
 /// before the browser, and nothing cached.
 #[test]
 fn login_refuses_a_document_naming_another_client_id() {
-    let dir = tempfile::tempdir().unwrap();
-    let docs = tempfile::tempdir().unwrap();
-    let provider = provider(
-        &dir.path().join("tokens.log"),
-        &["--cimd", docs.path().to_str().unwrap()],
-    );
-    let server = McpServer::typescript(&provider.issuer, &[]);
-    let tls = TlsServer::start(|_| {
-        [("/broken.json".to_owned(), (200, BROKEN.to_owned()))]
-            .into_iter()
-            .collect()
-    });
-    let cert = dir.path().join("ca.pem");
-    std::fs::write(&cert, &tls.cert_pem).unwrap();
-    let id = format!("{}/broken.json", tls.origin);
+    // Bound whole: the peers must outlive the run.
+    let doc = BrokenDocument::serve();
+    let (dir, server, cert, id) = (&doc.dir, &doc.server, &doc.cert, doc.id.as_str());
     let out = mcp_auth(dir.path())
         .args(["login", &server.url, "--no-browser"])
-        .args(["--client-metadata-url", &id, "--cacert"])
-        .arg(&cert)
+        .args(["--client-metadata-url", id, "--cacert"])
+        .arg(cert)
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains(&id)
+        stderr.contains(id)
             && stderr.contains("names the client_id https://127.0.0.1/not-this-url.json"),
         "{stderr}"
     );
