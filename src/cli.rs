@@ -196,6 +196,12 @@ pub struct CheckArgs {
     #[arg(long)]
     pub strict: bool,
 
+    /// Show every check (table and Markdown): by default passes and skips are
+    /// counted per group, and only failures, warnings and infos are listed.
+    /// JSON always carries every check.
+    #[arg(long)]
+    pub all: bool,
+
     #[command(flatten)]
     pub net: NetArgs,
 

@@ -12,7 +12,27 @@ pub fn resolve_style(choice: ColorChoice, no_color: Option<&str>) -> Style {
     let tty = std::io::stdout().is_terminal();
     let color = decide_color(choice, no_color, tty);
     colored::control::set_override(color);
-    Style { color, tty }
+    let terminal = tty.then(|| comfy_table::Table::new().width()).flatten();
+    let columns = std::env::var("COLUMNS").ok();
+    Style {
+        color,
+        tty,
+        width: decide_width(columns.as_deref(), terminal),
+    }
+}
+
+/// Width when neither `COLUMNS` nor a terminal says.
+pub const DEFAULT_WIDTH: usize = 100;
+
+/// The layout width: a valid `COLUMNS` (also when piped), else the
+/// terminal's, else [`DEFAULT_WIDTH`]; never below 40.
+pub fn decide_width(columns: Option<&str>, terminal: Option<u16>) -> usize {
+    columns
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0)
+        .or(terminal.map(usize::from).filter(|&t| t > 0))
+        .unwrap_or(DEFAULT_WIDTH)
+        .max(40)
 }
 
 /// The colour rule: the flag wins, then a non-empty NO_COLOR, then the terminal.
@@ -44,6 +64,15 @@ pub fn init_logging(verbose: u8, ansi_allowed: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn width_rule() {
+        assert_eq!(decide_width(Some("80"), Some(200)), 80, "COLUMNS wins");
+        assert_eq!(decide_width(None, Some(132)), 132);
+        assert_eq!(decide_width(None, None), DEFAULT_WIDTH, "a pipe");
+        assert_eq!(decide_width(Some("junk"), None), DEFAULT_WIDTH);
+        assert_eq!(decide_width(Some("10"), None), 40, "never absurdly narrow");
+    }
 
     #[test]
     fn colour_rule() {

@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = graded.verdict(false);
     let r = Report::new(&graded);
     let mut sink = Vec::new();
-    report::table::render(&r, Style { color: false, tty: false }, &mut sink).unwrap();
-    report::markdown::render(&r, &mut sink).unwrap();
+    report::table::render(&r, Style::plain(100), true, &mut sink).unwrap();
+    report::markdown::render(&r, true, &mut sink).unwrap();
     report::json(&r, &mut sink).unwrap();
 });

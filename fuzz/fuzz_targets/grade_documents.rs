@@ -57,7 +57,7 @@ fn render(ev: &Evidence, render: bool) {
     if render {
         let mut sink = Vec::new();
         report::json(&r, &mut sink).unwrap();
-        report::markdown::render(&r, &mut sink).unwrap();
+        report::markdown::render(&r, true, &mut sink).unwrap();
     }
 }
 

@@ -224,9 +224,9 @@ pub async fn run(args: &CheckArgs, style: Style, out: &mut dyn Write) -> Result<
     let mut report = Report::new(&graded);
     report.retain_clients(crate::settings::keeps_client(args.client));
     match args.format {
-        Format::Table => report::table::render(&report, style, out)?,
+        Format::Table => report::table::render(&report, style, args.all, out)?,
         Format::Json => report::json(&report, out)?,
-        Format::Markdown => report::markdown::render(&report, out)?,
+        Format::Markdown => report::markdown::render(&report, args.all, out)?,
     }
     if verdict == Verdict::NotFound {
         out.flush()?;

@@ -20,6 +20,16 @@ fn authz(report: &serde_json::Value) -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// The lines of a table report's section, from its heading to the blank line.
+fn section(report: &str, heading: &str) -> String {
+    report
+        .lines()
+        .skip_while(|l| *l != heading)
+        .take_while(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn get<'a>(list: &'a [(String, String, String)], id: &str) -> &'a (String, String, String) {
     list.iter()
         .find(|(i, _, _)| i == id)
@@ -63,6 +73,49 @@ fn a_provider_that_rejects_the_resource_parameter() {
     let (_, status, detail) = get(&list, "AUTHZ-RESOURCE-ACCEPTED");
     assert_eq!(status, "fail");
     assert!(detail.contains("invalid_target"), "{detail}");
+}
+
+#[test]
+fn a_failed_authorize_probe_stops_every_client_and_the_headline_agrees() {
+    // The contradiction of issue 16: a MUST of the authorize step failed
+    // (invalid_target), yet "Clients, end to end" said yes.
+    let provider = OidcProvider::start(&["--path", "/oidc", "--registration"]);
+    let server = McpServer::typescript(&provider.issuer, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("evidence.json");
+    let saved = saved.to_str().unwrap();
+    let (code, report, stderr) = check_json(&[
+        &server.url,
+        "--register",
+        "--probe-authorize",
+        "--save-evidence",
+        saved,
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(status(&report, "AUTHZ-RESOURCE-ACCEPTED"), "fail");
+    let clients = report["resource"]["clients"].as_array().unwrap();
+    assert!(!clients.is_empty());
+    for c in clients {
+        assert_eq!(c["works"], false, "{c}");
+    }
+    let verdict = &report["verdict"];
+    assert_eq!(verdict["answer"], "will_fail", "{verdict}");
+    assert_eq!(verdict["clients_working"], 0);
+    let text = verdict["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("MCP clients: will fail — ") && text.contains("AUTHZ-RESOURCE-ACCEPTED"),
+        "{text}"
+    );
+    // The table says the same: the answer first, and no client row says yes.
+    let (code, table, _) = run(&["check", "--from-evidence", saved]);
+    assert_eq!(code, 1);
+    assert_eq!(table.lines().next(), Some(text), "{table}");
+    let rows = section(&table, "Clients, end to end");
+    assert!(rows.contains("AUTHZ-RESOURCE-ACCEPTED"), "{rows}");
+    assert!(
+        !rows.lines().any(|l| l.contains(" yes ")),
+        "a client row says yes:\n{rows}"
+    );
 }
 
 #[test]

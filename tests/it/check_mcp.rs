@@ -103,11 +103,18 @@ fn typescript_sdk_server_human_report() {
         "CORS (as a browser at http://localhost:6274)",
         "Checks: MCP server",
         &format!("Checks: authorization server {}", provider.issuer),
-        "DCR-STATUS",
-        "not probed: run with --register",
+        "(--all shows them)",
     ] {
         assert!(stdout.contains(needle), "missing {needle:?} in:\n{stdout}");
     }
+    // Skips are counted, not listed, unless --all asks for every row.
+    assert!(!stdout.contains("DCR-STATUS"), "{stdout}");
+    let (code, all, _) = run(&["check", "--all", &server.url]);
+    assert_eq!(code, 0);
+    for needle in ["DCR-STATUS", "not probed: run with --register"] {
+        assert!(all.contains(needle), "missing {needle:?} in:\n{all}");
+    }
+    assert!(!all.contains("(--all shows them)"), "{all}");
 }
 
 #[test]

@@ -173,7 +173,8 @@ fn metadata_refused_with_the_protocol_version_header() {
 fn server_error_on_the_first_candidate() {
     let server = ReplayServer::start(|origin| {
         let doc = recorded(PATH_DOC, origin);
-        vec![
+        let mut routes = live_endpoints(origin, &doc);
+        routes.extend([
             (
                 "/.well-known/oauth-authorization-server/oidc".into(),
                 Route::raw(500, Some("text/plain"), "internal error"),
@@ -182,16 +183,22 @@ fn server_error_on_the_first_candidate() {
                 "/oidc/.well-known/openid-configuration".into(),
                 Route::json(&doc),
             ),
-        ]
+        ]);
+        routes
     });
     let issuer = format!("{}/oidc", server.origin);
     let (code, report, _) = check_json(&[&issuer]);
     assert_eq!(code, 1);
     assert_statuses(
         &report,
-        &[("DISC-AS-FOUND", "pass"), ("DISC-AS-ERROR-STATUS", "fail")],
+        &[
+            ("DISC-AS-FOUND", "pass"),
+            ("DISC-AS-ERROR-STATUS", "fail"),
+            ("AS-TOKEN-ENDPOINT-REACHABLE", "pass"),
+        ],
     );
-    assert!(client_works(&report, "MCP 2025-11-25"));
+    let clients = &report["discovery"]["clients"];
+    assert!(client_works(&report, "MCP 2025-11-25"), "{clients:#}");
     assert!(!client_works(&report, "TypeScript SDK"));
     assert!(!client_works(&report, "Python SDK"));
 }

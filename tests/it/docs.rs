@@ -65,7 +65,7 @@ const SAMPLES: &[(&str, &[&str], usize)] = &[
             "--from-evidence",
             "tests/fixtures/evidence/broken-prm-resource-other-server.json",
         ],
-        11,
+        12,
     ),
     ("explain", &["checks", "PRM-RESOURCE-MATCH"], 0),
     (
@@ -77,7 +77,7 @@ const SAMPLES: &[(&str, &[&str], usize)] = &[
             "--format",
             "json",
         ],
-        22,
+        25,
     ),
 ];
 

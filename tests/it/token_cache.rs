@@ -160,7 +160,12 @@ fn a_cache_file_others_can_read_is_reported_not_used() {
         .output()
         .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(stdout.contains("readable by others"), "{stdout}");
+    // The report wraps at the terminal width: compare words, not lines.
+    let words = stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("is readable by others (mode 644)"),
+        "{stdout}"
+    );
     assert!(!stdout.contains("v1-xxx"), "no token value");
     let out = mcp_auth(home.path())
         .env("MCP_AUTH_HOME", home.path())

@@ -10,6 +10,7 @@ pub mod baseline;
 mod catalogue;
 mod checks;
 pub mod clients;
+pub mod headline;
 pub mod ids;
 pub mod login_gate;
 pub mod providers;
@@ -23,6 +24,7 @@ use mcp_auth_evidence::{metadata, www_authenticate};
 pub use analysis::{Analysis, AsAnalysis, AttemptAnalysis, PrmAnalysis, ResourceAnalysis};
 pub use catalogue::{find, CheckDef, Finding, Grade, Level, Outcome, Status, CATALOGUE};
 pub use checks::{authorize, live, session, token};
+pub use headline::{Answer, Headline};
 pub use mcp_auth_evidence::interpret::{body_doc, classify, AttemptOutcome, Doc, Fetched};
 pub use verdict::{grade_known, grade_with, Graded, Summary, Verdict};
 

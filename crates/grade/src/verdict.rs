@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::clients::ClientPath;
+use crate::headline::Headline;
 use crate::providers::Provider;
 use crate::quirks::ProviderMatch;
 use crate::story::{Context, StoryStep};
@@ -68,6 +70,13 @@ pub struct Graded<'a> {
     pub summary: Summary,
     /// The steps of the flow, each with its verdict ([`crate::story`]).
     pub story: Vec<StoryStep>,
+    /// The clients end to end (through the MCP server, or the target
+    /// authorization server), each stopped by a failed check on its path.
+    pub clients: Vec<ClientPath>,
+    /// Each authorization server's own client paths, in `all_servers` order.
+    pub server_clients: Vec<Vec<ClientPath>>,
+    /// The answer the report opens with.
+    pub headline: Headline,
 }
 
 /// Grade evidence, naming the quirks of a known provider among `providers`.
@@ -80,7 +89,9 @@ pub fn grade_with<'a>(evidence: &'a Evidence, providers: &[Provider]) -> Graded<
     }
     let summary = Summary::of(&findings, analysis.anything_found());
     let story = crate::story::story(&Context::new(evidence, &analysis), &findings);
-    Graded {
+    let clients = crate::clients::end_to_end(&analysis, &findings);
+    let server_clients = crate::clients::per_server(&analysis, &findings);
+    let mut graded = Graded {
         evidence,
         analysis,
         findings,
@@ -88,7 +99,14 @@ pub fn grade_with<'a>(evidence: &'a Evidence, providers: &[Provider]) -> Graded<
         registered_client_id: registered_client_id(evidence),
         summary,
         story,
-    }
+        clients,
+        server_clients,
+        headline: Headline::new(&[], &[], None),
+    };
+    let nothing_found =
+        (graded.verdict(false) == Verdict::NotFound).then(|| graded.nothing_found());
+    graded.headline = Headline::new(&graded.clients, &graded.findings, nothing_found);
+    graded
 }
 
 /// Grade evidence against the providers built into the binary.
@@ -112,6 +130,24 @@ fn registered_client_id(evidence: &Evidence) -> Option<String> {
 }
 
 impl Graded<'_> {
+    /// Why there is nothing to judge, in a few words (the headline's reason).
+    fn nothing_found(&self) -> String {
+        let unreachable = match &self.analysis.resource {
+            Some(r) => r.status.is_none(),
+            None => self
+                .analysis
+                .all_servers()
+                .iter()
+                .flat_map(|s| &s.attempts)
+                .all(|a| a.status.is_none()),
+        };
+        if unreachable {
+            "the target is unreachable".to_owned()
+        } else {
+            "no authorization metadata found".to_owned()
+        }
+    }
+
     /// The verdict: unreachable or nothing found, a MUST failed (or, strictly,
     /// a MUST or SHOULD warned), or fine.
     pub fn verdict(&self, strict: bool) -> Verdict {

@@ -3,13 +3,13 @@
 
 use std::io::{self, Write};
 
-use comfy_table::Cell;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::checks::Finding;
+use crate::layout::{hanging, Grid, Row};
 use crate::markdown::cell;
-use crate::table::{header, new_table, status_cell, Style};
+use crate::table::{lines, status_paint, Style};
 
 /// A JSON document: `schema_version` first, then the payload's members.
 #[derive(Serialize, schemars::JsonSchema)]
@@ -39,18 +39,17 @@ pub fn value_text(v: &Value) -> String {
     }
 }
 
-/// The findings as a Check / Status / Detail table.
+/// The findings: each check's status and id, its detail wrapped under it.
 pub fn table(findings: &[Finding], style: Style, out: &mut dyn Write) -> io::Result<()> {
-    let mut t = new_table(style);
-    header(&mut t, &["Check", "Status", "Detail"], style);
+    let mut g = Grid::new(&["Status", "Check"]);
     for f in findings {
-        t.add_row(vec![
-            Cell::new(&f.id),
-            status_cell(f.status, style),
-            Cell::new(&f.detail),
-        ]);
+        g.push(
+            Row::new([f.status.as_str().to_uppercase(), f.id.clone()])
+                .paint(0, status_paint(f.status))
+                .below(&f.detail),
+        );
     }
-    writeln!(out, "{t}")
+    g.write(style.width, style.color, out)
 }
 
 /// The findings as a Markdown table.
@@ -69,18 +68,24 @@ pub fn markdown(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// Claims as a Claim / Value table.
+/// Claims as a Claim / Value table; a long value goes under its claim.
 pub fn claims_table(
     claims: &Map<String, Value>,
     style: Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let mut t = new_table(style);
-    header(&mut t, &["Claim", "Value"], style);
+    let width = claims.keys().map(|k| k.chars().count()).max().unwrap_or(0);
     for (k, v) in claims {
-        t.add_row(vec![Cell::new(k), Cell::new(value_text(v))]);
+        let value = value_text(v);
+        let first = format!("{k:<width$}  ");
+        if first.chars().count() + value.chars().count() <= style.width {
+            writeln!(out, "{first}{value}")?;
+        } else {
+            writeln!(out, "{k}")?;
+            lines(out, hanging("    ", 4, &value, style.width))?;
+        }
     }
-    writeln!(out, "{t}")
+    Ok(())
 }
 
 /// Claims as a Markdown table.

@@ -3,9 +3,11 @@
 //! one row per provider. The verdict, the provider hints and the counts come
 //! from grading (`mcp_auth_grade::Graded`).
 
+pub mod attention;
 pub mod call;
 pub mod catalogue;
 pub mod findings;
+pub mod layout;
 pub mod markdown;
 pub mod matrix;
 pub mod schema;
@@ -21,7 +23,7 @@ use mcp_auth_grade as checks;
 
 use crate::checks::{
     clients::{Client, ClientPath},
-    AsAnalysis, AttemptOutcome, Finding, Graded, ResourceAnalysis,
+    AsAnalysis, AttemptOutcome, Finding, Graded, Headline, ResourceAnalysis,
 };
 use crate::evidence::www_authenticate::Parsed;
 use crate::evidence::{AsRole, CandidateKind, Exchange, PrmSource, ProbeKind, Target};
@@ -42,6 +44,8 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recorded_at: Option<String>,
     pub target: Target,
+    /// The answer: will MCP clients work (consistent with the client rows).
+    pub verdict: Headline,
     /// The steps of the flow in order, each with its verdict and the check
     /// that decided it, or why it did not run.
     pub story: Vec<StoryStep>,
@@ -269,7 +273,7 @@ fn is_cors(kind: ProbeKind) -> bool {
     )
 }
 
-fn discovery_report(a: &AsAnalysis<'_>) -> DiscoveryReport {
+fn discovery_report(a: &AsAnalysis<'_>, clients: Vec<ClientPath>) -> DiscoveryReport {
     DiscoveryReport {
         expected_issuer: a.expected_issuer().map(str::to_owned),
         role: a.role(),
@@ -285,11 +289,11 @@ fn discovery_report(a: &AsAnalysis<'_>) -> DiscoveryReport {
             })
             .collect(),
         metadata_url: a.selected_attempt().map(|t| t.url.clone()),
-        clients: checks::clients::client_paths(a),
+        clients,
     }
 }
 
-fn resource_report(r: &ResourceAnalysis<'_>) -> ResourceReport {
+fn resource_report(r: &ResourceAnalysis<'_>, clients: Vec<ClientPath>) -> ResourceReport {
     let ex = &r.evidence.unauthenticated;
     ResourceReport {
         url: r.url().to_owned(),
@@ -317,7 +321,7 @@ fn resource_report(r: &ResourceAnalysis<'_>) -> ResourceReport {
                 rows
             }),
         metadata_url: r.spec_prm().map(|p| p.url.clone()),
-        clients: checks::clients::resource_client_paths(r),
+        clients,
     }
 }
 
@@ -326,7 +330,10 @@ impl Report {
     pub fn new(graded: &Graded<'_>) -> Self {
         let evidence = graded.evidence;
         let servers = graded.analysis.all_servers();
-        let mut discoveries = servers.iter().map(discovery_report);
+        let mut discoveries = servers
+            .iter()
+            .zip(graded.server_clients.iter().cloned())
+            .map(|(s, clients)| discovery_report(s, clients));
         let discovery = discoveries.next().unwrap_or(DiscoveryReport {
             expected_issuer: None,
             role: AsRole::Target,
@@ -350,7 +357,12 @@ impl Report {
             recorded_at: evidence.recorded_at.clone(),
             target: evidence.target.clone(),
             story: graded.story.clone(),
-            resource: graded.analysis.resource.as_ref().map(resource_report),
+            verdict: graded.headline.clone(),
+            resource: graded
+                .analysis
+                .resource
+                .as_ref()
+                .map(|r| resource_report(r, graded.clients.clone())),
             discovery,
             additional_authorization_servers: discoveries.collect(),
             cors,
@@ -384,6 +396,7 @@ impl Report {
         if let Some(r) = &mut self.resource {
             r.clients.retain(&keep);
         }
+        self.verdict = self.verdict.clone().for_clients(self.clients());
     }
 }
 

@@ -3,14 +3,15 @@
 use std::io::{self, Write};
 
 use super::{CorsRow, DiscoveryReport, Report, ResourceReport, StoryStep};
-use crate::checks::Finding;
+use crate::checks::{Finding, Status};
 
 /// Make a value safe inside a Markdown table cell.
 pub fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', "<br>")
 }
 
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+/// The Markdown report; `all` lists every check, not only what needs attention.
+pub fn render(report: &Report, all: bool, out: &mut dyn Write) -> io::Result<()> {
     title(report, out)?;
     story(&report.story, out)?;
     if let Some(r) = &report.resource {
@@ -21,12 +22,14 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         clients(&r.clients, out)?;
     }
     cors(&report.cors, out)?;
-    checks(&report.checks, out)?;
+    checks(&report.checks, all, out)?;
     registered_client(report, out)
 }
 
 /// The heading and the summary line.
 fn title(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "**{}**", report.verdict.text)?;
+    writeln!(out)?;
     writeln!(
         out,
         "# mcp-auth check `{}` ({})",
@@ -176,9 +179,28 @@ fn cors(rows: &[CorsRow], out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// Every finding, in one table.
-fn checks(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+/// The findings in one table: every one with `all`, else failures, warnings
+/// and infos, with the passes and skips counted.
+fn checks(findings: &[Finding], all: bool, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "\n## Checks\n")?;
+    let hidden = |f: &&Finding| !all && matches!(f.status, Status::Pass | Status::Skip);
+    let (pass, skip) = findings.iter().filter(hidden).fold((0, 0), |(p, s), f| {
+        if f.status == Status::Pass {
+            (p + 1, s)
+        } else {
+            (p, s + 1)
+        }
+    });
+    if pass + skip > 0 {
+        writeln!(
+            out,
+            "{pass} passing and {skip} skipped checks not listed (`--all` lists them).\n"
+        )?;
+    }
+    let findings: Vec<&Finding> = findings.iter().filter(|f| !hidden(f)).collect();
+    if findings.is_empty() {
+        return Ok(());
+    }
     writeln!(
         out,
         "| Status | Level | Check | Subject | Detail | Fix | Spec |"
@@ -194,7 +216,7 @@ fn checks(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
             cell(&f.title),
             f.subject.as_deref().map_or(String::new(), cell),
             cell(&f.detail),
-            if f.status == crate::checks::Status::Pass {
+            if f.status == Status::Pass {
                 String::new()
             } else {
                 match &f.provider_hint {

@@ -3,23 +3,36 @@
 use std::io::{self, Write};
 
 use colored::Colorize;
-use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
+use comfy_table::{presets, Attribute, Cell, ContentArrangement, Table};
+
+use crate::layout::{hanging, Grid, Paint, Row};
 
 use super::{CorsRow, DiscoveryReport, Report, ResourceReport, StepVerdict, StoryStep};
 use crate::checks::clients::ClientFamily;
-use crate::checks::{Finding, Status};
+use crate::checks::{Answer, Status};
 use crate::evidence::AsRole;
 
-/// How to draw: decided once, from `--color`, NO_COLOR and the terminal.
+/// How to draw: decided once, from `--color`, NO_COLOR, `COLUMNS` and the
+/// terminal.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
     pub color: bool,
-    /// stdout is a terminal (comfy-table then finds its width).
+    /// stdout is a terminal.
     pub tty: bool,
+    /// The columns to lay out in (`COLUMNS`, the terminal's, or a default).
+    pub width: usize,
 }
 
-/// Width used when the output is not a terminal.
-const PIPE_WIDTH: u16 = 160;
+impl Style {
+    /// Plain text at `width` columns.
+    pub fn plain(width: usize) -> Self {
+        Self {
+            color: false,
+            tty: false,
+            width,
+        }
+    }
+}
 
 pub fn new_table(style: Style) -> Table {
     let mut t = Table::new();
@@ -28,9 +41,7 @@ pub fn new_table(style: Style) -> Table {
     if style.color {
         t.enforce_styling();
     }
-    if !style.tty {
-        t.set_width(PIPE_WIDTH);
-    }
+    t.set_width(style.width.clamp(20, u16::MAX as usize) as u16);
     t
 }
 
@@ -45,21 +56,7 @@ pub fn header(t: &mut Table, names: &[&str], style: Style) {
     }));
 }
 
-pub(crate) fn status_cell(status: Status, style: Style) -> Cell {
-    let cell = Cell::new(status.as_str().to_uppercase());
-    if !style.color {
-        return cell;
-    }
-    match status {
-        Status::Pass => cell.fg(Color::Green),
-        Status::Info => cell.fg(Color::Cyan),
-        Status::Warn => cell.fg(Color::Yellow),
-        Status::Fail => cell.fg(Color::Red).add_attribute(Attribute::Bold),
-        Status::Skip => cell.fg(Color::DarkGrey),
-    }
-}
-
-fn heading(text: &str, style: Style) -> String {
+pub(crate) fn heading(text: &str, style: Style) -> String {
     if style.color {
         text.bold().to_string()
     } else {
@@ -75,8 +72,9 @@ fn ms(v: Option<u64>) -> String {
     v.map_or("–".to_owned(), |ms| format!("{ms} ms"))
 }
 
-/// The whole report.
-pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
+/// The whole report; `all` shows every check, not only what needs attention.
+pub fn render(report: &Report, style: Style, all: bool, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{}", verdict_line(report, style))?;
     title(report, style, out)?;
     story(&report.story, style, out)?;
     if let Some(r) = &report.resource {
@@ -87,8 +85,8 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
         clients_table("Clients, end to end", &r.clients, style, out)?;
     }
     cors(&report.cors, style, out)?;
-    checks(report, style, out)?;
-    registered_client(report, out)?;
+    crate::attention::checks(report, style, all, out)?;
+    registered_client(report, style, out)?;
     writeln!(out)?;
     writeln!(out, "{}", summary_line(report, style))
 }
@@ -108,11 +106,8 @@ fn title(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
         )
     )?;
     if let Some(p) = &report.provider {
-        writeln!(
-            out,
-            "provider: {} (recognised from its URL; docs: {})",
-            p.name, p.docs
-        )?;
+        let text = format!("{} (recognised from its URL; docs: {})", p.name, p.docs);
+        lines(out, hanging("provider: ", 2, &text, style.width))?;
     }
     Ok(())
 }
@@ -157,55 +152,68 @@ fn story(steps: &[StoryStep], style: Style, out: &mut dyn Write) -> io::Result<(
     Ok(())
 }
 
+/// Write lines.
+pub(crate) fn lines(out: &mut dyn Write, lines: Vec<String>) -> io::Result<()> {
+    for l in lines {
+        writeln!(out, "{l}")?;
+    }
+    Ok(())
+}
+
+/// The paint of a check status.
+pub(crate) fn status_paint(status: Status) -> Paint {
+    match status {
+        Status::Pass => Paint::Green,
+        Status::Info => Paint::Cyan,
+        Status::Warn => Paint::Yellow,
+        Status::Fail => Paint::Red,
+        Status::Skip => Paint::Dim,
+    }
+}
+
 /// The MCP server's answer without a token, and its protected resource metadata.
 fn resource(r: &ResourceReport, style: Style, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "{}", heading("Protected resource", style))?;
-    match (r.status, &r.error) {
-        (Some(s), _) => writeln!(out, "POST {} without a token → {s}", r.url)?,
-        (None, e) => writeln!(
-            out,
-            "POST {} without a token → no response ({})",
-            r.url,
-            e.as_deref().unwrap_or("unknown")
-        )?,
-    }
+    let answer = match (r.status, &r.error) {
+        (Some(s), _) => format!("{s}"),
+        (None, e) => format!("no response ({})", e.as_deref().unwrap_or("unknown")),
+    };
+    let text = format!("POST {} without a token → {answer}", r.url);
+    lines(out, hanging("", 2, &text, style.width))?;
     for v in &r.www_authenticate {
-        writeln!(out, "WWW-Authenticate: {v}")?;
+        lines(out, hanging("WWW-Authenticate: ", 2, v, style.width))?;
     }
     if r.status == Some(401) && r.www_authenticate.is_empty() {
         writeln!(out, "(no WWW-Authenticate header)")?;
     }
+    writeln!(out)?;
     prm_table(r, style, out)
 }
 
 fn prm_table(r: &ResourceReport, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    let mut t = new_table(style);
-    header(
-        &mut t,
-        &["Source", "URL", "Status", "Time", "Result"],
-        style,
-    );
+    let mut g = Grid::new(&["Source", "Status", "Time", "Result"]);
     for p in &r.prm_attempts {
-        let mut result = p.outcome.summary();
+        let mut url = p.url.clone();
+        if r.metadata_url.as_deref() == Some(p.url.as_str()) {
+            url.push_str(" ← used");
+        }
+        let row = Row::new([
+            p.label(),
+            dash(p.status),
+            ms(p.elapsed_ms),
+            p.outcome.summary(),
+        ]);
+        let mut row = row.below(url);
         if let Some(res) = &p.resource {
-            result.push_str(&format!("\nresource: {res}"));
+            row = row.below(format!("resource: {res}"));
         }
         if let Some(list) = &p.authorization_servers {
-            result.push_str(&format!("\nauthorization_servers: {}", list.join(", ")));
+            row = row.below(format!("authorization_servers: {}", list.join(", ")));
         }
-        if r.metadata_url.as_deref() == Some(p.url.as_str()) {
-            result.push_str("\n← used");
-        }
-        t.add_row(vec![
-            Cell::new(p.label()),
-            Cell::new(&p.url),
-            Cell::new(dash(p.status)),
-            Cell::new(ms(p.elapsed_ms)),
-            Cell::new(result),
-        ]);
+        g.push(row);
     }
-    writeln!(out, "{t}")
+    g.write(style.width, style.color, out)
 }
 
 /// Discovery of each authorization server, with the clients that use it.
@@ -222,9 +230,9 @@ fn authorization_servers(report: &Report, style: Style, out: &mut dyn Write) -> 
             }
             (true, _) => format!("Authorization server #{}", i + 1),
         };
-        writeln!(out, "{}", heading(&title, style))?;
+        lines(out, hanging("", 2, &heading(&title, style), style.width))?;
         if let Some(issuer) = &d.expected_issuer {
-            writeln!(out, "expected issuer: {issuer}")?;
+            lines(out, hanging("expected issuer: ", 2, issuer, style.width))?;
         }
         discovery_table(d, style, out)?;
         if report.resource.is_none() {
@@ -254,133 +262,72 @@ fn cors(rows: &[CorsRow], style: Style, out: &mut dyn Write) -> io::Result<()> {
         return Ok(());
     }
     writeln!(out)?;
-    writeln!(
-        out,
-        "{}",
-        heading(
-            &format!(
-                "CORS (as a browser at {})",
-                crate::evidence::requests::CORS_ORIGIN
-            ),
-            style
-        )
-    )?;
-    let mut t = new_table(style);
-    header(
-        &mut t,
-        &[
-            "Endpoint",
-            "Request",
-            "Status",
-            "Allow-Origin",
-            "Allow-Headers",
-            "Expose-Headers",
-        ],
-        style,
+    let title = format!(
+        "CORS (as a browser at {})",
+        crate::evidence::requests::CORS_ORIGIN
     );
+    writeln!(out, "{}", heading(&title, style))?;
+    let values = |c: &CorsRow| {
+        [
+            dash(c.status),
+            dash(c.allow_origin.as_deref()),
+            dash(c.allow_headers.as_deref()),
+            dash(c.expose_headers.as_deref()),
+        ]
+    };
+    let names = ["Status", "Allow-Origin", "Allow-Headers", "Expose-Headers"];
+    // The endpoint's name in a column when that fits, else under the row
+    // with its request.
+    let mut g = Grid::new(&[&["Endpoint"][..], &names[..]].concat());
     for c in rows {
-        t.add_row(vec![
-            Cell::new(c.label()),
-            Cell::new(format!("{} {}", c.method, c.url)),
-            Cell::new(dash(c.status)),
-            Cell::new(dash(c.allow_origin.as_deref())),
-            Cell::new(dash(c.allow_headers.as_deref())),
-            Cell::new(dash(c.expose_headers.as_deref())),
-        ]);
+        let cells = std::iter::once(c.label().to_owned()).chain(values(c));
+        g.push(Row::new(cells).below(format!("{} {}", c.method, c.url)));
     }
-    writeln!(out, "{t}")
-}
-
-/// Checks, one table per subject (the MCP server, then each authorization server).
-fn checks(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    let mut subjects: Vec<Option<&str>> = Vec::new();
-    for f in &report.checks {
-        if !subjects.contains(&f.subject.as_deref()) {
-            subjects.push(f.subject.as_deref());
+    if g.natural_width() > style.width {
+        g = Grid::new(&names);
+        for c in rows {
+            g.push(Row::new(values(c)).below(format!("{}: {} {}", c.label(), c.method, c.url)));
         }
     }
-    for subject in subjects {
-        writeln!(out)?;
-        let title = match (subject, report.resource.is_some()) {
-            (None, true) => "Checks: MCP server".to_owned(),
-            (None, false) => "Checks".to_owned(),
-            (Some(s), _) => format!("Checks: authorization server {s}"),
-        };
-        writeln!(out, "{}", heading(&title, style))?;
-        let findings = report
-            .checks
-            .iter()
-            .filter(|f| f.subject.as_deref() == subject);
-        checks_table(findings, style, out)?;
-    }
-    Ok(())
-}
-
-fn checks_table<'a>(
-    findings: impl Iterator<Item = &'a Finding>,
-    style: Style,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    let mut t = new_table(style);
-    header(&mut t, &["Status", "Level", "Check", "Detail"], style);
-    for f in findings {
-        let mut detail = f.detail.clone();
-        if !matches!(f.status, Status::Pass | Status::Skip) {
-            detail.push_str(&format!("\nfix: {}", f.hint));
-            if let Some(p) = &f.provider_hint {
-                detail.push_str(&format!("\nknown quirk of {p}"));
-            }
-            detail.push_str(&format!("\nspec: {}", f.spec));
-        }
-        t.add_row(vec![
-            status_cell(f.status, style),
-            Cell::new(f.level.as_str()),
-            Cell::new(format!("{}\n{}", f.id, f.title)),
-            Cell::new(detail),
-        ]);
-    }
-    writeln!(out, "{t}")
+    g.write(style.width, style.color, out)
 }
 
 /// The client `--register` registered, for reuse with `login`.
-fn registered_client(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+fn registered_client(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
     if let Some(id) = &report.registered_client_id {
         writeln!(out)?;
-        writeln!(
-            out,
+        let text = format!(
             "Registered client_id {id} (redirect URI http://127.0.0.1:{}/callback); reuse it with `mcp-auth login --client-id {id}`",
             crate::evidence::requests::PROBE_REDIRECT_PORT
-        )?;
+        );
+        lines(out, hanging("", 2, &text, style.width))?;
     }
     Ok(())
 }
 
 fn discovery_table(d: &DiscoveryReport, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    let mut t = new_table(style);
-    header(
-        &mut t,
-        &["#", "Rule", "URL", "Status", "Type", "Time", "Result"],
-        style,
-    );
+    let mut g = Grid::new(&["#", "Rule", "Status", "Type", "Time", "Result"]);
+    g.indent = 3;
     for (label, a) in d.labelled_attempts() {
-        let mut result = a.outcome.summary();
-        if let Some(issuer) = &a.issuer {
-            result.push_str(&format!("\nissuer: {issuer}"));
-        }
+        let mut url = a.url.clone();
         if d.metadata_url.as_deref() == Some(a.url.as_str()) {
-            result.push_str("\n← graded");
+            url.push_str(" ← graded");
         }
-        t.add_row(vec![
-            Cell::new(label),
-            Cell::new(a.kind.label()),
-            Cell::new(&a.url),
-            Cell::new(dash(a.status)),
-            Cell::new(a.media_type().unwrap_or_else(|| "–".to_owned())),
-            Cell::new(ms(a.elapsed_ms)),
-            Cell::new(result),
-        ]);
+        let mut row = Row::new([
+            label,
+            a.kind.label().to_owned(),
+            dash(a.status),
+            a.media_type().unwrap_or_else(|| "–".to_owned()),
+            ms(a.elapsed_ms),
+            a.outcome.summary(),
+        ])
+        .below(url);
+        if let Some(issuer) = &a.issuer {
+            row = row.below(format!("issuer: {issuer}"));
+        }
+        g.push(row);
     }
-    writeln!(out, "{t}")
+    g.write(style.width, style.color, out)
 }
 
 fn clients_table(
@@ -394,18 +341,35 @@ fn clients_table(
     }
     writeln!(out)?;
     writeln!(out, "{}", heading(title, style))?;
-    let mut t = new_table(style);
-    header(&mut t, &["Client", "Works", "How"], style);
+    let mut g = Grid::new(&[]);
+    g.header.clear();
+    g.indent = 5;
     for c in clients {
-        let works = Cell::new(if c.works { "yes" } else { "no" });
-        let works = match (style.color, c.works) {
-            (false, _) => works,
-            (true, true) => works.fg(Color::Green),
-            (true, false) => works.fg(Color::Red),
+        let (works, paint) = if c.works {
+            ("yes", Paint::Green)
+        } else {
+            ("no", Paint::Red)
         };
-        t.add_row(vec![Cell::new(&c.client), works, Cell::new(&c.detail)]);
+        g.push(
+            Row::new([works.to_owned(), c.client.clone()])
+                .paint(0, paint)
+                .below(&c.detail),
+        );
     }
-    writeln!(out, "{t}")
+    g.write(style.width, style.color, out)
+}
+
+/// The answer the report opens with, coloured by what it says.
+pub fn verdict_line(report: &Report, style: Style) -> String {
+    let text = report.verdict.text.clone();
+    if !style.color {
+        return text;
+    }
+    match report.verdict.answer {
+        Answer::WillWork => text.green().bold().to_string(),
+        Answer::Partly => text.yellow().bold().to_string(),
+        Answer::WillFail => text.red().bold().to_string(),
+    }
 }
 
 /// "Summary: N pass, N info, N warn, N fail, N skip".

@@ -2,12 +2,12 @@
 
 use std::io::{self, Write};
 
-use comfy_table::Cell;
 use serde::Serialize;
 
 use crate::findings;
+use crate::layout::{hanging, Paint};
 use crate::markdown::cell;
-use crate::table::{header, new_table, Style};
+use crate::table::{lines, Style};
 
 /// Version of `tokens --format json`.
 pub const TOKENS_SCHEMA_VERSION: u32 = 1;
@@ -98,13 +98,36 @@ fn footer(r: &TokensReport) -> String {
     format!("{} cached login(s) in {}", r.tokens.len(), r.dir)
 }
 
+/// One block per cached login (its URLs on their own lines), readable at 80
+/// columns.
 pub fn table(r: &TokensReport, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    let mut t = new_table(style);
-    header(&mut t, &COLUMNS, style);
     for row in &r.tokens {
-        t.add_row(cells(row).map(Cell::new).to_vec());
+        match &row.entry {
+            Cached::Login(e) => {
+                let first = e.mcp_url.as_deref().unwrap_or(&e.issuer);
+                writeln!(out, "{}", Paint::Bold.apply(first, style.color))?;
+                if e.mcp_url.is_some() {
+                    lines(out, hanging("  issuer ", 4, &e.issuer, style.width))?;
+                }
+                if let Some(res) = &e.resource {
+                    lines(out, hanging("  resource ", 4, res, style.width))?;
+                }
+                let facts = format!(
+                    "client {} · scope {} · {} · refresh token {}",
+                    e.client_id,
+                    e.scope.as_deref().unwrap_or("–"),
+                    e.expiry,
+                    if e.refresh_token { "yes" } else { "no" }
+                );
+                lines(out, hanging("  ", 4, &facts, style.width))?;
+            }
+            Cached::Unreadable(u) => {
+                lines(out, hanging("unreadable: ", 2, &u.error, style.width))?;
+            }
+        }
+        lines(out, hanging("  file ", 4, &row.file, style.width))?;
+        writeln!(out)?;
     }
-    writeln!(out, "{t}")?;
     writeln!(out, "{}", footer(r))
 }
 

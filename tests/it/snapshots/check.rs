@@ -108,7 +108,7 @@ fn flow_block(stdout: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Every table report opens with the eight steps, each line within 80
+/// Every table report opens with the answer, then the eight steps, each line within 80
 /// columns, before the first section.
 #[test]
 fn every_report_opens_with_the_flow_in_80_columns() {
@@ -126,10 +126,13 @@ fn every_report_opens_with_the_flow_in_80_columns() {
         for line in &flow {
             assert!(line.chars().count() <= 80, "{name}: {line:?}");
         }
+        // The answer first, then the title.
+        let first = run.stdout.lines().next().unwrap_or_default();
+        assert!(first.starts_with("MCP clients: "), "{name}: {first}");
         let first_section = run
             .stdout
             .lines()
-            .skip(1)
+            .skip(2)
             .find(|l| !l.is_empty() && !l.starts_with("provider: "));
         assert_eq!(first_section, Some("Flow"), "{name}");
     }

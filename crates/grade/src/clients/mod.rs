@@ -4,12 +4,14 @@
 
 use serde::Serialize;
 
+mod flow;
 mod id;
 mod resource;
 mod scope;
 #[cfg(test)]
 mod tests;
 
+pub use flow::{end_to_end, per_server, through_flow};
 pub use id::{Client, ClientFamily};
 pub use resource::{
     python_resource_allowed, resource_client_paths, same_resource, ts_resource_allowed,

@@ -82,3 +82,71 @@ fn type_filter_keeps_one_logto_row() {
     assert!(p.iter().any(|(c, _)| c.contains("'oidc'")));
     assert!(!p.iter().any(|(c, _)| c.contains("'oauth'")));
 }
+
+fn path(id: Client, works: bool, url: &str) -> ClientPath {
+    ClientPath {
+        id,
+        client: id.id().to_owned(),
+        url: Some(url.to_owned()),
+        works,
+        detail: "uses #1".to_owned(),
+    }
+}
+
+fn failed(id: &str, subject: Option<&str>) -> crate::Finding {
+    crate::Finding {
+        id: id.to_owned(),
+        subject: subject.map(str::to_owned),
+        level: crate::Level::Must,
+        status: crate::Status::Fail,
+        title: String::new(),
+        detail: String::new(),
+        spec: String::new(),
+        hint: String::new(),
+        provider_hint: None,
+    }
+}
+
+#[test]
+fn a_failed_check_after_discovery_stops_the_clients_of_its_server_only() {
+    let paths = vec![
+        path(Client::TsSdk, true, "https://a/.well-known/x"),
+        path(Client::PythonSdk, true, "https://b/.well-known/x"),
+        path(Client::Spec2025_06_18, false, "https://a/.well-known/x"),
+        path(Client::LogtoOauth, true, "https://a/.well-known/x"),
+    ];
+    let findings = [
+        failed("AUTHZ-RESOURCE-ACCEPTED", Some("https://a")),
+        // A discovery check: the client models decide those.
+        failed("PRM-RESOURCE-MATCH", None),
+    ];
+    let subject = |p: &ClientPath| {
+        p.url
+            .as_deref()
+            .map(|u| u.split("/.well-known").next().unwrap().to_owned())
+    };
+    let out = through_flow(paths, &findings, subject);
+    assert!(!out[0].works);
+    assert_eq!(
+        out[0].detail,
+        "uses #1; then AUTHZ-RESOURCE-ACCEPTED fails (authorize)"
+    );
+    assert!(out[1].works, "another server's failure");
+    assert_eq!(out[2].detail, "uses #1", "a stopped path keeps its reason");
+    assert!(
+        out[3].works,
+        "Logto's library only fetches the configuration"
+    );
+}
+
+#[test]
+fn a_failed_check_without_a_subject_stops_every_client() {
+    let paths = vec![path(Client::TsSdk, true, "https://a/m")];
+    let out = through_flow(paths, &[failed("TOK-PKCE-VERIFIED", None)], |_| {
+        Some("https://a".to_owned())
+    });
+    assert!(!out[0].works);
+    assert!(out[0]
+        .detail
+        .ends_with("then TOK-PKCE-VERIFIED fails (token)"));
+}

@@ -303,3 +303,50 @@ fn authz_error_iss() {
     };
     assert_eq!(status_of(&ev, "AUTHZ-ERROR-ISS"), Skip);
 }
+
+// ---------------------------------------------------------------- the client verdicts
+
+#[test]
+fn authz_resource_accepted_failing_stops_every_client_and_the_headline_says_so() {
+    let ev = probes(vec![
+        (ProbeKind::AuthzBaseline, login(CB)),
+        (
+            ProbeKind::AuthzResource,
+            error_back(CB, "invalid_target", None),
+        ),
+    ]);
+    let graded = crate::grade_known(&ev);
+    let mcp: Vec<_> = graded
+        .clients
+        .iter()
+        .filter(|c| c.id.family() != crate::clients::ClientFamily::Logto)
+        .collect();
+    assert!(!mcp.is_empty());
+    for c in &mcp {
+        assert!(
+            !c.works,
+            "{} works although the authorize probe failed",
+            c.client
+        );
+        assert!(c.detail.contains("AUTHZ-RESOURCE-ACCEPTED"), "{}", c.detail);
+    }
+    assert_eq!(graded.headline.answer, crate::Answer::WillFail);
+    assert_eq!(graded.headline.clients_working, 0);
+    assert!(
+        graded
+            .headline
+            .text
+            .starts_with("MCP clients: will fail — ")
+            && graded.headline.text.contains("AUTHZ-RESOURCE-ACCEPTED"),
+        "{}",
+        graded.headline.text
+    );
+    // Without the failing probe the same clients get through.
+    let fine = probes(vec![
+        (ProbeKind::AuthzBaseline, login(CB)),
+        (ProbeKind::AuthzResource, login(CB)),
+    ]);
+    let graded = crate::grade_known(&fine);
+    assert!(graded.clients.iter().any(|c| c.works));
+    assert_ne!(graded.headline.answer, crate::Answer::WillFail);
+}

@@ -1,0 +1,92 @@
+//! The client paths through the whole flow: discovery (modelled per client
+//! in `mod.rs` and `resource.rs`), then the steps every client takes after
+//! it (registration, authorize, token, the MCP call, refresh). A client works
+//! only if no check on its path fails: a failed check of a later step stops
+//! every client that got through discovery to that server.
+
+use super::{client_paths, resource_client_paths, ClientFamily, ClientPath};
+use crate::story::Step;
+use crate::{server_subject, Analysis, AsAnalysis, Finding, Status};
+
+/// The steps after discovery: every client passes through them.
+const AFTER_DISCOVERY: [Step; 5] = [
+    Step::Registration,
+    Step::Authorize,
+    Step::Token,
+    Step::McpCall,
+    Step::Refresh,
+];
+
+/// Checks of discovery that no client model can get past: read from the
+/// metadata, but about an endpoint every client then uses.
+const ON_EVERY_PATH: &[&str] = &["AS-TOKEN-ENDPOINT-REACHABLE"];
+
+/// Whether `f` is a failed check of a step after discovery (or one on
+/// every path).
+fn stops_clients(f: &Finding) -> bool {
+    f.status == Status::Fail
+        && (ON_EVERY_PATH.contains(&f.id.as_str())
+            || Step::of(&f.id).is_some_and(|s| AFTER_DISCOVERY.contains(&s)))
+}
+
+/// The findings subject of the server a path uses (found by its metadata URL).
+fn subject_of(servers: &[AsAnalysis<'_>], path: &ClientPath) -> Option<String> {
+    let url = path.url.as_deref()?;
+    servers
+        .iter()
+        .find(|s| s.attempts.iter().any(|t| t.url == url))
+        .map(server_subject)
+}
+
+/// Stop each path that got through discovery at the first failed check of a
+/// later step on its server (findings without a subject apply to every
+/// server). Logto's library runs in the MCP server and only fetches the
+/// configuration: its paths stay as discovery left them.
+pub fn through_flow(
+    paths: Vec<ClientPath>,
+    findings: &[Finding],
+    subject: impl Fn(&ClientPath) -> Option<String>,
+) -> Vec<ClientPath> {
+    paths
+        .into_iter()
+        .map(|mut p| {
+            if !p.works || p.id.family() == ClientFamily::Logto {
+                return p;
+            }
+            let mine = subject(&p);
+            let failed = findings.iter().filter(|f| stops_clients(f)).find(|f| {
+                f.subject.is_none() || mine.is_none() || f.subject.as_deref() == mine.as_deref()
+            });
+            if let Some(f) = failed {
+                let step = Step::of(&f.id).map_or("", Step::label);
+                p.works = false;
+                p.detail = format!("{}; then {} fails ({step})", p.detail, f.id);
+            }
+            p
+        })
+        .collect()
+}
+
+/// The clients a user meets, end to end: through the MCP server, or (an
+/// issuer) through the target authorization server.
+pub fn end_to_end(analysis: &Analysis<'_>, findings: &[Finding]) -> Vec<ClientPath> {
+    let servers = analysis.all_servers();
+    let paths = match &analysis.resource {
+        Some(r) => resource_client_paths(r),
+        None => servers.first().map(client_paths).unwrap_or_default(),
+    };
+    through_flow(paths, findings, |p| subject_of(servers, p))
+}
+
+/// Each authorization server's own client paths, in `all_servers` order.
+pub fn per_server(analysis: &Analysis<'_>, findings: &[Finding]) -> Vec<Vec<ClientPath>> {
+    let named = analysis.resource.is_some();
+    analysis
+        .all_servers()
+        .iter()
+        .map(|s| {
+            let subject = named.then(|| server_subject(s));
+            through_flow(client_paths(s), findings, |_| subject.clone())
+        })
+        .collect()
+}
