@@ -22,12 +22,34 @@ const BIN: &str = "mcp-auth";
 /// (a no-op once clap_complete is fixed).
 pub fn completions(shell: Shell, out: &mut dyn Write) -> std::io::Result<()> {
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), BIN, &mut script);
+    clap_complete::generate(shell, &mut visible(Cli::command()), BIN, &mut script);
     if shell == Shell::Bash {
         let text = String::from_utf8_lossy(&script).replace("mcp__subcmd__auth", "mcp__auth");
         script = text.into_bytes();
     }
     out.write_all(&script)
+}
+
+/// `cmd` without its hidden subcommands, which clap_complete would offer
+/// (clap has no way to drop a subcommand, so the top level is rebuilt with
+/// the same arguments, texts and visible subcommands).
+fn visible(cmd: clap::Command) -> clap::Command {
+    let subcommands: Vec<clap::Command> = cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set())
+        .cloned()
+        .collect();
+    let mut top = clap::Command::new(BIN)
+        .args(cmd.get_arguments().cloned())
+        .subcommands(subcommands)
+        .subcommand_required(cmd.is_subcommand_required_set());
+    if cmd.get_version().is_some() {
+        top = top.version(env!("CARGO_PKG_VERSION"));
+    }
+    if let Some(about) = cmd.get_about() {
+        top = top.about(about.clone());
+    }
+    top
 }
 
 /// Write the manual page `mcp-auth(1)` (every command, with a pointer to its
@@ -57,5 +79,18 @@ mod tests {
         assert!(!script.contains("mcp__subcmd__auth"));
         assert!(script.contains("cmd=\"mcp__auth__subcmd__check\""));
         assert!(script.contains("\n        mcp__auth__subcmd__check)\n"));
+    }
+
+    #[test]
+    fn hidden_subcommands_are_not_offered() {
+        for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+            let mut script = Vec::new();
+            completions(shell, &mut script).unwrap();
+            let script = String::from_utf8(script).unwrap();
+            assert!(!script.contains("providers-schema"), "{shell}");
+            for visible in ["check", "matrix", "completions", "color", "format"] {
+                assert!(script.contains(visible), "{shell}: {visible}");
+            }
+        }
     }
 }

@@ -22,6 +22,7 @@ mod check;
 mod matrix;
 mod session;
 mod token;
+mod width;
 
 use std::path::{Path, PathBuf};
 

@@ -98,7 +98,8 @@ pub fn one_line(text: &str, width: usize) -> String {
     }
     let mut out = String::new();
     for word in flat.split(' ') {
-        if chars(&out) + chars(word) + 2 > width {
+        let space = usize::from(!out.is_empty());
+        if chars(&out) + space + chars(word) + 2 > width {
             break;
         }
         if !out.is_empty() {
@@ -299,6 +300,9 @@ mod tests {
     fn one_line_cuts_at_a_word() {
         assert_eq!(one_line("one two three four", 12), "one two …");
         assert_eq!(one_line("short", 12), "short");
+        // "one two three …" is 15: the space before each word counts.
+        assert_eq!(one_line("one two three four", 14), "one two …");
+        assert_eq!(one_line("one two three four", 15), "one two three …");
         assert_eq!(one_line(URL, 12), URL);
     }
 

@@ -74,7 +74,7 @@ fn ms(v: Option<u64>) -> String {
 
 /// The whole report; `all` shows every check, not only what needs attention.
 pub fn render(report: &Report, style: Style, all: bool, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "{}", verdict_line(report, style))?;
+    lines(out, verdict_lines(report, style))?;
     title(report, style, out)?;
     story(&report.story, style, out)?;
     if let Some(r) = &report.resource {
@@ -359,17 +359,18 @@ fn clients_table(
     g.write(style.width, style.color, out)
 }
 
-/// The answer the report opens with, coloured by what it says.
-pub fn verdict_line(report: &Report, style: Style) -> String {
-    let text = report.verdict.text.clone();
+/// The answer the report opens with, wrapped, coloured by what it says.
+pub fn verdict_lines(report: &Report, style: Style) -> Vec<String> {
+    let lines = hanging("", 2, &report.verdict.text, style.width);
     if !style.color {
-        return text;
+        return lines;
     }
-    match report.verdict.answer {
-        Answer::WillWork => text.green().bold().to_string(),
-        Answer::Partly => text.yellow().bold().to_string(),
-        Answer::WillFail => text.red().bold().to_string(),
-    }
+    let paint = |l: String| match report.verdict.answer {
+        Answer::WillWork => l.green().bold().to_string(),
+        Answer::Partly => l.yellow().bold().to_string(),
+        Answer::WillFail => l.red().bold().to_string(),
+    };
+    lines.into_iter().map(paint).collect()
 }
 
 /// "Summary: N pass, N info, N warn, N fail, N skip".

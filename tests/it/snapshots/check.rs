@@ -132,7 +132,8 @@ fn every_report_opens_with_the_flow_in_80_columns() {
         let first_section = run
             .stdout
             .lines()
-            .skip(2)
+            .skip_while(|l| !l.starts_with("mcp-auth check "))
+            .skip(1)
             .find(|l| !l.is_empty() && !l.starts_with("provider: "));
         assert_eq!(first_section, Some("Flow"), "{name}");
     }
