@@ -125,7 +125,6 @@ impl Headline {
 mod tests {
     use super::*;
     use crate::clients::Client;
-    use crate::Level;
 
     fn path(id: Client, works: bool) -> ClientPath {
         ClientPath {
@@ -138,17 +137,7 @@ mod tests {
     }
 
     fn finding(id: &str, status: Status) -> Finding {
-        Finding {
-            id: id.to_owned(),
-            subject: None,
-            level: Level::Must,
-            status,
-            title: String::new(),
-            detail: String::new(),
-            spec: String::new(),
-            hint: String::new(),
-            provider_hint: None,
-        }
+        crate::test_support::bare_finding(id, None, status)
     }
 
     #[test]

@@ -220,17 +220,7 @@ verified = { date = "2026-11-23", source = "https://auth.example.com/docs" }
     }
 
     fn found(id: &str, subject: Option<&str>, status: crate::Status) -> crate::Finding {
-        crate::Finding {
-            id: id.to_owned(),
-            subject: subject.map(str::to_owned),
-            level: crate::Level::Must,
-            status,
-            title: String::new(),
-            detail: String::new(),
-            spec: String::new(),
-            hint: String::new(),
-            provider_hint: None,
-        }
+        crate::test_support::bare_finding(id, subject, status)
     }
 
     fn three_quirks() -> Provider {

@@ -344,3 +344,19 @@ pub fn real_metadata(name: &str) -> Value {
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// A finding with only what verdicts read: its id (level from the catalogue,
+/// else MUST), subject and status; no texts.
+pub fn bare_finding(id: &str, subject: Option<&str>, status: crate::Status) -> crate::Finding {
+    crate::Finding {
+        id: id.to_owned(),
+        subject: subject.map(str::to_owned),
+        level: crate::find(id).map_or(crate::Level::Must, |c| c.level),
+        status,
+        title: String::new(),
+        detail: String::new(),
+        spec: String::new(),
+        hint: String::new(),
+        provider_hint: None,
+    }
+}

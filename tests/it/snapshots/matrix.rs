@@ -2,17 +2,20 @@
 
 use super::*;
 
+/// `matrix` replaying the recorded matrix, without colour.
+pub(super) const MATRIX_REPLAY: [&str; 7] = [
+    "matrix",
+    "--providers",
+    "tests/fixtures/matrix-record/providers",
+    "--replay",
+    "tests/fixtures/matrix-record/evidence",
+    "--color",
+    "never",
+];
+
 #[test]
 fn matrix_replay_in_every_format() {
-    let base = [
-        "matrix",
-        "--providers",
-        "tests/fixtures/matrix-record/providers",
-        "--replay",
-        "tests/fixtures/matrix-record/evidence",
-        "--color",
-        "never",
-    ];
+    let base = MATRIX_REPLAY;
     for format in ["json", "markdown", "junit", "table"] {
         let mut args = base.to_vec();
         args.extend_from_slice(&["--format", format]);

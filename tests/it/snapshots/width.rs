@@ -148,15 +148,7 @@ fn check_reports_fit_80_columns_and_keep_urls_whole() {
 
 #[test]
 fn matrix_and_tokens_fit_80_columns() {
-    let matrix = [
-        "matrix",
-        "--providers",
-        "tests/fixtures/matrix-record/providers",
-        "--replay",
-        "tests/fixtures/matrix-record/evidence",
-        "--color",
-        "never",
-    ];
+    let matrix = super::matrix::MATRIX_REPLAY;
     let table = run_in(&root(), COLUMNS, &matrix, None);
     assert_eq!(table.code, 0, "{}", table.stderr);
     assert_fits("matrix", &table.stdout);

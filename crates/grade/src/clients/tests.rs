@@ -94,17 +94,7 @@ fn path(id: Client, works: bool, url: &str) -> ClientPath {
 }
 
 fn failed(id: &str, subject: Option<&str>) -> crate::Finding {
-    crate::Finding {
-        id: id.to_owned(),
-        subject: subject.map(str::to_owned),
-        level: crate::Level::Must,
-        status: crate::Status::Fail,
-        title: String::new(),
-        detail: String::new(),
-        spec: String::new(),
-        hint: String::new(),
-        provider_hint: None,
-    }
+    crate::test_support::bare_finding(id, subject, crate::Status::Fail)
 }
 
 #[test]

@@ -1,18 +1,8 @@
 use super::*;
-use crate::{test_support, Level, CATALOGUE};
+use crate::{test_support, CATALOGUE};
 
 fn finding(id: &str, status: Status, subject: Option<&str>) -> Finding {
-    Finding {
-        id: id.to_owned(),
-        subject: subject.map(str::to_owned),
-        level: crate::find(id).map_or(Level::Must, |c| c.level),
-        status,
-        title: String::new(),
-        detail: String::new(),
-        spec: String::new(),
-        hint: String::new(),
-        provider_hint: None,
-    }
+    test_support::bare_finding(id, subject, status)
 }
 
 /// An MCP server with one authorization server whose metadata was found,
