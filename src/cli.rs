@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod call;
+mod cimd;
 mod examples;
 mod grant;
 mod live;
@@ -20,6 +21,7 @@ use examples::{LOGIN_EXAMPLES, MATRIX_EXAMPLES, TOKEN_EXAMPLES};
 
 use call::CALL_EXAMPLES;
 pub use call::{parse_protocol_version, CallArgs};
+pub use cimd::{CimdCommand, CimdValidateArgs};
 pub use grant::{GrantArg, GrantArgs};
 pub use live::LiveArgs;
 pub use login::{Dpop, LoginArgs, LogoutArgs, TokensArgs};
@@ -77,6 +79,9 @@ pub enum Command {
     /// Inspect an access token the way an MCP server's bearer check does.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Check a client's Client ID Metadata Document (CIMD).
+    #[command(subcommand)]
+    Cimd(CimdCommand),
     /// Delete cached tokens (revoking them when the server offers revocation).
     Logout(LogoutArgs),
     /// List cached tokens (never their values).

@@ -92,6 +92,9 @@ async fn dispatch(
         Command::Token(cli::TokenCommand::Inspect(args)) => {
             commands::inspect::run(args, style, out).await
         }
+        Command::Cimd(cli::CimdCommand::Validate(args)) => {
+            commands::cimd::run(args, style, out).await
+        }
         Command::Logout(args) => commands::login::logout(args, out).await,
         Command::Tokens(args) => commands::login::tokens(args, style, out),
         Command::Matrix(args) => commands::matrix::run(args, style, out).await,

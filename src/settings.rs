@@ -100,3 +100,45 @@ pub struct ClientCredentials {
     pub key: Option<mcp_auth_net::login::SigningKey>,
     pub grant: GrantInputs,
 }
+
+/// What `cimd validate` was given: a URL to fetch, or a file to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CimdTarget {
+    Url(String),
+    File(std::path::PathBuf),
+}
+
+/// `cimd validate URL|FILE`: an http(s) URL is fetched; anything without a
+/// scheme is a file; another scheme is a usage error.
+pub fn cimd_target(arg: &str) -> Result<CimdTarget, String> {
+    let lower = arg.to_ascii_lowercase();
+    if lower.starts_with("https://") || lower.starts_with("http://") {
+        mcp_auth_evidence::urls::absolute_url(arg)?;
+        Ok(CimdTarget::Url(arg.to_owned()))
+    } else if arg.contains("://") {
+        Err(format!(
+            "'{arg}' is neither an http(s) URL nor a file: a Client ID Metadata Document is served over https"
+        ))
+    } else {
+        Ok(CimdTarget::File(arg.into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cimd_targets_are_urls_or_files() {
+        assert_eq!(
+            cimd_target("https://app.example/c.json"),
+            Ok(CimdTarget::Url("https://app.example/c.json".to_owned()))
+        );
+        assert_eq!(
+            cimd_target("./client.json"),
+            Ok(CimdTarget::File("./client.json".into()))
+        );
+        assert!(cimd_target("ftp://app.example/c.json").is_err());
+        assert!(cimd_target("https://").is_err());
+    }
+}

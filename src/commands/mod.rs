@@ -4,6 +4,7 @@ pub mod call;
 pub mod check;
 mod check_live;
 pub mod checks;
+pub mod cimd;
 pub mod inspect;
 pub mod login;
 pub mod matrix;

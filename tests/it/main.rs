@@ -11,6 +11,7 @@ mod check_mcp_replay;
 mod check_offline;
 mod check_peer;
 mod check_replay;
+mod cimd;
 mod contract;
 mod docs;
 mod dpop;

@@ -19,6 +19,7 @@
 //! (`snapshots/it__snapshots__<name>.snap`) and its metadata.
 
 mod check;
+mod cimd;
 mod matrix;
 mod session;
 mod token;

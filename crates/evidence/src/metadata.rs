@@ -179,6 +179,25 @@ metadata_members! {
 }
 
 metadata_members! {
+    /// A Client ID Metadata Document (draft-ietf-oauth-client-id-metadata-document
+    /// §3; RFC 7591 §2 members): what `cimd validate` grades. `client_secret` is
+    /// read only to say it is there (never shown).
+    ClientIdMetadataDocument {
+    client_id: String => "string",
+    client_name: String => "string",
+    client_uri: String => "string",
+    redirect_uris: Vec<String> => "array of strings",
+    token_endpoint_auth_method: String => "string",
+    token_endpoint_auth_methods_supported: Vec<String> => "array of strings",
+    client_secret: String => "string",
+    jwks: Value => "object",
+    jwks_uri: String => "string",
+    grant_types: Vec<String> => "array of strings",
+    response_types: Vec<String> => "array of strings",
+    }
+}
+
+metadata_members! {
     /// A token endpoint's success response (RFC 6749 §5.1, OIDC Core §3.1.3.3,
     /// RFC 8693 §2.2.1). Holds secrets: read it, move them into
     /// `Secret`s, and never log it.

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::checks::{
-    as_metadata, authorize, challenge, cors, discovery, enforcement, extensions, live, prm,
+    as_metadata, authorize, challenge, cimd, cors, discovery, enforcement, extensions, live, prm,
     reachability, registration, session, token,
 };
 use crate::{AsAnalysis, ResourceAnalysis};
@@ -126,6 +126,8 @@ pub enum Grade {
     Session(fn(session::Session<'_>) -> Option<Outcome>),
     /// The live flow of `check --login` (skips without it).
     Live(fn(&live::LiveAnalysis<'_>) -> Outcome),
+    /// A Client ID Metadata Document (`cimd validate`).
+    Cimd(fn(&cimd::CimdAnalysis<'_>) -> Outcome),
 }
 
 /// One entry of the catalogue.
@@ -264,6 +266,16 @@ pub static CATALOGUE: &[CheckDef] = &[
     registration::DCR_ERROR_FORMAT,
     registration::DCR_HTTPS,
     registration::CIMD_AUTH_METHODS,
+    cimd::CIMD_DOC_URL,
+    cimd::CIMD_DOC_SERVED,
+    cimd::CIMD_DOC_CLIENT_ID,
+    cimd::CIMD_DOC_REDIRECT_URIS,
+    cimd::CIMD_DOC_NO_SECRET,
+    cimd::CIMD_DOC_KEYS,
+    cimd::CIMD_DOC_AS_METHOD,
+    cimd::CIMD_DOC_AS_CIMD,
+    cimd::CIMD_DOC_CACHE,
+    cimd::CIMD_DOC_CLIENT_NAME,
     extensions::EXT_ENTERPRISE_AUTH,
     extensions::EXT_CLIENT_CREDENTIALS,
     extensions::EXT_DPOP,

@@ -23,7 +23,7 @@ use mcp_auth_evidence::{metadata, www_authenticate};
 
 pub use analysis::{Analysis, AsAnalysis, AttemptAnalysis, PrmAnalysis, ResourceAnalysis};
 pub use catalogue::{find, CheckDef, Finding, Grade, Level, Outcome, Status, CATALOGUE};
-pub use checks::{authorize, live, session, token};
+pub use checks::{authorize, cimd, live, session, token};
 pub use headline::{Answer, Headline};
 pub use mcp_auth_evidence::interpret::{body_doc, classify, AttemptOutcome, Doc, Fetched};
 pub use verdict::{grade_known, grade_with, Graded, Summary, Verdict};

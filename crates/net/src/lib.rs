@@ -4,6 +4,7 @@
 //! here grades, renders or knows the command line.
 
 pub mod chain;
+pub mod cimd;
 pub mod discovery;
 pub mod dpop;
 pub mod gather;

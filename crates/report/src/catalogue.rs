@@ -115,6 +115,7 @@ fn applies_to(c: &CheckDef) -> &'static str {
             "`whoami` (userinfo), `call` and `check --login` (the MCP server): what using the token showed"
         }
         Grade::Live(_) => "`check --login` of an MCP server: the live flow",
+        Grade::Cimd(_) => "`cimd validate`: a client's Client ID Metadata Document",
     }
 }
 

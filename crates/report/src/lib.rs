@@ -6,6 +6,7 @@
 pub mod attention;
 pub mod call;
 pub mod catalogue;
+pub mod cimd;
 pub mod findings;
 pub mod layout;
 pub mod markdown;

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use crate::call::{CallReport, CALL_SCHEMA_VERSION};
 use crate::catalogue::{CatalogueDoc, Detail, CATALOGUE_SCHEMA_VERSION};
+use crate::cimd::CIMD_SCHEMA_VERSION;
 use crate::evidence::{Evidence, EVIDENCE_SCHEMA_VERSION};
 use crate::findings::Versioned;
 use crate::matrix::{MatrixReport, MATRIX_SCHEMA_VERSION};
@@ -17,6 +18,7 @@ use crate::token::TOKEN_SCHEMA_VERSION;
 use crate::tokens::{LoginDoc, LogoutDoc, TokensReport, TOKENS_SCHEMA_VERSION};
 use crate::whoami::{WhoamiReport, WHOAMI_SCHEMA_VERSION};
 use crate::{Report, REPORT_SCHEMA_VERSION};
+use mcp_auth_grade::cimd::CimdGraded;
 use mcp_auth_grade::token::TokenGraded;
 
 /// One JSON document kind.
@@ -119,6 +121,13 @@ pub const DOCUMENTS: &[DocKind] = &[
         commands: "token inspect --format json",
         about: "A token judged as an MCP server's bearer check would: its claims, the TOKEN-* checks and the outcome.",
         schema: output::<Versioned<'static, TokenGraded>>,
+    },
+    DocKind {
+        name: "cimd-validate",
+        version: CIMD_SCHEMA_VERSION,
+        commands: "cimd validate --format json",
+        about: "A client's Client ID Metadata Document graded as authorization servers would take it: the CIMD-DOC-* checks and whether any MUST failed.",
+        schema: output::<Versioned<'static, CimdGraded>>,
     },
     DocKind {
         name: "whoami",

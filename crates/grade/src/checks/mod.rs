@@ -6,6 +6,7 @@
 pub(crate) mod as_metadata;
 pub mod authorize;
 pub(crate) mod challenge;
+pub mod cimd;
 pub(crate) mod cors;
 pub(crate) mod discovery;
 pub(crate) mod enforcement;
@@ -28,6 +29,7 @@ pub(crate) const FAMILIES: &[(&str, &str)] = &[
     ("ISS-RESPONSE", "live"),
     ("STATE-ECHO", "live"),
     ("CIMD-LIVE", "live"),
+    ("CIMD-DOC-", "cimd"),
     ("CH-", "challenge"),
     ("PRM-", "prm"),
     ("CORS-", "cors"),

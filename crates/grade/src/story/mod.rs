@@ -109,6 +109,8 @@ pub const STEP_OF: &[(&str, Option<Step>)] = &[
     // registering (or the login's client) showed.
     ("DCR-HTTPS", Some(Step::ServerMetadata)),
     ("CIMD-AUTH-METHODS", Some(Step::ServerMetadata)),
+    // `cimd validate`: the client's own document, what registration by CIMD uses.
+    ("CIMD-DOC-", Some(Step::Registration)),
     ("EXT-", Some(Step::ServerMetadata)),
     ("DCR-", Some(Step::Registration)),
     ("CIMD-", Some(Step::Registration)),
