@@ -256,3 +256,28 @@ fn cimd_markdown_lists_the_checks() {
         "{stdout}"
     );
 }
+
+#[test]
+fn cimd_an_unreachable_issuer_exits_3() {
+    let (_server, url) = serve(|u, _| good_doc(u), cached);
+    let closed = ClosedPort::bind();
+    let issuer = closed.origin();
+    let (code, stdout, stderr) = run(&["cimd", "validate", &url, "--issuer", &issuer]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    one_error(&stderr, &issuer);
+}
+
+#[test]
+fn cimd_an_issuer_without_metadata_skips_its_checks_with_a_warning() {
+    let (_server, url) = serve(|u, _| good_doc(u), cached);
+    let issuer = ReplayServer::start(|_| Vec::new());
+    let (code, report, stderr) = validate(&[&url, "--issuer", &issuer.origin]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_statuses(
+        &report,
+        &[("CIMD-DOC-AS-METHOD", "skip"), ("CIMD-DOC-AS-CIMD", "skip")],
+    );
+    assert!(detail_of(&report, "CIMD-DOC-AS-METHOD").contains(&issuer.origin));
+    assert!(stderr.starts_with("warning: "), "{stderr}");
+}

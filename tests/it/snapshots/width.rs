@@ -190,3 +190,12 @@ fn matrix_and_tokens_fit_80_columns() {
     let all: Vec<String> = known.iter().cloned().collect();
     assert_urls_whole("tokens", &tokens.stdout, &known, &all);
 }
+
+#[test]
+fn cimd_validate_fits_80_columns() {
+    let args = ["cimd", "validate", "docs/client-metadata.json"];
+    let run = run_in(&root(), COLUMNS, &args, None);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(run.stdout.contains("CIMD-DOC-CLIENT-ID"), "{}", run.stdout);
+    assert_fits("cimd validate", &run.stdout);
+}

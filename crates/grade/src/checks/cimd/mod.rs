@@ -127,6 +127,9 @@ pub fn analyse<'a>(facts: &'a CimdFacts<'a>) -> CimdAnalysis<'a> {
     let (url, exchange, read_doc) = match facts.origin {
         Origin::Url { url, exchange } => {
             let doc = match &exchange.response {
+                Some(r) if r.status == 200 && r.body_truncated => {
+                    Err(format!("{url} answered 200 with a body over the size cap"))
+                }
                 Some(r) if r.status == 200 => read(&r.body),
                 Some(r) => Err(format!("{url} answered {}, not the document", r.status)),
                 None => Err(format!("{url}: {}", exchange.failure())),

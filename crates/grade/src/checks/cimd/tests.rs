@@ -165,6 +165,16 @@ fn cimd_doc_served_pass_and_fail() {
 }
 
 #[test]
+fn cimd_doc_served_fails_for_a_body_over_the_cap() {
+    let mut ex = served_at(URL, 200, &json_headers(), "");
+    ex.response.as_mut().unwrap().body_truncated = true;
+    let g = grade_exchange(URL, &ex, None);
+    let f = finding_of(&g, "CIMD-DOC-SERVED");
+    assert_eq!(f.status, Status::Fail);
+    assert!(f.detail.contains("size cap"), "{}", f.detail);
+}
+
+#[test]
 fn cimd_doc_served_skips_for_a_file() {
     assert_eq!(
         status(&grade_file(&good()), "CIMD-DOC-SERVED"),
