@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod call;
 mod cimd;
+mod clients;
 mod examples;
 mod grant;
 mod live;
@@ -22,6 +23,7 @@ use examples::{LOGIN_EXAMPLES, MATRIX_EXAMPLES, TOKEN_EXAMPLES};
 use call::CALL_EXAMPLES;
 pub use call::{parse_protocol_version, CallArgs};
 pub use cimd::{CimdCommand, CimdValidateArgs};
+pub use clients::{ClientsArgs, CLIENTS_EXAMPLES};
 pub use grant::{GrantArg, GrantArgs};
 pub use live::LiveArgs;
 pub use login::{Dpop, LoginArgs, LogoutArgs, TokensArgs};
@@ -91,6 +93,10 @@ pub enum Command {
     Matrix(MatrixArgs),
     /// List every check (id, level, spec section), or explain one: `checks ID`.
     Checks(ChecksArgs),
+    /// List the client profiles check evaluates (Claude, ChatGPT, VS Code, the SDKs, ...),
+    /// with their versions and sources, or show one: `clients ID`.
+    #[command(after_long_help = CLIENTS_EXAMPLES)]
+    Clients(ClientsArgs),
     /// Print the JSON Schema of the provider file format (providers/schema.json).
     #[command(hide = true)]
     ProvidersSchema,
@@ -178,10 +184,16 @@ pub struct CheckArgs {
     )]
     pub redirect_uri: String,
 
-    /// Which clients' paths to show: the spec's (every revision), the MCP
-    /// TypeScript SDK's, the MCP Python SDK's, Logto's mcp-auth library's, or all.
-    #[arg(long, value_enum, value_name = "CLIENT", default_value_t = ClientFilter::All)]
-    pub client: ClientFilter,
+    /// Which clients' rows to show: all, a kind (spec, sdk, host, library) or
+    /// profile ids (`mcp-auth clients` lists them), comma-separated.
+    #[arg(
+        long,
+        value_name = "CLIENT",
+        value_delimiter = ',',
+        default_value = "all",
+        value_parser = clients::client_selectors()
+    )]
+    pub client: Vec<String>,
 
     /// Which URL Logto's mcp-auth library would build (`fetchServerConfig` type).
     /// Discovery always tries every spec candidate.
@@ -345,19 +357,6 @@ pub enum Format {
     Json,
     /// GitHub-flavoured Markdown.
     Markdown,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ClientFilter {
-    /// Spec-following clients of each MCP revision.
-    Strict,
-    /// The MCP TypeScript SDK (v2).
-    TsSdk,
-    /// The MCP Python SDK (v2).
-    PythonSdk,
-    /// Logto's mcp-auth library (`fetchServerConfig`).
-    Seeds,
-    All,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

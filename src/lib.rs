@@ -98,6 +98,7 @@ async fn dispatch(
         Command::Logout(args) => commands::login::logout(args, out).await,
         Command::Tokens(args) => commands::login::tokens(args, style, out),
         Command::Matrix(args) => commands::matrix::run(args, style, out).await,
+        Command::Clients(args) => commands::clients::run(args, style, out),
         Command::ProvidersSchema => {
             out.write_all(providers::json_schema().as_bytes())?;
             Ok(ExitStatus::Ok)

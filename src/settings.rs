@@ -6,11 +6,11 @@ use std::time::Duration;
 use mcp_auth_evidence::{ServerType, TargetHint};
 use mcp_auth_net::probe::ProbeSettings;
 
-use crate::cli::{ClientFilter, NetArgs, ServerTypeArg, TargetAs};
+use crate::cli::{NetArgs, ServerTypeArg, TargetAs};
 
 mod grant;
 pub use grant::{grant_inputs, GrantInputs};
-use mcp_auth_grade::clients::{ClientFamily, ClientPath};
+use mcp_auth_grade::clients::{ClientPath, ProfileKind};
 
 /// The HTTP client's settings from `--timeout` and `--cacert`.
 pub fn probe(net: &NetArgs) -> ProbeSettings {
@@ -45,17 +45,16 @@ pub fn server_type(arg: Option<ServerTypeArg>) -> Option<ServerType> {
     arg.map(ServerType::from)
 }
 
-/// `check --client`: which client paths to show, by family (typed ids, not names).
-pub fn keeps_client(filter: ClientFilter) -> impl Fn(&ClientPath) -> bool {
+/// `check --client`: which client rows to show, by kind or profile id
+/// (`strict` and `seeds` are the old names of the spec and library kinds).
+pub fn keeps_client(selectors: &[String]) -> impl Fn(&ClientPath) -> bool + '_ {
     move |c| {
-        let family = c.id.family();
-        match filter {
-            ClientFilter::All => true,
-            ClientFilter::Strict => family == ClientFamily::Spec,
-            ClientFilter::TsSdk => family == ClientFamily::TsSdk,
-            ClientFilter::PythonSdk => family == ClientFamily::PythonSdk,
-            ClientFilter::Seeds => family == ClientFamily::Logto,
-        }
+        selectors.iter().any(|s| match s.as_str() {
+            "all" => true,
+            "strict" => c.kind == ProfileKind::Spec,
+            "seeds" => c.kind == ProfileKind::Library,
+            other => other == c.kind.label() || other == c.id,
+        })
     }
 }
 

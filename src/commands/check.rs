@@ -222,7 +222,7 @@ pub async fn run(args: &CheckArgs, style: Style, out: &mut dyn Write) -> Result<
         return Ok(verdict.into());
     }
     let mut report = Report::new(&graded);
-    report.retain_clients(crate::settings::keeps_client(args.client));
+    report.retain_clients(crate::settings::keeps_client(&args.client));
     match args.format {
         Format::Table => report::table::render(&report, style, args.all, out)?,
         Format::Json => report::json(&report, out)?,

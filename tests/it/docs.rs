@@ -1,6 +1,7 @@
 //! Docs that cannot drift: README.md and docs/ are held to the code.
 //!
 //! - generated files are current: docs/checks.md (`checks --format markdown`),
+//!   docs/clients.md (`clients --format markdown`), clients/schema.json,
 //!   docs/schemas/*.json (the report models' schemas), the schema index of
 //!   docs/json-report.md, and README's sample outputs (each the real output of
 //!   a command over committed fixtures);
@@ -145,6 +146,16 @@ fn generated_docs_are_current() {
     keep_current(
         "docs/checks.md",
         &run_at_root(&["checks", "--format", "markdown"]),
+        &mut stale,
+    );
+    keep_current(
+        "docs/clients.md",
+        &run_at_root(&["clients", "--format", "markdown"]),
+        &mut stale,
+    );
+    keep_current(
+        "clients/schema.json",
+        &mcp_auth_grade::clients::json_schema(),
         &mut stale,
     );
     let mut files = BTreeSet::new();

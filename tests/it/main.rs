@@ -12,6 +12,7 @@ mod check_offline;
 mod check_peer;
 mod check_replay;
 mod cimd;
+mod clients;
 mod contract;
 mod docs;
 mod dpop;

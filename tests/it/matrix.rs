@@ -322,9 +322,27 @@ fn matrix_markdown_from_recorded_evidence() {
         md.lines()
             .filter(|l| l.starts_with("| node-oidc-root") || l.starts_with("| ts-sdk-mcp"))
             .count(),
-        2,
-        "{md}"
+        4,
+        "a row in the main table and one in the provider × host table each: {md}"
     );
+    // The provider × host table: Claude's servers call only https on 443,
+    // so a loopback http server stops it at discovery; Cursor registers
+    // dynamically, which both offer.
+    let hosts = &md[md.find("## Hosts").expect("a hosts section")..];
+    let header = hosts.lines().find(|l| l.starts_with("| Provider")).unwrap();
+    let column = |id: &str| {
+        header
+            .split(" | ")
+            .position(|c| c == format!("`{id}`"))
+            .unwrap()
+    };
+    let row = hosts
+        .lines()
+        .find(|l| l.starts_with("| ts-sdk-mcp"))
+        .unwrap();
+    let cells: Vec<&str> = row.split(" | ").collect();
+    assert_eq!(cells[column("claude")], "❌ discovery", "{row}");
+    assert_eq!(cells[column("cursor")], "✅", "{row}");
 }
 
 #[test]

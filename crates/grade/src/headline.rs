@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::clients::{ClientFamily, ClientPath};
+use crate::clients::ClientPath;
 use crate::{Finding, Status};
 
 /// The answer in one word.
@@ -66,10 +66,7 @@ impl Headline {
 
     /// The same headline for another selection of clients (`check --client`).
     pub fn for_clients(mut self, clients: &[ClientPath]) -> Self {
-        let mcp: Vec<&ClientPath> = clients
-            .iter()
-            .filter(|c| c.id.family() != ClientFamily::Logto)
-            .collect();
+        let mcp: Vec<&ClientPath> = clients.iter().filter(|c| c.is_mcp_client()).collect();
         self.clients = mcp.len();
         self.clients_working = mcp.iter().filter(|c| c.works).count();
         let all = self.clients_working == self.clients;
@@ -124,16 +121,10 @@ impl Headline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clients::Client;
+    use crate::clients::id::{LOGTO_OIDC, PYTHON_SDK, TS_SDK};
 
-    fn path(id: Client, works: bool) -> ClientPath {
-        ClientPath {
-            id,
-            client: id.id().to_owned(),
-            url: None,
-            works,
-            detail: String::new(),
-        }
+    fn path(id: &str, works: bool) -> ClientPath {
+        crate::clients::test_path(id, works, None)
     }
 
     fn finding(id: &str, status: Status) -> Finding {
@@ -143,7 +134,7 @@ mod tests {
     #[test]
     fn every_client_working_and_nothing_failed_will_work() {
         let h = Headline::new(
-            &[path(Client::TsSdk, true), path(Client::LogtoOidc, false)],
+            &[path(TS_SDK, true), path(LOGTO_OIDC, false)],
             &[finding("A", Status::Pass)],
             None,
         );
@@ -154,17 +145,13 @@ mod tests {
             (1, 1),
             "Logto is no MCP client"
         );
-        let warned = Headline::new(
-            &[path(Client::TsSdk, true)],
-            &[finding("W", Status::Warn)],
-            None,
-        );
+        let warned = Headline::new(&[path(TS_SDK, true)], &[finding("W", Status::Warn)], None);
         assert_eq!(warned.text, "MCP clients: will work (1 warning)");
     }
 
     #[test]
     fn some_clients_working_counts_them_and_names_the_failures() {
-        let clients = [path(Client::TsSdk, true), path(Client::PythonSdk, false)];
+        let clients = [path(TS_SDK, true), path(PYTHON_SDK, false)];
         let h = Headline::new(&clients, &[], None);
         assert_eq!(h.text, "MCP clients: 1 of 2 will work");
         let h = Headline::new(
@@ -186,13 +173,13 @@ mod tests {
             finding("AUTHZ-RESOURCE-ACCEPTED", Status::Fail),
             finding("AS-PKCE-S256", Status::Fail),
         ];
-        let h = Headline::new(&[path(Client::TsSdk, false)], &findings, None);
+        let h = Headline::new(&[path(TS_SDK, false)], &findings, None);
         assert_eq!(h.answer, Answer::WillFail);
         assert_eq!(
             h.text,
             "MCP clients: will fail — 2 required checks fail: AS-PKCE-S256, AUTHZ-RESOURCE-ACCEPTED"
         );
-        let none = Headline::new(&[path(Client::TsSdk, false)], &[], None);
+        let none = Headline::new(&[path(TS_SDK, false)], &[], None);
         assert_eq!(
             none.text,
             "MCP clients: will fail — no client gets through discovery"
@@ -203,7 +190,7 @@ mod tests {
     fn nothing_found_will_fail_with_the_reason_and_a_selection_recounts() {
         let h = Headline::new(&[], &[], Some("the target is unreachable".to_owned()));
         assert_eq!(h.text, "MCP clients: will fail — the target is unreachable");
-        let all = [path(Client::TsSdk, true), path(Client::PythonSdk, false)];
+        let all = [path(TS_SDK, true), path(PYTHON_SDK, false)];
         let h = Headline::new(&all, &[], None).for_clients(&all[..1]);
         assert_eq!(h.text, "MCP clients: will work");
     }

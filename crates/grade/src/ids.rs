@@ -27,6 +27,8 @@ ids! {
     PRM_RESOURCE_MATCH = "PRM-RESOURCE-MATCH";
     /// A userinfo endpoint is advertised.
     AS_USERINFO = "AS-USERINFO";
+    /// The authorization server accepts the MCP server as RFC 8707 `resource`.
+    AUTHZ_RESOURCE_ACCEPTED = "AUTHZ-RESOURCE-ACCEPTED";
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::evidence::ServerType;
 
 mod live;
-mod verified;
+pub(crate) mod verified;
 pub use live::{Live, LiveGrant, ENV_PREFIX};
 pub use verified::{Expect, Verified};
 
@@ -83,7 +83,7 @@ fn default_true() -> bool {
 }
 
 /// A TOML syntax or schema error, located by line.
-fn toml_error(text: &str, e: &toml::de::Error) -> Invalid {
+pub(crate) fn toml_error(text: &str, e: &toml::de::Error) -> Invalid {
     let line = e
         .span()
         .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
@@ -298,7 +298,7 @@ pub struct ProviderError {
     pub message: String,
 }
 
-fn is_kebab(s: &str) -> bool {
+pub(crate) fn is_kebab(s: &str) -> bool {
     !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
@@ -319,7 +319,7 @@ pub fn placeholders(url: &str) -> Vec<String> {
 }
 
 /// A problem with one field (field, message); [`Provider::parse`] adds the file.
-type Invalid = (String, String);
+pub(crate) type Invalid = (String, String);
 
 fn invalid(field: impl Into<String>, message: impl Into<String>) -> Invalid {
     (field.into(), message.into())
@@ -455,7 +455,7 @@ impl Provider {
     }
 }
 
-fn https(value: &str) -> Result<(), String> {
+pub(crate) fn https(value: &str) -> Result<(), String> {
     match url::Url::parse(value) {
         Ok(u) if u.scheme() == "https" && u.host().is_some() => Ok(()),
         Ok(_) => Err(format!("'{value}' must be an https URL")),

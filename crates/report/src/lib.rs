@@ -7,6 +7,7 @@ pub mod attention;
 pub mod call;
 pub mod catalogue;
 pub mod cimd;
+pub mod clients;
 pub mod findings;
 pub mod layout;
 pub mod markdown;
@@ -23,8 +24,7 @@ use mcp_auth_evidence as evidence;
 use mcp_auth_grade as checks;
 
 use crate::checks::{
-    clients::{Client, ClientPath},
-    AsAnalysis, AttemptOutcome, Finding, Graded, Headline, ResourceAnalysis,
+    clients::ClientPath, AsAnalysis, AttemptOutcome, Finding, Graded, Headline, ResourceAnalysis,
 };
 use crate::evidence::www_authenticate::Parsed;
 use crate::evidence::{AsRole, CandidateKind, Exchange, PrmSource, ProbeKind, Target};
@@ -384,7 +384,7 @@ impl Report {
     }
 
     /// Whether `client` gets through.
-    pub fn client_works(&self, client: Client) -> bool {
+    pub fn client_works(&self, client: &str) -> bool {
         self.clients().iter().any(|c| c.id == client && c.works)
     }
 

@@ -242,20 +242,27 @@ fn registered_client(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 }
 
 fn clients(list: &[crate::checks::clients::ClientPath], out: &mut dyn Write) -> io::Result<()> {
-    if list.is_empty() {
-        return Ok(());
-    }
-    writeln!(out, "\n## Clients\n")?;
-    writeln!(out, "| Client | Works | How |")?;
-    writeln!(out, "|---|---|---|")?;
-    for c in list {
-        writeln!(
-            out,
-            "| {} | {} | {} |",
-            cell(&c.client),
-            if c.works { "✅ yes" } else { "❌ no" },
-            cell(&c.detail)
-        )?;
+    use crate::checks::clients::ProfileKind;
+    for (title, hosts) in [("Clients", false), ("Hosts", true)] {
+        let rows: Vec<_> = list
+            .iter()
+            .filter(|c| (c.kind == ProfileKind::Host) == hosts)
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        writeln!(out, "\n## {title}\n")?;
+        writeln!(out, "| Client | Works | How |")?;
+        writeln!(out, "|---|---|---|")?;
+        for c in rows {
+            writeln!(
+                out,
+                "| {} | {} | {} |",
+                cell(&c.client),
+                if c.works { "✅ yes" } else { "❌ no" },
+                cell(&c.detail)
+            )?;
+        }
     }
     Ok(())
 }

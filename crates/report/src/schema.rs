@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use crate::call::{CallReport, CALL_SCHEMA_VERSION};
 use crate::catalogue::{CatalogueDoc, Detail, CATALOGUE_SCHEMA_VERSION};
 use crate::cimd::CIMD_SCHEMA_VERSION;
+use crate::clients::{ClientsDoc, CLIENTS_SCHEMA_VERSION};
 use crate::evidence::{Evidence, EVIDENCE_SCHEMA_VERSION};
 use crate::findings::Versioned;
 use crate::matrix::{MatrixReport, MATRIX_SCHEMA_VERSION};
@@ -80,6 +81,11 @@ fn input<T: JsonSchema>() -> Schema {
         .into_root_schema_for::<T>()
 }
 
+fn client_profile() -> Schema {
+    let text = mcp_auth_grade::clients::json_schema();
+    serde_json::from_str(&text).expect("the profile schema is JSON")
+}
+
 fn provider_file() -> Schema {
     let text = mcp_auth_grade::providers::json_schema();
     serde_json::from_str(&text).expect("the provider schema is JSON")
@@ -130,6 +136,13 @@ pub const DOCUMENTS: &[DocKind] = &[
         schema: output::<Versioned<'static, CimdGraded>>,
     },
     DocKind {
+        name: "clients",
+        version: CLIENTS_SCHEMA_VERSION,
+        commands: "clients --format json",
+        about: "The client profiles check evaluates (clients/*.toml): each client's behaviour where clients differ, with sources and versions.",
+        schema: output::<Versioned<'static, ClientsDoc<'static>>>,
+    },
+    DocKind {
         name: "whoami",
         version: WHOAMI_SCHEMA_VERSION,
         commands: "whoami --format json",
@@ -177,5 +190,12 @@ pub const DOCUMENTS: &[DocKind] = &[
         commands: "providers/*.toml (matrix --providers)",
         about: "A provider file (TOML, described here as the JSON it parses to); also providers/schema.json.",
         schema: provider_file,
+    },
+    DocKind {
+        name: "client-profile",
+        version: 1,
+        commands: "clients/*.toml (clients --schema)",
+        about: "A client profile file (TOML, described here as the JSON it parses to); also clients/schema.json.",
+        schema: client_profile,
     },
 ];

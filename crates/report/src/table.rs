@@ -8,7 +8,7 @@ use comfy_table::{presets, Attribute, Cell, ContentArrangement, Table};
 use crate::layout::{hanging, Grid, Paint, Row};
 
 use super::{CorsRow, DiscoveryReport, Report, ResourceReport, StepVerdict, StoryStep};
-use crate::checks::clients::ClientFamily;
+use crate::checks::clients::{ClientPath, ProfileKind};
 use crate::checks::{Answer, Status};
 use crate::evidence::AsRole;
 
@@ -83,6 +83,7 @@ pub fn render(report: &Report, style: Style, all: bool, out: &mut dyn Write) -> 
     authorization_servers(report, style, out)?;
     if let Some(r) = &report.resource {
         clients_table("Clients, end to end", &r.clients, style, out)?;
+        clients_table("Hosts, end to end", &r.clients, style, out)?;
     }
     cors(&report.cors, style, out)?;
     crate::attention::checks(report, style, all, out)?;
@@ -237,12 +238,13 @@ fn authorization_servers(report: &Report, style: Style, out: &mut dyn Write) -> 
         discovery_table(d, style, out)?;
         if report.resource.is_none() {
             clients_table("Clients", &d.clients, style, out)?;
+            clients_table("Hosts", &d.clients, style, out)?;
         } else {
             // Logto's library runs in the MCP server: how it would fetch this server's config.
             let seeds: Vec<_> = d
                 .clients
                 .iter()
-                .filter(|c| c.id.family() == ClientFamily::Logto)
+                .filter(|c| c.kind == ProfileKind::Library)
                 .cloned()
                 .collect();
             clients_table(
@@ -330,12 +332,19 @@ fn discovery_table(d: &DiscoveryReport, style: Style, out: &mut dyn Write) -> io
     g.write(style.width, style.color, out)
 }
 
+/// The client rows of `title`: the hosts under a "Hosts…" title, the
+/// spec clients, SDKs and libraries under any other.
 fn clients_table(
     title: &str,
-    clients: &[crate::checks::clients::ClientPath],
+    all: &[ClientPath],
     style: Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    let hosts = title.starts_with("Hosts");
+    let clients: Vec<&ClientPath> = all
+        .iter()
+        .filter(|c| (c.kind == ProfileKind::Host) == hosts)
+        .collect();
     if clients.is_empty() {
         return Ok(());
     }

@@ -4,7 +4,8 @@
 //! only if no check on its path fails: a failed check of a later step stops
 //! every client that got through discovery to that server.
 
-use super::{client_paths, resource_client_paths, ClientFamily, ClientPath};
+use super::profile::RedirectKind;
+use super::{client_paths, profile, profiles, resource_client_paths, ClientPath};
 use crate::story::Step;
 use crate::{server_subject, Analysis, AsAnalysis, Finding, Status};
 
@@ -38,6 +39,34 @@ fn subject_of(servers: &[AsAnalysis<'_>], path: &ClientPath) -> Option<String> {
         .map(server_subject)
 }
 
+/// Whether a failed check `f` stops `p`: a check about one client (its
+/// subject is a profile id, as with the host probes) stops that client
+/// only, and a check of a behaviour the profile does not have does not
+/// stop it (a refused `resource` a client never sends, a loopback port a
+/// client with a fixed callback never changes, an `iss` it never reads).
+fn applies_to(f: &Finding, p: &ClientPath, server: Option<&str>) -> bool {
+    let about_a_client = |s: &str| profiles().iter().any(|q| q.id == s);
+    match f.subject.as_deref() {
+        Some(s) if about_a_client(s) => return s == p.id,
+        Some(s) if server.is_some_and(|m| m != s) => return false,
+        _ => {}
+    }
+    let Some(q) = profile(&p.id) else {
+        return true;
+    };
+    let requests = q.def.requests.as_ref();
+    match f.id.as_str() {
+        crate::ids::AUTHZ_RESOURCE_ACCEPTED => requests.and_then(|r| r.resource) != Some(false),
+        "ISS-RESPONSE" => requests.and_then(|r| r.iss) != Some(false),
+        "AUTHZ-LOOPBACK-PORT" => q
+            .def
+            .redirect
+            .as_ref()
+            .map_or(true, |r| r.kind == RedirectKind::LoopbackAnyPort),
+        _ => true,
+    }
+}
+
 /// Stop each path that got through discovery at the first failed check of a
 /// later step on its server (findings without a subject apply to every
 /// server). Logto's library runs in the MCP server and only fetches the
@@ -50,17 +79,20 @@ pub fn through_flow(
     paths
         .into_iter()
         .map(|mut p| {
-            if !p.works || p.id.family() == ClientFamily::Logto {
+            if !p.works || !p.is_mcp_client() {
                 return p;
             }
             let mine = subject(&p);
-            let failed = findings.iter().filter(|f| stops_clients(f)).find(|f| {
-                f.subject.is_none() || mine.is_none() || f.subject.as_deref() == mine.as_deref()
-            });
+            let failed = findings
+                .iter()
+                .filter(|f| stops_clients(f))
+                .find(|f| applies_to(f, &p, mine.as_deref()));
             if let Some(f) = failed {
-                let step = Step::of(&f.id).map_or("", Step::label);
-                p.works = false;
-                p.detail = format!("{}; then {} fails ({step})", p.detail, f.id);
+                let step = Step::of(&f.id);
+                p.stop(
+                    step.map_or("", Step::id),
+                    &format!("then {} fails ({})", f.id, step.map_or("", Step::label)),
+                );
             }
             p
         })

@@ -4,9 +4,11 @@
 
 use url::Url;
 
-use super::{python_sdk, single_url, spec_client, typescript_sdk, usable, Client, ClientPath};
-use crate::evidence::{AsRole, CandidateKind, PrmSource};
-use crate::{AsAnalysis, ResourceAnalysis};
+use super::metadata::{metadata_path, spec_client, usable, with_caveat};
+use super::profile::{IssuerRule, ResourceRule, TargetKind};
+use super::{host, ClientPath, Profile};
+use crate::evidence::{AsRole, PrmSource};
+use crate::ResourceAnalysis;
 
 /// Whether the PRM's `resource` is identical to the MCP URL (RFC 9728
 /// §3.3): the same string, or the same bare origin written with and
@@ -87,176 +89,121 @@ fn prm_step(
     })
 }
 
-/// Join a PRM step and the client's authorization-server path.
-fn chain(
-    (id, client): (Client, &str),
-    r: &ResourceAnalysis<'_>,
-    prm: Result<PrmStep, String>,
-    resource_ok: impl Fn(&str) -> Result<(), String>,
-    legacy_on_missing: bool,
-    as_step: impl Fn(&AsAnalysis<'_>) -> ClientPath,
-) -> ClientPath {
-    let fail = |detail: String| ClientPath {
-        id,
-        client: client.to_owned(),
-        url: None,
-        works: false,
-        detail,
-    };
-    let server = match prm {
+/// Whether the PRM's `resource` is acceptable under the profile's rule.
+fn resource_ok(rule: ResourceRule, res: &str, mcp: &str) -> Result<(), String> {
+    let lenient =
+        |allowed: fn(&Url, &Url) -> bool, who: &str| match (Url::parse(mcp), Url::parse(res)) {
+            (Ok(a), Ok(b)) if allowed(&a, &b) => Ok(()),
+            _ => Err(format!("{who} rejects resource '{res}' for '{mcp}'")),
+        };
+    match rule {
+        ResourceRule::Exact if same_resource(res, mcp) => Ok(()),
+        ResourceRule::Exact => Err(format!("resource '{res}' is not '{mcp}'")),
+        ResourceRule::TsPrefix => lenient(ts_resource_allowed, "the TypeScript SDK"),
+        ResourceRule::PythonPrefix => lenient(python_resource_allowed, "the Python SDK"),
+        ResourceRule::Ignored => Ok(()),
+    }
+}
+
+/// The authorization server a PRM step leads to (or the legacy one).
+fn server_of<'r, 'a>(
+    p: &Profile,
+    r: &'r ResourceAnalysis<'a>,
+) -> Result<&'r crate::AsAnalysis<'a>, String> {
+    let legacy = || r.servers.iter().find(|s| s.role() == AsRole::Legacy);
+    let fallback = p.def.prm.legacy_fallback;
+    let server = match prm_step(r, &p.def.prm.order, p.def.prm.header_alone) {
         Ok(step) => {
-            if let Err(e) = step
+            let res = step
                 .resource
                 .as_deref()
-                .map_or(Err("PRM has no resource".to_owned()), &resource_ok)
-            {
-                return fail(format!("PRM {}: {e}", step.url));
+                .ok_or("PRM has no resource".to_owned());
+            if let Err(e) = res.and_then(|res| resource_ok(p.def.prm.resource, res, r.url())) {
+                return Err(format!("PRM {}: {e}", step.url));
             }
             match step.authorization_servers.first() {
                 Some(first) => r.servers.iter().find(|s| {
                     s.role() == AsRole::Listed && s.expected_issuer() == Some(first.as_str())
                 }),
-                None if legacy_on_missing => r.servers.iter().find(|s| s.role() == AsRole::Legacy),
-                None => return fail(format!("PRM {} lists no authorization server", step.url)),
+                None if fallback => legacy(),
+                None => return Err(format!("PRM {} lists no authorization server", step.url)),
             }
         }
-        Err(e) if legacy_on_missing => {
-            let legacy = r.servers.iter().find(|s| s.role() == AsRole::Legacy);
-            if legacy.is_none() {
-                return fail(e);
-            }
-            legacy
-        }
-        Err(e) => return fail(e),
+        Err(e) if fallback => Some(legacy().ok_or(e)?),
+        Err(e) => return Err(e),
     };
-    let Some(server) = server else {
-        return fail("the authorization server was not examined".to_owned());
+    server.ok_or_else(|| "the authorization server was not examined".to_owned())
+}
+
+/// One profile's path: its PRM step, then its authorization-server step.
+fn chain(p: &Profile, r: &ResourceAnalysis<'_>) -> ClientPath {
+    let server = match server_of(p, r) {
+        Ok(s) => s,
+        Err(e) => return ClientPath::stopped(p, None, "discovery", e),
     };
-    let mut path = super::with_caveat(server, as_step(server));
-    path.id = id;
-    path.client = client.to_owned();
+    let mut path =
+        metadata_path(server, p).unwrap_or_else(|| spec_client(server, p, IssuerRule::Exact));
     let via = if server.role() == AsRole::Legacy {
         "no PRM, legacy authorization server at the MCP origin".to_owned()
     } else {
         format!("AS {}", server.expected_issuer().unwrap_or("?"))
     };
     path.detail = format!("{via}: {}", path.detail);
-    path
+    with_caveat(
+        server,
+        host::after_discovery(p, server, Some(r.url()), path),
+    )
 }
 
 /// End-to-end paths (PRM, then authorization server) for an MCP server.
 pub fn resource_client_paths(r: &ResourceAnalysis<'_>) -> Vec<ClientPath> {
-    let mcp = r.url().to_owned();
-    let exact = |res: &str| {
-        if same_resource(res, &mcp) {
-            Ok(())
-        } else {
-            Err(format!("resource '{res}' is not '{mcp}'"))
-        }
-    };
-    let lenient = |rule: fn(&Url, &Url) -> bool, who: &'static str| {
-        let mcp = mcp.clone();
-        move |res: &str| match (Url::parse(&mcp), Url::parse(res)) {
-            (Ok(a), Ok(b)) if rule(&a, &b) => Ok(()),
-            _ => Err(format!("{who} rejects resource '{res}' for '{mcp}'")),
-        }
-    };
-    let all = [PrmSource::Header, PrmSource::PathInserted, PrmSource::Root];
-    let well_known_only = [PrmSource::PathInserted, PrmSource::Root];
-    let spec_order: &[PrmSource] = if r.header_prm_url().is_some() {
-        &[PrmSource::Header]
-    } else {
-        &well_known_only
-    };
-    let mut out = vec![
-        chain(
-            (Client::Spec2025_11_25, "MCP 2025-11-25 / 2026-07-28 client"),
-            r,
-            prm_step(r, spec_order, true),
-            exact,
-            false,
-            spec_client,
-        ),
-        chain(
-            (Client::Spec2025_06_18, "MCP 2025-06-18 client"),
-            r,
-            prm_step(r, &[PrmSource::Header], true),
-            exact,
-            false,
-            |s| {
-                single_url(
-                    s,
-                    Client::Spec2025_06_18,
-                    "",
-                    &[CandidateKind::Oauth],
-                    false,
-                )
-                .unwrap_or_else(|| spec_client(s))
-            },
-        ),
-        chain(
-            (Client::TsSdk, "TypeScript SDK v2"),
-            r,
-            prm_step(r, &well_known_only, true),
-            lenient(ts_resource_allowed, "the TypeScript SDK"),
-            true,
-            typescript_sdk,
-        ),
-        chain(
-            (Client::PythonSdk, "Python SDK v2"),
-            r,
-            prm_step(r, &all, false),
-            lenient(python_resource_allowed, "the Python SDK"),
-            false,
-            python_sdk,
-        ),
-    ];
-    out.extend(legacy_client(r));
-    out
+    super::profiles()
+        .iter()
+        .filter(|p| super::applies(p, TargetKind::Mcp, None))
+        .filter_map(|p| {
+            if p.def.prm.order.is_empty() {
+                legacy_client(p, r)
+            } else {
+                Some(chain(p, r))
+            }
+        })
+        .collect()
 }
 
 /// MCP 2025-03-26: no protected resource metadata; the MCP origin is the
 /// authorization server, with `/.well-known/oauth-authorization-server` or
 /// else the default endpoints `/authorize`, `/token`, `/register`.
-fn legacy_client(r: &ResourceAnalysis<'_>) -> Option<ClientPath> {
+fn legacy_client(p: &Profile, r: &ResourceAnalysis<'_>) -> Option<ClientPath> {
     let ex = r.probe(crate::evidence::ProbeKind::LegacyAsMetadata)?;
     let fetched = crate::classify::<crate::metadata::AsMetadata>(&ex.request.url, ex);
     let origin = Url::parse(r.url()).ok()?.origin().ascii_serialization();
-    let (id, client) = (
-        Client::Spec2025_03_26,
-        "MCP 2025-03-26 client (no PRM)".to_owned(),
-    );
     Some(match &fetched.doc {
         Some(doc) => match usable(doc) {
-            Ok(()) => ClientPath {
-                id,
-                client,
-                url: Some(fetched.url.clone()),
-                works: true,
-                detail: format!(
+            Ok(()) => ClientPath::through(
+                p,
+                &fetched.url,
+                format!(
                     "uses the metadata at {} (issuer {})",
                     fetched.url,
                     doc.md.issuer.as_deref().unwrap_or("?")
                 ),
-            },
-            Err(e) => ClientPath {
-                id,
-                client,
-                url: Some(fetched.url.clone()),
-                works: false,
-                detail: format!("finds {} but stops: {e}", fetched.url),
-            },
+            ),
+            Err(e) => ClientPath::stopped(
+                p,
+                Some(&fetched.url),
+                "discovery",
+                format!("finds {} but stops: {e}", fetched.url),
+            ),
         },
-        None => ClientPath {
-            id,
-            client,
-            url: None,
-            works: false,
-            detail: format!(
+        None => ClientPath::stopped(
+            p,
+            None,
+            "discovery",
+            format!(
                 "{} → {}; falls back to {origin}/authorize, /token and /register on the MCP server itself",
                 fetched.url,
                 fetched.outcome.summary()
             ),
-        },
+        ),
     })
 }

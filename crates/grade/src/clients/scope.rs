@@ -1,8 +1,9 @@
 //! Where each MCP client takes the `scope` of its authorization request
 //! from when neither the 401 challenge nor the protected resource metadata
-//! names one (spec-checklist §Scope Selection; the SDKs' scope selection).
+//! names one (spec-checklist §Scope Selection; the profiles' `[scope]`).
 
-use super::Client;
+use super::profile::ScopeSource;
+use super::{profiles, Profile};
 
 /// What a client requests when the challenge and the PRM name no scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,30 +19,25 @@ pub enum ScopeFallback {
     Omit,
 }
 
-/// Each modelled MCP client's fallback, with the words reports use for it.
-pub const SCOPE_FALLBACKS: &[(Client, &str, ScopeFallback)] = &[
-    (
-        Client::PythonSdk,
-        "the Python SDK v2",
-        ScopeFallback::AuthorizationServer,
-    ),
-    (
-        Client::TsSdk,
-        "the TypeScript SDK",
-        ScopeFallback::Configured,
-    ),
-    (
-        Client::Spec2025_11_25,
-        "MCP 2025-11-25 / 2026-07-28 clients",
-        ScopeFallback::Omit,
-    ),
-];
+/// A profile's fallback, if its `[scope]` is known: the authorization
+/// server's list when it reads it at all, else its configured scope, else
+/// none.
+fn fallback(p: &Profile) -> Option<ScopeFallback> {
+    let from = &p.def.scope.as_ref()?.from;
+    Some(if from.contains(&ScopeSource::AuthorizationServer) {
+        ScopeFallback::AuthorizationServer
+    } else if from.contains(&ScopeSource::Configured) {
+        ScopeFallback::Configured
+    } else {
+        ScopeFallback::Omit
+    })
+}
 
-/// The names of the clients with this fallback, in `SCOPE_FALLBACKS` order.
-pub fn clients_falling_back_to(fallback: ScopeFallback) -> Vec<&'static str> {
-    SCOPE_FALLBACKS
+/// The names of the clients with this fallback, in profile order.
+pub fn clients_falling_back_to(f: ScopeFallback) -> Vec<String> {
+    profiles()
         .iter()
-        .filter(|(_, _, f)| *f == fallback)
-        .map(|(_, name, _)| *name)
+        .filter(|p| fallback(p) == Some(f))
+        .map(|p| p.def.name.clone())
         .collect()
 }

@@ -83,14 +83,8 @@ fn type_filter_keeps_one_logto_row() {
     assert!(!p.iter().any(|(c, _)| c.contains("'oauth'")));
 }
 
-fn path(id: Client, works: bool, url: &str) -> ClientPath {
-    ClientPath {
-        id,
-        client: id.id().to_owned(),
-        url: Some(url.to_owned()),
-        works,
-        detail: "uses #1".to_owned(),
-    }
+fn path(id: &str, works: bool, url: &str) -> ClientPath {
+    test_path(id, works, Some(url))
 }
 
 fn failed(id: &str, subject: Option<&str>) -> crate::Finding {
@@ -100,10 +94,10 @@ fn failed(id: &str, subject: Option<&str>) -> crate::Finding {
 #[test]
 fn a_failed_check_after_discovery_stops_the_clients_of_its_server_only() {
     let paths = vec![
-        path(Client::TsSdk, true, "https://a/.well-known/x"),
-        path(Client::PythonSdk, true, "https://b/.well-known/x"),
-        path(Client::Spec2025_06_18, false, "https://a/.well-known/x"),
-        path(Client::LogtoOauth, true, "https://a/.well-known/x"),
+        path(id::TS_SDK, true, "https://a/.well-known/x"),
+        path(id::PYTHON_SDK, true, "https://b/.well-known/x"),
+        path(id::SPEC_2025_06_18, false, "https://a/.well-known/x"),
+        path(id::LOGTO_OAUTH, true, "https://a/.well-known/x"),
     ];
     let findings = [
         failed("AUTHZ-RESOURCE-ACCEPTED", Some("https://a")),
@@ -131,7 +125,7 @@ fn a_failed_check_after_discovery_stops_the_clients_of_its_server_only() {
 
 #[test]
 fn a_failed_check_without_a_subject_stops_every_client() {
-    let paths = vec![path(Client::TsSdk, true, "https://a/m")];
+    let paths = vec![path(id::TS_SDK, true, "https://a/m")];
     let out = through_flow(paths, &[failed("TOK-PKCE-VERIFIED", None)], |_| {
         Some("https://a".to_owned())
     });

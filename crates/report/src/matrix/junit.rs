@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 
-use super::{CheckCell, LiveCell, MatrixReport, Row};
+use super::{CheckCell, HostCell, LiveCell, MatrixReport, Row};
 use crate::checks::Status;
 
 pub fn render(r: &MatrixReport, out: &mut dyn Write) -> io::Result<()> {
@@ -31,6 +31,9 @@ fn suite(row: &Row) -> TestSuite {
     }
     if let Some(live) = &row.live {
         suite.add_test_case(live_case(row, live));
+    }
+    for h in &row.hosts {
+        suite.add_test_case(host_case(row, h));
     }
     if let Some(q) = row.quirks.as_ref().filter(|q| q.needs_review()) {
         let lines: Vec<String> = [
@@ -90,5 +93,19 @@ fn live_case(row: &Row, live: &LiveCell) -> TestCase {
     };
     let mut case = TestCase::new("live flow (check --login)", status);
     case.set_classname(row.id.clone());
+    case
+}
+
+/// One host's end-to-end path: a failure says where it stops and why.
+fn host_case(row: &Row, h: &HostCell) -> TestCase {
+    let status = if h.works {
+        TestCaseStatus::success()
+    } else {
+        let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        s.set_message(h.detail.clone());
+        s
+    };
+    let mut case = TestCase::new(format!("host {}", h.id), status);
+    case.set_classname(format!("{}.hosts", row.id));
     case
 }

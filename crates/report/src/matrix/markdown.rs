@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::{yes, MatrixReport, Row};
+use super::{host_ids, yes, MatrixReport, Row};
 use crate::checks::ids;
 use crate::markdown::cell as md;
 
@@ -37,7 +37,39 @@ pub fn render(r: &MatrixReport, out: &mut dyn Write) -> io::Result<()> {
     for row in &r.rows {
         render_row(row, out)?;
     }
+    render_hosts(r, out)?;
     render_review(r, out)
+}
+
+/// The provider × host table: whether each host gets through, end to end,
+/// and where it stops (`mcp-auth clients ID` describes a host).
+fn render_hosts(r: &MatrixReport, out: &mut dyn Write) -> io::Result<()> {
+    let hosts = host_ids(r);
+    if hosts.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n## Hosts\n")?;
+    writeln!(out, "Whether each host client gets through the whole flow checked, or the step it stops at (the JSON says why; `mcp-auth clients ID` shows a host's profile and its sources).\n")?;
+    let head: Vec<String> = hosts.iter().map(|h| format!("`{h}`")).collect();
+    writeln!(out, "| Provider | {} |", head.join(" | "))?;
+    writeln!(out, "|---|{}", "---|".repeat(hosts.len()))?;
+    for row in r.rows.iter().filter(|row| !row.hosts.is_empty()) {
+        let cells: Vec<String> = hosts
+            .iter()
+            .map(|id| {
+                row.hosts
+                    .iter()
+                    .find(|h| h.id == *id)
+                    .map_or("–".to_owned(), |h| match (h.works, &h.stops_at) {
+                        (true, _) => "✅".to_owned(),
+                        (false, Some(step)) => format!("❌ {step}"),
+                        (false, None) => "❌".to_owned(),
+                    })
+            })
+            .collect();
+        writeln!(out, "| {} | {} |", md(&row.name), cells.join(" | "))?;
+    }
+    Ok(())
 }
 
 /// Known quirks that no longer show, and failures no quirk explains: what a

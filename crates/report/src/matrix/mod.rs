@@ -11,7 +11,7 @@ pub mod table;
 use serde::{Deserialize, Serialize};
 
 use crate::checks::baseline::{self, Change, CheckRun, ProviderRun};
-use crate::checks::clients::Client;
+use crate::checks::clients::id;
 use crate::checks::providers::{Provider, ProviderKind};
 use crate::checks::quirks::QuirkLedger;
 use crate::checks::{ids, Graded, Status, Verdict};
@@ -51,6 +51,31 @@ pub struct Row {
     /// The live flow (`check --login` for a test tenant, `[live]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub live: Option<LiveCell>,
+    /// Each host profile's end-to-end path (the provider × host table).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<HostCell>,
+}
+
+/// Whether one host gets through, and where it stops.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct HostCell {
+    /// The host's profile id (`mcp-auth clients`).
+    pub id: String,
+    pub works: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stops_at: Option<String>,
+    pub detail: String,
+}
+
+impl HostCell {
+    /// "yes", or "no (registration)".
+    pub fn text(&self) -> String {
+        match (&self.stops_at, self.works) {
+            (_, true) => "yes".to_owned(),
+            (Some(step), false) => format!("no ({step})"),
+            (None, false) => "no".to_owned(),
+        }
+    }
 }
 
 /// The live flow's cell: its verdict and the check that decided it, or
@@ -199,6 +224,11 @@ impl Row {
                 .then(|| QuirkLedger::new(p, &graded.findings))
                 .filter(|q| *q != QuirkLedger::default()),
             live: error.is_none().then(|| LiveCell::of(graded, live_why)),
+            hosts: if error.is_none() {
+                host_cells(&report)
+            } else {
+                Vec::new()
+            },
             error,
             ..Self::empty(p)
         }
@@ -216,6 +246,7 @@ impl Row {
             checks: Vec::new(),
             quirks: None,
             live: None,
+            hosts: Vec::new(),
         }
     }
 
@@ -251,10 +282,10 @@ impl Cells {
             userinfo: status_of(report, ids::AS_USERINFO),
             must_failures: count(Status::Fail),
             warnings: count(Status::Warn),
-            mcp_2025_06_18: report.client_works(Client::Spec2025_06_18),
-            mcp_2025_11_25: report.client_works(Client::Spec2025_11_25),
-            typescript_sdk: report.client_works(Client::TsSdk),
-            python_sdk: report.client_works(Client::PythonSdk),
+            mcp_2025_06_18: report.client_works(id::SPEC_2025_06_18),
+            mcp_2025_11_25: report.client_works(id::SPEC_2025_11_25),
+            typescript_sdk: report.client_works(id::TS_SDK),
+            python_sdk: report.client_works(id::PYTHON_SDK),
         }
     }
 }
@@ -266,6 +297,32 @@ fn status_of(report: &Report, id: &str) -> String {
         .iter()
         .find(|f| f.id == id)
         .map_or("–".to_owned(), |f| f.status.as_str().to_owned())
+}
+
+/// The host rows of a report, in profile order.
+fn host_cells(report: &Report) -> Vec<HostCell> {
+    report
+        .clients()
+        .iter()
+        .filter(|c| c.kind == crate::checks::clients::ProfileKind::Host)
+        .map(|c| HostCell {
+            id: c.id.clone(),
+            works: c.works,
+            stops_at: c.stops_at.clone(),
+            detail: c.detail.clone(),
+        })
+        .collect()
+}
+
+/// The host ids the rows have, in the order of their first appearance.
+pub fn host_ids(r: &MatrixReport) -> Vec<&str> {
+    let mut ids: Vec<&str> = Vec::new();
+    for h in r.rows.iter().flat_map(|row| &row.hosts) {
+        if !ids.contains(&h.id.as_str()) {
+            ids.push(&h.id);
+        }
+    }
+    ids
 }
 
 /// Render the matrix JSON (what `--baseline` reads back).

@@ -82,10 +82,33 @@ fn block(row: &Row, style: Style, out: &mut dyn Write) -> io::Result<()> {
                 yes(c.python_sdk),
                 row.live.as_ref().map_or("–".to_owned(), |l| l.text())
             );
-            lines(out, hanging("  clients: ", 4, &clients, style.width))
+            lines(out, hanging("  clients: ", 4, &clients, style.width))?;
+            hosts_line(row, style, out)
         }
         (None, None) => Ok(()),
     }
+}
+
+/// "hosts: 7 of 10 work; no: chatgpt (registration), cursor (discovery)".
+fn hosts_line(row: &Row, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    if row.hosts.is_empty() {
+        return Ok(());
+    }
+    let working = row.hosts.iter().filter(|h| h.works).count();
+    let failing: Vec<String> = row
+        .hosts
+        .iter()
+        .filter(|h| !h.works)
+        .map(|h| match &h.stops_at {
+            Some(step) => format!("{} ({step})", h.id),
+            None => h.id.clone(),
+        })
+        .collect();
+    let mut text = format!("{working} of {} work", row.hosts.len());
+    if !failing.is_empty() {
+        text = format!("{text}; no: {}", failing.join(", "));
+    }
+    lines(out, hanging("  hosts: ", 4, &text, style.width))
 }
 
 #[cfg(test)]

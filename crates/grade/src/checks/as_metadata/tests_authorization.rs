@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::clients::{client_paths, Client};
+use crate::clients::{client_paths, id};
 use crate::test_support::*;
 use crate::Status::*;
 
@@ -86,7 +86,7 @@ fn as_pkce_present_fails_for_the_real_workos_oidc_document_served_besides_rfc841
     let analysis = crate::Analysis::new(&ev);
     let logto = client_paths(analysis.primary().unwrap())
         .into_iter()
-        .find(|c| c.id == Client::LogtoOidc)
+        .find(|c| c.id == id::LOGTO_OIDC)
         .unwrap();
     assert!(!logto.works, "{logto:?}");
     // With the member in both, it passes.

@@ -319,7 +319,7 @@ fn authz_resource_accepted_failing_stops_every_client_and_the_headline_says_so()
     let mcp: Vec<_> = graded
         .clients
         .iter()
-        .filter(|c| c.id.family() != crate::clients::ClientFamily::Logto)
+        .filter(|c| c.is_mcp_client())
         .collect();
     assert!(!mcp.is_empty());
     for c in &mcp {

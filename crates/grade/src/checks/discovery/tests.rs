@@ -157,7 +157,7 @@ fn ts_row(ev: &crate::evidence::Evidence) -> crate::clients::ClientPath {
     let analysis = crate::Analysis::new(ev);
     crate::clients::resource_client_paths(analysis.resource.as_ref().unwrap())
         .into_iter()
-        .find(|c| c.id == crate::clients::Client::TsSdk)
+        .find(|c| c.id == crate::clients::id::TS_SDK)
         .unwrap()
 }
 

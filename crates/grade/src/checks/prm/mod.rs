@@ -379,13 +379,13 @@ pub const PRM_SCOPES: CheckDef = CheckDef {
     }),
 };
 
-/// What each client requests without PRM scopes (`crate::clients::SCOPE_FALLBACKS`).
+/// What each client requests without PRM scopes (the profiles' `[scope]`).
 fn scope_fallbacks(r: &ResourceAnalysis<'_>, empty_list: bool) -> String {
     use crate::clients::{clients_falling_back_to, ScopeFallback};
-    let names = |f| join_list(&clients_falling_back_to(f));
+    let by = |f| join_list(&clients_falling_back_to(f));
     let configured = format!(
-        "{} sends the scope its application configured, else none",
-        names(ScopeFallback::Configured)
+        "the scope its application configured, else none, by {}",
+        by(ScopeFallback::Configured)
     );
     let as_doc = r.first_listed_server().and_then(AsAnalysis::doc);
     let as_scopes = as_doc
@@ -394,19 +394,25 @@ fn scope_fallbacks(r: &ResourceAnalysis<'_>, empty_list: bool) -> String {
     let rest = match as_scopes {
         // Python reads `[]` as a list (an empty scope), so only absence falls back.
         Some(list) if !empty_list => format!(
-            "absent: {} falls back to the authorization server's scopes_supported ({}); {configured}; {} omit `scope` and get the authorization server's default",
-            names(ScopeFallback::AuthorizationServer),
+            "absent: the authorization server's scopes_supported ({}) is requested by {}; no `scope` (the authorization server's default) by {}; {configured}",
             list.join(", "),
-            names(ScopeFallback::Omit)
+            by(ScopeFallback::AuthorizationServer),
+            by(ScopeFallback::Omit)
         ),
         _ => format!(
-            "{}: {} omit `scope` and get the authorization server's default; {configured}",
+            "{}: no `scope` (the authorization server's default) is requested by {}; {configured}",
             match (empty_list, as_doc) {
                 (true, _) => "empty",
                 (false, Some(_)) => "absent, and the authorization server lists no scopes either",
                 (false, None) => "absent (the authorization server's metadata is unknown)",
             },
-            join_list(&[names(ScopeFallback::Omit), names(ScopeFallback::AuthorizationServer)])
+            join_list(
+                &[
+                    clients_falling_back_to(ScopeFallback::Omit),
+                    clients_falling_back_to(ScopeFallback::AuthorizationServer)
+                ]
+                .concat()
+            )
         ),
     };
     match r
@@ -416,7 +422,9 @@ fn scope_fallbacks(r: &ResourceAnalysis<'_>, empty_list: bool) -> String {
         .map(|p| p.value.as_str())
     {
         Some(c) if !c.is_empty() => {
-            format!("{rest} (the 401 challenge's scope '{c}' comes first for every client)")
+            format!(
+                "{rest} (the 401 challenge's scope '{c}' comes first for the clients that read it)"
+            )
         }
         _ => rest,
     }

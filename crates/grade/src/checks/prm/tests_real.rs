@@ -28,16 +28,16 @@ fn prm_scopes_names_the_authorization_server_fallback_on_real_stripe() {
     assert_eq!(f.status, Warn, "{}", f.detail);
     assert!(
         f.detail.contains(
-            "the Python SDK v2 falls back to the authorization server's scopes_supported (mcp)"
+            "the authorization server's scopes_supported (mcp) is requested by Python SDK v2, Claude"
         ),
         "{}",
         f.detail
     );
     assert!(
         f.detail
-            .contains("MCP 2025-11-25 / 2026-07-28 clients omit `scope`")
+            .contains("no `scope` (the authorization server's default) by MCP 2025-11-25 / 2026-07-28 client and Claude Code;")
             && f.detail
-                .contains("the TypeScript SDK sends the scope its application configured")
+                .contains("the scope its application configured, else none, by TypeScript SDK v2 and MCP Inspector v2")
             && !f.detail.contains("challenge"),
         "{}",
         f.detail
@@ -60,9 +60,12 @@ fn prm_scopes_without_any_scopes_says_python_omits_too() {
     assert_eq!(f.status, Warn);
     assert!(
         f.detail.contains("lists no scopes either")
-            && f.detail.contains("the Python SDK v2 omit `scope`")
-            && f.detail
-                .contains("the 401 challenge's scope 'mcp:tools' comes first"),
+            && f.detail.contains(
+                "is requested by MCP 2025-11-25 / 2026-07-28 client, Claude Code, Python SDK v2,"
+            )
+            && f.detail.contains(
+                "the 401 challenge's scope 'mcp:tools' comes first for the clients that read it"
+            ),
         "{}",
         f.detail
     );
@@ -85,7 +88,7 @@ fn prm_resource_match_on_real_bare_origins_ignores_the_typed_slash() {
             let analysis = crate::Analysis::new(&ev);
             let spec = crate::clients::resource_client_paths(analysis.resource.as_ref().unwrap())
                 .into_iter()
-                .find(|c| c.id == crate::clients::Client::Spec2025_11_25)
+                .find(|c| c.id == crate::clients::id::SPEC_2025_11_25)
                 .unwrap();
             assert!(
                 !spec.detail.contains("is not"),
