@@ -111,6 +111,8 @@ fn gather_settings(args: &CheckArgs) -> gather::Settings {
             resource: None,
         }),
         lifecycle: args.protocol_version.clone(),
+        hosts: Vec::new(),
+        hosts_resource: None,
     }
 }
 
