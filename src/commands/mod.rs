@@ -5,6 +5,7 @@ pub mod check;
 mod check_live;
 pub mod checks;
 pub mod cimd;
+mod hosts;
 pub mod inspect;
 pub mod login;
 pub mod matrix;
