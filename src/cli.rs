@@ -172,6 +172,13 @@ pub struct CheckArgs {
     #[arg(long)]
     pub probe_authorize: bool,
 
+    /// Send one unfollowed authorization request per known host that uses a
+    /// Client ID Metadata Document (Claude, ChatGPT, VS Code, …) with its
+    /// client id and callback, and report whether the authorization server
+    /// would show it a login page.
+    #[arg(long)]
+    pub probe_hosts: bool,
+
     /// The client id for --probe-authorize (default: the client --register creates).
     #[arg(long, value_name = "ID")]
     pub client_id: Option<String>,

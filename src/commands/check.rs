@@ -101,9 +101,15 @@ fn never_answered(ev: &Evidence) -> bool {
     !exchanges.is_empty() && !exchanges.into_iter().any(answered)
 }
 
-/// `check`'s gathering settings (`--register`, `--probe-authorize`).
-fn gather_settings(args: &CheckArgs) -> gather::Settings {
-    gather::Settings {
+/// `check`'s gathering settings (`--register`, `--probe-authorize`,
+/// `--probe-hosts`).
+fn gather_settings(args: &CheckArgs) -> Result<gather::Settings, Error> {
+    let hosts = if args.probe_hosts {
+        super::hosts::host_clients()?
+    } else {
+        Vec::new()
+    };
+    Ok(gather::Settings {
         register: args.register,
         authorize: args.probe_authorize.then(|| gather::AuthorizeSettings {
             client_id: args.client_id.clone(),
@@ -111,7 +117,9 @@ fn gather_settings(args: &CheckArgs) -> gather::Settings {
             resource: None,
         }),
         lifecycle: args.protocol_version.clone(),
-    }
+        hosts,
+        hosts_resource: None,
+    })
 }
 
 /// Evidence about to be gathered for `kind`: what the user typed, the issuer.
@@ -154,7 +162,7 @@ async fn well_known_evidence(
     let prober = super::login::prober(&args.net)?;
     let mut disc = discovery::fetch_well_known(&prober, url, issuer.clone()).await;
     let policy = gather::UrlPolicy::for_target(url);
-    disc.probes = gather::server_probes(&prober, &disc, gather_settings(args), &policy).await;
+    disc.probes = gather::server_probes(&prober, &disc, gather_settings(args)?, &policy).await;
     let mut ev = new_evidence(args, TargetKind::WellKnownUrl, issuer);
     ev.authorization_servers = vec![disc];
     Ok(ev)
@@ -187,7 +195,7 @@ async fn gather(args: &CheckArgs, input: Input) -> Result<Evidence, Error> {
                 &url,
                 &text,
                 args.target_as.into(),
-                gather_settings(args),
+                gather_settings(args)?,
                 crate::settings::server_type(args.server_type),
             )
             .await)

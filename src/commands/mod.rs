@@ -6,6 +6,7 @@ mod check_live;
 pub mod checks;
 pub mod cimd;
 pub mod clients;
+mod hosts;
 pub mod inspect;
 pub mod login;
 pub mod matrix;

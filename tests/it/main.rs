@@ -19,6 +19,7 @@ mod dpop;
 mod enforcement;
 mod grants;
 mod hostile;
+mod hosts;
 mod introspect;
 mod live_failures;
 mod login;

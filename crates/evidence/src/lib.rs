@@ -376,6 +376,10 @@ pub enum ProbeKind {
     AuthzPlainPkce,
     /// The same with the RFC 8707 `resource` of the MCP server.
     AuthzResource,
+    /// A well-formed authorization request as a known MCP host sends it
+    /// (`check --probe-hosts`): its Client ID Metadata Document URL as
+    /// `client_id` and its https callback; [`Probe::host`] names the host.
+    AuthzHost,
     /// `tools/list` without a token (in the unauthenticated session when
     /// `initialize` was answered; the stateless form for 2026-07-28).
     UnauthToolsList,
@@ -395,7 +399,21 @@ pub enum ProbeKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Probe {
     pub kind: ProbeKind,
+    /// The host a [`ProbeKind::AuthzHost`] probe stood in for (`claude`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
     pub exchange: Exchange,
+}
+
+impl Probe {
+    /// A probe that stands in for no host.
+    pub fn new(kind: ProbeKind, exchange: Exchange) -> Self {
+        Self {
+            kind,
+            host: None,
+            exchange,
+        }
+    }
 }
 
 /// Where a protected resource metadata URL came from.
@@ -495,6 +513,14 @@ impl AsDiscovery {
     /// The exchange of a probe, if it was sent.
     pub fn probe(&self, kind: ProbeKind) -> Option<&Exchange> {
         find_probe(&self.probes, kind)
+    }
+
+    /// The [`ProbeKind::AuthzHost`] probes, each with the host it stood in for.
+    pub fn host_probes(&self) -> impl Iterator<Item = (&str, &Exchange)> {
+        self.probes
+            .iter()
+            .filter(|p| p.kind == ProbeKind::AuthzHost)
+            .map(|p| (p.host.as_deref().unwrap_or("?"), &p.exchange))
     }
 }
 

@@ -111,6 +111,10 @@ impl Outcome {
     }
 }
 
+/// One outcome of a [`Grade::Hosts`] check: the host it is about (its id,
+/// the finding's subject), or `None` for the server as a whole.
+pub type HostOutcome = (Option<String>, Outcome);
+
 /// What a check looks at.
 #[derive(Clone, Copy)]
 pub enum Grade {
@@ -118,6 +122,11 @@ pub enum Grade {
     Resource(fn(&ResourceAnalysis<'_>) -> Outcome),
     /// One authorization server (run for each).
     Server(fn(&AsAnalysis<'_>) -> Outcome),
+    /// One authorization server, one outcome per host it was probed for
+    /// (`check --probe-hosts`): each with its host's id as the finding's
+    /// subject, or with `None` (the server's subject) for one outcome about
+    /// the server as a whole.
+    Hosts(fn(&AsAnalysis<'_>) -> Vec<HostOutcome>),
     /// A presented access token (`token inspect`, `whoami`); `None` when the
     /// check does not apply to this token.
     Token(fn(&token::TokenAnalysis<'_>) -> Option<Outcome>),
@@ -164,7 +173,8 @@ impl std::fmt::Debug for CheckDef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Finding {
     pub id: String,
-    /// Which authorization server the finding is about (MCP server mode).
+    /// Which authorization server the finding is about (MCP server mode), or
+    /// which host (`AUTHZ-HOST-ACCEPTED`: `claude`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     pub level: Level,
@@ -284,6 +294,7 @@ pub static CATALOGUE: &[CheckDef] = &[
     authorize::AUTHZ_PKCE_ENFORCED,
     authorize::AUTHZ_RESOURCE_ACCEPTED,
     authorize::AUTHZ_ERROR_ISS,
+    authorize::AUTHZ_HOST_ACCEPTED,
     token::TOKEN_SIGNATURE,
     token::TOKEN_TYP,
     token::TOKEN_ISS,

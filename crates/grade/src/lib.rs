@@ -22,7 +22,9 @@ use mcp_auth_evidence as evidence;
 use mcp_auth_evidence::{metadata, www_authenticate};
 
 pub use analysis::{Analysis, AsAnalysis, AttemptAnalysis, PrmAnalysis, ResourceAnalysis};
-pub use catalogue::{find, CheckDef, Finding, Grade, Level, Outcome, Status, CATALOGUE};
+pub use catalogue::{
+    find, CheckDef, Finding, Grade, HostOutcome, Level, Outcome, Status, CATALOGUE,
+};
 pub use checks::{authorize, cimd, live, session, token};
 pub use headline::{Answer, Headline};
 pub use mcp_auth_evidence::interpret::{body_doc, classify, AttemptOutcome, Doc, Fetched};
@@ -47,8 +49,14 @@ pub fn grade(evidence: &Evidence) -> (Analysis<'_>, Vec<Finding>) {
     for server in analysis.all_servers() {
         let subject = name_servers.then(|| server_subject(server));
         for check in CATALOGUE {
-            if let Grade::Server(f) = check.grade {
-                findings.push(finding(check, f(server), subject.clone()));
+            match check.grade {
+                Grade::Server(f) => findings.push(finding(check, f(server), subject.clone())),
+                Grade::Hosts(f) => findings.extend(
+                    f(server)
+                        .into_iter()
+                        .map(|(host, o)| finding(check, o, host.or_else(|| subject.clone()))),
+                ),
+                _ => {}
             }
         }
     }

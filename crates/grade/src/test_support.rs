@@ -216,12 +216,14 @@ pub fn mcp_evidence(unauthenticated: Exchange, prm: &Value) -> Evidence {
         probes: vec![
             Probe {
                 kind: ProbeKind::InvalidToken,
+                host: None,
                 exchange: challenge(&[&format!(
                     r#"Bearer error="invalid_token", resource_metadata="{PRM_URL}""#
                 )]),
             },
             Probe {
                 kind: ProbeKind::QueryToken,
+                host: None,
                 exchange: good_challenge(),
             },
         ],
@@ -311,7 +313,7 @@ pub fn prm_finding(member: &str, value: Value, id: &str) -> crate::Finding {
 pub fn with_resource_probe(mut ev: Evidence, kind: ProbeKind, exchange: Exchange) -> Evidence {
     let probes = &mut ev.resource.as_mut().expect("MCP evidence").probes;
     probes.retain(|p| p.kind != kind);
-    probes.push(Probe { kind, exchange });
+    probes.push(Probe::new(kind, exchange));
     ev
 }
 
@@ -319,7 +321,7 @@ pub fn with_resource_probe(mut ev: Evidence, kind: ProbeKind, exchange: Exchange
 pub fn with_server_probe(mut ev: Evidence, kind: ProbeKind, exchange: Exchange) -> Evidence {
     let probes = &mut ev.authorization_servers[0].probes;
     probes.retain(|p| p.kind != kind);
-    probes.push(Probe { kind, exchange });
+    probes.push(Probe::new(kind, exchange));
     ev
 }
 

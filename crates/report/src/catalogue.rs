@@ -108,6 +108,9 @@ fn applies_to(c: &CheckDef) -> &'static str {
     match c.grade {
         Grade::Resource(_) => "`check` of an MCP server: the MCP server itself",
         Grade::Server(_) => "`check`: each authorization server",
+        Grade::Hosts(_) => {
+            "`check --probe-hosts`: each known host, at the authorization server clients use"
+        }
         Grade::Token(_) => {
             "`token inspect` (and `whoami`, without the signature): a presented token"
         }

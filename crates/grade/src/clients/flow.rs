@@ -4,7 +4,7 @@
 //! only if no check on its path fails: a failed check of a later step stops
 //! every client that got through discovery to that server.
 
-use super::profile::RedirectKind;
+use super::profile::{RedirectKind, RegistrationMethod};
 use super::{client_paths, profile, profiles, resource_client_paths, ClientPath};
 use crate::story::Step;
 use crate::{server_subject, Analysis, AsAnalysis, Finding, Status};
@@ -47,7 +47,11 @@ fn subject_of(servers: &[AsAnalysis<'_>], path: &ClientPath) -> Option<String> {
 fn applies_to(f: &Finding, p: &ClientPath, server: Option<&str>) -> bool {
     let about_a_client = |s: &str| profiles().iter().any(|q| q.id == s);
     match f.subject.as_deref() {
-        Some(s) if about_a_client(s) => return s == p.id,
+        Some(s) if about_a_client(s) => {
+            return s == p.id
+                && (f.id != "AUTHZ-HOST-ACCEPTED"
+                    || p.registers_with == Some(RegistrationMethod::Cimd))
+        }
         Some(s) if server.is_some_and(|m| m != s) => return false,
         _ => {}
     }
@@ -83,15 +87,30 @@ pub fn through_flow(
                 return p;
             }
             let mine = subject(&p);
+            // A refused host probe stops the host that would use its
+            // CIMD document here: it is that client's answer, warn or fail.
+            let cimd = p.registers_with == Some(RegistrationMethod::Cimd);
+            let about_me = |f: &&Finding| {
+                cimd && f.status == Status::Warn && f.subject.as_deref() == Some(p.id.as_str())
+            };
             let failed = findings
                 .iter()
-                .filter(|f| stops_clients(f))
+                .filter(|f| stops_clients(f) || about_me(f))
                 .find(|f| applies_to(f, &p, mine.as_deref()));
             if let Some(f) = failed {
                 let step = Step::of(&f.id);
                 p.stop(
                     step.map_or("", Step::id),
-                    &format!("then {} fails ({})", f.id, step.map_or("", Step::label)),
+                    &format!(
+                        "then {} {} ({})",
+                        f.id,
+                        if f.status == Status::Warn {
+                            "warns"
+                        } else {
+                            "fails"
+                        },
+                        step.map_or("", Step::label)
+                    ),
                 );
             }
             p

@@ -31,7 +31,10 @@ pub(crate) fn after_discovery(
     }
     if let Some(reg) = &p.def.registration {
         match registration(reg, doc) {
-            Ok(how) => path.detail = format!("{}; {how}", path.detail),
+            Ok((method, how)) => {
+                path.registers_with = Some(method);
+                path.detail = format!("{}; {how}", path.detail);
+            }
             Err(why) => {
                 path.stop("registration", &why);
                 return path;
@@ -63,7 +66,10 @@ fn unreachable(p: &Profile, mcp: Option<&str>, doc: &Doc) -> Option<String> {
 }
 
 /// How the profile gets a client id from this server, or why it cannot.
-fn registration(reg: &RegistrationBehaviour, doc: &Doc) -> Result<String, String> {
+fn registration(
+    reg: &RegistrationBehaviour,
+    doc: &Doc,
+) -> Result<(RegistrationMethod, String), String> {
     let md = &doc.md;
     let methods = md.token_endpoint_auth_methods_supported.as_deref();
     let listed = |m: &str| match methods {
@@ -93,14 +99,14 @@ fn registration(reg: &RegistrationBehaviour, doc: &Doc) -> Result<String, String
                 }
                 let how = format!("registers with its Client ID Metadata Document ({url})");
                 if listed(&reg.auth_method) {
-                    return Ok(how);
+                    return Ok((RegistrationMethod::Cimd, how));
                 }
                 return match reg.fallback_auth_method.as_deref() {
-                    Some(fallback) if listed(fallback) => Ok(format!(
+                    Some(fallback) if listed(fallback) => Ok((RegistrationMethod::Cimd, format!(
                         "{how}, which declares {} with {fallback} as fallback: the server lists only {}, so it works only if the server honours the fallback (--probe-hosts shows it)",
                         reg.auth_method,
                         listing()
-                    )),
+                    ))),
                     _ => Err(format!(
                         "fails at registration: its CIMD document ({url}) uses {}{} and the server lists {}",
                         reg.auth_method,
@@ -116,20 +122,29 @@ fn registration(reg: &RegistrationBehaviour, doc: &Doc) -> Result<String, String
             }
             RegistrationMethod::Dcr => match &md.registration_endpoint {
                 Some(endpoint) if passed_over.is_empty() => {
-                    return Ok(format!("registers dynamically at {endpoint}"))
+                    return Ok((
+                        RegistrationMethod::Dcr,
+                        format!("registers dynamically at {endpoint}"),
+                    ))
                 }
                 Some(endpoint) => {
-                    return Ok(format!(
-                        "registers dynamically at {endpoint} ({})",
-                        passed_over.join(", ")
+                    return Ok((
+                        RegistrationMethod::Dcr,
+                        format!(
+                            "registers dynamically at {endpoint} ({})",
+                            passed_over.join(", ")
+                        ),
                     ))
                 }
                 None => passed_over.push("no registration_endpoint".to_owned()),
             },
             RegistrationMethod::Preregistered => {
-                return Ok(format!(
-                    "{}: works only with a client id you register by hand and enter in it",
-                    passed_over.join(", ")
+                return Ok((
+                    RegistrationMethod::Preregistered,
+                    format!(
+                        "{}: works only with a client id you register by hand and enter in it",
+                        passed_over.join(", ")
+                    ),
                 ));
             }
         }

@@ -45,6 +45,9 @@ pub struct ClientPath {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     pub works: bool,
+    /// How it gets its client id from this server (hosts: `cimd`, `dcr`, `preregistered`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registers_with: Option<profile::RegistrationMethod>,
     /// The step it stops at (`discovery`, `registration`, `authorize`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stops_at: Option<String>,
@@ -61,6 +64,7 @@ impl ClientPath {
             kind: p.kind(),
             url: Some(url.to_owned()),
             works: true,
+            registers_with: None,
             stops_at: None,
             detail: detail.into(),
         }
@@ -79,6 +83,7 @@ impl ClientPath {
             kind: p.kind(),
             url: url.map(str::to_owned),
             works: false,
+            registers_with: None,
             stops_at: Some(step.to_owned()),
             detail: detail.into(),
         }

@@ -245,3 +245,40 @@ fn a_failed_check_stops_only_the_hosts_it_concerns() {
     // Every host here sends `resource`.
     assert!(stopped("AUTHZ-RESOURCE-ACCEPTED", "claude"));
 }
+
+/// `--probe-hosts`: a refused CIMD client (AUTHZ-HOST-ACCEPTED warns for
+/// it) stops that host when it would register with its document here, and
+/// not when it registers dynamically.
+#[test]
+fn a_refused_host_probe_stops_the_host_that_uses_cimd_there() {
+    let refused = |cimd: bool| {
+        let mut path = test_path("claude", true, Some("https://a/.well-known/x"));
+        path.registers_with = Some(if cimd {
+            RegistrationMethod::Cimd
+        } else {
+            RegistrationMethod::Dcr
+        });
+        let other = test_path("chatgpt", true, Some("https://a/.well-known/x"));
+        let f = crate::test_support::bare_finding(
+            "AUTHZ-HOST-ACCEPTED",
+            Some("claude"),
+            crate::Status::Warn,
+        );
+        through_flow(vec![path, other], &[f], |_| Some("https://a".to_owned()))
+    };
+    let out = refused(true);
+    assert!(!out[0].works);
+    assert_eq!(out[0].stops_at.as_deref(), Some("authorize"));
+    assert!(
+        out[0]
+            .detail
+            .ends_with("then AUTHZ-HOST-ACCEPTED warns (authorize)"),
+        "{}",
+        out[0].detail
+    );
+    assert!(out[1].works, "another host");
+    assert!(
+        refused(false)[0].works,
+        "it registers dynamically: the probe is not its path"
+    );
+}

@@ -164,6 +164,7 @@ pub async fn forged_token_probes(
             )),
             Err(e) => unsent.push(Probe {
                 kind,
+                host: None,
                 exchange: not_sent(mcp, &format!("could not sign the probe token: {e}")),
             }),
         }

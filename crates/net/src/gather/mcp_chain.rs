@@ -85,6 +85,7 @@ impl McpChain<'_> {
         let legacy = async {
             Probe {
                 kind: ProbeKind::LegacyAsMetadata,
+                host: None,
                 exchange: self
                     .first
                     .prefetched
@@ -131,7 +132,7 @@ impl McpChain<'_> {
                 &issuer,
                 &audience
             ),
-            self.servers(&listed, prm_resource.as_ref())
+            self.servers(&listed, prm_resource.as_ref(), &audience)
         );
         prm_probes.extend(forged);
         (prm, prm_probes, servers)
@@ -160,14 +161,20 @@ impl McpChain<'_> {
     /// The listed authorization servers (at most [`MAX_SERVERS`]),
     /// concurrently; without any, the 2025-03-26 chain (the authorization
     /// server at the origin).
-    async fn servers(&self, listed: &[String], prm_resource: Option<&String>) -> Vec<AsDiscovery> {
+    /// The host probes name `resource` (the PRM's, else the MCP server's URL).
+    async fn servers(
+        &self,
+        listed: &[String],
+        prm_resource: Option<&String>,
+        resource: &str,
+    ) -> Vec<AsDiscovery> {
         if listed.is_empty() {
             let origin = discovery::legacy_issuer(self.mcp);
-            vec![
-                self.g
-                    .server(&origin, AsRole::Legacy, self.settings.clone())
-                    .await,
-            ]
+            let settings = Settings {
+                hosts_resource: Some(resource.to_owned()),
+                ..self.settings.clone()
+            };
+            vec![self.g.server(&origin, AsRole::Legacy, settings).await]
         } else {
             join_all(
                 listed
@@ -175,7 +182,7 @@ impl McpChain<'_> {
                     .take(MAX_SERVERS)
                     .enumerate()
                     .map(|(i, issuer)| {
-                        let settings = self.settings.for_listed(i, prm_resource);
+                        let settings = self.settings.for_listed(i, prm_resource, resource);
                         self.g.server(issuer, AsRole::Listed, settings)
                     }),
             )
@@ -187,8 +194,8 @@ impl McpChain<'_> {
 impl Settings {
     /// The settings for the `i`th listed server: registration and
     /// authorization probes go to the server clients use (the first), the
-    /// latter with the PRM's resource.
-    fn for_listed(&self, i: usize, prm_resource: Option<&String>) -> Settings {
+    /// latter with the PRM's resource (the hosts' with `resource`).
+    fn for_listed(&self, i: usize, prm_resource: Option<&String>, resource: &str) -> Settings {
         Settings {
             register: self.register && i == 0,
             authorize: self
@@ -200,6 +207,12 @@ impl Settings {
                     ..a
                 }),
             lifecycle: self.lifecycle.clone(),
+            hosts: if i == 0 {
+                self.hosts.clone()
+            } else {
+                Vec::new()
+            },
+            hosts_resource: Some(resource.to_owned()),
         }
     }
 }

@@ -13,8 +13,9 @@
 //!    wrong-audience token probes go alongside round 3;
 //! 3. every listed authorization server's candidate URLs (those already
 //!    started in round 1 are not asked again);
-//! 4. each server's endpoint probes (CORS, registration with `--register`)
-//!    and, alongside, when a candidate answered 400 or 403, that GET again
+//! 4. each server's endpoint probes (CORS, registration with `--register`,
+//!    one authorization request per host with `--probe-hosts`) and,
+//!    alongside, when a candidate answered 400 or 403, that GET again
 //!    without `MCP-Protocol-Version` (`server_probes`).
 //!
 //! An issuer (given, or detected) needs rounds 1 and 4 only; a 2025-03-26
@@ -41,7 +42,7 @@ use crate::probe::{ProbeRequest, Prober};
 
 pub use crate::evidence::requests::{registration_metadata, PROBE_REDIRECT_PORT};
 pub use crate::evidence::urls::UrlPolicy;
-pub use authorize::authorize_requests;
+pub use authorize::{authorize_requests, host_request};
 pub use initial::{client_first_round, first_round, FirstRound};
 pub use mcp_chain::mcp_server;
 pub use server_probes::server_probes;
@@ -58,6 +59,24 @@ pub struct Settings {
     /// The lifecycle the enforcement probes speak (`--protocol-version`);
     /// none: by the server's answer to `initialize`.
     pub lifecycle: Option<crate::mcp_session::Lifecycle>,
+    /// The hosts to stand in for with one authorization request each
+    /// (`--probe-hosts`); empty: none is sent.
+    pub hosts: Vec<HostClient>,
+    /// The `resource` those requests name: the MCP server's (set per server
+    /// for an MCP server; none for an issuer).
+    pub hosts_resource: Option<String>,
+}
+
+/// A known MCP host that registers with a Client ID Metadata Document: its
+/// `client_id` is the document's https URL, its callback a fixed https URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostClient {
+    /// Its short name (`claude`), the subject of its findings.
+    pub id: String,
+    /// The URL of its Client ID Metadata Document.
+    pub client_id: String,
+    /// Its callback.
+    pub redirect_uri: String,
 }
 
 /// What authorization-request probes need besides the metadata.
@@ -152,6 +171,6 @@ async fn send_probes(prober: &Prober, probes: Vec<(ProbeKind, ProbeRequest)>) ->
     kinds
         .into_iter()
         .zip(exchanges)
-        .map(|(kind, exchange)| Probe { kind, exchange })
+        .map(|(kind, exchange)| Probe::new(kind, exchange))
         .collect()
 }

@@ -45,12 +45,14 @@ pub(super) async fn register(prober: &Prober, endpoint: &Url) -> Vec<Probe> {
         }
         probes.push(Probe {
             kind: *kind,
+            host: None,
             exchange,
         });
     }
     for exchange in join_all(deletions.into_iter().map(|r| prober.send(r))).await {
         probes.push(Probe {
             kind: ProbeKind::RegisterDelete,
+            host: None,
             exchange,
         });
     }

@@ -1,10 +1,11 @@
 //! One authorization server: its discovery, then round 4, the probes of its
-//! endpoints (CORS; registration and authorization requests when asked).
+//! endpoints (CORS; registration, authorization requests and the hosts'
+//! authorization requests when asked).
 
 use url::Url;
 
 use super::register::register;
-use super::{authorize_requests, send_probes, AuthorizeSettings, Gatherer, Settings};
+use super::{authorize_requests, host_request, send_probes, AuthorizeSettings, Gatherer, Settings};
 use crate::chain::not_sent;
 use crate::discovery;
 use crate::evidence::interpret::{body_doc, classify};
@@ -88,6 +89,7 @@ async fn without_version_header(prober: &Prober, disc: &AsDiscovery) -> Option<P
         .await;
     Some(Probe {
         kind: ProbeKind::AsMetadataWithoutVersion,
+        host: None,
         exchange,
     })
 }
@@ -118,13 +120,59 @@ async fn endpoint_probes(
         None
     };
     let authorize = settings.authorize.as_ref().zip(authz_url.as_ref());
-    let (mut out, reg) = futures::join!(
+    let (mut out, reg, hosts) = futures::join!(
         send_probes(prober, cors),
-        registration_then_authorize(prober, reg_url, authorize, &md)
+        registration_then_authorize(prober, reg_url, authorize, &md),
+        host_probes(prober, &settings, &md, policy)
     );
     out.extend(reg);
+    out.extend(hosts);
     out.extend(allowed.refused);
     out
+}
+
+/// `--probe-hosts`: one authorization request per host, concurrently, as
+/// the host would send it (its own client id and callback; nothing
+/// registered); none without an `authorization_endpoint`. An endpoint the
+/// URL policy refuses is recorded once per host, not sent.
+async fn host_probes(
+    prober: &Prober,
+    settings: &Settings,
+    md: &AsMetadata,
+    policy: &UrlPolicy,
+) -> Vec<Probe> {
+    let Some(endpoint) = md.authorization_endpoint.as_deref() else {
+        return Vec::new();
+    };
+    if settings.hosts.is_empty() {
+        return Vec::new();
+    }
+    let url = match policy.check(endpoint) {
+        Ok(u) => u,
+        Err(e) => {
+            return settings
+                .hosts
+                .iter()
+                .map(|h| Probe {
+                    kind: ProbeKind::AuthzHost,
+                    host: Some(h.id.clone()),
+                    exchange: not_sent(endpoint, &e),
+                })
+                .collect()
+        }
+    };
+    let scope = lists(&md.scopes_supported, "openid").then_some("openid");
+    let resource = settings.hosts_resource.as_deref();
+    let requests = settings
+        .hosts
+        .iter()
+        .map(|h| (ProbeKind::AuthzHost, host_request(&url, h, resource, scope)))
+        .collect();
+    let mut probes = send_probes(prober, requests).await;
+    for (p, h) in probes.iter_mut().zip(&settings.hosts) {
+        p.host = Some(h.id.clone());
+    }
+    probes
 }
 
 /// The URL and document of the server's metadata: the first spec candidate
@@ -158,6 +206,7 @@ impl Allowed<'_> {
             Err(e) => {
                 self.refused.push(Probe {
                     kind,
+                    host: None,
                     exchange: not_sent(v, &e),
                 });
                 None
@@ -233,6 +282,7 @@ async fn registration_then_authorize(
             }
             None => reg.push(Probe {
                 kind: ProbeKind::AuthzBaseline,
+                host: None,
                 exchange: not_sent(
                     endpoint.as_str(),
                     "--probe-authorize needs a client: pass --client-id or --register",

@@ -3,6 +3,9 @@
 //! answer is classified as a login page, an error page, an error redirect, a
 //! code redirect, or a redirect elsewhere; the details say how.
 
+mod hosts;
+pub use hosts::AUTHZ_HOST_ACCEPTED;
+
 use url::Url;
 
 use crate::evidence::{Exchange, ProbeKind};
@@ -283,3 +286,5 @@ pub const AUTHZ_ERROR_ISS: CheckDef = CheckDef {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_hosts;

@@ -64,7 +64,7 @@ fn probes(list: Vec<(ProbeKind, Exchange)>) -> crate::evidence::Evidence {
     let mut ev = served_at_oauth(&good_doc());
     ev.authorization_servers[0].probes = list
         .into_iter()
-        .map(|(kind, exchange)| Probe { kind, exchange })
+        .map(|(kind, exchange)| Probe::new(kind, exchange))
         .collect();
     ev
 }
