@@ -122,12 +122,21 @@ fn the_built_in_hosts_are_refused_by_a_provider_that_cannot_fetch_their_document
     assert_eq!(vscode["works"], false, "{vscode}");
     assert_eq!(vscode["stops_at"], "authorize", "{vscode}");
     assert!(
-        vscode["detail"].as_str().unwrap().ends_with("then AUTHZ-HOST-ACCEPTED warns (authorize)"),
+        vscode["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with("then AUTHZ-HOST-ACCEPTED warns (authorize)"),
         "{vscode}"
     );
     let cursor = row("cursor");
     assert_ne!(cursor["registers_with"], "cimd", "{cursor}");
-    assert!(!cursor["detail"].as_str().unwrap().contains("AUTHZ-HOST-ACCEPTED"), "{cursor}");
+    assert!(
+        !cursor["detail"]
+            .as_str()
+            .unwrap()
+            .contains("AUTHZ-HOST-ACCEPTED"),
+        "{cursor}"
+    );
     for (host, url) in &probes {
         let profile = mcp_auth_grade::clients::profile(host).unwrap();
         let reg = profile.def.registration.as_ref().unwrap();

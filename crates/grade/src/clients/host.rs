@@ -9,7 +9,6 @@ use url::Url;
 use super::metadata::doc_of;
 use super::profile::{RegistrationBehaviour, RegistrationMethod, ScopeSource};
 use super::{ClientPath, Profile};
-use crate::metadata::lists;
 use crate::{AsAnalysis, Doc};
 
 /// The profile's steps after discovery, on a path that got through it.
@@ -65,87 +64,98 @@ fn unreachable(p: &Profile, mcp: Option<&str>, doc: &Doc) -> Option<String> {
     ))
 }
 
+/// The server's `token_endpoint_auth_methods_supported`, as registration reads it.
+struct AuthMethods<'a>(Option<&'a [String]>);
+
+impl AuthMethods<'_> {
+    fn lists(&self, m: &str) -> bool {
+        match self.0 {
+            Some(list) => list.iter().any(|x| x == m),
+            // RFC 8414 §2: the default is client_secret_basic.
+            None => m == "client_secret_basic",
+        }
+    }
+
+    fn listing(&self) -> String {
+        match self.0 {
+            Some([]) => "none of them (an empty list)".to_owned(),
+            Some(list) => list.join(", "),
+            None => "nothing (so client_secret_basic only)".to_owned(),
+        }
+    }
+}
+
+/// CIMD on a server that advertises it: `Ok(None)` when the profile passes
+/// it over (a member it requires is missing, said in `passed_over`).
+fn cimd(
+    reg: &RegistrationBehaviour,
+    methods: &AuthMethods<'_>,
+    passed_over: &mut Vec<String>,
+) -> Result<Option<String>, String> {
+    let url = reg.cimd_url.as_deref().unwrap_or("its document");
+    if let Some(missing) = reg.cimd_requires.iter().find(|m| !methods.lists(m)) {
+        passed_over.push(format!(
+            "CIMD is advertised but token_endpoint_auth_methods_supported lacks \"{missing}\", which it requires before choosing CIMD"
+        ));
+        return Ok(None);
+    }
+    let how = format!("registers with its Client ID Metadata Document ({url})");
+    if methods.lists(&reg.auth_method) {
+        return Ok(Some(how));
+    }
+    match reg.fallback_auth_method.as_deref() {
+        Some(fallback) if methods.lists(fallback) => Ok(Some(format!(
+            "{how}, which declares {} with {fallback} as fallback: the server lists only {}, so it works only if the server honours the fallback (--probe-hosts shows it)",
+            reg.auth_method,
+            methods.listing()
+        ))),
+        _ => Err(format!(
+            "fails at registration: its CIMD document ({url}) uses {}{} and the server lists {}",
+            reg.auth_method,
+            reg.fallback_auth_method
+                .as_deref()
+                .map_or(String::new(), |f| format!(" (or {f})")),
+            methods.listing()
+        )),
+    }
+}
+
 /// How the profile gets a client id from this server, or why it cannot.
 fn registration(
     reg: &RegistrationBehaviour,
     doc: &Doc,
 ) -> Result<(RegistrationMethod, String), String> {
     let md = &doc.md;
-    let methods = md.token_endpoint_auth_methods_supported.as_deref();
-    let listed = |m: &str| match methods {
-        Some(list) => list.iter().any(|x| x == m),
-        // RFC 8414 §2: the default is client_secret_basic.
-        None => m == "client_secret_basic",
-    };
-    let listing = || match methods {
-        Some([]) => "none of them (an empty list)".to_owned(),
-        Some(list) => list.join(", "),
-        None => "nothing (so client_secret_basic only)".to_owned(),
-    };
+    let methods = AuthMethods(md.token_endpoint_auth_methods_supported.as_deref());
     let mut passed_over = Vec::new();
+    let also = |passed_over: &[String]| {
+        if passed_over.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", passed_over.join(", "))
+        }
+    };
     for method in &reg.order {
         match method {
             RegistrationMethod::Cimd if md.client_id_metadata_document_supported == Some(true) => {
-                let url = reg.cimd_url.as_deref().unwrap_or("its document");
-                if let Some(missing) = reg
-                    .cimd_requires
-                    .iter()
-                    .find(|m| !lists(&md.token_endpoint_auth_methods_supported, m))
-                {
-                    passed_over.push(format!(
-                        "CIMD is advertised but token_endpoint_auth_methods_supported lacks \"{missing}\", which it requires before choosing CIMD"
-                    ));
-                    continue;
-                }
-                let how = format!("registers with its Client ID Metadata Document ({url})");
-                if listed(&reg.auth_method) {
+                if let Some(how) = cimd(reg, &methods, &mut passed_over)? {
                     return Ok((RegistrationMethod::Cimd, how));
                 }
-                return match reg.fallback_auth_method.as_deref() {
-                    Some(fallback) if listed(fallback) => Ok((RegistrationMethod::Cimd, format!(
-                        "{how}, which declares {} with {fallback} as fallback: the server lists only {}, so it works only if the server honours the fallback (--probe-hosts shows it)",
-                        reg.auth_method,
-                        listing()
-                    ))),
-                    _ => Err(format!(
-                        "fails at registration: its CIMD document ({url}) uses {}{} and the server lists {}",
-                        reg.auth_method,
-                        reg.fallback_auth_method
-                            .as_deref()
-                            .map_or(String::new(), |f| format!(" (or {f})")),
-                        listing()
-                    )),
-                };
             }
-            RegistrationMethod::Cimd => {
-                passed_over.push("no CIMD advertised".to_owned());
-            }
+            RegistrationMethod::Cimd => passed_over.push("no CIMD advertised".to_owned()),
             RegistrationMethod::Dcr => match &md.registration_endpoint {
-                Some(endpoint) if passed_over.is_empty() => {
-                    return Ok((
-                        RegistrationMethod::Dcr,
-                        format!("registers dynamically at {endpoint}"),
-                    ))
-                }
                 Some(endpoint) => {
-                    return Ok((
-                        RegistrationMethod::Dcr,
-                        format!(
-                            "registers dynamically at {endpoint} ({})",
-                            passed_over.join(", ")
-                        ),
-                    ))
+                    let how = format!("registers dynamically at {endpoint}{}", also(&passed_over));
+                    return Ok((RegistrationMethod::Dcr, how));
                 }
                 None => passed_over.push("no registration_endpoint".to_owned()),
             },
             RegistrationMethod::Preregistered => {
-                return Ok((
-                    RegistrationMethod::Preregistered,
-                    format!(
-                        "{}: works only with a client id you register by hand and enter in it",
-                        passed_over.join(", ")
-                    ),
-                ));
+                let how = format!(
+                    "{}: works only with a client id you register by hand and enter in it",
+                    passed_over.join(", ")
+                );
+                return Ok((RegistrationMethod::Preregistered, how));
             }
         }
     }
