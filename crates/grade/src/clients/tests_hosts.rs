@@ -282,3 +282,101 @@ fn a_refused_host_probe_stops_the_host_that_uses_cimd_there() {
         "it registers dynamically: the probe is not its path"
     );
 }
+
+/// The hosts over real published documents (`../shared/fixtures/real-metadata`).
+fn real_rows(prm: &str, issuer: &str, doc: &str) -> Vec<ClientPath> {
+    let ev = mcp_with_server(&real_metadata(prm), issuer, vec![json(&real_metadata(doc))]);
+    let analysis = crate::Analysis::new(&ev);
+    resource_client_paths(analysis.resource.as_ref().unwrap())
+        .into_iter()
+        .filter(|c| c.kind == ProfileKind::Host)
+        .collect()
+}
+
+fn verdict<'a>(rows: &'a [ClientPath], id: &str) -> &'a ClientPath {
+    rows.iter().find(|c| c.id == id).unwrap()
+}
+
+/// Stripe's MCP server: DCR and `none`, no CIMD, and no
+/// `response_types_supported`: the hosts on the TypeScript SDK v2's
+/// discovery (its zod schema requires it) throw; every other host
+/// registers dynamically.
+#[test]
+fn on_real_stripe_ts_sdk_hosts_throw_and_the_others_register_dynamically() {
+    let rows = real_rows(
+        "stripe-mcp--prm.json",
+        "https://access.stripe.com/mcp",
+        "stripe-mcp--oauth-as.json",
+    );
+    for r in &rows {
+        let ts = profile(&r.id).unwrap().def.metadata.discovery
+            == super::profile::MetadataDiscovery::TsSdk;
+        if ts {
+            assert_eq!(r.stops_at.as_deref(), Some("discovery"), "{}", r.id);
+            assert!(
+                r.detail.contains("missing response_types_supported"),
+                "{}: {}",
+                r.id,
+                r.detail
+            );
+        } else {
+            assert!(r.works, "{}: {}", r.id, r.detail);
+            assert_eq!(r.registers_with, Some(RegistrationMethod::Dcr), "{}", r.id);
+        }
+    }
+    assert!(rows.iter().any(|r| r.id == "inspector" && !r.works));
+}
+
+/// Google Compute's MCP server: its PRM names `https://accounts.google.com/`
+/// and Google's document says `https://accounts.google.com`: the hosts that
+/// compare issuers exactly stop at discovery; those that compare nothing get
+/// through to registration, where Google offers neither DCR nor CIMD: they
+/// need a client registered by hand.
+#[test]
+fn on_real_google_the_issuer_rule_and_registration_decide() {
+    let rows = real_rows(
+        "google-compute-mcp--prm.json",
+        "https://accounts.google.com/",
+        "google--oauth-as.json",
+    );
+    let claude = verdict(&rows, "claude");
+    assert_eq!(
+        claude.stops_at.as_deref(),
+        Some("discovery"),
+        "{}",
+        claude.detail
+    );
+    assert!(
+        claude
+            .detail
+            .contains("issuer 'https://accounts.google.com'"),
+        "{}",
+        claude.detail
+    );
+    let vscode = verdict(&rows, "vscode");
+    assert!(
+        vscode.works,
+        "VS Code compares no issuer: {}",
+        vscode.detail
+    );
+    assert_eq!(
+        vscode.registers_with,
+        Some(RegistrationMethod::Preregistered)
+    );
+    let gemini = verdict(&rows, "gemini-cli");
+    assert_eq!(
+        gemini.registers_with,
+        Some(RegistrationMethod::Preregistered)
+    );
+    assert!(
+        gemini
+            .detail
+            .contains("no registration_endpoint: works only with a client id you register by hand"),
+        "{}",
+        gemini.detail
+    );
+    assert_eq!(
+        verdict(&rows, "cursor").stops_at.as_deref(),
+        Some("discovery")
+    );
+}

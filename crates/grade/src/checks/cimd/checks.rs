@@ -96,7 +96,7 @@ pub const CIMD_DOC_SERVED: CheckDef = CheckDef {
     at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "The document is served with 200 and Content-Type application/json",
-    spec: "draft-ietf-oauth-client-id-metadata-document §Client Metadata",
+    spec: "draft-ietf-oauth-client-id-metadata-document §Client ID Metadata Document, §Client Information Discovery",
     hint: "Answer the GET with 200 and `Content-Type: application/json` (raw file hosts such as raw.githubusercontent.com serve text/plain; use GitHub Pages or your own site).",
     doc: "For a document fetched from its URL (skipped for a file): the GET, sent as an \
           authorization server sends it with no redirect followed, must be answered 200 with a \
@@ -135,7 +135,7 @@ pub const CIMD_DOC_CLIENT_ID: CheckDef = CheckDef {
     at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "client_id is exactly the URL the document is served from",
-    spec: "draft-ietf-oauth-client-id-metadata-document §Client Metadata; MCP 2025-11-25 §Client ID Metadata Documents",
+    spec: "draft-ietf-oauth-client-id-metadata-document §Client ID Metadata Document; MCP 2025-11-25 §Client ID Metadata Documents",
     hint: "Set client_id to the document's own URL, character for character (scheme, host, path, no trailing-slash or case difference).",
     doc: "Compares the document's client_id, as an exact string, with the URL it was fetched \
           from: a different value, a missing or non-string client_id fails. For a file the URL \
@@ -202,7 +202,7 @@ pub const CIMD_DOC_REDIRECT_URIS: CheckDef = CheckDef {
     at: concat!(file!(), ":", line!()),
     level: Level::Must,
     title: "redirect_uris is a non-empty list of https, loopback http or private-use URIs",
-    spec: "draft-ietf-oauth-client-id-metadata-document §Client Metadata; RFC 7591 §2; RFC 8252 §7",
+    spec: "draft-ietf-oauth-client-id-metadata-document §Redirect URL Registration; RFC 7591 §2; RFC 8252 §7",
     hint: "List every redirect URI the client uses in redirect_uris: https URLs, http://127.0.0.1/… (or [::1], localhost) for a native app's loopback listener, or a private-use scheme such as com.example.app:/callback; no fragments.",
     doc: "Requires redirect_uris to be a non-empty array of strings, each an absolute URI \
           without a fragment that is https, http on 127.0.0.1, [::1] or localhost (RFC 8252 \
@@ -437,7 +437,7 @@ pub const CIMD_DOC_CACHE: CheckDef = CheckDef {
     at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "The document is served with cache headers (Cache-Control max-age or Expires)",
-    spec: "draft-ietf-oauth-client-id-metadata-document §Client Metadata (caching); RFC 9111 §5.2, §5.3",
+    spec: "draft-ietf-oauth-client-id-metadata-document §Metadata Caching; RFC 9111 §5.2, §5.3",
     hint: "Send `Cache-Control: max-age=…` (for example a day) with the document, so authorization servers know how long to keep it.",
     doc: "For a document fetched from its URL and answered 200 (skipped otherwise): passes when \
           the response has a Cache-Control with max-age or s-maxage, or an Expires header; \
@@ -475,7 +475,7 @@ pub const CIMD_DOC_CLIENT_NAME: CheckDef = CheckDef {
     at: concat!(file!(), ":", line!()),
     level: Level::Should,
     title: "client_name names the client for the consent screen",
-    spec: "draft-ietf-oauth-client-id-metadata-document §Client Metadata; RFC 7591 §2",
+    spec: "draft-ietf-oauth-client-id-metadata-document §Client ID Metadata Document; RFC 7591 §2",
     hint:
         "Add a client_name (and a client_uri) so users recognise the client on the consent screen.",
     doc: "Passes when the document has a non-empty string client_name; informs when it has \

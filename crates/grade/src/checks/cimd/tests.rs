@@ -435,3 +435,36 @@ fn a_file_that_is_not_a_json_object_is_refused() {
     assert!(is_json_object("[1]").is_err());
     assert!(is_json_object("not json").is_err());
 }
+
+/// The section names the CIMD-DOC-* checks cite are headings of the
+/// draft (the editor's copy, oauth-wg/draft-ietf-oauth-client-id-metadata-document
+/// at 1ea9174d, as -03).
+#[test]
+fn cited_draft_sections_are_headings_of_the_draft() {
+    const HEADINGS: &[&str] = &[
+        "Client Identifier URL",
+        "Client ID Metadata Document",
+        "Credential and Key Material Restrictions",
+        "Redirect URL Registration",
+        "Client Information Discovery",
+        "Metadata Discovery Errors",
+        "Metadata Caching",
+        "Authorization Server Metadata",
+    ];
+    const DRAFT: &str = "draft-ietf-oauth-client-id-metadata-document ";
+    for c in crate::CATALOGUE
+        .iter()
+        .filter(|c| c.id.starts_with("CIMD-DOC-"))
+    {
+        for part in c.spec.split("; ").filter_map(|p| p.strip_prefix(DRAFT)) {
+            for section in part.split(", ") {
+                let name = section.trim_start_matches('§');
+                assert!(
+                    HEADINGS.contains(&name),
+                    "{}: §{name} is no heading of the draft",
+                    c.id
+                );
+            }
+        }
+    }
+}
