@@ -83,7 +83,7 @@ fn default_true() -> bool {
 }
 
 /// A TOML syntax or schema error, located by line.
-pub(crate) fn toml_error(text: &str, e: &toml::de::Error) -> Invalid {
+fn toml_error(text: &str, e: &toml::de::Error) -> Invalid {
     let line = e
         .span()
         .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
@@ -298,7 +298,7 @@ pub struct ProviderError {
     pub message: String,
 }
 
-pub(crate) fn is_kebab(s: &str) -> bool {
+fn is_kebab(s: &str) -> bool {
     !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
@@ -321,8 +321,28 @@ pub fn placeholders(url: &str) -> Vec<String> {
 /// A problem with one field (field, message); [`Provider::parse`] adds the file.
 pub(crate) type Invalid = (String, String);
 
-fn invalid(field: impl Into<String>, message: impl Into<String>) -> Invalid {
+pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> Invalid {
     (field.into(), message.into())
+}
+
+/// A data file of this repository (`providers/`, `clients/`): the id its
+/// kebab-case name gives and its TOML parsed as `T`, or the first problem.
+pub(crate) fn read_data_file<T: serde::de::DeserializeOwned>(
+    file: &str,
+    text: &str,
+) -> Result<(String, T), Invalid> {
+    let id = Path::new(file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if !is_kebab(&id) {
+        return Err(invalid(
+            "(file name)",
+            format!("'{id}' must be kebab-case (a-z, 0-9, -)"),
+        ));
+    }
+    let def = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
+    Ok((id, def))
 }
 
 impl Provider {
@@ -333,17 +353,7 @@ impl Provider {
             field,
             message,
         };
-        let id = Path::new(file)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if !is_kebab(&id) {
-            return Err(err(invalid(
-                "(file name)",
-                format!("'{id}' must be kebab-case (a-z, 0-9, -)"),
-            )));
-        }
-        let def: ProviderFile = toml::from_str(text).map_err(|e| err(toml_error(text, &e)))?;
+        let (id, def): (String, ProviderFile) = read_data_file(file, text).map_err(err)?;
         def.validate().map_err(err)?;
         Ok(Self { id, def })
     }

@@ -2,14 +2,13 @@
 //! error names the file and the field. The repository's files are built
 //! into the binary ([`profiles`]).
 
-use std::path::Path;
 use std::sync::OnceLock;
 
 use include_dir::{include_dir, Dir};
 use serde::Serialize;
 
 use super::profile::{ProfileFile, ProfileKind, RedirectKind, RegistrationMethod};
-use crate::providers::{https, is_kebab, toml_error, verified::is_date, Invalid};
+use crate::providers::{https, invalid, read_data_file, verified::is_date, Invalid};
 
 static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../clients");
 
@@ -39,10 +38,6 @@ pub struct ProfileError {
     pub message: String,
 }
 
-fn invalid(field: impl Into<String>, message: impl Into<String>) -> Invalid {
-    (field.into(), message.into())
-}
-
 impl Profile {
     /// Parse and validate one file's text.
     pub fn parse(file: &str, text: &str) -> Result<Self, ProfileError> {
@@ -51,17 +46,7 @@ impl Profile {
             field,
             message,
         };
-        let id = Path::new(file)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if !is_kebab(&id) {
-            return Err(err(invalid(
-                "(file name)",
-                format!("'{id}' must be kebab-case (a-z, 0-9, -)"),
-            )));
-        }
-        let def: ProfileFile = toml::from_str(text).map_err(|e| err(toml_error(text, &e)))?;
+        let (id, def): (String, ProfileFile) = read_data_file(file, text).map_err(err)?;
         validate(&def).map_err(err)?;
         Ok(Self { id, def })
     }
