@@ -1,6 +1,7 @@
 //! `cimd validate` against documents served on loopback by the replay
 //! server, and local files: statuses by id in the JSON output (validated
-//! against docs/schemas/cimd-validate.v1.json), exit codes.
+//! against docs/schemas/cimd-validate.v1.json), exit codes, and evidence
+//! saved with --save-evidence graded again with --from-evidence.
 
 use serde_json::{json, Value};
 
@@ -280,4 +281,114 @@ fn cimd_an_issuer_without_metadata_skips_its_checks_with_a_warning() {
     );
     assert!(detail_of(&report, "CIMD-DOC-AS-METHOD").contains(&issuer.origin));
     assert!(stderr.starts_with("warning: "), "{stderr}");
+}
+
+/// `cimd validate ARGS --format json --save-evidence FILE`: the report as
+/// printed, and the evidence (validated against its schema).
+fn save(args: &[&str], file: &std::path::Path) -> (i32, String, Value) {
+    let mut all = vec!["cimd", "validate"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&[
+        "--format",
+        "json",
+        "--save-evidence",
+        file.to_str().unwrap(),
+    ]);
+    let (code, stdout, stderr) = run(&all);
+    assert!(!stdout.is_empty(), "{stderr}");
+    let text = std::fs::read_to_string(file).expect("the evidence was written");
+    assert!(text.ends_with("}\n"), "{text}");
+    let ev: Value = serde_json::from_str(&text).unwrap();
+    crate::schemas::assert_valid("cimd-evidence", "cimd validate --save-evidence", &ev);
+    (code, stdout, ev)
+}
+
+/// `cimd validate --from-evidence FILE --format json`: exit code, stdout, stderr.
+fn replay(file: &std::path::Path) -> (i32, String, String) {
+    let path = file.to_str().unwrap();
+    run(&[
+        "cimd",
+        "validate",
+        "--from-evidence",
+        path,
+        "--format",
+        "json",
+    ])
+}
+
+#[test]
+fn cimd_saved_evidence_replays_to_the_same_report_with_no_server() {
+    let (server, url) = serve(chatgpt_doc, cached);
+    let issuer = issuer_without_private_key_jwt();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cimd-evidence.json");
+    let (code, printed, ev) = save(&[&url, "--issuer", &issuer.origin], &file);
+    assert_eq!(code, 1, "{printed}");
+    assert_eq!(ev["schema_version"], 1);
+    assert_eq!(ev["target"], url.as_str());
+    assert_eq!(ev["document"]["kind"], "url");
+    assert_eq!(ev["document"]["exchange"]["request"]["url"], url.as_str());
+    assert!(ev["recorded_at"].is_string(), "{ev:#}");
+    assert_eq!(
+        ev["issuer"]["metadata"]["token_endpoint_auth_methods_supported"],
+        json!(["none", "client_secret_basic"])
+    );
+    // Both servers gone: the replay cannot reach either.
+    drop(server);
+    drop(issuer);
+    let (code, replayed, stderr) = replay(&file);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(replayed, printed, "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
+
+#[test]
+fn cimd_saved_evidence_of_a_file_and_an_issuer_without_metadata_replays() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("client.json");
+    std::fs::write(
+        &doc,
+        good_doc("https://app.example/oauth/client.json").to_string(),
+    )
+    .unwrap();
+    let issuer = ReplayServer::start(|_| Vec::new());
+    let file = dir.path().join("cimd-evidence.json");
+    let (code, printed, ev) = save(&[doc.to_str().unwrap(), "--issuer", &issuer.origin], &file);
+    assert_eq!(code, 0, "{printed}");
+    assert_eq!(ev["document"]["kind"], "file");
+    assert!(ev["issuer"]["error"].is_string(), "{ev:#}");
+    drop(issuer);
+    std::fs::remove_file(&doc).unwrap();
+    let (code, replayed, stderr) = replay(&file);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(replayed, printed);
+    assert!(stderr.starts_with("warning: "), "{stderr}");
+}
+
+#[test]
+fn cimd_a_malformed_or_missing_evidence_file_is_one_error_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"schema_version": 1, "document": 3}"#).unwrap();
+    let missing = dir.path().join("missing.json");
+    for file in [&bad, &missing] {
+        let (code, stdout, stderr) = replay(file);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stdout.is_empty(), "{stdout}");
+        one_error(&stderr, file.to_str().unwrap());
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+}
+
+#[test]
+fn cimd_from_evidence_takes_no_target_nor_issuer() {
+    let (code, _, stderr) = run(&["cimd", "validate"]);
+    assert_eq!(code, 2, "{stderr}");
+    for extra in [["x.json"].as_slice(), &["--issuer", "https://as.example"]] {
+        let mut args = vec!["cimd", "validate", "--from-evidence", "ev.json"];
+        args.extend_from_slice(extra);
+        let (code, _, stderr) = run(&args);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains("cannot be used with"), "{stderr}");
+    }
 }

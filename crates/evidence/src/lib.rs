@@ -5,6 +5,7 @@
 //! crate (`mcp-auth-grade`) reads them and nothing else. An [`Evidence`] value
 //! can be written with `--save-evidence` and graded again offline with
 //! `--from-evidence`, giving the same report.
+//! [`cimd::CimdEvidence`] is the same for `cimd validate`.
 //!
 //! Besides the records: [`metadata`] (the one place JSON members of protocol
 //! documents are read by name), [`www_authenticate`] (the challenge parser),
@@ -14,6 +15,7 @@
 //! endpoint's answer) and [`dpop`] (DPoP nonces and how servers demand them).
 //! No I/O, no network, no command line.
 
+pub mod cimd;
 pub mod dpop;
 pub mod interpret;
 pub mod jwt;

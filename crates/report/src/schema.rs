@@ -12,6 +12,7 @@ use crate::call::{CallReport, CALL_SCHEMA_VERSION};
 use crate::catalogue::{CatalogueDoc, Detail, CATALOGUE_SCHEMA_VERSION};
 use crate::cimd::CIMD_SCHEMA_VERSION;
 use crate::clients::{ClientsDoc, CLIENTS_SCHEMA_VERSION};
+use crate::evidence::cimd::{CimdEvidence, CIMD_EVIDENCE_SCHEMA_VERSION};
 use crate::evidence::{Evidence, EVIDENCE_SCHEMA_VERSION};
 use crate::findings::Versioned;
 use crate::matrix::{MatrixReport, MATRIX_SCHEMA_VERSION};
@@ -183,6 +184,13 @@ pub const DOCUMENTS: &[DocKind] = &[
         commands: "check --save-evidence / --from-evidence, matrix --record / --replay",
         about: "Every HTTP exchange a check made (credentials redacted), re-graded offline to the same report.",
         schema: input::<Evidence>,
+    },
+    DocKind {
+        name: "cimd-evidence",
+        version: CIMD_EVIDENCE_SCHEMA_VERSION,
+        commands: "cimd validate --save-evidence / --from-evidence",
+        about: "What one cimd validate read (the document's exchange or the file, the issuer's metadata or why there was none), re-graded offline to the same report.",
+        schema: input::<CimdEvidence>,
     },
     DocKind {
         name: "provider-file",
