@@ -120,9 +120,18 @@ fn refused_and_argv(home: &Path, issuer: &str, token: &str) -> Vec<Run> {
     let both = inspect_with(home, &["-", "--client-secret-file", "-"], token, &[]);
     assert_eq!(both.0, 2, "{}", both.2);
     assert!(both.2.contains("both come from stdin"), "{}", both.2);
+    // After `--`: an opaque token may start with `-` (base64url), which
+    // would otherwise read as a flag.
     let argv = inspect_with(
         home,
-        &[token, "--issuer", issuer, "--client-id", "mcp-auth-test"],
+        &[
+            "--issuer",
+            issuer,
+            "--client-id",
+            "mcp-auth-test",
+            "--",
+            token,
+        ],
         "",
         &[],
     );
