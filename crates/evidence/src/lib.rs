@@ -21,6 +21,7 @@ pub mod interpret;
 pub mod jwt;
 pub mod live;
 pub mod metadata;
+pub mod registry;
 pub mod requests;
 pub mod token_response;
 pub mod urls;

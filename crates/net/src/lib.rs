@@ -13,6 +13,7 @@ pub mod mcp_session;
 pub mod oauth_http;
 pub mod probe;
 pub mod redact;
+pub mod registry;
 pub mod token_store;
 
 use mcp_auth_evidence as evidence;

@@ -1,0 +1,268 @@
+//! The official MCP Registry's list of servers (`GET /v0.1/servers`, cursor
+//! paged; `../shared/docs/field-2026-12.md` §5) as serde types that keep
+//! unknown members, and which of its remotes `matrix --registry` would
+//! check: active entries' `streamable-http` remotes over https, URL
+//! templates filled from their variables' defaults, each URL once. Pure:
+//! fetching the pages is the network crate's.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The `_meta` key of the official registry's own facts about an entry.
+pub const OFFICIAL_META: &str = "io.modelcontextprotocol.registry/official";
+
+/// One page of `GET /v0.1/servers`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerList {
+    #[serde(default)]
+    pub servers: Vec<ServerResponse>,
+    #[serde(default)]
+    pub metadata: ListMetadata,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The page's paging facts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListMetadata {
+    /// The cursor of the next page; absent on the last one.
+    #[serde(
+        default,
+        rename = "nextCursor",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_cursor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One entry: the server as published, and the registry's facts about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerResponse {
+    pub server: ServerDetail,
+    #[serde(default, rename = "_meta")]
+    pub meta: Map<String, Value>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// What a publisher says of its server (only what `matrix` reads is typed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerDetail {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub remotes: Vec<RemoteTransport>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A remote endpoint: its transport and URL template.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemoteTransport {
+    /// `streamable-http` or `sse`.
+    #[serde(rename = "type")]
+    pub transport: String,
+    /// A URL template: `{var}` takes its value from `variables`.
+    pub url: String,
+    #[serde(default)]
+    pub variables: BTreeMap<String, Input>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A variable of a URL template (only its default is read).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Input {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl ServerResponse {
+    /// The registry's `status` (`active`, `deprecated`, `deleted`), if it says.
+    pub fn status(&self) -> Option<&str> {
+        self.meta.get(OFFICIAL_META)?.get("status")?.as_str()
+    }
+}
+
+/// A remote `matrix --registry` checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryTarget {
+    /// The server's registry name (`io.github.owner/name`).
+    pub name: String,
+    /// The filled-in URL.
+    pub url: String,
+}
+
+/// Why a remote is not checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skipped {
+    /// The entry is deprecated or deleted.
+    NotActive { name: String, status: String },
+    /// Not `streamable-http` (an `sse` remote).
+    Transport { name: String, transport: String },
+    /// A template variable without a default.
+    NoDefault { name: String, variable: String },
+    /// Not an https URL once filled in.
+    NotHttps { name: String, url: String },
+    /// A URL another entry already has.
+    Duplicate { name: String, url: String },
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NotActive { name, status } => write!(f, "{name}: {status}, not active"),
+            Self::Transport { name, transport } => {
+                write!(f, "{name}: a {transport} remote, not streamable-http")
+            }
+            Self::NoDefault { name, variable } => {
+                write!(f, "{name}: the URL's {{{variable}}} has no default")
+            }
+            Self::NotHttps { name, url } => write!(f, "{name}: {url} is not an https URL"),
+            Self::Duplicate { name, url } => write!(f, "{name}: {url} is listed already"),
+        }
+    }
+}
+
+/// A template with every `{var}` replaced by its default, or the first
+/// variable without one.
+fn fill(remote: &RemoteTransport) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = remote.url.as_str();
+    while let Some(i) = rest.find('{') {
+        let Some(j) = rest[i..].find('}') else { break };
+        let var = &rest[i + 1..i + j];
+        let value = remote
+            .variables
+            .get(var)
+            .and_then(|v| v.default.as_deref())
+            .ok_or_else(|| var.to_owned())?;
+        out.push_str(&rest[..i]);
+        out.push_str(value);
+        rest = &rest[i + j + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// The remotes of `entries` to check, in order, each URL once (`seen`
+/// carries the URLs of earlier pages), and why the others are skipped.
+pub fn targets(
+    entries: &[ServerResponse],
+    seen: &mut BTreeSet<String>,
+) -> (Vec<RegistryTarget>, Vec<Skipped>) {
+    let (mut keep, mut skipped) = (Vec::new(), Vec::new());
+    for e in entries {
+        let name = e.server.name.clone();
+        if let Some(status) = e.status().filter(|s| *s != "active") {
+            skipped.push(Skipped::NotActive {
+                name,
+                status: status.to_owned(),
+            });
+            continue;
+        }
+        for r in &e.server.remotes {
+            let name = name.clone();
+            if r.transport != "streamable-http" {
+                let transport = r.transport.clone();
+                skipped.push(Skipped::Transport { name, transport });
+                continue;
+            }
+            let url = match fill(r) {
+                Ok(url) => url,
+                Err(variable) => {
+                    skipped.push(Skipped::NoDefault { name, variable });
+                    continue;
+                }
+            };
+            let https =
+                url::Url::parse(&url).is_ok_and(|u| u.scheme() == "https" && u.host().is_some());
+            if !https {
+                skipped.push(Skipped::NotHttps { name, url });
+            } else if !seen.insert(url.clone()) {
+                skipped.push(Skipped::Duplicate { name, url });
+            } else {
+                keep.push(RegistryTarget { name, url });
+            }
+        }
+    }
+    (keep, skipped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page in the registry's shape (the example of its
+    /// `docs/modelcontextprotocol-io/remote-servers.mdx`, and the cases
+    /// `matrix --registry` must skip).
+    const PAGE: &str = r#"{
+      "servers": [
+        {"server": {"name": "com.example/analytics", "version": "1.0.0",
+                    "remotes": [{"type": "streamable-http", "url": "https://analytics.example.com/mcp"}]},
+         "_meta": {"io.modelcontextprotocol.registry/official": {"status": "active", "isLatest": true}}},
+        {"server": {"name": "com.example/tenant", "remotes": [
+            {"type": "streamable-http", "url": "https://{tenant}.example.com/mcp",
+             "variables": {"tenant": {"default": "demo", "description": "your tenant"}}},
+            {"type": "streamable-http", "url": "https://{region}.example.com/mcp",
+             "variables": {"region": {"isRequired": true}}},
+            {"type": "sse", "url": "https://sse.example.com/sse"}]}},
+        {"server": {"name": "com.example/old", "remotes": [{"type": "streamable-http", "url": "https://old.example.com/mcp"}]},
+         "_meta": {"io.modelcontextprotocol.registry/official": {"status": "deprecated"}}},
+        {"server": {"name": "com.example/local", "remotes": [{"type": "streamable-http", "url": "http://localhost:3000/mcp"}]}},
+        {"server": {"name": "com.example/again", "remotes": [{"type": "streamable-http", "url": "https://analytics.example.com/mcp"}]},
+         "future": 1}
+      ],
+      "metadata": {"nextCursor": "abc", "count": 5}
+    }"#;
+
+    #[test]
+    fn a_page_keeps_active_https_streamable_remotes_once_and_says_why_not_the_rest() {
+        let page: ServerList = serde_json::from_str(PAGE).unwrap();
+        assert_eq!(page.metadata.next_cursor.as_deref(), Some("abc"));
+        let mut seen = BTreeSet::new();
+        let (keep, skipped) = targets(&page.servers, &mut seen);
+        let urls: Vec<&str> = keep.iter().map(|t| t.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "https://analytics.example.com/mcp",
+                "https://demo.example.com/mcp"
+            ]
+        );
+        let why: Vec<String> = skipped.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            why,
+            [
+                "com.example/tenant: the URL's {region} has no default",
+                "com.example/tenant: a sse remote, not streamable-http",
+                "com.example/old: deprecated, not active",
+                "com.example/local: http://localhost:3000/mcp is not an https URL",
+                "com.example/again: https://analytics.example.com/mcp is listed already",
+            ]
+        );
+        // The next page's duplicates of this one are skipped too.
+        let (again, _) = targets(&page.servers[..1], &mut seen);
+        assert!(again.is_empty());
+    }
+
+    #[test]
+    fn unknown_members_are_kept() {
+        let page: ServerList = serde_json::from_str(PAGE).unwrap();
+        assert_eq!(page.servers[4].extra.get("future"), Some(&Value::from(1)));
+        let back = serde_json::to_value(&page).unwrap();
+        assert_eq!(
+            back["servers"][1]["server"]["remotes"][0]["variables"]["tenant"]["description"],
+            "your tenant"
+        );
+        assert_eq!(back["metadata"]["nextCursor"], "abc");
+    }
+}
