@@ -197,9 +197,70 @@ pub fn targets(
     (keep, skipped)
 }
 
+/// One shard of a sharded run (`--shard I/N`, I from 1 to N).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    /// `I/N` with 1 ≤ I ≤ N.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let bad = || format!("'{s}' is not I/N with 1 ≤ I ≤ N (say 2/4)");
+        let (i, n) = s.split_once('/').ok_or_else(bad)?;
+        let (index, count): (u32, u32) = (
+            i.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if index == 0 || count == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Self { index, count })
+    }
+
+    /// Whether `url` belongs to this shard: a stable hash of the URL (FNV-1a,
+    /// the same on every machine and release), so N shards split the
+    /// servers into N disjoint parts whatever order the registry lists them in.
+    pub fn has(&self, url: &str) -> bool {
+        let hash = url.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+        hash % u64::from(self.count) == u64::from(self.index - 1)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shards_split_the_urls_into_disjoint_parts_and_stay_put() {
+        let urls: Vec<String> = (0..1000)
+            .map(|i| format!("https://s{i}.example.com/mcp"))
+            .collect();
+        let shards: Vec<Shard> = (1..=4)
+            .map(|i| Shard::parse(&format!("{i}/4")).unwrap())
+            .collect();
+        let mut sizes = [0; 4];
+        for u in &urls {
+            let owners: Vec<usize> = (0..4).filter(|&i| shards[i].has(u)).collect();
+            assert_eq!(owners.len(), 1, "{u} belongs to exactly one shard");
+            sizes[owners[0]] += 1;
+        }
+        assert!(sizes.iter().all(|&n| (200..300).contains(&n)), "{sizes:?}");
+        // Pinned, so a release that changed the hash would move servers between shards.
+        let owner = |u: &str| (1..=4).find(|&i| Shard::parse(&format!("{i}/4")).unwrap().has(u));
+        // FNV-1a 64 of the URL is 14490360582268237322, so 4 shards put it in the 3rd.
+        assert_eq!(owner("https://analytics.example.com/mcp"), Some(3));
+        assert!(Shard::parse("1/1").unwrap().has("https://x"));
+        for bad in ["0/4", "5/4", "4", "a/b", "1/0"] {
+            assert!(
+                Shard::parse(bad).unwrap_err().contains("is not I/N"),
+                "{bad}"
+            );
+        }
+    }
 
     /// A page in the registry's shape (the example of its
     /// `docs/modelcontextprotocol-io/remote-servers.mdx`, and the cases
