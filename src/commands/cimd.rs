@@ -42,6 +42,9 @@ async fn read_document(args: &CimdValidateArgs, target: &str) -> Result<CimdSour
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| LoginError::Usage(format!("cannot read {name}: {e}")))?;
             is_json_object(&text).map_err(|e| LoginError::Usage(format!("{name}: {e}")))?;
+            // Read as a fetched document is recorded: a `client_secret` it
+            // wrongly carries is never kept (nor saved with --save-evidence).
+            let text = mcp_auth_net::redact::redact_body(&text).into_owned();
             Ok(CimdSource::File { path: name, text })
         }
     }

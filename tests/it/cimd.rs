@@ -366,6 +366,30 @@ fn cimd_saved_evidence_of_a_file_and_an_issuer_without_metadata_replays() {
 }
 
 #[test]
+fn cimd_a_file_with_a_secret_fails_no_secret_and_the_evidence_keeps_no_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("client.json");
+    let mut d = good_doc("https://app.example/oauth/client.json");
+    d["client_secret"] = json!("s3cr3t-in-a-file");
+    std::fs::write(&doc, d.to_string()).unwrap();
+    let file = dir.path().join("cimd-evidence.json");
+    let (code, printed, ev) = save(&[doc.to_str().unwrap()], &file);
+    assert_eq!(code, 1, "{printed}");
+    let report: Value = serde_json::from_str(&printed).unwrap();
+    assert_statuses(&report, &[("CIMD-DOC-NO-SECRET", "fail")]);
+    assert!(
+        !printed.contains("s3cr3t-in-a-file"),
+        "the secret is printed"
+    );
+    assert!(
+        !ev.to_string().contains("s3cr3t-in-a-file"),
+        "the secret is saved"
+    );
+    let (code, replayed, _) = replay(&file);
+    assert_eq!((code, replayed), (1, printed), "the replay grades the same");
+}
+
+#[test]
 fn cimd_a_malformed_or_missing_evidence_file_is_one_error_and_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.json");
