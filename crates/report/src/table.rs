@@ -82,8 +82,8 @@ pub fn render(report: &Report, style: Style, all: bool, out: &mut dyn Write) -> 
     }
     authorization_servers(report, style, out)?;
     if let Some(r) = &report.resource {
-        clients_table("Clients, end to end", &r.clients, style, out)?;
-        clients_table("Hosts, end to end", &r.clients, style, out)?;
+        clients_table("Clients, end to end", false, &r.clients, style, out)?;
+        clients_table("Hosts, end to end", true, &r.clients, style, out)?;
     }
     cors(&report.cors, style, out)?;
     crate::attention::checks(report, style, all, out)?;
@@ -237,8 +237,8 @@ fn authorization_servers(report: &Report, style: Style, out: &mut dyn Write) -> 
         }
         discovery_table(d, style, out)?;
         if report.resource.is_none() {
-            clients_table("Clients", &d.clients, style, out)?;
-            clients_table("Hosts", &d.clients, style, out)?;
+            clients_table("Clients", false, &d.clients, style, out)?;
+            clients_table("Hosts", true, &d.clients, style, out)?;
         } else {
             // Logto's library runs in the MCP server: how it would fetch this server's config.
             let seeds: Vec<_> = d
@@ -249,6 +249,7 @@ fn authorization_servers(report: &Report, style: Style, out: &mut dyn Write) -> 
                 .collect();
             clients_table(
                 "Logto mcp-auth in the MCP server (fetchServerConfig)",
+                false,
                 &seeds,
                 style,
                 out,
@@ -332,15 +333,15 @@ fn discovery_table(d: &DiscoveryReport, style: Style, out: &mut dyn Write) -> io
     g.write(style.width, style.color, out)
 }
 
-/// The client rows of `title`: the hosts under a "Hosts…" title, the
-/// spec clients, SDKs and libraries under any other.
+/// The client rows under `title`: the hosts (`hosts`), or the spec
+/// clients, SDKs and libraries.
 fn clients_table(
     title: &str,
+    hosts: bool,
     all: &[ClientPath],
     style: Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let hosts = title.starts_with("Hosts");
     let clients: Vec<&ClientPath> = all
         .iter()
         .filter(|c| (c.kind == ProfileKind::Host) == hosts)

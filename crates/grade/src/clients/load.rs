@@ -57,18 +57,28 @@ impl Profile {
 
     /// Every behaviour section's sources, with the section's name.
     pub fn sections(&self) -> Vec<(&'static str, &[String], &str)> {
-        let d = &self.def;
+        self.def.sections()
+    }
+}
+
+impl ProfileFile {
+    /// Every behaviour section's sources, with the section's name.
+    fn sections(&self) -> Vec<(&'static str, &[String], &str)> {
         let mut out = vec![
-            ("prm", d.prm.sources.as_slice(), d.prm.seen_in.as_str()),
+            (
+                "prm",
+                self.prm.sources.as_slice(),
+                self.prm.seen_in.as_str(),
+            ),
             (
                 "metadata",
-                d.metadata.sources.as_slice(),
-                d.metadata.seen_in.as_str(),
+                self.metadata.sources.as_slice(),
+                self.metadata.seen_in.as_str(),
             ),
         ];
         macro_rules! optional {
             ($($name:ident),*) => {$(
-                if let Some(s) = &d.$name {
+                if let Some(s) = &self.$name {
                     out.push((stringify!($name), s.sources.as_slice(), s.seen_in.as_str()));
                 }
             )*};
@@ -97,11 +107,7 @@ fn validate(d: &ProfileFile) -> Result<(), Invalid> {
     if d.targets.is_empty() {
         return Err(invalid("targets", "name at least one of issuer, mcp"));
     }
-    let probe = Profile {
-        id: String::new(),
-        def: d.clone(),
-    };
-    for (section, sources, seen_in) in probe.sections() {
+    for (section, sources, seen_in) in d.sections() {
         if sources.is_empty() {
             return Err(invalid(
                 format!("{section}.sources"),
