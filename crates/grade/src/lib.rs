@@ -10,6 +10,7 @@ pub mod baseline;
 mod catalogue;
 mod checks;
 pub mod clients;
+pub mod ecosystem;
 pub mod headline;
 pub mod ids;
 pub mod login_gate;

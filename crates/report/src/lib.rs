@@ -12,6 +12,7 @@ pub mod findings;
 pub mod layout;
 pub mod markdown;
 pub mod matrix;
+pub mod registry;
 pub mod schema;
 pub mod table;
 pub mod token;
