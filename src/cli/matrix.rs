@@ -107,7 +107,7 @@ pub struct RegistryArgs {
     pub per_host: usize,
 
     /// Requests in flight in total.
-    #[arg(long, value_name = "N", default_value_t = 64, requires = "url")]
+    #[arg(long, value_name = "N", default_value_t = 256, requires = "url")]
     pub max_requests: usize,
 
     /// Stop after checking N servers (a sample).

@@ -260,6 +260,53 @@ fn assert_shards_merge_into(registry: &str, all: &[serde_json::Value]) {
     assert_eq!(order, sorted, "merge writes URL order");
 }
 
+#[test]
+fn a_hanging_server_costs_its_own_row_its_budget_and_nothing_else() {
+    use crate::support::hostile::{HostileServer, Script};
+    // Another loopback address: another host, so its hung requests hold
+    // none of the dead servers' per-host slots.
+    let hang = HostileServer::start_on("127.0.0.2:0", Script::Hang);
+    let dead = ReplayServer::start(|_| Vec::new());
+    let mut entries = vec![entry(
+        "io.test/hang",
+        "streamable-http",
+        &format!("{}/mcp", hang.origin),
+    )];
+    entries.extend((0..3).map(|i| {
+        entry(
+            &format!("io.test/d{i}"),
+            "streamable-http",
+            &format!("{}/d{i}", dead.origin),
+        )
+    }));
+    let registry = Registry::start(vec![("", page(entries, None))], Duration::ZERO);
+    let (code, out, err) = run(&[
+        "matrix",
+        "--registry",
+        &registry.url,
+        "--timeout",
+        "30",
+        "--server-timeout",
+        "1",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let all = rows(&out);
+    assert_eq!(all.len(), 4);
+    let hung = by_url(&all, &format!("{}/mcp", hang.origin));
+    assert_eq!(hung["access"], "unreachable");
+    assert!(
+        hung["headline"]
+            .as_str()
+            .unwrap()
+            .contains("no verdict within 1 s (--server-timeout)"),
+        "{hung}"
+    );
+    // Ended by the budget, not by the 30 s request timeout.
+    assert!(hung["elapsed_ms"].as_u64().unwrap() < 30_000, "{hung}");
+    let done = all.iter().filter(|r| r["access"] == "unavailable").count();
+    assert_eq!(done, 3, "the other servers got their verdicts: {all:#?}");
+}
+
 /// Run against `pages`; (code, rows, stderr).
 fn walk(pages: Vec<(&'static str, Page)>) -> (i32, Vec<serde_json::Value>, String) {
     let registry = Registry::start(pages, Duration::ZERO);

@@ -28,7 +28,12 @@ pub struct HostileServer {
 
 impl HostileServer {
     pub fn start(script: Script) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        Self::start_on("127.0.0.1:0", script)
+    }
+
+    /// The same on another loopback address (`127.0.0.2:0`: another host).
+    pub fn start_on(addr: &str, script: Script) -> Self {
+        let listener = TcpListener::bind(addr).unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
         std::thread::spawn(move || {
             for stream in listener.incoming().map_while(Result::ok) {
