@@ -164,7 +164,15 @@ fn plan(
     }
     let url = crate::discovery::parse_http_url(base)
         .map_err(|e| Error::Input(format!("--registry: {e}")))?;
-    let resumed = r.resume.as_deref().map(registry_rows::read).transpose()?;
+    // A --resume file that does not exist yet is a run from the start.
+    let resumed = r
+        .resume
+        .as_deref()
+        .map(|p| match p.exists() {
+            true => registry_rows::read(p),
+            false => Ok(registry_rows::RowFile::default()),
+        })
+        .transpose()?;
     let done = resumed
         .iter()
         .flat_map(|f| f.rows.iter().map(|row| row.url.clone()))

@@ -12,6 +12,7 @@ use crate::Error;
 
 /// The rows of a file, and the byte length of its complete lines (where a
 /// torn last line starts, if there is one).
+#[derive(Default)]
 pub struct RowFile {
     pub rows: Vec<RegistryRow>,
     pub complete_len: u64,

@@ -190,7 +190,8 @@ fn resume_skips_the_rows_a_file_has_cuts_a_torn_line_and_appends_the_rest() {
         "2",
         "--concurrency",
         "1",
-        "--output",
+        // A file that does not exist yet: the run starts from scratch.
+        "--resume",
         file.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
