@@ -27,7 +27,10 @@ pub use clients::{ClientsArgs, CLIENTS_EXAMPLES};
 pub use grant::{GrantArg, GrantArgs};
 pub use live::LiveArgs;
 pub use login::{Dpop, LoginArgs, LogoutArgs, TokensArgs};
-pub use matrix::{MatrixArgs, MatrixFormat, DEFAULT_CONCURRENCY};
+pub use matrix::{
+    MatrixArgs, MatrixCommand, MatrixFormat, MergeArgs, MergeFormat, RegistryArgs,
+    DEFAULT_CONCURRENCY,
+};
 
 macro_rules! exit_codes {
     () => {

@@ -23,7 +23,7 @@ use mcp_auth_evidence as evidence;
 use mcp_auth_evidence::jwt;
 use mcp_auth_grade as checks;
 use mcp_auth_grade::providers;
-use mcp_auth_net::{discovery, gather, login, probe, token_store};
+use mcp_auth_net::{discovery, gather, login, probe, registry, token_store};
 use mcp_auth_report as report;
 
 use std::io::Write;

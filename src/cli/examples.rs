@@ -52,6 +52,11 @@ Examples:
   mcp-auth matrix --replay evidence/                # re-grade offline, identical output
   mcp-auth matrix --format json > last.json
   mcp-auth matrix --baseline last.json              # print what changed; exit 1 on regressions
+  mcp-auth matrix --registry --output eco.jsonl     # every remote server of the MCP Registry
+  mcp-auth matrix --registry --resume eco.jsonl     # go on after an interruption
+  mcp-auth matrix --registry --shard 1/4 -o s1.jsonl  # one of four parallel jobs
+  mcp-auth matrix merge s*.jsonl --format html -o index.html   # the report page
 
 Exit codes: 0 done (whatever the verdicts); 1 a regression against --baseline; 2 usage error
-(e.g. a provider file that does not validate).";
+(e.g. a provider file that does not validate); 3 the registry walk stopped early (--registry:
+the rows written so far are kept).";

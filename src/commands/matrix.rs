@@ -11,7 +11,7 @@ use futures::StreamExt;
 
 use super::matrix_live::{self, Plan};
 use super::matrix_targets::{self, Entry};
-use crate::cli::{MatrixArgs, MatrixFormat};
+use crate::cli::{MatrixArgs, MatrixCommand, MatrixFormat};
 use crate::evidence::Evidence;
 use crate::evidence::TargetKind;
 use crate::exit::ExitStatus;
@@ -111,7 +111,7 @@ fn fits_file_limit(requested: usize, nofile: u64) -> usize {
 /// limit (raised towards the hard limit first, as far as it is needed):
 /// running out of descriptors would turn into connection errors in the
 /// report, blamed on providers that did nothing wrong.
-fn concurrency_within_file_limit(requested: usize, providers: usize) -> usize {
+pub(super) fn concurrency_within_file_limit(requested: usize, providers: usize) -> usize {
     let wanted = requested.min(providers).max(1);
     let needed = wanted as u64 * SOCKETS_PER_PROVIDER + RESERVED_DESCRIPTORS;
     let nofile = match crate::platform::raise_open_file_limit(needed) {
@@ -136,6 +136,13 @@ pub async fn run(
     style: Style,
     out: &mut dyn Write,
 ) -> Result<ExitStatus, Error> {
+    if let Some(MatrixCommand::Merge(merge)) = &args.command {
+        return super::registry_merge::run(merge, out);
+    }
+    if let Some(base) = &args.registry.url {
+        return super::registry::run(args, &args.registry, base, out).await;
+    }
+    let format = args.format.unwrap_or(MatrixFormat::Table);
     let urls: Vec<String> = args.urls.iter().chain(&args.targets).cloned().collect();
     let all = provider_files(args.providers.as_deref())?;
     // URLs alone: only they are checked, unless --providers or --only says
@@ -157,8 +164,14 @@ pub async fn run(
     let template = crate::probe::Prober::new(crate::settings::probe(&args.net))?;
     let rows = rows(&providers, &all, args, &template).await;
     let report = MatrixReport::new(crate::gather::tool_name(), rows);
-    match args.format {
+    match format {
         MatrixFormat::Table => matrix::table::render(&report, style, out)?,
+        MatrixFormat::Jsonl => {
+            for row in &report.rows {
+                serde_json::to_writer(&mut *out, row).map_err(std::io::Error::from)?;
+                out.write_all(b"\n")?;
+            }
+        }
         MatrixFormat::Markdown => matrix::markdown::render(&report, out)?,
         MatrixFormat::Json => matrix::json(&report, out)?,
         MatrixFormat::Junit => matrix::junit::render(&report, out)?,
@@ -226,7 +239,9 @@ async fn rows(
     } else {
         concurrency_within_file_limit(args.concurrency, providers.len())
     };
-    let bar = if std::io::stderr().is_terminal() && args.format == MatrixFormat::Table {
+    let bar = if std::io::stderr().is_terminal()
+        && args.format.unwrap_or(MatrixFormat::Table) == MatrixFormat::Table
+    {
         indicatif::ProgressBar::new(providers.len() as u64)
     } else {
         indicatif::ProgressBar::hidden()

@@ -13,6 +13,9 @@ pub mod matrix;
 mod matrix_live;
 mod matrix_targets;
 mod reauth;
+mod registry;
+mod registry_merge;
+mod registry_rows;
 pub mod whoami;
 
 use std::path::Path;

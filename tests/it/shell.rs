@@ -64,7 +64,7 @@ fn bash_completes_flags_and_their_values() {
     );
     assert_eq!(
         bash_complete(&file, &["mcp-auth", "matrix", "--format", "j"]),
-        ["json", "junit"]
+        ["json", "junit", "jsonl"]
     );
     // The top level still completes subcommand names.
     let top = bash_complete(&file, &["mcp-auth", "che"]);

@@ -107,26 +107,74 @@ pub enum Skipped {
     /// The entry is deprecated or deleted.
     NotActive { name: String, status: String },
     /// Not `streamable-http` (an `sse` remote).
-    Transport { name: String, transport: String },
-    /// A template variable without a default.
-    NoDefault { name: String, variable: String },
+    Transport {
+        name: String,
+        url: String,
+        transport: String,
+    },
+    /// A template variable without a default (`url` is the template).
+    NoDefault {
+        name: String,
+        url: String,
+        variable: String,
+    },
     /// Not an https URL once filled in.
     NotHttps { name: String, url: String },
+    /// A loopback or private address, listed by a public registry.
+    NotPublic { name: String, url: String },
     /// A URL another entry already has.
     Duplicate { name: String, url: String },
+}
+
+impl Skipped {
+    /// The listing's name for the server.
+    pub fn name(&self) -> &str {
+        match self {
+            Self::NotActive { name, .. }
+            | Self::Transport { name, .. }
+            | Self::NoDefault { name, .. }
+            | Self::NotHttps { name, .. }
+            | Self::NotPublic { name, .. }
+            | Self::Duplicate { name, .. } => name,
+        }
+    }
+
+    /// The remote's URL (a template when a variable has no default); none
+    /// for an entry that is not active.
+    pub fn url(&self) -> Option<&str> {
+        match self {
+            Self::NotActive { .. } => None,
+            Self::Transport { url, .. }
+            | Self::NoDefault { url, .. }
+            | Self::NotHttps { url, .. }
+            | Self::NotPublic { url, .. }
+            | Self::Duplicate { url, .. } => Some(url),
+        }
+    }
+
+    /// Whether a report lists it as a row: not an inactive entry, not a URL
+    /// listed already (neither is a server to count).
+    pub fn is_row(&self) -> bool {
+        !matches!(self, Self::NotActive { .. } | Self::Duplicate { .. })
+    }
 }
 
 impl std::fmt::Display for Skipped {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::NotActive { name, status } => write!(f, "{name}: {status}, not active"),
-            Self::Transport { name, transport } => {
+            Self::Transport {
+                name, transport, ..
+            } => {
                 write!(f, "{name}: a {transport} remote, not streamable-http")
             }
-            Self::NoDefault { name, variable } => {
+            Self::NoDefault { name, variable, .. } => {
                 write!(f, "{name}: the URL's {{{variable}}} has no default")
             }
             Self::NotHttps { name, url } => write!(f, "{name}: {url} is not an https URL"),
+            Self::NotPublic { name, url } => {
+                write!(f, "{name}: {url} is not a public address")
+            }
             Self::Duplicate { name, url } => write!(f, "{name}: {url} is listed already"),
         }
     }
@@ -153,11 +201,48 @@ fn fill(remote: &RemoteTransport) -> Result<String, String> {
     Ok(out)
 }
 
+/// Which remotes a registry may send the checks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// A public registry: https URLs of public hosts only (a listing
+    /// cannot turn the run against the machine's own network).
+    Public,
+    /// A registry on loopback (a test or a mirror on this machine): also
+    /// http and loopback remotes.
+    Local,
+}
+
+impl Reach {
+    /// A registry on a loopback address is `Local`.
+    pub fn of_registry(base: &str) -> Self {
+        match url::Url::parse(base) {
+            Ok(u) if crate::urls::is_loopback(&u) => Self::Local,
+            _ => Self::Public,
+        }
+    }
+
+    /// Why `url` may not be checked, if it may not.
+    fn refuses(self, name: &str, url: &str) -> Option<Skipped> {
+        let (name, text) = (name.to_owned(), url.to_owned());
+        let Ok(u) = url::Url::parse(url) else {
+            return Some(Skipped::NotHttps { name, url: text });
+        };
+        let https = u.scheme() == "https" && u.host().is_some();
+        match self {
+            Self::Local if https || (u.scheme() == "http" && u.host().is_some()) => None,
+            Self::Public if https && crate::urls::is_public_host(&u) => None,
+            Self::Public if https => Some(Skipped::NotPublic { name, url: text }),
+            _ => Some(Skipped::NotHttps { name, url: text }),
+        }
+    }
+}
+
 /// The remotes of `entries` to check, in order, each URL once (`seen`
 /// carries the URLs of earlier pages), and why the others are skipped.
 pub fn targets(
     entries: &[ServerResponse],
     seen: &mut BTreeSet<String>,
+    reach: Reach,
 ) -> (Vec<RegistryTarget>, Vec<Skipped>) {
     let (mut keep, mut skipped) = (Vec::new(), Vec::new());
     for e in entries {
@@ -172,21 +257,26 @@ pub fn targets(
         for r in &e.server.remotes {
             let name = name.clone();
             if r.transport != "streamable-http" {
-                let transport = r.transport.clone();
-                skipped.push(Skipped::Transport { name, transport });
+                skipped.push(Skipped::Transport {
+                    name,
+                    url: r.url.clone(),
+                    transport: r.transport.clone(),
+                });
                 continue;
             }
             let url = match fill(r) {
                 Ok(url) => url,
                 Err(variable) => {
-                    skipped.push(Skipped::NoDefault { name, variable });
+                    skipped.push(Skipped::NoDefault {
+                        name,
+                        url: r.url.clone(),
+                        variable,
+                    });
                     continue;
                 }
             };
-            let https =
-                url::Url::parse(&url).is_ok_and(|u| u.scheme() == "https" && u.host().is_some());
-            if !https {
-                skipped.push(Skipped::NotHttps { name, url });
+            if let Some(why) = reach.refuses(&name, &url) {
+                skipped.push(why);
             } else if !seen.insert(url.clone()) {
                 skipped.push(Skipped::Duplicate { name, url });
             } else {
@@ -290,7 +380,7 @@ mod tests {
         let page: ServerList = serde_json::from_str(PAGE).unwrap();
         assert_eq!(page.metadata.next_cursor.as_deref(), Some("abc"));
         let mut seen = BTreeSet::new();
-        let (keep, skipped) = targets(&page.servers, &mut seen);
+        let (keep, skipped) = targets(&page.servers, &mut seen, Reach::Public);
         let urls: Vec<&str> = keep.iter().map(|t| t.url.as_str()).collect();
         assert_eq!(
             urls,
@@ -311,8 +401,45 @@ mod tests {
             ]
         );
         // The next page's duplicates of this one are skipped too.
-        let (again, _) = targets(&page.servers[..1], &mut seen);
+        let (again, _) = targets(&page.servers[..1], &mut seen, Reach::Public);
         assert!(again.is_empty());
+    }
+
+    #[test]
+    fn a_public_registry_cannot_send_the_run_to_this_machine_and_a_local_one_can() {
+        let page = |url: &str| -> ServerList {
+            serde_json::from_value(serde_json::json!({"servers": [{"server": {
+                "name": "x/y", "remotes": [{"type": "streamable-http", "url": url}]}}],
+                "metadata": {}}))
+            .unwrap()
+        };
+        let verdict = |url: &str, reach| {
+            let (keep, skipped) = targets(&page(url).servers, &mut BTreeSet::new(), reach);
+            (
+                keep.len(),
+                skipped.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            )
+        };
+        for url in [
+            "https://127.0.0.1/mcp",
+            "https://10.1.2.3/mcp",
+            "https://[::1]/mcp",
+            "https://a.localhost/mcp",
+        ] {
+            assert_eq!(
+                verdict(url, Reach::Public),
+                (0, vec![format!("x/y: {url} is not a public address")])
+            );
+        }
+        assert_eq!(verdict("https://mcp.example.com/", Reach::Public).0, 1);
+        assert_eq!(verdict("http://127.0.0.9:8080/mcp", Reach::Local).0, 1);
+        assert_eq!(verdict("https://127.0.0.9:8443/mcp", Reach::Local).0, 1);
+        assert_eq!(verdict("ftp://127.0.0.9/mcp", Reach::Local).0, 0);
+        assert_eq!(Reach::of_registry("http://127.0.0.1:4000"), Reach::Local);
+        assert_eq!(
+            Reach::of_registry("https://registry.modelcontextprotocol.io"),
+            Reach::Public
+        );
     }
 
     #[test]

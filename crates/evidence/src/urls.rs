@@ -81,6 +81,12 @@ fn is_private_ip(host: Option<url::Host<&str>>) -> bool {
     }
 }
 
+/// Not loopback, not `*.localhost`, not a private or link-local IP literal
+/// (a name that resolves to one is not caught here).
+pub fn is_public_host(url: &Url) -> bool {
+    !is_loopback(url) && !is_private_ip(url.host())
+}
+
 impl UrlPolicy {
     pub fn for_target(target: &Url) -> Self {
         Self {

@@ -8,15 +8,28 @@ use std::time::{Duration, Instant};
 
 use reqwest::redirect::Policy;
 
+pub mod limits;
 pub mod progress;
+mod transport_error;
 
-use crate::evidence::{
-    Exchange, Header, RequestRecord, ResponseRecord, TransportError, TransportErrorKind,
-};
+pub use limits::RequestLimits;
+use transport_error::{too_large, transport_error};
+
+use crate::evidence::{Exchange, Header, RequestRecord, ResponseRecord, TransportError};
 use crate::redact::{recorded_value, redact_body, redact_request_body};
 
 use crate::evidence::requests::INITIALIZE_PROTOCOL_VERSION;
 pub use crate::evidence::requests::{CORS_ORIGIN, GARBAGE_TOKEN, MCP_PROTOCOL_VERSION};
+
+/// Every request's User-Agent: the tool, and where to read what it is
+/// (servers' operators see it in their logs).
+pub const USER_AGENT: &str = concat!(
+    "mcp-auth/",
+    env!("CARGO_PKG_VERSION"),
+    " (+",
+    env!("CARGO_PKG_REPOSITORY"),
+    ")"
+);
 
 /// Default cap on a response body.
 pub const DEFAULT_BODY_CAP: usize = 1024 * 1024;
@@ -280,6 +293,8 @@ pub struct Prober {
     policy: Option<crate::evidence::urls::UrlPolicy>,
     /// Who hears what is being waited for ([`Prober::observed`]).
     observer: Option<progress::Observer>,
+    /// The caps on requests in flight, when set ([`Prober::limited`]).
+    limits: Option<std::sync::Arc<RequestLimits>>,
 }
 
 /// The exchanges a [`Prober::recording`] clone has sent, in the order they
@@ -325,6 +340,7 @@ impl Prober {
     pub fn with_new_pool(&self) -> Result<Self, ProbeError> {
         let mut prober = Self::with_roots(self.settings.clone(), self.roots.clone())?;
         prober.observer.clone_from(&self.observer);
+        prober.limits.clone_from(&self.limits);
         Ok(prober)
     }
 
@@ -337,7 +353,7 @@ impl Prober {
             builder = builder.add_root_certificate(cert.clone());
         }
         let client = builder
-            .user_agent(concat!("mcp-auth/", env!("CARGO_PKG_VERSION")))
+            .user_agent(USER_AGENT)
             // Redirects are recorded and graded, never followed silently.
             .redirect(Policy::none())
             .timeout(settings.timeout)
@@ -351,6 +367,7 @@ impl Prober {
             journal: None,
             policy: None,
             observer: None,
+            limits: None,
         })
     }
 
@@ -361,6 +378,14 @@ impl Prober {
     pub fn within(&self, policy: crate::evidence::urls::UrlPolicy) -> Self {
         let mut prober = self.clone();
         prober.policy = Some(policy);
+        prober
+    }
+
+    /// A clone whose requests (and those of the pools made from it) wait
+    /// for a slot of `limits`.
+    pub fn limited(&self, limits: std::sync::Arc<RequestLimits>) -> Self {
+        let mut prober = self.clone();
+        prober.limits = Some(limits);
         prober
     }
 
@@ -398,8 +423,14 @@ impl Prober {
                 .as_deref()
                 .map(|b| redact_request_body(b).into_owned()),
         };
-        let started = Instant::now();
         let refused = self.policy.as_ref().and_then(|p| p.check(&req.url).err());
+        // A refused request is never sent, so it waits for no slot; the
+        // time an exchange takes starts once it has one.
+        let _slot = match (&self.limits, &refused) {
+            (Some(limits), None) => Some(limits.acquire(&req.url).await),
+            _ => None,
+        };
+        let started = Instant::now();
         let (mut response, error) = match refused {
             Some(why) => (None, Some(TransportError::not_sent(&why))),
             None => {
@@ -500,64 +531,6 @@ impl Prober {
     }
 }
 
-fn too_large(cap: usize) -> TransportError {
-    TransportError {
-        kind: TransportErrorKind::BodyTooLarge,
-        message: format!("response body larger than the {} cap", human_bytes(cap)),
-    }
-}
-
-fn human_bytes(n: usize) -> String {
-    if n >= 1024 * 1024 && n % (1024 * 1024) == 0 {
-        format!("{} MiB", n / (1024 * 1024))
-    } else if n >= 1024 && n % 1024 == 0 {
-        format!("{} KiB", n / 1024)
-    } else {
-        format!("{n} bytes")
-    }
-}
-
-/// Classify a reqwest error and describe it in one line, innermost cause last.
-fn transport_error(e: &reqwest::Error) -> TransportError {
-    let kind = if e.is_timeout() {
-        TransportErrorKind::Timeout
-    } else if e.is_connect() {
-        TransportErrorKind::Connect
-    } else {
-        TransportErrorKind::Other
-    };
-    if kind == TransportErrorKind::Timeout {
-        return TransportError {
-            kind,
-            message: "no answer within the timeout".to_owned(),
-        };
-    }
-    // The causes, without reqwest's "error sending request for url (…)" and
-    // hyper-util's "client error (Connect)" wrappers, which add nothing.
-    let mut parts: Vec<String> = Vec::new();
-    let mut source = std::error::Error::source(e);
-    while let Some(err) = source {
-        let text = err.to_string();
-        if !text.starts_with("client error (") && !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        source = err.source();
-    }
-    let mut message = if parts.is_empty() {
-        e.to_string()
-    } else {
-        parts.join(": ")
-    };
-    if message.contains("certificate") {
-        message.push_str(" (TLS; --cacert FILE trusts a private CA)");
-    }
-    if message.contains("InvalidContentType") {
-        // rustls reading an HTTP answer as a TLS record.
-        message = "the server speaks plain HTTP, not TLS: use an http:// URL".to_owned();
-    }
-    TransportError { kind, message }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -579,12 +552,5 @@ mod tests {
             assert!(msg.starts_with("not sent: "), "{msg}");
             assert_eq!(ex.elapsed_ms, 0, "refused before any I/O");
         }
-    }
-
-    #[test]
-    fn human_bytes_reads_well() {
-        assert_eq!(human_bytes(1024 * 1024), "1 MiB");
-        assert_eq!(human_bytes(2048), "2 KiB");
-        assert_eq!(human_bytes(1000), "1000 bytes");
     }
 }

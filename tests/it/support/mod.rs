@@ -5,6 +5,7 @@ pub mod drip;
 pub mod hostile;
 pub mod login;
 pub mod peer;
+pub mod registry;
 pub mod replay;
 pub mod tls;
 
