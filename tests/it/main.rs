@@ -30,6 +30,7 @@ mod matrix_targets;
 mod progress;
 mod providers_replay;
 mod reachability;
+mod registry_page;
 mod schemas;
 mod shell;
 mod snapshots;

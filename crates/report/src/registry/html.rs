@@ -47,10 +47,10 @@ fn fill(template: &str, parts: &[(&str, String)], out: &mut dyn Write) -> io::Re
             break;
         };
         let name = &rest[start + 2..start + len];
-        out.write_all(rest[..start].as_bytes())?;
+        out.write_all(&rest.as_bytes()[..start])?;
         match parts.iter().find(|(n, _)| *n == name) {
             Some((_, value)) => out.write_all(value.as_bytes())?,
-            None => out.write_all(rest[start..start + len + 2].as_bytes())?,
+            None => out.write_all(&rest.as_bytes()[start..start + len + 2])?,
         }
         rest = &rest[start + len + 2..];
     }

@@ -92,7 +92,7 @@ impl Summary {
             })
             .collect();
         // Stable: equal counts keep the hosts' alphabetical order.
-        authorization_servers.sort_by(|a, b| b.servers.cmp(&a.servers));
+        authorization_servers.sort_by_key(|g| std::cmp::Reverse(g.servers));
         authorization_servers.truncate(TOP_SERVERS);
         let mut failing = failing_checks(rows.iter());
         failing.truncate(TOP_CHECKS);
@@ -194,7 +194,7 @@ fn failing_checks<'a>(rows: impl Iterator<Item = &'a RegistryRow>) -> Vec<CheckC
             servers,
         })
         .collect();
-    list.sort_by(|a, b| b.servers.cmp(&a.servers));
+    list.sort_by_key(|c| std::cmp::Reverse(c.servers));
     list
 }
 
@@ -357,7 +357,8 @@ pub(crate) mod tests {
     #[test]
     fn sign_in_servers_are_grouped_by_authorization_server_host() {
         let s = Summary::of(&sample());
-        let got: Vec<(&str, usize, usize, Option<(&str, usize)>)> = s
+        type Group<'a> = (&'a str, usize, usize, Option<(&'a str, usize)>);
+        let got: Vec<Group> = s
             .authorization_servers
             .iter()
             .map(|g| {
