@@ -9,7 +9,8 @@ use std::io::Write;
 use super::registry_rows;
 use crate::cli::{MergeArgs, MergeFormat};
 use crate::exit::ExitStatus;
-use crate::report::registry::RegistryRow;
+use crate::gather::tool_name;
+use crate::report::registry::{self, summary::Summary, RegistryRow};
 use crate::Error;
 
 /// Every file's rows, one per URL, in URL order.
@@ -57,8 +58,8 @@ fn render(format: MergeFormat, rows: &[RegistryRow], out: &mut dyn Write) -> std
             }
             Ok(())
         }
-        MergeFormat::Json | MergeFormat::Markdown | MergeFormat::Html => {
-            Err(std::io::Error::other("this format is not built yet"))
-        }
+        MergeFormat::Json => registry::json(rows, &Summary::of(rows), &tool_name(), out),
+        MergeFormat::Markdown => registry::markdown::render(rows, &Summary::of(rows), out),
+        MergeFormat::Html => registry::html::render(rows, &Summary::of(rows), &tool_name(), out),
     }
 }

@@ -31,6 +31,7 @@ mod progress;
 mod providers_replay;
 mod reachability;
 mod registry;
+mod registry_page;
 mod schemas;
 mod shell;
 mod snapshots;

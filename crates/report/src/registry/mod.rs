@@ -8,7 +8,16 @@
 //! line, and the checks that did not pass; fixes are looked up by check id in
 //! the catalogue, once per report, not stored per row.
 
+pub mod html;
+pub mod markdown;
+pub mod summary;
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
 use serde::{Deserialize, Serialize};
+
+pub use summary::Summary;
 
 use crate::checks::clients::ProfileKind;
 use crate::checks::ecosystem::{self, Access};
@@ -17,6 +26,9 @@ use crate::Report;
 
 /// Version of the registry row format (each JSON Lines row carries it).
 pub const REGISTRY_SCHEMA_VERSION: u32 = 1;
+
+/// Version of `matrix merge --format json` (and of the HTML page's data).
+pub const MERGED_SCHEMA_VERSION: u32 = 1;
 
 /// One listed remote, checked (or skipped, or without a verdict).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -179,5 +191,101 @@ impl RegistryRow {
             elapsed_ms: 0,
             ..self.clone()
         }
+    }
+}
+
+/// `matrix merge --format json`: the summary, the catalogue entries of the
+/// checks the rows name, and the rows.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct MergedDoc<'a> {
+    pub schema_version: u32,
+    /// `mcp-auth <version>`.
+    pub tool: &'a str,
+    pub summary: &'a Summary,
+    /// Title, level, spec section and fix of every check id in the rows'
+    /// findings.
+    pub catalogue: BTreeMap<String, CatalogueCell>,
+    pub rows: &'a [RegistryRow],
+}
+
+/// A check as the merged reports explain it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct CatalogueCell {
+    pub title: &'static str,
+    pub level: crate::checks::Level,
+    pub spec: &'static str,
+    pub hint: &'static str,
+}
+
+/// The catalogue entries of the check ids in the rows' findings (an id the
+/// catalogue does not know, from a newer or older run, is left out).
+pub fn catalogue(rows: &[RegistryRow]) -> BTreeMap<String, CatalogueCell> {
+    rows.iter()
+        .flat_map(|r| &r.findings)
+        .filter_map(|f| crate::checks::find(&f.id))
+        .map(|c| {
+            let cell = CatalogueCell {
+                title: c.title,
+                level: c.level,
+                spec: c.spec,
+                hint: c.hint,
+            };
+            (c.id.to_owned(), cell)
+        })
+        .collect()
+}
+
+impl<'a> MergedDoc<'a> {
+    pub fn new(rows: &'a [RegistryRow], summary: &'a Summary, tool: &'a str) -> Self {
+        Self {
+            schema_version: MERGED_SCHEMA_VERSION,
+            tool,
+            summary,
+            catalogue: catalogue(rows),
+            rows,
+        }
+    }
+}
+
+/// Render `matrix merge --format json`.
+pub fn json(
+    rows: &[RegistryRow],
+    summary: &Summary,
+    tool: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &MergedDoc::new(rows, summary, tool))?;
+    writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_carries_only_the_catalogue_entries_the_rows_name() {
+        let mut rows = summary::tests::sample();
+        rows[0].findings.push(FindingCell {
+            id: "NOT-A-CHECK".to_owned(),
+            subject: None,
+            status: Status::Fail,
+            detail: String::new(),
+        });
+        let s = Summary::of(&rows);
+        let mut out = Vec::new();
+        json(&rows, &s, "mcp-auth 0.1.0", &mut out).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["schema_version"], MERGED_SCHEMA_VERSION);
+        assert_eq!(v["tool"], "mcp-auth 0.1.0");
+        assert_eq!(v["summary"]["sign_in"], 4);
+        assert_eq!(v["rows"].as_array().unwrap().len(), 7);
+        let ids: Vec<&String> = v["catalogue"].as_object().unwrap().keys().collect();
+        assert_eq!(ids, ["AS-PKCE-S256", "PRM-DISCOVERABLE"]);
+        let pkce = &v["catalogue"]["AS-PKCE-S256"];
+        let def = crate::checks::find("AS-PKCE-S256").unwrap();
+        assert_eq!(pkce["title"], def.title);
+        assert_eq!(pkce["hint"], def.hint);
+        assert_eq!(pkce["spec"], def.spec);
+        assert_eq!(pkce["level"], serde_json::to_value(def.level).unwrap());
     }
 }

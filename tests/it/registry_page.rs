@@ -1,0 +1,92 @@
+//! The `matrix merge --format html` page in a real browser
+//! (tests/peers/report-page.mjs): rows, filters, sorting, the detail view and
+//! its link, from a file:// URL with every other request refused.
+//!
+//! The page is rendered by the report crate's renderer from the committed
+//! rows (tests/fixtures/registry/rows.jsonl), as `matrix merge` does.
+
+use std::process::Command;
+
+use mcp_auth_report::registry::{html, RegistryRow, Summary};
+
+use super::support::root;
+
+fn rows() -> Vec<RegistryRow> {
+    super::support::fixture("registry/rows.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a registry row"))
+        .collect()
+}
+
+#[test]
+fn the_page_works_in_a_browser() {
+    let peers = root().join("tests/peers");
+    assert!(
+        peers.join("node_modules/playwright-core").exists(),
+        "the Node peers are not installed: run `npm ci --prefix tests/peers`"
+    );
+    let rows = rows();
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("page.html");
+    let shot = dir.path().join("page.png");
+    let mut out = Vec::new();
+    html::render(&rows, &Summary::of(&rows), "mcp-auth test", &mut out).unwrap();
+    std::fs::write(&page, out).unwrap();
+
+    let run = Command::new("node")
+        .arg(peers.join("report-page.mjs"))
+        .arg(&page)
+        .arg(&shot)
+        .args(["--filter", "shared"])
+        .output()
+        .expect("run node report-page.mjs");
+    assert!(
+        run.status.success(),
+        "report-page failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_slice(&run.stdout).expect("one JSON line");
+
+    let hostile = "</script><img src=x onerror=alert(1)>";
+    assert_eq!(seen["rows"], 6);
+    assert_eq!(
+        seen["filtered"],
+        serde_json::json!(["io.github.bravo/tasks", "io.github.delta/search"]),
+        "the filter matches the authorization server"
+    );
+    assert_eq!(seen["sign_in"], 4);
+    assert_eq!(
+        seen["spec_works"],
+        serde_json::json!(["io.github.alpha/notes", "io.github.delta/search"])
+    );
+    assert_eq!(seen["first_before"], "io.github.alpha/notes");
+    assert_eq!(seen["first_asc"], hostile, "`<` sorts first, shown as text");
+    assert_eq!(seen["first_desc"], "io.github.echo/weather");
+    assert_eq!(seen["sort_header"], "descending");
+    let detail = &seen["detail"];
+    assert_eq!(detail["name"], "io.github.bravo/tasks");
+    assert_eq!(detail["headline"], "MCP clients: will fail — no PKCE S256");
+    assert_eq!(detail["story"].as_array().unwrap().len(), 3);
+    assert!(
+        detail["story"][2]
+            .as_str()
+            .unwrap()
+            .starts_with("authorization server metadata → fail AS-PKCE-S256"),
+        "{detail}"
+    );
+    let hint = mcp_auth_grade::find("AS-PKCE-S256").unwrap().hint;
+    assert!(
+        detail["hints"][0].as_str().unwrap().contains(hint),
+        "{detail}"
+    );
+    assert!(
+        seen["hash"].as_str().unwrap().contains("row=https"),
+        "{seen}"
+    );
+    assert_eq!(seen["reloaded_detail"], "io.github.bravo/tasks");
+    assert_eq!(seen["reloaded_first"], "io.github.echo/weather");
+    assert!(seen["screenshot_bytes"].as_u64().unwrap() > 1000);
+    assert_eq!(seen["blocked"], 0);
+    let png = std::fs::read(&shot).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+}
