@@ -18,26 +18,24 @@ fn rows() -> Vec<RegistryRow> {
         .collect()
 }
 
-#[test]
-fn the_page_works_in_a_browser() {
+/// Render `rows` to a page and use it in the browser: what the script saw.
+fn browse(rows: &[RegistryRow], filter: &str) -> serde_json::Value {
     let peers = root().join("tests/peers");
     assert!(
         peers.join("node_modules/playwright-core").exists(),
         "the Node peers are not installed: run `npm ci --prefix tests/peers`"
     );
-    let rows = rows();
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("page.html");
     let shot = dir.path().join("page.png");
     let mut out = Vec::new();
-    html::render(&rows, &Summary::of(&rows), "mcp-auth test", &mut out).unwrap();
+    html::render(rows, &Summary::of(rows), "mcp-auth test", &mut out).unwrap();
     std::fs::write(&page, out).unwrap();
-
     let run = Command::new("node")
         .arg(peers.join("report-page.mjs"))
         .arg(&page)
         .arg(&shot)
-        .args(["--filter", "shared"])
+        .args(["--filter", filter, "--timeout-ms", "60000"])
         .output()
         .expect("run node report-page.mjs");
     assert!(
@@ -45,8 +43,14 @@ fn the_page_works_in_a_browser() {
         "report-page failed: {}",
         String::from_utf8_lossy(&run.stderr)
     );
-    let seen: serde_json::Value = serde_json::from_slice(&run.stdout).expect("one JSON line");
+    let png = std::fs::read(&shot).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    serde_json::from_slice(&run.stdout).expect("one JSON line")
+}
 
+#[test]
+fn the_page_works_in_a_browser() {
+    let seen = browse(&rows(), "shared");
     let hostile = "</script><img src=x onerror=alert(1)>";
     assert_eq!(seen["rows"], 6);
     assert_eq!(
@@ -84,9 +88,36 @@ fn the_page_works_in_a_browser() {
         "{seen}"
     );
     assert_eq!(seen["reloaded_detail"], "io.github.bravo/tasks");
-    assert_eq!(seen["reloaded_first"], "io.github.echo/weather");
+    assert_eq!(
+        seen["reloaded_first"], "io.github.bravo/tasks",
+        "the search is in the link"
+    );
+    assert_eq!(seen["more"], false);
     assert!(seen["screenshot_bytes"].as_u64().unwrap() > 1000);
     assert_eq!(seen["blocked"], 0);
-    let png = std::fs::read(&shot).unwrap();
-    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+}
+
+/// 10,000 rows: 500 in the table, 500 more per click, and searching or
+/// sorting them stays quick.
+#[test]
+fn ten_thousand_rows_stay_usable() {
+    let base = rows();
+    let mut rows: Vec<RegistryRow> = (0..10_000)
+        .map(|i| {
+            let mut r = base[i % base.len()].clone();
+            r.url = format!("https://s{i:05}.example/mcp");
+            r.name = format!("io.github.n{i:05}/{}", r.name);
+            r
+        })
+        .collect();
+    rows.sort_by(|a, b| a.url.cmp(&b.url));
+    let seen = browse(&rows, "n0012");
+    assert_eq!(seen["rows"], 500);
+    assert_eq!(seen["more"], true);
+    assert_eq!(seen["after_more"], 1000);
+    assert_eq!(seen["filtered"].as_array().unwrap().len(), 10);
+    assert_eq!(seen["blocked"], 0);
+    for t in ["more_ms", "filter_ms", "sort_ms"] {
+        assert!(seen[t].as_u64().unwrap() < 5000, "{t}: {seen}");
+    }
 }
