@@ -183,22 +183,9 @@ impl std::fmt::Display for Skipped {
 /// A template with every `{var}` replaced by its default, or the first
 /// variable without one.
 fn fill(remote: &RemoteTransport) -> Result<String, String> {
-    let mut out = String::new();
-    let mut rest = remote.url.as_str();
-    while let Some(i) = rest.find('{') {
-        let Some(j) = rest[i..].find('}') else { break };
-        let var = &rest[i + 1..i + j];
-        let value = remote
-            .variables
-            .get(var)
-            .and_then(|v| v.default.as_deref())
-            .ok_or_else(|| var.to_owned())?;
-        out.push_str(&rest[..i]);
-        out.push_str(value);
-        rest = &rest[i + j + 1..];
-    }
-    out.push_str(rest);
-    Ok(out)
+    crate::urls::fill_template(&remote.url, |var| {
+        remote.variables.get(var).and_then(|v| v.default.as_deref())
+    })
 }
 
 /// Which remotes a registry may send the checks to.

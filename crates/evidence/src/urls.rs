@@ -111,6 +111,35 @@ impl UrlPolicy {
     }
 }
 
+/// A URL template (a registry remote's, a provider file's) with each `{name}`
+/// replaced by `value(name)`; the first name without a value is the error.
+pub fn fill_template<'v>(
+    template: &str,
+    mut value: impl FnMut(&str) -> Option<&'v str>,
+) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(i) = rest.find('{') {
+        let Some(j) = rest[i..].find('}') else { break };
+        let name = &rest[i + 1..i + j];
+        out.push_str(&rest[..i]);
+        out.push_str(value(name).ok_or_else(|| name.to_owned())?);
+        rest = &rest[i + j + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// The `{name}` holes of a URL template, in order.
+pub fn template_holes(template: &str) -> Vec<String> {
+    let mut holes = Vec::new();
+    let _ = fill_template(template, |name| {
+        holes.push(name.to_owned());
+        Some("")
+    });
+    holes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,5 +180,21 @@ mod tests {
         assert!(local.check("http://127.0.0.1:4444/oidc").is_ok());
         assert!(local.check("http://localhost:4444/oidc").is_ok());
         assert!(local.check("http://auth.example.net/").is_err());
+    }
+
+    #[test]
+    fn templates_are_filled_or_name_the_missing_value() {
+        let value = |k: &str| (k == "tenant").then_some("acme");
+        assert_eq!(
+            fill_template("https://{tenant}.example.com/mcp", value).unwrap(),
+            "https://acme.example.com/mcp"
+        );
+        assert_eq!(
+            fill_template("https://{tenant}.example.com/{region}", value).unwrap_err(),
+            "region"
+        );
+        assert_eq!(fill_template("https://x/{", value).unwrap(), "https://x/{");
+        assert_eq!(template_holes("https://{a}.x/{b_2}"), ["a", "b_2"]);
+        assert!(template_holes("https://x/y").is_empty());
     }
 }

@@ -308,14 +308,7 @@ fn is_kebab(s: &str) -> bool {
 
 /// `{name}` placeholders of a URL template.
 pub fn placeholders(url: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = url;
-    while let Some(i) = rest.find('{') {
-        let Some(j) = rest[i..].find('}') else { break };
-        out.push(rest[i + 1..i + j].to_owned());
-        rest = &rest[i + j + 1..];
-    }
-    out
+    crate::evidence::urls::template_holes(url)
 }
 
 /// A problem with one field (field, message); [`Provider::parse`] adds the file.
@@ -473,12 +466,10 @@ pub(crate) fn https(value: &str) -> Result<(), String> {
     }
 }
 
+/// The template with its placeholders' values (checked by `validate_url`).
 fn substitute(url: &str, values: &BTreeMap<String, String>) -> String {
-    let mut out = url.to_owned();
-    for (k, v) in values {
-        out = out.replace(&format!("{{{k}}}"), v);
-    }
-    out
+    crate::evidence::urls::fill_template(url, |k| values.get(k).map(String::as_str))
+        .unwrap_or_else(|_| url.to_owned())
 }
 
 /// A document of the built-in `providers/recorded/`, by its `verified.document` path.
