@@ -29,7 +29,7 @@ pub use live::LiveArgs;
 pub use login::{Dpop, LoginArgs, LogoutArgs, TokensArgs};
 pub use matrix::{
     MatrixArgs, MatrixCommand, MatrixFormat, MergeArgs, MergeFormat, RegistryArgs,
-    DEFAULT_CONCURRENCY,
+    DEFAULT_CONCURRENCY, DEFAULT_REGISTRY_CONCURRENCY,
 };
 
 macro_rules! exit_codes {

@@ -13,6 +13,11 @@ pub const OFFICIAL_REGISTRY: &str = "https://registry.modelcontextprotocol.io";
 /// `matrix --concurrency` when not given.
 pub const DEFAULT_CONCURRENCY: usize = 128;
 
+/// `matrix --registry --concurrency` when not given: a registry's servers
+/// are thousands of strangers, a few of them slow or silent, each holding
+/// its slot until its budget ends (BENCHMARKS.md, "matrix --registry").
+pub const DEFAULT_REGISTRY_CONCURRENCY: usize = 256;
+
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct MatrixArgs {
@@ -53,11 +58,12 @@ pub struct MatrixArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 
-    /// Providers checked at once. Each provider is a different server, so the
-    /// default runs a typical directory in one wave; it is lowered when the
-    /// open-file limit cannot hold that many connections.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY)]
-    pub concurrency: usize,
+    /// Providers (registry servers) checked at once [default: 128; 256 with
+    /// --registry]. Each is a different server, so the default runs a
+    /// typical directory in one wave; it is lowered when the open-file limit
+    /// cannot hold that many connections.
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
 
     #[command(flatten)]
     pub net: NetArgs,
@@ -106,8 +112,9 @@ pub struct RegistryArgs {
     #[arg(long, value_name = "N", default_value_t = 4, requires = "url")]
     pub per_host: usize,
 
-    /// Requests in flight in total.
-    #[arg(long, value_name = "N", default_value_t = 256, requires = "url")]
+    /// Requests in flight in total (what this machine holds open; the
+    /// politeness to each server is --per-host).
+    #[arg(long, value_name = "N", default_value_t = 1024, requires = "url")]
     pub max_requests: usize,
 
     /// Stop after checking N servers (a sample).

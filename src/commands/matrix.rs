@@ -233,11 +233,12 @@ async fn rows(
     args: &MatrixArgs,
     template: &crate::probe::Prober,
 ) -> Vec<Row> {
+    let requested = args.concurrency.unwrap_or(crate::cli::DEFAULT_CONCURRENCY);
     let concurrency = if args.replay.is_some() {
         // Evidence files: no sockets.
-        args.concurrency.max(1)
+        requested.max(1)
     } else {
-        concurrency_within_file_limit(args.concurrency, providers.len())
+        concurrency_within_file_limit(requested, providers.len())
     };
     let bar = if std::io::stderr().is_terminal()
         && args.format.unwrap_or(MatrixFormat::Table) == MatrixFormat::Table

@@ -184,7 +184,11 @@ fn plan(
         done,
         // Servers of a registry are many: as many at once as the open-file
         // limit holds (raised towards its hard limit first).
-        concurrency: super::matrix::concurrency_within_file_limit(args.concurrency, usize::MAX),
+        concurrency: super::matrix::concurrency_within_file_limit(
+            args.concurrency
+                .unwrap_or(crate::cli::DEFAULT_REGISTRY_CONCURRENCY),
+            usize::MAX,
+        ),
         budget: Duration::from_secs_f64(args.provider_timeout),
         max_servers: r.max_servers,
         page_size: r.page_size,

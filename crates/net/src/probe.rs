@@ -12,10 +12,12 @@ pub mod limits;
 pub mod progress;
 mod transport_error;
 
-pub use limits::RequestLimits;
+pub use limits::{QuietHosts, RequestLimits};
 use transport_error::{too_large, transport_error};
 
-use crate::evidence::{Exchange, Header, RequestRecord, ResponseRecord, TransportError};
+use crate::evidence::{
+    Exchange, Header, RequestRecord, ResponseRecord, TransportError, TransportErrorKind,
+};
 use crate::redact::{recorded_value, redact_body, redact_request_body};
 
 use crate::evidence::requests::INITIALIZE_PROTOCOL_VERSION;
@@ -295,6 +297,8 @@ pub struct Prober {
     observer: Option<progress::Observer>,
     /// The caps on requests in flight, when set ([`Prober::limited`]).
     limits: Option<std::sync::Arc<RequestLimits>>,
+    /// With `limits`: the hosts of this pool that let a request time out.
+    quiet: Option<QuietHosts>,
 }
 
 /// The exchanges a [`Prober::recording`] clone has sent, in the order they
@@ -341,6 +345,8 @@ impl Prober {
         let mut prober = Self::with_roots(self.settings.clone(), self.roots.clone())?;
         prober.observer.clone_from(&self.observer);
         prober.limits.clone_from(&self.limits);
+        // A new pool is a new server's check: its own quiet hosts.
+        prober.quiet = self.limits.as_ref().map(|_| QuietHosts::default());
         Ok(prober)
     }
 
@@ -368,6 +374,7 @@ impl Prober {
             policy: None,
             observer: None,
             limits: None,
+            quiet: None,
         })
     }
 
@@ -382,10 +389,12 @@ impl Prober {
     }
 
     /// A clone whose requests (and those of the pools made from it) wait
-    /// for a slot of `limits`.
+    /// for a slot of `limits`, and are not sent to a host that let one of
+    /// the pool's requests time out ([`QuietHosts`]).
     pub fn limited(&self, limits: std::sync::Arc<RequestLimits>) -> Self {
         let mut prober = self.clone();
         prober.limits = Some(limits);
+        prober.quiet = Some(QuietHosts::default());
         prober
     }
 
@@ -423,13 +432,17 @@ impl Prober {
                 .as_deref()
                 .map(|b| redact_request_body(b).into_owned()),
         };
-        let refused = self.policy.as_ref().and_then(|p| p.check(&req.url).err());
+        let quiet = |url: &str| self.quiet.as_ref().and_then(|q| q.refusal(url));
+        let mut refused = self.policy.as_ref().and_then(|p| p.check(&req.url).err());
+        refused = refused.or_else(|| quiet(&req.url));
         // A refused request is never sent, so it waits for no slot; the
         // time an exchange takes starts once it has one.
         let _slot = match (&self.limits, &refused) {
             (Some(limits), None) => Some(limits.acquire(&req.url).await),
             _ => None,
         };
+        // The host may have gone quiet while this request waited.
+        refused = refused.or_else(|| quiet(&req.url));
         let started = Instant::now();
         let (mut response, error) = match refused {
             Some(why) => (None, Some(TransportError::not_sent(&why))),
@@ -446,6 +459,11 @@ impl Prober {
             r.body = redact_body(&raw).into_owned();
             raw
         });
+        if let (Some(q), Some(TransportErrorKind::Timeout)) =
+            (&self.quiet, error.as_ref().map(|e| e.kind))
+        {
+            q.timed_out(&req.url);
+        }
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         tracing::debug!(
             method = %request.method,
@@ -532,25 +550,4 @@ impl Prober {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn a_prober_within_a_policy_sends_nothing_it_refuses() {
-        let target = url::Url::parse("https://mcp.example.com/mcp").unwrap();
-        let p = Prober::new(ProbeSettings::default())
-            .unwrap()
-            .within(crate::evidence::urls::UrlPolicy::for_target(&target));
-        for url in [
-            "http://10.0.0.1/token",
-            "https://169.254.169.254/x",
-            "http://auth.example.net/t",
-        ] {
-            let ex = p.send(ProbeRequest::form_post(url, &[("code", "c")])).await;
-            assert!(ex.response.is_none(), "{url} was sent");
-            let msg = ex.error.unwrap().message;
-            assert!(msg.starts_with("not sent: "), "{msg}");
-            assert_eq!(ex.elapsed_ms, 0, "refused before any I/O");
-        }
-    }
-}
+mod tests;

@@ -4,7 +4,7 @@
 //! (`matrix --registry` checks thousands of strangers' servers, many on the
 //! same hosting platform or behind the same authorization server).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -51,12 +51,8 @@ impl RequestLimits {
     /// Wait for a slot for a request to `url` (the host's first, so a busy
     /// host does not hold total slots others could use).
     pub async fn acquire(&self, url: &str) -> Permit {
-        let host = url::Url::parse(url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
-            .unwrap_or_default();
         let host = self
-            .host(&host)
+            .host(&host_of(url))
             .acquire_owned()
             .await
             .expect("the semaphore is never closed");
@@ -78,6 +74,38 @@ impl RequestLimits {
         hosts
             .get(host)
             .map_or(0, |s| self.per_host - s.available_permits())
+    }
+}
+
+/// The lower-cased host name of a URL ("" when it has none).
+fn host_of(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .unwrap_or_default()
+}
+
+/// The hosts that let a request of one pool (one server's check) go
+/// unanswered until the timeout. The pool's later requests to them are not
+/// sent: with a per-host cap, a silent server's queued requests would each
+/// wait a whole timeout more, holding slots the other servers could use.
+#[derive(Debug, Clone, Default)]
+pub struct QuietHosts(Arc<Mutex<HashSet<String>>>);
+
+impl QuietHosts {
+    /// Why a request to `url` is not sent, when its host has gone quiet.
+    pub fn refusal(&self, url: &str) -> Option<String> {
+        let host = host_of(url);
+        let quiet = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        quiet
+            .contains(&host)
+            .then(|| format!("an earlier request to {host} got no answer within the timeout"))
+    }
+
+    /// Remember that a request to `url` timed out.
+    pub fn timed_out(&self, url: &str) {
+        let mut quiet = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        quiet.insert(host_of(url));
     }
 }
 
@@ -110,5 +138,20 @@ mod tests {
         let c = limits.acquire("https://c.example/");
         tokio::pin!(c);
         assert!(futures::poll!(&mut c).is_pending());
+    }
+
+    #[test]
+    fn a_host_that_timed_out_is_not_asked_again() {
+        let quiet = QuietHosts::default();
+        assert_eq!(quiet.refusal("https://a.example/x"), None);
+        quiet.timed_out("https://A.example:8443/mcp");
+        let why = quiet.refusal("https://a.example/.well-known/x").unwrap();
+        assert!(why.contains("a.example"), "{why}");
+        assert_eq!(quiet.refusal("https://b.example/"), None);
+        // Clones share the set (the pool's probers).
+        assert!(quiet.clone().refusal("https://a.example/").is_some());
+        assert!(QuietHosts::default()
+            .refusal("https://a.example/")
+            .is_none());
     }
 }
