@@ -2,7 +2,8 @@
 //! (docs/schemas/, generated from the models; docs.rs keeps them current):
 //! the JSON snapshots (each the real output of a command, asserted by the
 //! snapshot tests), the catalogue's output, the evidence fixtures and a fresh
-//! evidence file, `logout`, and the parsed provider files.
+//! evidence file, `logout`, the parsed provider files, and the registry rows
+//! with their merge.
 
 use serde_json::Value;
 
@@ -160,6 +161,36 @@ fn provider_files_match_their_schema() {
         let doc = serde_json::to_value(&p.def).unwrap();
         assert_valid("provider-file", &p.id, &doc);
     }
+}
+
+#[test]
+fn registry_rows_and_their_merge_match_their_schemas() {
+    let path = root().join("tests/fixtures/registry/rows.jsonl");
+    let text = fixture("registry/rows.jsonl");
+    let mut rows = 0;
+    for line in text.lines() {
+        let row: Value = serde_json::from_str(line).unwrap();
+        assert_valid("registry-row", line, &row);
+        rows += 1;
+    }
+    assert!(rows >= 5, "{rows} rows");
+    let (code, out, err) = run(&[
+        "matrix",
+        "merge",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["rows"].as_array().map(Vec::len), Some(rows));
+    assert_valid("registry-report", "matrix merge --format json", &doc);
+    let mut broken = doc.clone();
+    broken["rows"][0]["access"] = "maybe".into();
+    assert!(
+        !validator("registry-report").is_valid(&broken),
+        "an unknown access class must not validate"
+    );
 }
 
 /// A document that breaks its schema is refused (the validation can fail).

@@ -16,6 +16,7 @@ use crate::evidence::cimd::{CimdEvidence, CIMD_EVIDENCE_SCHEMA_VERSION};
 use crate::evidence::{Evidence, EVIDENCE_SCHEMA_VERSION};
 use crate::findings::Versioned;
 use crate::matrix::{MatrixReport, MATRIX_SCHEMA_VERSION};
+use crate::registry::{MergedDoc, RegistryRow, MERGED_SCHEMA_VERSION, REGISTRY_SCHEMA_VERSION};
 use crate::token::TOKEN_SCHEMA_VERSION;
 use crate::tokens::{LoginDoc, LogoutDoc, TokensReport, TOKENS_SCHEMA_VERSION};
 use crate::whoami::{WhoamiReport, WHOAMI_SCHEMA_VERSION};
@@ -121,6 +122,20 @@ pub const DOCUMENTS: &[DocKind] = &[
         commands: "matrix --format json",
         about: "One row per provider (what `matrix --baseline` reads back).",
         schema: output::<MatrixReport>,
+    },
+    DocKind {
+        name: "registry-row",
+        version: REGISTRY_SCHEMA_VERSION,
+        commands: "matrix --registry (JSON Lines), matrix --resume / matrix merge",
+        about: "One line of a registry run: a public MCP server, whether a spec client can sign in, each client's verdict, the story and the failing checks.",
+        schema: input::<RegistryRow>,
+    },
+    DocKind {
+        name: "registry-report",
+        version: MERGED_SCHEMA_VERSION,
+        commands: "matrix merge --format json",
+        about: "Registry runs merged: the summary (who can sign in, the commonest failing checks, by authorization server), the checks' catalogue entries and every row.",
+        schema: output::<MergedDoc<'static>>,
     },
     DocKind {
         name: "token-inspect",
