@@ -32,6 +32,7 @@ mod providers_replay;
 mod reachability;
 mod registry;
 mod registry_page;
+mod registry_workflow;
 mod schemas;
 mod shell;
 mod snapshots;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::support::peer::{McpServer, OidcProvider};
 use crate::support::registry::{entry, page, Page, Registry};
 use crate::support::replay::{ReplayServer, Route};
-use crate::support::{mcp_auth, ClosedPort};
+use crate::support::{self, ClosedPort};
 
 fn rows(text: &str) -> Vec<serde_json::Value> {
     text.lines()
@@ -22,20 +22,9 @@ fn by_url<'a>(rows: &'a [serde_json::Value], url: &str) -> &'a serde_json::Value
         .unwrap_or_else(|| panic!("no row for {url}: {rows:#?}"))
 }
 
-/// Run mcp-auth in a scratch home; (code, stdout, stderr).
+/// Run mcp-auth in a scratch home, two minutes at most; (code, stdout, stderr).
 fn run(args: &[&str]) -> (i32, String, String) {
-    let home = tempfile::tempdir().unwrap();
-    let out = mcp_auth(home.path())
-        .args(args)
-        .timeout(Duration::from_secs(120))
-        .output()
-        .unwrap();
-    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
-    (
-        out.status.code().unwrap(),
-        text(out.stdout),
-        text(out.stderr),
-    )
+    support::run_for(Duration::from_secs(120), args)
 }
 
 /// Drop what differs between runs of the same servers.

@@ -37,8 +37,17 @@ pub fn mcp_auth(home: &Path) -> Command {
 
 /// Run `mcp-auth`, returning (exit code, stdout, stderr).
 pub fn run(args: &[&str]) -> (i32, String, String) {
+    run_for(std::time::Duration::from_secs(60), args)
+}
+
+/// [`run`] with a longer (or shorter) limit than the default minute.
+pub fn run_for(limit: std::time::Duration, args: &[&str]) -> (i32, String, String) {
     let home = tempfile::tempdir().expect("tempdir");
-    let out = mcp_auth(home.path()).args(args).output().expect("ran");
+    let out = mcp_auth(home.path())
+        .args(args)
+        .timeout(limit)
+        .output()
+        .expect("ran");
     (
         out.status.code().expect("exited normally"),
         String::from_utf8(out.stdout).expect("utf-8 stdout"),
