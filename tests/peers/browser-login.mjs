@@ -21,12 +21,10 @@
 // non-loopback hosts are aborted (the dev pages @import Google Fonts), and the
 // browser gets a dead loopback proxy so that anything else it tries fails locally.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const CHROMIUM = '/usr/bin/chromium';
+import { launchChromium, oneLine, privateTmp, within } from './headless.mjs';
+
 const started = Date.now();
 const log = (...args) => console.error('[browser-login]', ...args);
 
@@ -94,15 +92,11 @@ function isCallbackUrl(href) {
 // Everything temporary (Playwright's fresh profile and artifacts dirs, Chromium's
 // own temp files) goes under one private TMPDIR, removed at exit after the
 // browser is closed.
-const workDir = mkdtempSync(join(tmpdir(), 'mcp-auth-browser-login-'));
-process.env.TMPDIR = workDir; // before playwright-core is loaded; inherited by chromium
+const removeTmp = privateTmp('mcp-auth-browser-login-'); // before playwright-core is loaded
 
 let launching; // pending chromium.launch(), so that a timeout during launch still closes it
 let browser;
 let finishing = false;
-
-const within = (promise, ms) =>
-  Promise.race([promise.catch(() => undefined), new Promise((r) => setTimeout(r, ms).unref())]);
 
 async function cleanup() {
   if (!browser && launching) browser = await within(launching, 5000);
@@ -112,20 +106,7 @@ async function cleanup() {
     browser = undefined;
     await within(b.close(), 5000);
   }
-  try {
-    rmSync(workDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-  } catch (err) {
-    log(`could not remove ${workDir}: ${err.message}`);
-  }
-}
-
-// One line, no ANSI colours, without Playwright's multi-line "Call log".
-function oneLine(msg) {
-  return String(msg)
-    .replace(/\x1b\[[0-9;]*m/g, '')
-    .split(/\n\s*Call log:/)[0]
-    .replace(/\s+/g, ' ')
-    .trim();
+  removeTmp(log);
 }
 
 async function fail(msg) {
@@ -145,35 +126,8 @@ for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
 
 // --- browser ------------------------------------------------------------------
 async function main() {
-  const { chromium } = await import('playwright-core');
-
   const t0 = Date.now();
-  launching = chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // Our own overall timer bounds the run; a launch that Playwright itself
-    // times out can take a while to tear down, so let it finish and close it.
-    timeout: timeoutMs + 10000,
-    handleSIGINT: false,
-    handleSIGTERM: false,
-    handleSIGHUP: false,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-      '--disable-quic',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-      // Loopback only: a proxy on a closed loopback port catches everything
-      // non-loopback (Chromium always bypasses proxies for loopback), and no
-      // name but the loopback ones resolves.
-      '--proxy-server=http://127.0.0.1:9',
-      '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost',
-    ],
-  });
+  launching = launchChromium(timeoutMs);
   browser = await launching;
   launching = undefined;
   if (finishing) return; // timed out (or signalled) while launching: fail() closes it

@@ -14,13 +14,13 @@
 // that is not file: (or data:) is aborted and counted in "blocked", which
 // must stay 0: the page loads nothing.
 
-import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { statSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const CHROMIUM = '/usr/bin/chromium';
+import { launchChromium, oneLine, privateTmp, within } from './headless.mjs';
+
 const log = (...args) => console.error('[report-page]', ...args);
 
 function usage(msg) {
@@ -49,8 +49,7 @@ if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) usage(`--timeout-ms must be 
 const pagePath = resolve(positionals[0]);
 const shotPath = resolve(positionals[1]);
 
-const workDir = mkdtempSync(join(tmpdir(), 'mcp-auth-report-page-'));
-process.env.TMPDIR = workDir; // before playwright-core is loaded; inherited by chromium
+const removeTmp = privateTmp('mcp-auth-report-page-'); // before playwright-core is loaded
 let browser;
 let finishing = false;
 
@@ -58,20 +57,22 @@ async function cleanup() {
   if (browser) {
     const b = browser;
     browser = undefined;
-    await Promise.race([b.close().catch(() => {}), new Promise((r) => setTimeout(r, 5000).unref())]);
+    await within(b.close(), 5000);
   }
-  rmSync(workDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  removeTmp(log);
 }
 
 async function fail(msg) {
   if (finishing) return;
   finishing = true;
-  const line = String(msg).replace(/\x1b\[[0-9;]*m/g, '').split(/\n\s*Call log:/)[0].replace(/\s+/g, ' ').trim();
-  process.stderr.write(`report-page: error: ${line}\n`);
+  process.stderr.write(`report-page: error: ${oneLine(msg)}\n`);
   await cleanup();
   process.exit(1);
 }
 setTimeout(() => fail(`timed out after ${timeoutMs} ms`), timeoutMs).unref();
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
+  process.on(sig, () => fail(`got ${sig}`));
+}
 
 function expect(cond, what) {
   if (!cond) throw new Error(what);
@@ -79,25 +80,7 @@ function expect(cond, what) {
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 async function main() {
-  const { chromium } = await import('playwright-core');
-  // launch() starts Chromium with a fresh --user-data-dir of its own, under
-  // the private TMPDIR above (removed at exit).
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: timeoutMs,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-      '--proxy-server=http://127.0.0.1:9',
-    ],
-  });
+  browser = await launchChromium(timeoutMs);
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   let blocked = 0;
   await context.route('**/*', (route) => {
