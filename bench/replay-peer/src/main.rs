@@ -7,9 +7,9 @@
 //! evidence of a real `mcp-auth check`), with the recorded origin replaced by `{origin}`:
 //!   [{"method":"GET","path":"/oidc/jwks","origin_header":false,"status":200,
 //!     "headers":[["content-type","application/json"]],"body":"..."}]
-//! A request is answered by the route with the same method and path, preferring the one
-//! whose request carried (or did not carry) an `Origin` header like this one; anything
-//! else is a 404. `{origin}` in headers and bodies becomes `http://127.0.0.1:<port>` of the
+//! A request is answered by the route with the same method and path (and query, when one
+//! was recorded), preferring the one whose request carried (or did not carry) `Origin` and
+//! `Authorization` headers like this one; anything else is a 404 (src/routes.rs). `{origin}` in headers and bodies becomes `http://127.0.0.1:<port>` of the
 //! listener that took the request, so every port looks like a separate provider.
 //!
 //! --log: one stderr line per request, "<received µs> <answered µs> METHOD PATH" (Unix
@@ -22,108 +22,27 @@
 //! Exits when stdin reaches EOF. Listens on 127.0.0.1 only, ephemeral ports.
 //! One thread: the peer must cost little next to the client it measures.
 
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
-use hyper::{Request, Response, StatusCode};
+use hyper::Request;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
-use serde::Deserialize;
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
-#[derive(Deserialize)]
-struct Route {
-    method: String,
-    path: String,
-    #[serde(default)]
-    origin_header: bool,
-    status: u16,
-    #[serde(default)]
-    headers: Vec<(String, String)>,
-    #[serde(default)]
-    body: String,
-}
-
-/// A response ready to send for one listener.
-struct Canned {
-    status: StatusCode,
-    headers: Vec<(hyper::header::HeaderName, hyper::header::HeaderValue)>,
-    body: Bytes,
-}
-
-type Table = HashMap<(String, String, bool), Arc<Canned>>;
-
-/// Headers that belong to the recorded connection, not to the document.
-const SKIP: &[&str] = &[
-    "content-length",
-    "connection",
-    "keep-alive",
-    "transfer-encoding",
-    "date",
-];
-
-fn table(routes: &[Route], origin: &str) -> Result<Table, String> {
-    let mut t = Table::new();
-    for r in routes {
-        let status =
-            StatusCode::from_u16(r.status).map_err(|e| format!("status {}: {e}", r.status))?;
-        let mut headers = Vec::new();
-        for (name, value) in &r.headers {
-            if SKIP.contains(&name.to_ascii_lowercase().as_str()) {
-                continue;
-            }
-            let name = hyper::header::HeaderName::from_bytes(name.as_bytes())
-                .map_err(|e| format!("header {name}: {e}"))?;
-            let value = hyper::header::HeaderValue::from_str(&value.replace("{origin}", origin))
-                .map_err(|e| format!("header {name} value: {e}"))?;
-            headers.push((name, value));
-        }
-        let canned = Arc::new(Canned {
-            status,
-            headers,
-            body: Bytes::from(r.body.replace("{origin}", origin)),
-        });
-        // The first recording of a (method, path, origin) wins.
-        t.entry((r.method.clone(), r.path.clone(), r.origin_header))
-            .or_insert(canned);
-    }
-    Ok(t)
-}
-
-fn answer(t: &Table, method: &str, path: &str, origin_header: bool) -> Response<Full<Bytes>> {
-    let key = |o: bool| (method.to_owned(), path.to_owned(), o);
-    let found = t
-        .get(&key(origin_header))
-        .or_else(|| t.get(&key(!origin_header)));
-    match found {
-        Some(c) => {
-            let mut resp = Response::new(Full::new(c.body.clone()));
-            *resp.status_mut() = c.status;
-            for (n, v) in &c.headers {
-                resp.headers_mut().append(n.clone(), v.clone());
-            }
-            resp
-        }
-        None => {
-            let mut resp = Response::new(Full::new(Bytes::from_static(b"not found")));
-            *resp.status_mut() = StatusCode::NOT_FOUND;
-            resp
-        }
-    }
-}
+use replay_peer::routes::{replay, table, Flags, Route, Table};
 
 /// Accept connections on one port forever; HTTP/1.1 or HTTP/2 (ALPN `h2`, or
 /// the HTTP/2 preface on plain TCP).
 async fn accept_loop(
     listener: TcpListener,
+    origin: Arc<str>,
     t: Arc<Table>,
     delay: Duration,
     log: bool,
@@ -139,14 +58,18 @@ async fn accept_loop(
             }
         };
         let _ = stream.set_nodelay(true);
-        let (t, tls) = (t.clone(), tls.clone());
+        let (t, tls, origin) = (t.clone(), tls.clone(), origin.clone());
         tokio::spawn(async move {
             let service = service_fn(move |req: Request<Incoming>| {
-                let t = t.clone();
+                let (t, origin) = (t.clone(), origin.clone());
                 async move {
                     let method = req.method().as_str().to_owned();
                     let path = req.uri().path().to_owned();
-                    let origin_header = req.headers().contains_key(hyper::header::ORIGIN);
+                    let query = req.uri().query().unwrap_or("").to_owned();
+                    let flags = Flags {
+                        origin: req.headers().contains_key(hyper::header::ORIGIN),
+                        auth: req.headers().contains_key(hyper::header::AUTHORIZATION),
+                    };
                     // Read the whole request, then answer D ms later.
                     let _ = req.into_body().collect().await;
                     let got = SystemTime::now();
@@ -160,7 +83,7 @@ async fn accept_loop(
                             micros(SystemTime::now())
                         );
                     }
-                    Ok::<_, Infallible>(answer(&t, &method, &path, origin_header))
+                    Ok::<_, Infallible>(replay(&t, &origin, &method, &path, &query, flags))
                 }
             });
             let server = auto::Builder::new(TokioExecutor::new());
@@ -247,6 +170,8 @@ async fn main() {
         usage("--listeners must be at least 1");
     }
     let delay = Duration::from_millis(delay_ms);
+    // One table for every listener: `{origin}` is filled with the answering one's.
+    let t = Arc::new(table(&routes).unwrap_or_else(|e| usage(&format!("{routes_path}: {e}"))));
 
     let tls = tls_out.map(|path| {
         let (acceptor, pem) = self_signed();
@@ -262,11 +187,15 @@ async fn main() {
             .unwrap_or_else(|e| usage(&format!("cannot listen: {e}")));
         let port = listener.local_addr().expect("bound").port();
         let origin = format!("{scheme}://127.0.0.1:{port}");
-        let t = Arc::new(
-            table(&routes, &origin).unwrap_or_else(|e| usage(&format!("{routes_path}: {e}"))),
-        );
-        origins.push(origin);
-        tokio::spawn(accept_loop(listener, t, delay, log, tls.clone()));
+        origins.push(origin.clone());
+        tokio::spawn(accept_loop(
+            listener,
+            origin.into(),
+            t.clone(),
+            delay,
+            log,
+            tls.clone(),
+        ));
     }
     println!("{}", serde_json::json!({ "origins": origins }));
 

@@ -1,5 +1,6 @@
-//! Recorded routes for registry-peer: a replay-peer routes file or the exchanges of a
-//! `--save-evidence` file, kept once with `{origin}` holes and filled per server.
+//! Recorded routes for both peers: a routes file (written by bench/harness.mjs) or the
+//! exchanges of a `--save-evidence` file, kept once with `{origin}` holes and filled per
+//! listener when it answers.
 
 use std::collections::HashMap;
 

@@ -44,7 +44,6 @@
 //! Exits when stdin reaches EOF. Loopback only. One thread (tokio current_thread);
 //! RLIMIT_NOFILE is raised to its hard limit (N listeners + connections).
 
-mod routes;
 
 use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -63,7 +62,7 @@ use serde_json::{json, Value};
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 
-use routes::{plain, replay, routes_from_evidence, table, Flags, Resp, Route, Table};
+use replay_peer::routes::{plain, replay, routes_from_evidence, table, Flags, Resp, Route, Table};
 
 /// The recorded chain working servers replay unless `--routes` says otherwise.
 const DEFAULT_EVIDENCE: &str =

@@ -1,0 +1,3 @@
+//! What the two benchmark peers share: recorded routes and how a request finds its answer.
+
+pub mod routes;
