@@ -7,18 +7,27 @@
 #   bash bench/registry.sh --servers N [--server-timeout S] [--timeout S] [--delays 50,0]
 #                          [--shards 4] [--extra "--max-requests 256"]
 #
-# Builds target/release/mcp-auth and target/release/registry-peer (bench/replay-peer), then
+# Builds target/release/mcp-auth (unless MCP_AUTH_BIN names one) and
+# target/release/registry-peer (bench/replay-peer), then
 # runs bench/registry.mjs (node only). Every peer listens on 127.0.0.0/8; nothing else is
 # contacted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-target}"
 
-printf '[registry-bench] cargo build --release (mcp-auth, registry-peer)\n' >&2
-cargo build --release --locked --quiet
+# MCP_AUTH_BIN: an mcp-auth already built with optimisations (CI passes the release
+# step's target/dist/mcp-auth), so that only the peer is built here.
+bin="${MCP_AUTH_BIN:-}"
+if [ -z "$bin" ]; then
+  printf '[registry-bench] cargo build --release (mcp-auth)\n' >&2
+  cargo build --release --locked --quiet
+  bin="$target/release/mcp-auth"
+fi
+[ -x "$bin" ] || { echo "registry-bench: no mcp-auth binary at $bin" >&2; exit 1; }
+printf '[registry-bench] cargo build --release (registry-peer)\n' >&2
 cargo build --release --locked --quiet --manifest-path bench/replay-peer/Cargo.toml --target-dir "$target"
 
 # 10,000 listeners in the peer, as many connections in the client: both raise their own
 # soft limit, the shell's is raised too for anything they start.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-exec node bench/registry.mjs --bin "$target/release/mcp-auth" --peer "$target/release/registry-peer" "$@"
+exec node bench/registry.mjs --bin "$bin" --peer "$target/release/registry-peer" "$@"
