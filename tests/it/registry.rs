@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use crate::support::peer::{McpServer, OidcProvider};
-use crate::support::registry::{entry, page, Page, Registry};
-use crate::support::replay::{ReplayServer, Route};
+use crate::support::registry::{entry, open_server, page, Page, Registry};
+use crate::support::replay::ReplayServer;
 use crate::support::{self, ClosedPort};
 
 fn rows(text: &str) -> Vec<serde_json::Value> {
@@ -42,14 +42,7 @@ fn timeless(mut rows: Vec<serde_json::Value>) -> Vec<serde_json::Value> {
 fn a_registry_run_grades_every_listed_remote_and_shards_merge_into_the_same_rows() {
     let oidc = OidcProvider::for_mcp();
     let mcp = McpServer::typescript(&oidc.issuer, &[]);
-    let open = ReplayServer::start(|_| {
-        vec![(
-            "POST /mcp".to_owned(),
-            Route::json(&serde_json::json!({"jsonrpc": "2.0", "id": 1, "result": {
-                "protocolVersion": "2025-06-18", "capabilities": {},
-                "serverInfo": {"name": "open", "version": "1"}}})),
-        )]
-    });
+    let open = open_server();
     let dead = ReplayServer::start(|_| Vec::new());
     let closed = ClosedPort::bind();
     let urls = [

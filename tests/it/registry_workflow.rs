@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use crate::support::registry::{entry, page, Registry};
+use crate::support::registry::{entry, open_server, page, Registry};
 use crate::support::replay::{ReplayServer, Route};
 use crate::support::{root, ClosedPort};
 
@@ -76,14 +76,7 @@ fn listing() -> Listing {
                 .header("www-authenticate", "Bearer realm=\"mcp\""),
         )]
     });
-    let open = ReplayServer::start(|_| {
-        vec![(
-            "POST /mcp".to_owned(),
-            Route::json(&serde_json::json!({"jsonrpc": "2.0", "id": 1, "result": {
-                "protocolVersion": "2025-06-18", "capabilities": {},
-                "serverInfo": {"name": "open", "version": "1"}}})),
-        )]
-    });
+    let open = open_server();
     let dead = ReplayServer::start(|_| Vec::new());
     let closed = ClosedPort::bind();
     let urls = vec![

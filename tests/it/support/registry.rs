@@ -123,3 +123,16 @@ impl Drop for Registry {
         }
     }
 }
+
+/// An MCP server that answers `initialize` without asking for a token (an
+/// `open` row).
+pub fn open_server() -> super::replay::ReplayServer {
+    super::replay::ReplayServer::start(|_| {
+        vec![(
+            "POST /mcp".to_owned(),
+            super::replay::Route::json(&serde_json::json!({"jsonrpc": "2.0", "id": 1, "result": {
+                "protocolVersion": "2025-06-18", "capabilities": {},
+                "serverInfo": {"name": "open", "version": "1"}}})),
+        )]
+    })
+}
