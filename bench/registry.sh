@@ -15,8 +15,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-target}"
 
-# MCP_AUTH_BIN: an mcp-auth already built with optimisations (CI passes the release
-# step's target/dist/mcp-auth), so that only the peer is built here.
+# MCP_AUTH_BIN: an mcp-auth already built with optimisations (.ci/run passes the one its
+# release step built with the dist profile), so that only the peer is built here.
 bin="${MCP_AUTH_BIN:-}"
 if [ -z "$bin" ]; then
   printf '[registry-bench] cargo build --release (mcp-auth)\n' >&2

@@ -9,8 +9,9 @@
 //!     "headers":[["content-type","application/json"]],"body":"..."}]
 //! A request is answered by the route with the same method and path (and query, when one
 //! was recorded), preferring the one whose request carried (or did not carry) `Origin` and
-//! `Authorization` headers like this one; anything else is a 404 (src/routes.rs). `{origin}` in headers and bodies becomes `http://127.0.0.1:<port>` of the
-//! listener that took the request, so every port looks like a separate provider.
+//! `Authorization` headers like this one; anything else is a 404 (src/routes.rs).
+//! `{origin}` in headers and bodies becomes `http://127.0.0.1:<port>` of the listener that
+//! took the request, so every port looks like a separate provider.
 //!
 //! --log: one stderr line per request, "<received µs> <answered µs> METHOD PATH" (Unix
 //! time), to see where a run spends its time.

@@ -42,7 +42,7 @@ async fn a_limited_pool_stops_asking_a_host_that_timed_out() {
         ..ProbeSettings::default()
     };
     // One request at a time to the host: the other two wait behind the first.
-    let template = Prober::new(settings)
+    let template = Prober::new(settings.clone())
         .unwrap()
         .limited(RequestLimits::new(8, 1));
     let pool = template.with_new_pool().unwrap();
@@ -74,11 +74,7 @@ async fn a_limited_pool_stops_asking_a_host_that_timed_out() {
         Some(TransportErrorKind::Timeout)
     );
     // An unlimited prober (check, login) has no such memory.
-    let plain = Prober::new(ProbeSettings {
-        timeout: Duration::from_millis(300),
-        ..ProbeSettings::default()
-    })
-    .unwrap();
+    let plain = Prober::new(settings).unwrap();
     for _ in 0..2 {
         let ex = plain
             .send(ProbeRequest::metadata_get(format!("{base}/mcp")))

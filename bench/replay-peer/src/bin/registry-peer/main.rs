@@ -44,7 +44,6 @@
 //! Exits when stdin reaches EOF. Loopback only. One thread (tokio current_thread);
 //! RLIMIT_NOFILE is raised to its hard limit (N listeners + connections).
 
-
 use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
